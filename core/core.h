@@ -1,0 +1,160 @@
+// core: value types every Parla module speaks — errors, the MotionTrack contract,
+// images and safe output files. No third-party headers here.
+//
+//   parla::MotionTrack track = parla::read_motion_track("talk.json");
+//   float jaw = track.frames[10][parla::index(parla::Channel::JawOpen)];
+//   parla::OutputFile out("clip.json", {"talk.wav"});   // validates the path
+//   parla::write_motion_json(track, out.temp_path());
+//   out.commit();                                        // rename into place
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parla {
+
+// ---------------------------------------------------------------------------------
+// Errors. Setup paths throw; `main` prints what() and maps the type to an exit code.
+
+// A runtime failure (exit code 1): a codec that fails mid-stream, a full disk.
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Bad usage or bad input (exit code 2): a missing file, a file that is not audio,
+// an output path that cannot be written. The message names the file and the problem.
+class InputError : public Error {
+ public:
+  using Error::Error;
+};
+
+// "'path'" quoted for messages.
+std::string quoted(const std::filesystem::path& path);
+
+// Throws InputError unless `path` names an existing, readable regular file.
+// `what` says what the file should be ("audio", "portrait") for the message.
+void check_input_file(const std::filesystem::path& path, std::string_view what);
+
+// ---------------------------------------------------------------------------------
+// Files that appear only when complete.
+
+// An output file written under a temporary name beside its final path and renamed
+// into place by commit(); destroyed uncommitted, the temporary is removed. The
+// constructor rejects (InputError) a path that is a directory, lies in a missing or
+// unwritable directory, or is the same file as one of `inputs`.
+class OutputFile {
+ public:
+  OutputFile(std::filesystem::path final_path,
+             std::span<const std::filesystem::path> inputs = {});
+  OutputFile(std::filesystem::path final_path,
+             std::initializer_list<std::filesystem::path> inputs);
+  ~OutputFile();
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  // Where to write now; keeps the final extension so muxers pick the format.
+  const std::filesystem::path& temp_path() const { return temp_path_; }
+  const std::filesystem::path& final_path() const { return final_path_; }
+  // Atomically renames the temporary onto the final path.
+  void commit();
+
+ private:
+  std::filesystem::path final_path_;
+  std::filesystem::path temp_path_;
+  bool committed_ = false;
+};
+
+// ---------------------------------------------------------------------------------
+// Images.
+
+// 8-bit RGB, row-major, no padding: pixel (x, y) starts at rgb[3 * (y * width + x)].
+struct Image {
+  int width = 0;   // pixels
+  int height = 0;  // pixels
+  std::vector<std::uint8_t> rgb;
+
+  Image() = default;
+  Image(int w, int h) : width(w), height(h), rgb(static_cast<size_t>(w) * h * 3, 0) {}
+  bool empty() const { return width == 0 || height == 0; }
+  std::uint8_t* pixel(int x, int y) { return &rgb[3 * (static_cast<size_t>(y) * width + x)]; }
+  const std::uint8_t* pixel(int x, int y) const {
+    return &rgb[3 * (static_cast<size_t>(y) * width + x)];
+  }
+};
+
+// ---------------------------------------------------------------------------------
+// The MotionTrack contract (DESIGN.md): 20 named channels, 25 fps canonical.
+
+enum class Channel : int {
+  JawOpen, MouthClose, MouthFunnel, MouthPucker, MouthStretch, MouthSmile,
+  MouthRollLower, TongueOut, EyeBlinkLeft, EyeBlinkRight, EyeLookX, EyeLookY,
+  BrowInnerUp, BrowDown, HeadYaw, HeadPitch, HeadRoll, HeadX, HeadY, HeadScale,
+};
+inline constexpr int kChannelCount = 20;
+inline constexpr double kMotionFps = 25.0;  // canonical frames per second
+
+constexpr int index(Channel c) { return static_cast<int>(c); }
+
+struct ChannelInfo {
+  std::string_view name;  // ARKit-style name, the JSON key
+  float min;              // smallest valid value (inclusive)
+  float max;              // largest valid value (inclusive)
+  std::string_view unit;  // "", "radians", "face widths", "log scale"
+};
+
+// The fixed channel table in contract order.
+const std::array<ChannelInfo, kChannelCount>& channel_table();
+const ChannelInfo& channel_info(Channel c);
+// Index of a channel name, or -1.
+int channel_index(std::string_view name);
+
+using MotionFrame = std::array<float, kChannelCount>;
+
+struct MotionTrack {
+  double fps = kMotionFps;          // frames per second
+  std::vector<MotionFrame> frames;  // frames[i] shows time i / fps seconds
+
+  std::int64_t frame_count() const { return static_cast<std::int64_t>(frames.size()); }
+  double duration_seconds() const { return frames.size() / fps; }
+  float value(std::int64_t frame, Channel c) const { return frames.at(frame)[index(c)]; }
+  // Linear interpolation at a time; clamps outside the track; neutral when empty.
+  MotionFrame sample(double seconds) const;
+  // The same motion at another frame rate (linear interpolation).
+  MotionTrack resampled(double new_fps) const;
+  // Every value clamped to its channel's range.
+  void clamp_to_ranges();
+};
+
+// The all-zero frame: mouth closed, eyes open and centred, head at rest.
+MotionFrame neutral_frame();
+
+// JSON form: {"fps":25,"channels":[names...],"frames":[[20 floats],...]}.
+// Reading accepts channels in any order (missing ones are neutral) and checks names,
+// fps and ranges, throwing InputError that names the file, frame and channel.
+std::string motion_to_json(const MotionTrack& track);
+MotionTrack motion_from_json(std::string_view text, std::string_view source_name);
+
+// Unreal Live Link Face CSV: Timecode, BlendShapeCount, 52 ARKit blendshapes and
+// head/eye rotations. headX, headY and headScale have no column and are dropped;
+// reading maps the columns back (those three read as 0).
+std::string motion_to_live_link_csv(const MotionTrack& track);
+MotionTrack motion_from_live_link_csv(std::string_view text, std::string_view source_name);
+
+// File helpers choosing the form by extension (.json or .csv); write through
+// OutputFile so a failed write leaves nothing behind.
+MotionTrack read_motion_track(const std::filesystem::path& path);
+void write_motion_track(const MotionTrack& track, const std::filesystem::path& path,
+                        std::span<const std::filesystem::path> inputs = {});
+
+// Whole-file text I/O with errors that name the file.
+std::string read_text_file(const std::filesystem::path& path);
+void write_text_file(const std::filesystem::path& path, std::string_view text);
+
+}  // namespace parla

@@ -1,0 +1,198 @@
+// MotionTrack <-> Unreal Live Link Face CSV (52 ARKit blendshapes + 9 rotations).
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "core/core.h"
+
+namespace parla {
+namespace {
+
+// Column order of the Live Link Face app's CSV after Timecode and BlendShapeCount.
+constexpr std::array<std::string_view, 61> kColumns = {
+    "EyeBlinkLeft", "EyeLookDownLeft", "EyeLookInLeft", "EyeLookOutLeft", "EyeLookUpLeft",
+    "EyeSquintLeft", "EyeWideLeft", "EyeBlinkRight", "EyeLookDownRight", "EyeLookInRight",
+    "EyeLookOutRight", "EyeLookUpRight", "EyeSquintRight", "EyeWideRight", "JawForward",
+    "JawRight", "JawLeft", "JawOpen", "MouthClose", "MouthFunnel", "MouthPucker", "MouthRight",
+    "MouthLeft", "MouthSmileLeft", "MouthSmileRight", "MouthFrownLeft", "MouthFrownRight",
+    "MouthDimpleLeft", "MouthDimpleRight", "MouthStretchLeft", "MouthStretchRight",
+    "MouthRollLower", "MouthRollUpper", "MouthShrugLower", "MouthShrugUpper", "MouthPressLeft",
+    "MouthPressRight", "MouthLowerDownLeft", "MouthLowerDownRight", "MouthUpperUpLeft",
+    "MouthUpperUpRight", "BrowDownLeft", "BrowDownRight", "BrowInnerUp", "BrowOuterUpLeft",
+    "BrowOuterUpRight", "CheekPuff", "CheekSquintLeft", "CheekSquintRight", "NoseSneerLeft",
+    "NoseSneerRight", "TongueOut", "HeadYaw", "HeadPitch", "HeadRoll", "LeftEyeYaw",
+    "LeftEyePitch", "LeftEyeRoll", "RightEyeYaw", "RightEyePitch", "RightEyeRoll"};
+
+// Gaze at eyeLookX = ±1 turns the eyeball this far (radians) in the rotation columns.
+constexpr float kEyeRotationRadians = 0.5f;
+
+int column(std::string_view name) {
+  auto it = std::find(kColumns.begin(), kColumns.end(), name);
+  return it == kColumns.end() ? -1 : static_cast<int>(it - kColumns.begin());
+}
+
+std::array<float, kColumns.size()> to_columns(const MotionFrame& f) {
+  std::array<float, kColumns.size()> row{};
+  auto set = [&row](std::string_view name, float v) { row[column(name)] = v; };
+  auto ch = [&f](Channel c) { return f[index(c)]; };
+  float look_x = ch(Channel::EyeLookX), look_y = ch(Channel::EyeLookY);
+  // + eyeLookX = subject's left: the left eye looks out, the right eye looks in.
+  for (std::string_view side : {"Left", "Right"}) {
+    bool left = side == "Left";
+    float out = left ? std::max(look_x, 0.f) : std::max(-look_x, 0.f);
+    float in = left ? std::max(-look_x, 0.f) : std::max(look_x, 0.f);
+    std::string s(side);
+    set("EyeBlink" + s, ch(left ? Channel::EyeBlinkLeft : Channel::EyeBlinkRight));
+    set("EyeLookOut" + s, out);
+    set("EyeLookIn" + s, in);
+    set("EyeLookUp" + s, std::max(look_y, 0.f));
+    set("EyeLookDown" + s, std::max(-look_y, 0.f));
+    set("MouthSmile" + s, ch(Channel::MouthSmile));
+    set("MouthStretch" + s, ch(Channel::MouthStretch));
+    set("BrowDown" + s, ch(Channel::BrowDown));
+    set(s + "EyeYaw", look_x * kEyeRotationRadians);
+    set(s + "EyePitch", -look_y * kEyeRotationRadians);
+  }
+  set("JawOpen", ch(Channel::JawOpen));
+  set("MouthClose", ch(Channel::MouthClose));
+  set("MouthFunnel", ch(Channel::MouthFunnel));
+  set("MouthPucker", ch(Channel::MouthPucker));
+  set("MouthRollLower", ch(Channel::MouthRollLower));
+  set("TongueOut", ch(Channel::TongueOut));
+  set("BrowInnerUp", ch(Channel::BrowInnerUp));
+  set("HeadYaw", ch(Channel::HeadYaw));
+  set("HeadPitch", ch(Channel::HeadPitch));
+  set("HeadRoll", ch(Channel::HeadRoll));
+  return row;
+}
+
+MotionFrame from_columns(const std::array<float, kColumns.size()>& row) {
+  auto get = [&row](std::string_view name) { return row[column(name)]; };
+  MotionFrame f = neutral_frame();
+  auto set = [&f](Channel c, float v) { f[index(c)] = v; };
+  set(Channel::JawOpen, get("JawOpen"));
+  set(Channel::MouthClose, get("MouthClose"));
+  set(Channel::MouthFunnel, get("MouthFunnel"));
+  set(Channel::MouthPucker, get("MouthPucker"));
+  set(Channel::MouthStretch, 0.5f * (get("MouthStretchLeft") + get("MouthStretchRight")));
+  set(Channel::MouthSmile, 0.5f * (get("MouthSmileLeft") + get("MouthSmileRight")));
+  set(Channel::MouthRollLower, get("MouthRollLower"));
+  set(Channel::TongueOut, get("TongueOut"));
+  set(Channel::EyeBlinkLeft, get("EyeBlinkLeft"));
+  set(Channel::EyeBlinkRight, get("EyeBlinkRight"));
+  set(Channel::EyeLookX, 0.5f * (get("EyeLookOutLeft") - get("EyeLookInLeft") +
+                                 get("EyeLookInRight") - get("EyeLookOutRight")));
+  set(Channel::EyeLookY, 0.5f * (get("EyeLookUpLeft") - get("EyeLookDownLeft") +
+                                 get("EyeLookUpRight") - get("EyeLookDownRight")));
+  set(Channel::BrowInnerUp, get("BrowInnerUp"));
+  set(Channel::BrowDown, 0.5f * (get("BrowDownLeft") + get("BrowDownRight")));
+  set(Channel::HeadYaw, get("HeadYaw"));
+  set(Channel::HeadPitch, get("HeadPitch"));
+  set(Channel::HeadRoll, get("HeadRoll"));
+  return f;
+}
+
+std::vector<std::string> split(std::string_view line, char sep) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (true) {
+    size_t end = line.find(sep, start);
+    out.emplace_back(line.substr(start, end == std::string_view::npos ? end : end - start));
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  for (auto& s : out) {
+    while (!s.empty() && (s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string motion_to_live_link_csv(const MotionTrack& track) {
+  std::ostringstream out;
+  out << "Timecode,BlendShapeCount";
+  for (auto name : kColumns) out << ',' << name;
+  out << '\n';
+  auto frame_rate = static_cast<int>(std::lround(track.fps));
+  char buf[64];
+  for (size_t i = 0; i < track.frames.size(); ++i) {
+    auto whole = static_cast<long>(i / frame_rate);
+    std::snprintf(buf, sizeof buf, "%02ld:%02ld:%02ld:%02ld.000", whole / 3600, whole / 60 % 60,
+                  whole % 60, static_cast<long>(i % frame_rate));
+    out << buf << ',' << kColumns.size();
+    for (float v : to_columns(track.frames[i])) {
+      std::snprintf(buf, sizeof buf, ",%.6g", static_cast<double>(v));
+      out << buf;
+    }
+    out << '\n';
+  }
+  return out.str();
+}
+
+MotionTrack motion_from_live_link_csv(std::string_view text, std::string_view source) {
+  auto fail = [source](const std::string& problem) -> InputError {
+    return InputError("invalid Live Link CSV '" + std::string(source) + "': " + problem);
+  };
+  std::istringstream in{std::string(text)};
+  std::string line;
+  if (!std::getline(in, line)) throw fail("empty file");
+  auto header = split(line, ',');
+  if (header.size() < 2 || header[0] != "Timecode") throw fail("first column must be Timecode");
+  std::vector<int> mapping(header.size(), -1);
+  for (size_t k = 2; k < header.size(); ++k) {
+    mapping[k] = column(header[k]);
+    if (mapping[k] < 0) throw fail("unknown column \"" + header[k] + "\"");
+  }
+  MotionTrack track;
+  std::vector<std::string> timecodes;
+  size_t line_number = 1;
+  while (std::getline(in, line)) {
+    ++line_number;
+    if (line.empty() || line == "\r") continue;
+    auto cells = split(line, ',');
+    if (cells.size() != header.size()) {
+      throw fail("line " + std::to_string(line_number) + " has " + std::to_string(cells.size()) +
+                 " cells, header has " + std::to_string(header.size()));
+    }
+    std::array<float, kColumns.size()> row{};
+    for (size_t k = 2; k < cells.size(); ++k) {
+      char* end = nullptr;
+      float v = std::strtof(cells[k].c_str(), &end);
+      if (end == cells[k].c_str() || !std::isfinite(v)) {
+        throw fail("line " + std::to_string(line_number) + " column " + header[k] +
+                   " is not a number");
+      }
+      row[mapping[k]] = v;
+    }
+    track.frames.push_back(from_columns(row));
+    timecodes.push_back(cells[0]);
+  }
+  // The frame rate is the largest frame field + 1 seen within a second (HH:MM:SS:FF).
+  int max_frame_field = -1;
+  for (const auto& tc : timecodes) {
+    int h, m, s, ff;
+    if (std::sscanf(tc.c_str(), "%d:%d:%d:%d", &h, &m, &s, &ff) != 4) {
+      throw fail("timecode \"" + tc + "\" is not HH:MM:SS:FF");
+    }
+    max_frame_field = std::max(max_frame_field, ff);
+  }
+  if (timecodes.size() > static_cast<size_t>(max_frame_field + 1) && max_frame_field > 0) {
+    track.fps = max_frame_field + 1;
+  }
+  const auto& table = channel_table();
+  for (size_t i = 0; i < track.frames.size(); ++i) {
+    for (int c = 0; c < kChannelCount; ++c) {
+      float v = track.frames[i][c];
+      if (v < table[c].min - 1e-4f || v > table[c].max + 1e-4f) {
+        throw fail("frame " + std::to_string(i) + " channel " + std::string(table[c].name) +
+                   " is out of range");
+      }
+    }
+  }
+  track.clamp_to_ranges();
+  return track;
+}
+
+}  // namespace parla
