@@ -1,10 +1,134 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "core/core.h"
+#include "tests/support/testing.h"
+
+namespace {
+
+using parla::Channel;
+using parla::MotionTrack;
+
+// A track that exercises every channel across its natural range.
+MotionTrack varied_track(int frames) {
+  MotionTrack track;
+  for (int i = 0; i < frames; ++i) {
+    parla::MotionFrame f = parla::neutral_frame();
+    double phase = i * 0.37;
+    for (int c = 0; c < parla::kChannelCount; ++c) {
+      const auto& info = parla::channel_table()[c];
+      double span = std::min(info.max - info.min, 1.0f);
+      double mid = 0.5 * (info.min + info.max);
+      f[c] = static_cast<float>(mid + 0.45 * span * std::sin(phase + c));
+    }
+    track.frames.push_back(f);
+  }
+  return track;
+}
 
 TEST(ChannelTable, HasTwentyChannelsInContractOrder) {
   EXPECT_EQ(parla::channel_table().size(), 20u);
   EXPECT_EQ(parla::channel_index("jawOpen"), 0);
+  EXPECT_EQ(parla::channel_index("eyeBlinkRight"), 9);
   EXPECT_EQ(parla::channel_index("headScale"), 19);
   EXPECT_EQ(parla::channel_index("nope"), -1);
 }
+
+TEST(MotionTrack, SampleInterpolatesAndClamps) {
+  MotionTrack track;
+  track.frames.assign(3, parla::neutral_frame());
+  track.frames[1][0] = 1.f;
+  EXPECT_FLOAT_EQ(track.sample(0.02)[0], 0.5f);  // halfway between frames 0 and 1
+  EXPECT_FLOAT_EQ(track.sample(0.04)[0], 1.f);
+  EXPECT_FLOAT_EQ(track.sample(-5.0)[0], 0.f);
+  EXPECT_FLOAT_EQ(track.sample(99.0)[0], 0.f);
+  auto doubled = track.resampled(50);
+  EXPECT_EQ(doubled.frame_count(), 6);
+  EXPECT_FLOAT_EQ(doubled.frames[1][0], 0.5f);
+}
+
+TEST(MotionJson, RoundTripKeepsEveryValue) {
+  MotionTrack track = varied_track(50);
+  MotionTrack back = parla::motion_from_json(parla::motion_to_json(track), "mem");
+  ASSERT_EQ(back.frame_count(), 50);
+  EXPECT_EQ(back.fps, 25.0);
+  for (int i = 0; i < 50; ++i) {
+    for (int c = 0; c < parla::kChannelCount; ++c) EXPECT_NEAR(back.frames[i][c], track.frames[i][c], 1e-5);
+  }
+}
+
+TEST(MotionJson, AcceptsChannelsInAnyOrderAndSubsets) {
+  auto track = parla::motion_from_json(R"({"fps":30,"channels":["headYaw","jawOpen"],"frames":[[0.1,0.5]]})", "m");
+  EXPECT_EQ(track.fps, 30.0);
+  EXPECT_FLOAT_EQ(track.value(0, Channel::JawOpen), 0.5f);
+  EXPECT_FLOAT_EQ(track.value(0, Channel::HeadYaw), 0.1f);
+  EXPECT_FLOAT_EQ(track.value(0, Channel::MouthClose), 0.f);
+}
+
+void expect_invalid(const std::string& json, const std::string& fragment) {
+  try {
+    parla::motion_from_json(json, "bad.json");
+    FAIL() << "accepted: " << json;
+  } catch (const parla::InputError& e) {
+    std::string what = e.what();
+    EXPECT_NE(what.find("bad.json"), std::string::npos) << what;
+    EXPECT_NE(what.find(fragment), std::string::npos) << what;
+  }
+}
+
+TEST(MotionJson, ValidationNamesTheProblem) {
+  expect_invalid("{nope", "not valid JSON");
+  expect_invalid(R"({"channels":["jawOpen"],"frames":[]})", "fps");
+  expect_invalid(R"({"fps":0,"channels":["jawOpen"],"frames":[]})", "outside 1..240");
+  expect_invalid(R"({"fps":25,"channels":["jawOpn"],"frames":[]})", "unknown channel \"jawOpn\"");
+  expect_invalid(R"({"fps":25,"channels":["jawOpen","jawOpen"],"frames":[]})", "appears twice");
+  expect_invalid(R"({"fps":25,"channels":["jawOpen"],"frames":[[0.2,0.3]]})", "frame 0 has 2 values");
+  expect_invalid(R"({"fps":25,"channels":["jawOpen"],"frames":[[0.2],[1.5]]})", "frame 1 channel jawOpen = 1.5");
+  expect_invalid(R"({"fps":25,"channels":["headYaw"],"frames":[["x"]]})", "non-number");
+}
+
+TEST(LiveLinkCsv, HasTheLiveLinkFaceLayout) {
+  std::string csv = parla::motion_to_live_link_csv(varied_track(30));
+  std::string header = csv.substr(0, csv.find('\n'));
+  EXPECT_EQ(header.rfind("Timecode,BlendShapeCount,EyeBlinkLeft,EyeLookDownLeft", 0), 0u);
+  EXPECT_EQ(std::count(header.begin(), header.end(), ','), 62);  // 63 columns
+  EXPECT_NE(header.find(",TongueOut,HeadYaw,HeadPitch,HeadRoll,LeftEyeYaw"), std::string::npos);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 31);
+  EXPECT_NE(csv.find("\n00:00:01:04.000,61,"), std::string::npos);  // frame 29 = 1 s + 4 frames
+}
+
+TEST(LiveLinkCsv, RoundTripKeepsEveryChannelWithAColumn) {
+  MotionTrack track = varied_track(60);
+  MotionTrack back = parla::motion_from_live_link_csv(parla::motion_to_live_link_csv(track), "m.csv");
+  ASSERT_EQ(back.frame_count(), 60);
+  EXPECT_EQ(back.fps, 25.0);
+  for (int i = 0; i < 60; ++i) {
+    for (int c = 0; c < parla::kChannelCount; ++c) {
+      bool dropped = c >= parla::index(Channel::HeadX);  // no Live Link column
+      EXPECT_NEAR(back.frames[i][c], dropped ? 0.f : track.frames[i][c], 1e-5) << "channel " << c;
+    }
+  }
+}
+
+TEST(LiveLinkCsv, RejectsMalformedFiles) {
+  EXPECT_THROW(parla::motion_from_live_link_csv("", "e.csv"), parla::InputError);
+  EXPECT_THROW(parla::motion_from_live_link_csv("Time,Foo\n", "e.csv"), parla::InputError);
+  EXPECT_THROW(parla::motion_from_live_link_csv("Timecode,BlendShapeCount,Bogus\n00:00:00:00.000,1,0\n", "e.csv"),
+               parla::InputError);
+  EXPECT_THROW(parla::motion_from_live_link_csv("Timecode,BlendShapeCount,JawOpen\n00:00:00:00.000,1,abc\n", "e.csv"),
+               parla::InputError);
+}
+
+TEST(MotionFiles, WriteAndReadBothForms) {
+  parla::testing::ScratchDir dir;
+  MotionTrack track = varied_track(10);
+  parla::write_motion_track(track, dir / "t.json");
+  parla::write_motion_track(track, dir / "t.csv");
+  EXPECT_EQ(parla::read_motion_track(dir / "t.json").frame_count(), 10);
+  EXPECT_EQ(parla::read_motion_track(dir / "t.csv").frame_count(), 10);
+  EXPECT_THROW(parla::write_motion_track(track, dir / "t.txt"), parla::InputError);
+  EXPECT_THROW(parla::read_motion_track(dir / "missing.json"), parla::InputError);
+}
+
+}  // namespace

@@ -1,0 +1,24 @@
+// Private to cli: the subcommands. Each takes the arguments after its name and
+// returns an exit code; errors propagate as parla::Error / parla::InputError.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cli/args.h"
+
+namespace parla::cli {
+
+struct Command {
+  CommandSpec spec;
+  int (*run)(const ParsedArgs& args);
+};
+
+const Command& render_command();
+const Command& motion_command();
+
+// Bundled sample media (data/sample).
+std::string sample_portrait_path();
+std::string sample_audio_path();
+
+}  // namespace parla::cli

@@ -1,0 +1,58 @@
+// `parla motion AUDIO -o TRACK.json|.csv`: audio → MotionTrack only.
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "cli/pipeline.h"
+#include "cli/progress.h"
+
+namespace parla::cli {
+namespace {
+
+int run_motion(const ParsedArgs& args) {
+  std::filesystem::path audio_path = args.positionals.at(0);
+  auto out_path = args.value("output");
+  if (!out_path) throw InputError("missing -o TRACK.json|TRACK.csv (see parla motion --help)");
+  double fps = args.number("fps", kMotionFps, 1, 240);
+  MotionOptions options{args.value_or("generator", fusion::default_generator_name()),
+                        {.seed = static_cast<std::uint64_t>(args.integer("seed", 0, 0, 1LL << 53))}};
+  fusion::make_generator(options.generator, options.params);  // reject a bad name before decoding
+
+  std::vector<std::filesystem::path> inputs{audio_path};
+  {
+    OutputFile probe(*out_path, inputs);  // validates the output path before the work
+  }
+  AudioScan scan = scan_audio(audio_path, args.has("allow-silence"));
+  Progress progress("motion", scan.samples, !args.has("quiet"));
+  MotionTrack track = motion_from_audio(audio_path, options, &progress, scan.samples);
+  if (fps != kMotionFps) track = track.resampled(fps);
+  write_motion_track(track, *out_path, inputs);
+  char summary[160];
+  std::snprintf(summary, sizeof summary, "wrote %lld frames (%.2f s at %g fps, %s generator) to %s",
+                static_cast<long long>(track.frame_count()), track.duration_seconds(), track.fps,
+                options.generator.c_str(), out_path->c_str());
+  progress.finish(args.has("quiet") ? "" : summary);
+  return 0;
+}
+
+}  // namespace
+
+const Command& motion_command() {
+  static const Command command{
+      {.name = "motion",
+       .positionals = "AUDIO",
+       .summary = "audio → MotionTrack (JSON, or Unreal Live Link Face CSV)",
+       .details = "The track has 20 named channels at 25 fps (see DESIGN.md); .csv writes the\n"
+                  "Live Link Face layout (headX, headY and headScale have no column there).",
+       .options = {{"output", 'o', "TRACK", "output file, .json or .csv (required)"},
+                   {"generator", 0, "NAME", "motion generator (default: classic)"},
+                   {"seed", 0, "S", "random seed for head motion, blinks and gaze (default 0)"},
+                   {"fps", 0, "F", "frames per second of the written track (default 25)"},
+                   {"allow-silence", 0, "", "accept audio that is pure silence"},
+                   {"quiet", 'q', "", "no progress or summary on stderr"}},
+       .min_positionals = 1,
+       .max_positionals = 1},
+      run_motion};
+  return command;
+}
+
+}  // namespace parla::cli

@@ -1,0 +1,37 @@
+// Private to cli: the stages subcommands share — scanning an audio file, turning it
+// into motion — each streaming so a long file runs in bounded memory.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "core/core.h"
+#include "fusion/fusion.h"
+
+namespace parla::cli {
+
+class Progress;
+
+struct AudioScan {
+  std::int64_t samples = 0;  // at 16 kHz mono
+  float peak = 0.f;          // largest |sample|
+  int source_channels = 0;
+  double seconds() const { return samples / 16000.0; }
+};
+
+// Decodes the whole file once (streaming) to learn its length and level. Throws
+// InputError naming the file when it holds no samples, or when it is pure silence
+// (peak below -80 dBFS) unless `allow_silence`.
+AudioScan scan_audio(const std::filesystem::path& path, bool allow_silence);
+
+struct MotionOptions {
+  std::string generator;          // name for fusion::make_generator
+  fusion::GeneratorParams params;
+};
+
+// Audio file → MotionTrack at 25 fps: streaming decode → features → generator.
+MotionTrack motion_from_audio(const std::filesystem::path& path, const MotionOptions& options,
+                              Progress* progress, std::int64_t progress_total_samples);
+
+}  // namespace parla::cli

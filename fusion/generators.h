@@ -1,0 +1,12 @@
+// Private: constructors of the concrete generators, used by the registry.
+#pragma once
+
+#include <memory>
+
+#include "fusion/fusion.h"
+
+namespace parla::fusion {
+
+std::unique_ptr<MotionGenerator> make_classic_generator(GeneratorParams params);
+
+}  // namespace parla::fusion
