@@ -1,0 +1,162 @@
+// Every kind of bad input gets one line on stderr naming the file and the problem,
+// exit code 2, no output file, and untouched inputs — checked on the real binary.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "core/core.h"
+#include "tests/support/testing.h"
+
+namespace {
+namespace fs = std::filesystem;
+using parla::testing::CommandResult;
+using parla::testing::ScratchDir;
+using parla::testing::shell_quote;
+
+class BadInput : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    portrait = dir / "face.png";
+    fs::copy_file(parla::testing::data_dir() / "sample" / "portrait.png", portrait);
+    speech = dir / "speech.wav";
+    parla::testing::make_speech(speech, "Hello there, this is a short test.");
+  }
+
+  CommandResult parla(const std::string& args, const std::string& prefix = "") {
+    return parla::testing::run_command(prefix + shell_quote(parla::testing::parla_executable().string()) +
+                                       " " + args);
+  }
+
+  // Runs `args`, expects exit 2 with one stderr line containing every fragment, and
+  // that the directory holds exactly the files it held before (nothing half-written).
+  void expect_rejected(const std::string& args, std::initializer_list<std::string> fragments,
+                       const std::string& prefix = "") {
+    auto before = snapshot();
+    CommandResult r = parla(args, prefix);
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.output;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+    for (const auto& f : fragments) EXPECT_NE(r.output.find(f), std::string::npos) << "missing '" << f << "' in: " << r.output;
+    EXPECT_EQ(snapshot(), before) << "files changed after: " << args;
+  }
+
+  // Name, size and content hash of every file under the scratch dir.
+  std::map<std::string, std::string> snapshot() const {
+    std::map<std::string, std::string> files;
+    for (const auto& e : fs::recursive_directory_iterator(dir.path())) {
+      if (!e.is_regular_file()) {
+        files[e.path().string()] = "dir";
+        continue;
+      }
+      std::ifstream in(e.path(), std::ios::binary);
+      std::string bytes((std::istreambuf_iterator<char>(in)), {});
+      files[e.path().string()] = std::to_string(bytes.size()) + ":" + std::to_string(std::hash<std::string>{}(bytes));
+    }
+    return files;
+  }
+
+  std::string q(const fs::path& p) const { return shell_quote(p.string()); }
+
+  ScratchDir dir;
+  fs::path portrait, speech;
+};
+
+TEST_F(BadInput, MissingAudioFile) {
+  expect_rejected("render " + q(portrait) + " " + q(dir / "nope.wav") + " -o " + q(dir / "o.mp4"),
+                  {"nope.wav", "no such file"});
+}
+
+TEST_F(BadInput, MissingPortraitFile) {
+  expect_rejected("render " + q(dir / "nope.png") + " " + q(speech) + " -o " + q(dir / "o.mp4"),
+                  {"nope.png", "no such file"});
+}
+
+TEST_F(BadInput, TextFileAsAudio) {
+  parla::write_text_file(dir / "notes.txt", "these are not sounds\n");
+  expect_rejected("render " + q(portrait) + " " + q(dir / "notes.txt") + " -o " + q(dir / "o.mp4"),
+                  {"notes.txt"});
+  expect_rejected("motion " + q(dir / "notes.txt") + " -o " + q(dir / "t.json"), {"notes.txt"});
+}
+
+TEST_F(BadInput, ImageAsAudio) {
+  expect_rejected("motion " + q(portrait) + " -o " + q(dir / "t.json"), {"face.png", "audio"});
+}
+
+TEST_F(BadInput, CorruptAudio) {
+  std::string noise(20000, '\0');
+  for (size_t i = 0; i < noise.size(); ++i) noise[i] = static_cast<char>((i * 2654435761u) >> 13);
+  parla::write_text_file(dir / "corrupt.mp3", noise);
+  expect_rejected("motion " + q(dir / "corrupt.mp3") + " -o " + q(dir / "t.json"), {"corrupt.mp3"});
+}
+
+TEST_F(BadInput, TruncatedAudioHeader) {
+  std::string bytes = parla::read_text_file(speech);
+  parla::write_text_file(dir / "cut.wav", bytes.substr(0, 30));  // a WAV cut inside its header
+  expect_rejected("motion " + q(dir / "cut.wav") + " -o " + q(dir / "t.json"), {"cut.wav"});
+}
+
+TEST_F(BadInput, ZeroLengthAudio) {
+  parla::testing::ffmpeg("-f lavfi -i anullsrc=r=16000:cl=mono -t 0 " + q(dir / "empty.wav"));
+  expect_rejected("motion " + q(dir / "empty.wav") + " -o " + q(dir / "t.json"), {"empty.wav"});
+  parla::write_text_file(dir / "zero.mp3", "");
+  expect_rejected("motion " + q(dir / "zero.mp3") + " -o " + q(dir / "t.json"), {"zero.mp3"});
+}
+
+TEST_F(BadInput, PureSilence) {
+  parla::testing::ffmpeg("-f lavfi -i anullsrc=r=16000:cl=mono -t 2 " + q(dir / "quiet.wav"));
+  expect_rejected("render " + q(portrait) + " " + q(dir / "quiet.wav") + " -o " + q(dir / "o.mp4"),
+                  {"quiet.wav", "silence"});
+}
+
+TEST_F(BadInput, PortraitThatIsNotAnImage) {
+  expect_rejected("render " + q(speech) + " " + q(speech) + " -o " + q(dir / "o.mp4"), {"speech.wav"});
+  parla::write_text_file(dir / "fake.png", "not a png at all");
+  expect_rejected("render " + q(dir / "fake.png") + " " + q(speech) + " -o " + q(dir / "o.mp4"), {"fake.png"});
+}
+
+TEST_F(BadInput, OutputIsAnExistingDirectory) {
+  fs::create_directory(dir / "out.mp4");
+  expect_rejected("render " + q(portrait) + " " + q(speech) + " -o " + q(dir / "out.mp4"),
+                  {"out.mp4", "directory"});
+}
+
+TEST_F(BadInput, OutputDirectoryMissing) {
+  expect_rejected("motion " + q(speech) + " -o " + q(dir / "no" / "t.json"), {"t.json", "does not exist"});
+}
+
+TEST_F(BadInput, OutputDirectoryNotWritable) {
+  fs::create_directory(dir / "locked");
+  fs::permissions(dir / "locked", fs::perms::owner_write | fs::perms::group_write | fs::perms::others_write,
+                  fs::perm_options::remove);
+  // Root writes anywhere: run the check as an unprivileged user instead.
+  std::string prefix = ::geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "";
+  fs::permissions(dir.path(), fs::perms::others_read | fs::perms::others_exec, fs::perm_options::add);
+  expect_rejected("motion " + q(speech) + " -o " + q(dir / "locked" / "t.json"), {"t.json", "not writable"}, prefix);
+}
+
+TEST_F(BadInput, OutputEqualsInput) {
+  parla::testing::ffmpeg("-i " + q(speech) + " -c:a aac " + q(dir / "speech.mp4"));
+  expect_rejected("render " + q(portrait) + " " + q(dir / "speech.mp4") + " -o " + q(dir / "speech.mp4"),
+                  {"speech.mp4", "also an input"});
+}
+
+TEST_F(BadInput, UsageErrors) {
+  expect_rejected("render " + q(portrait) + " " + q(speech), {"-o"});
+  expect_rejected("render " + q(portrait) + " " + q(speech) + " -o " + q(dir / "o.avi"), {"o.avi", ".mp4"});
+  expect_rejected("render " + q(portrait) + " " + q(speech) + " -o " + q(dir / "o.mp4") + " --fps abc",
+                  {"--fps", "abc"});
+  expect_rejected("render --bogus", {"--bogus"});
+  expect_rejected("motion " + q(speech) + " -o " + q(dir / "t.json") + " --generator nope", {"nope", "classic"});
+  EXPECT_EQ(parla("frobnicate").exit_code, 2);
+}
+
+TEST_F(BadInput, EverySubcommandHasHelp) {
+  for (std::string cmd : {"render", "motion"}) {
+    CommandResult r = parla(cmd + " --help");
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_NE(r.output.find("usage: parla " + cmd), std::string::npos) << r.output;
+  }
+  EXPECT_EQ(parla("--help").exit_code, 0);
+}
+
+}  // namespace

@@ -1,0 +1,126 @@
+// The classic generator on real synthesized speech: deterministic, lips follow the
+// voice, still mouth in silence, natural blink rate, streaming equals whole-input.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numeric>
+
+#include "audio/audio.h"
+#include "fusion/fusion.h"
+#include "tests/support/testing.h"
+
+namespace {
+using parla::Channel;
+using parla::MotionTrack;
+namespace audio = parla::audio;
+namespace fusion = parla::fusion;
+
+const audio::Features& speech_features() {
+  static const audio::Features features = [] {
+    parla::testing::ScratchDir dir;
+    // Speech, a 2-second pause, then more speech.
+    parla::testing::make_speech(dir / "a.wav", "The quick brown fox jumps over the lazy dog, and then it rests.");
+    parla::testing::make_speech(dir / "b.wav", "Maybe people should put more pepper in the soup.");
+    parla::testing::ffmpeg("-i " + parla::testing::shell_quote((dir / "a.wav").string()) +
+                           " -f lavfi -t 2 -i anullsrc=r=16000:cl=mono -i " +
+                           parla::testing::shell_quote((dir / "b.wav").string()) +
+                           " -filter_complex concat=n=3:v=0:a=1 " +
+                           parla::testing::shell_quote((dir / "all.wav").string()));
+    return audio::compute_features(audio::decode_audio(dir / "all.wav"));
+  }();
+  return features;
+}
+
+MotionTrack generate(std::uint64_t seed) {
+  auto gen = fusion::make_generator("classic", {.seed = seed});
+  return fusion::generate_motion(speech_features().frames, *gen);
+}
+
+std::vector<float> channel(const MotionTrack& t, Channel c) {
+  std::vector<float> v;
+  for (const auto& f : t.frames) v.push_back(f[parla::index(c)]);
+  return v;
+}
+
+TEST(ClassicGenerator, LengthMatchesAudio) {
+  MotionTrack t = generate(1);
+  auto feature_frames = static_cast<std::int64_t>(speech_features().frames.size());
+  EXPECT_EQ(t.frame_count(), (feature_frames + 3) / 4);
+}
+
+TEST(ClassicGenerator, DeterministicPerSeedAndVariedAcrossSeeds) {
+  MotionTrack a = generate(7), b = generate(7), c = generate(8);
+  ASSERT_EQ(a.frames, b.frames);
+  EXPECT_NE(channel(a, Channel::HeadYaw), channel(c, Channel::HeadYaw));
+}
+
+TEST(ClassicGenerator, StreamingInAnyChunksEqualsWholeInput) {
+  MotionTrack whole = generate(5);
+  auto gen = fusion::make_generator("classic", {.seed = 5});
+  std::vector<parla::MotionFrame> out;
+  const auto& frames = speech_features().frames;
+  size_t pos = 0, chunk = 1;
+  while (pos < frames.size()) {
+    size_t n = std::min(chunk, frames.size() - pos);
+    gen->push({frames.data() + pos, n}, out);
+    pos += n;
+    chunk = chunk * 3 % 23 + 1;
+  }
+  gen->finish(out);
+  MotionTrack streamed;
+  streamed.frames = out;
+  streamed.clamp_to_ranges();
+  EXPECT_EQ(streamed.frames, whole.frames);
+}
+
+TEST(ClassicGenerator, JawFollowsSpeechAndRestsInSilence) {
+  MotionTrack t = generate(2);
+  const auto& feats = speech_features().frames;
+  double open_speech = 0, open_silence = 0;
+  int n_speech = 0, n_silence = 0;
+  for (std::int64_t k = 0; k < t.frame_count(); ++k) {
+    // Look at the feature frames around this motion frame.
+    size_t i = std::min<size_t>(k * 4, feats.size() - 1);
+    bool loud = feats[i].energy_db > -30.f, silent = feats[i].energy_db < -70.f;
+    float jaw = t.value(k, Channel::JawOpen);
+    if (loud) open_speech += jaw, ++n_speech;
+    if (silent) open_silence += jaw, ++n_silence;
+  }
+  ASSERT_GT(n_speech, 20);
+  ASSERT_GT(n_silence, 20);
+  EXPECT_GT(open_speech / n_speech, 0.2);
+  EXPECT_LT(open_silence / n_silence, 0.03);
+}
+
+TEST(ClassicGenerator, BlinksAtAHumanRate) {
+  // Blink rate over many seeds: 12–25 per minute, each blink fully closing.
+  int blinks = 0;
+  double minutes = 0;
+  for (std::uint64_t seed = 0; seed < 10; ++seed) {
+    MotionTrack t = generate(seed);
+    auto eye = channel(t, Channel::EyeBlinkLeft);
+    for (size_t i = 1; i < eye.size(); ++i) blinks += eye[i] >= 0.5f && eye[i - 1] < 0.5f;
+    minutes += t.duration_seconds() / 60.0;
+    EXPECT_GT(*std::max_element(eye.begin(), eye.end()), 0.9f);
+  }
+  double rate = blinks / minutes;
+  EXPECT_GT(rate, 12.0);
+  EXPECT_LT(rate, 25.0);
+}
+
+TEST(ClassicGenerator, HeadMovesMoreWhileSpeakingAndStaysInRange) {
+  MotionTrack t = generate(4);
+  double max_yaw = 0;
+  for (const auto& f : t.frames) {
+    max_yaw = std::max(max_yaw, std::fabs(static_cast<double>(f[parla::index(Channel::HeadYaw)])));
+    EXPECT_LE(std::fabs(f[parla::index(Channel::HeadPitch)]), 0.4f);
+  }
+  EXPECT_GT(max_yaw, 0.005);
+  EXPECT_LT(max_yaw, 0.5);
+}
+
+TEST(ClassicGenerator, UnknownNameIsAnInputError) {
+  EXPECT_THROW(fusion::make_generator("diffusion-9000"), parla::InputError);
+}
+
+}  // namespace
