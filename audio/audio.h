@@ -143,3 +143,198 @@ class FeatureExtractor {
 Features compute_features(std::span<const float> samples, FeatureParams params = {});
 
 }  // namespace parla::audio
+
+// =================================================================================
+// PortAudio playback and capture (used by the player; built with PARLA_BUILD_PLAYER).
+//
+//   parla::audio::PortAudioSession session;                 // Pa_Initialize .. Terminate
+//   parla::audio::PlaybackStream out(pcm48k_stereo, 48000, 2);
+//   out.start();
+//   double heard_s = out.audible_seconds();                 // the player's master clock
+//   parla::audio::CaptureStream mic({.device = -1});        // 16 kHz mono into a ring
+//   mic.start();
+//   size_t n = mic.read(chunk);                             // worker thread
+//
+// Real-time contract: the PortAudio callbacks touch only the lock-free members named
+// below (SpscRing, std::atomic counters, a seqlock snapshot); they never allocate, lock,
+// block, log or throw. Every other member function is for non-real-time threads, as
+// each comment says. Setup (session, open, start) throws parla::Error with a message
+// that names the device and suggests the way out (`--no-audio`, `--list-devices`).
+
+#include <algorithm>
+#include <atomic>
+#include <optional>
+
+namespace parla::audio {
+
+// Steady-clock nanoseconds: the time base of every wall-time stamp below.
+std::int64_t steady_now_ns();
+
+// A fixed-capacity single-producer single-consumer ring of trivially copyable values.
+// push() from exactly one thread (e.g. a PortAudio callback), pop() from exactly one
+// other; both are wait-free and never allocate. Capacity is rounded up to a power of 2.
+template <typename T>
+class SpscRing {
+ public:
+  explicit SpscRing(size_t min_capacity) {
+    size_t capacity = 1;
+    while (capacity < min_capacity) capacity <<= 1;
+    slots_.resize(capacity);
+    mask_ = capacity - 1;
+  }
+  size_t capacity() const { return slots_.size(); }
+  // Producer: appends all of `values` or nothing; false when there is not room.
+  bool push(std::span<const T> values) {
+    size_t head = head_.load(std::memory_order_relaxed);
+    size_t tail = tail_.load(std::memory_order_acquire);
+    if (slots_.size() - (head - tail) < values.size()) return false;
+    for (size_t i = 0; i < values.size(); ++i) slots_[(head + i) & mask_] = values[i];
+    head_.store(head + values.size(), std::memory_order_release);
+    return true;
+  }
+  // Consumer: moves up to out.size() values into `out`; returns how many.
+  size_t pop(std::span<T> out) {
+    size_t tail = tail_.load(std::memory_order_relaxed);
+    size_t head = head_.load(std::memory_order_acquire);
+    size_t n = std::min(out.size(), head - tail);
+    for (size_t i = 0; i < n; ++i) out[i] = slots_[(tail + i) & mask_];
+    tail_.store(tail + n, std::memory_order_release);
+    return n;
+  }
+  // Either side: values waiting (a snapshot).
+  size_t size() const {
+    return head_.load(std::memory_order_acquire) - tail_.load(std::memory_order_acquire);
+  }
+
+ private:
+  std::vector<T> slots_;
+  size_t mask_ = 0;
+  alignas(64) std::atomic<size_t> head_{0};  // written by the producer only
+  alignas(64) std::atomic<size_t> tail_{0};  // written by the consumer only
+};
+
+struct AudioDeviceInfo {
+  int index = -1;                 // PortAudio device index (--input-device N)
+  std::string name;
+  std::string host_api;           // "ALSA", "JACK", ...
+  int max_input_channels = 0;
+  int max_output_channels = 0;
+  double default_sample_rate = 0; // Hz
+  bool default_input = false;
+  bool default_output = false;
+};
+
+// Pa_Initialize for the object's lifetime (ALSA's probing noise on stderr is muted).
+// Create one on the main thread before any stream; streams must die before it.
+class PortAudioSession {
+ public:
+  PortAudioSession();
+  ~PortAudioSession();
+  PortAudioSession(const PortAudioSession&) = delete;
+  PortAudioSession& operator=(const PortAudioSession&) = delete;
+  std::vector<AudioDeviceInfo> devices() const;
+  // The default output / input device, or nullopt when there is none.
+  std::optional<AudioDeviceInfo> default_output() const;
+  std::optional<AudioDeviceInfo> default_input() const;
+};
+
+// Human-readable device table for `--list-devices`.
+std::string format_device_table(const std::vector<AudioDeviceInfo>& devices);
+
+struct PlaybackParams {
+  int device = -1;                // PortAudio index; -1 = the default output
+  double latency_seconds = 0.0;   // suggested output latency; 0 = the device's default
+};
+
+// Counters readable from any thread while the stream runs.
+struct PlaybackStats {
+  std::int64_t callbacks = 0;
+  std::int64_t underruns = 0;     // callbacks flagged paOutputUnderflow
+  std::int64_t frames_played = 0; // media frames handed to the device
+};
+
+// Plays an in-memory track of interleaved float PCM. The callback copies from the track
+// at an atomic position and publishes (position after this buffer, delay until that
+// position is heard, wall time) through a seqlock, so any thread can read the audible
+// time mpv-style: position − delay + time since the callback.
+class PlaybackStream {
+ public:
+  PlaybackStream(std::vector<float> pcm, int sample_rate, int channels, PlaybackParams params = {});
+  ~PlaybackStream();
+  PlaybackStream(const PlaybackStream&) = delete;
+  PlaybackStream& operator=(const PlaybackStream&) = delete;
+
+  // Main thread. Throws Error naming the device when the stream cannot start.
+  void start();
+  void stop();
+  // Main thread: while paused the callback plays silence and the position holds.
+  void set_paused(bool paused);
+  bool paused() const;
+  // Main thread: jump to a time (clamped to the track); applied by the next callback.
+  void seek(double seconds);
+  // Any thread: the media time now reaching the listener, seconds (never negative).
+  double audible_seconds() const;
+  // Any thread: the delay the last callback reported (output latency + buffer), seconds.
+  double delay_seconds() const;
+  // Any thread: steady_now_ns() of the last callback that advanced the position.
+  std::int64_t last_callback_ns() const;
+  // Main thread: false once PortAudio stopped the stream (device gone, stream error).
+  bool active() const;
+  double duration_seconds() const;
+  int sample_rate() const;
+  PlaybackStats stats() const;
+
+  struct State;  // private; public so the C callback can reach it
+
+ private:
+  std::unique_ptr<State> state_;
+};
+
+struct CaptureParams {
+  int device = -1;               // PortAudio index; -1 = the default input
+  int sample_rate = kSampleRate; // Hz, mono
+  double ring_seconds = 2.0;     // capacity of the lock-free ring
+  double latency_seconds = 0.0;  // suggested input latency; 0 = the device's low default
+};
+
+// One capture callback: after it the ring had received `end_sample` samples in total;
+// the callback ran at `wall_ns` (steady_now_ns()).
+struct CaptureStamp {
+  std::int64_t end_sample = 0;
+  std::int64_t wall_ns = 0;
+};
+
+struct CaptureStats {
+  std::int64_t callbacks = 0;
+  std::int64_t samples = 0;          // samples accepted into the ring
+  std::int64_t dropped_samples = 0;  // lost because the ring was full (reader too slow)
+  std::int64_t overflows = 0;        // callbacks flagged paInputOverflow
+};
+
+// Microphone → lock-free ring. The callback pushes samples and a CaptureStamp; one
+// consumer thread reads both in order.
+class CaptureStream {
+ public:
+  explicit CaptureStream(CaptureParams params = {});
+  ~CaptureStream();
+  CaptureStream(const CaptureStream&) = delete;
+  CaptureStream& operator=(const CaptureStream&) = delete;
+
+  void start();  // main thread; throws Error naming the device
+  void stop();   // main thread
+  // Consumer thread: up to out.size() samples, oldest first; 0 when none are waiting.
+  size_t read(std::span<float> out);
+  // Consumer thread: the next callback stamp, oldest first.
+  bool next_stamp(CaptureStamp& stamp);
+  bool active() const;                  // main thread
+  double input_latency_seconds() const; // any thread; PortAudio's figure for the stream
+  const AudioDeviceInfo& device() const;
+  CaptureStats stats() const;           // any thread
+
+  struct State;  // private; public so the C callback can reach it
+
+ private:
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace parla::audio

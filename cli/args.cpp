@@ -28,6 +28,12 @@ std::optional<std::string> ParsedArgs::value(const std::string& name) const {
   return it->second;
 }
 
+std::optional<std::string> ParsedArgs::second_value(const std::string& name) const {
+  auto it = seconds_.find(name);
+  if (it == seconds_.end()) return std::nullopt;
+  return it->second;
+}
+
 std::string ParsedArgs::value_or(const std::string& name, const std::string& fallback) const {
   return value(name).value_or(fallback);
 }
@@ -84,11 +90,16 @@ ParsedArgs parse_args(const CommandSpec& spec, const std::vector<std::string>& a
       if (opt->value_name.empty()) {
         if (has_inline) usage_error(spec, "option '--" + opt->name + "' takes no value");
         parsed.set(opt->name, "1");
-      } else if (has_inline) {
+      } else if (has_inline && opt->arity == 1) {
         parsed.set(opt->name, inline_value);
+      } else if (has_inline) {
+        usage_error(spec, "option '--" + opt->name + "' takes " + opt->value_name + " as separate arguments");
       } else {
-        if (i + 1 >= args.size()) usage_error(spec, "option '" + arg + "' needs a value " + opt->value_name);
+        if (i + static_cast<size_t>(opt->arity) >= args.size()) {
+          usage_error(spec, "option '" + arg + "' needs " + (opt->arity > 1 ? "values " : "a value ") + opt->value_name);
+        }
         parsed.set(opt->name, args[++i]);
+        if (opt->arity > 1) parsed.set_second(opt->name, args[++i]);
       }
       continue;
     }

@@ -14,6 +14,7 @@ struct OptionSpec {
   char short_name = 0;     // e.g. 'o', or 0
   std::string value_name;  // e.g. "F"; empty for a flag
   std::string help;        // one line
+  int arity = 1;           // values after the option when value_name is set (1 or 2)
 };
 
 struct CommandSpec {
@@ -39,9 +40,13 @@ class ParsedArgs {
   long long integer(const std::string& name, long long fallback, long long lo, long long hi) const;
 
   void set(const std::string& name, std::string value) { values_[name] = std::move(value); }
+  // An option with arity 2: its second value (the first is value()).
+  std::optional<std::string> second_value(const std::string& name) const;
+  void set_second(const std::string& name, std::string value) { seconds_[name] = std::move(value); }
 
  private:
   std::map<std::string, std::string> values_;
+  std::map<std::string, std::string> seconds_;
 };
 
 // Parses argv after the subcommand name. Throws InputError ("parla render: unknown

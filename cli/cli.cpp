@@ -12,7 +12,13 @@
 namespace parla::cli {
 namespace {
 
-std::vector<const Command*> all_commands() { return {&render_command(), &motion_command()}; }
+std::vector<const Command*> all_commands() {
+  return {&render_command(), &motion_command(),
+#ifdef PARLA_HAVE_PLAYER
+          &play_command(), &live_command(),
+#endif
+  };
+}
 
 void print_usage(std::FILE* out) {
   std::fprintf(out,

@@ -16,6 +16,10 @@ struct Command {
 
 const Command& render_command();
 const Command& motion_command();
+#ifdef PARLA_HAVE_PLAYER
+const Command& play_command();  // cli/play_command.cpp
+const Command& live_command();  // cli/live_command.cpp
+#endif
 
 // Bundled sample media (data/sample).
 std::string sample_portrait_path();

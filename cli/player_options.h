@@ -1,0 +1,19 @@
+// Private to cli: the options `play` and `live` share (window, scripting, statistics).
+#pragma once
+
+#include <vector>
+
+#include "cli/args.h"
+#include "player/player.h"
+
+namespace parla::cli {
+
+// --frames, --screenshot-at, --hud, --max-fps, --stats, --list-devices.
+std::vector<OptionSpec> player_window_options();
+player::WindowParams window_params_from(const ParsedArgs& args, const std::string& title);
+// Prints the PortAudio device table (for --list-devices).
+int list_audio_devices();
+// Writes --stats FILE.json when given.
+void write_stats_if_asked(const ParsedArgs& args, const player::PlayStats& stats);
+
+}  // namespace parla::cli

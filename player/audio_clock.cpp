@@ -1,0 +1,56 @@
+// AudioClock: audible time from PlaybackStream, with stall detection.
+#include "player/audio_clock.h"
+
+#include <algorithm>
+
+namespace parla::player {
+namespace {
+// A playing stream that has not advanced for this long (or 3x its delay) has stalled.
+constexpr double kStallSeconds = 0.5;
+// Until the clock has run this far, allow a slow start: a PulseAudio stream fills its
+// buffer and then stays quiet for up to ~1 s before it runs in real time.
+constexpr double kStartupSeconds = 0.5;
+constexpr double kStartupStallSeconds = 3.0;
+}  // namespace
+
+AudioClock::AudioClock(audio::PlaybackStream& stream)
+    : stream_(stream), quiet_since_ns_(audio::steady_now_ns()) {}
+
+double AudioClock::seconds() {
+  if (fallback_) return fallback_->seconds();
+  double heard = stream_.audible_seconds();
+  bool at_end = heard >= stream_.duration_seconds() - 1e-3;
+  if (!stream_.paused() && !at_end) {
+    std::int64_t now = audio::steady_now_ns();
+    std::int64_t last = std::max(stream_.last_callback_ns(), quiet_since_ns_);
+    double quiet_s = static_cast<double>(now - last) * 1e-9;
+    if (heard >= kStartupSeconds) started_ = true;
+    double limit_s = started_ ? std::max(kStallSeconds, 3 * stream_.delay_seconds()) : kStartupStallSeconds;
+    if (!stream_.active() || quiet_s > limit_s) {
+      fallback_.emplace(std::max(monotonic_, heard), "wall (audio lost)");
+      return fallback_->seconds();
+    }
+  }
+  // Host delay reports jitter by a few ms; the clock never steps back (except on seek).
+  monotonic_ = std::max(monotonic_, heard);
+  return monotonic_;
+}
+
+void AudioClock::set_paused(bool paused) {
+  if (fallback_) return fallback_->set_paused(paused);
+  stream_.set_paused(paused);
+  quiet_since_ns_ = audio::steady_now_ns();
+}
+
+bool AudioClock::paused() const { return fallback_ ? fallback_->paused() : stream_.paused(); }
+
+void AudioClock::seek(double seconds) {
+  if (fallback_) return fallback_->seek(seconds);
+  stream_.seek(seconds);
+  monotonic_ = 0;
+  quiet_since_ns_ = audio::steady_now_ns();
+}
+
+std::string AudioClock::name() const { return fallback_ ? fallback_->name() : "audio"; }
+
+}  // namespace parla::player

@@ -1,0 +1,115 @@
+// Display: the main-thread half of the player shared by play and live.
+#include "player/display.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <thread>
+
+#include "audio/audio.h"
+#include "video/video.h"
+
+namespace parla::player {
+
+Display::Display(const Image& portrait, const WindowParams& params)
+    : window_(portrait.width, portrait.height, params.title),
+      portrait_(portrait),
+      hud_on_(params.show_hud),
+      screenshot_dir_(params.screenshot_dir) {
+  int fps_cap = params.max_fps;
+  if (fps_cap == 0) fps_cap = window_.refresh_rate() > 0 ? window_.refresh_rate() : 60;
+  frame_interval_ns_ = fps_cap > 0 ? 1'000'000'000LL / fps_cap : 0;
+  view_.upload(portrait_);
+  portrait_uploaded_ = true;
+}
+
+void Display::show(VideoFrame frame) {
+  if (!frame.picture.empty()) {
+    view_.upload(frame.picture);
+    portrait_uploaded_ = false;
+    frame.picture = Image();  // uploaded; the pixels are not needed any more
+  } else if (!portrait_uploaded_) {
+    view_.upload(portrait_);
+    portrait_uploaded_ = true;
+  }
+  current_ = std::move(frame);
+}
+
+void Display::draw(const std::vector<std::string>& hud_lines) {
+  int fb_w = window_.framebuffer_width(), fb_h = window_.framebuffer_height();
+  last_rect_ = view_.draw(fb_w, fb_h);
+  if (hud_on_) {
+    int pixel = std::max(2, static_cast<int>(std::lround(2 * window_.content_scale())));
+    hud_.draw(hud_lines, fb_w, fb_h, pixel);
+  }
+}
+
+void Display::save_screenshot(const std::filesystem::path& path) {
+  glReadBuffer(GL_BACK);
+  Image image = read_pixels(last_rect_);
+  OutputFile out(path);
+  video::save_png(image, out.temp_path());
+  out.commit();
+}
+
+std::filesystem::path Display::next_screenshot_path() {
+  for (;;) {
+    auto path = screenshot_dir_ / ("parla-" + std::to_string(++screenshot_count_) + ".png");
+    if (!std::filesystem::exists(path)) return path;
+  }
+}
+
+void Display::swap() {
+  window_.swap();
+  std::int64_t now = audio::steady_now_ns();
+  if (fps_window_start_ns_ == 0) fps_window_start_ns_ = now;
+  ++fps_window_redraws_;
+  if (now - fps_window_start_ns_ >= 1'000'000'000LL) {
+    recent_fps_ = fps_window_redraws_ * 1e9 / static_cast<double>(now - fps_window_start_ns_);
+    fps_window_start_ns_ = now;
+    fps_window_redraws_ = 0;
+  }
+}
+
+void Display::pace() {
+  if (frame_interval_ns_ == 0) return;
+  std::int64_t now = audio::steady_now_ns();
+  if (next_deadline_ns_ == 0 || now - next_deadline_ns_ > frame_interval_ns_) next_deadline_ns_ = now;
+  next_deadline_ns_ += frame_interval_ns_;
+  if (next_deadline_ns_ > now) {
+    std::this_thread::sleep_for(std::chrono::nanoseconds(next_deadline_ns_ - now));
+  }
+}
+
+void Figures::add(double value) { values_.push_back(value); }
+
+double Figures::mean() const {
+  if (values_.empty()) return 0;
+  return std::accumulate(values_.begin(), values_.end(), 0.0) / static_cast<double>(values_.size());
+}
+
+double Figures::min() const {
+  return values_.empty() ? 0 : *std::min_element(values_.begin(), values_.end());
+}
+
+double Figures::max() const {
+  return values_.empty() ? 0 : *std::max_element(values_.begin(), values_.end());
+}
+
+double Figures::percentile(double p) const {
+  if (values_.empty()) return 0;
+  std::vector<double> sorted = values_;
+  std::sort(sorted.begin(), sorted.end());
+  auto i = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size()))) ;
+  return sorted[std::clamp<size_t>(i, 1, sorted.size()) - 1];
+}
+
+double Figures::recent_mean(size_t n) const {
+  if (values_.empty()) return 0;
+  size_t k = std::min(n, values_.size());
+  return std::accumulate(values_.end() - static_cast<std::ptrdiff_t>(k), values_.end(), 0.0) /
+         static_cast<double>(k);
+}
+
+}  // namespace parla::player

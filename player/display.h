@@ -1,0 +1,76 @@
+// Private to player: what `play` and `live` share on the main thread — the window, the
+// picture, the HUD, screenshots and redraw pacing. Main thread only.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "player/hud.h"
+#include "player/picture_view.h"
+#include "player/player.h"
+#include "player/window.h"
+
+namespace parla::player {
+
+class Display {
+ public:
+  // Opens the window sized to the portrait; throws Error when there is no display.
+  Display(const Image& portrait, const WindowParams& params);
+
+  Window& window() { return window_; }
+  // Makes `frame` the one on screen (uploads its picture, or the portrait when empty).
+  void show(VideoFrame frame);
+  const std::optional<VideoFrame>& current() const { return current_; }
+  // Draws the current picture (and the HUD when on) into the back buffer.
+  void draw(const std::vector<std::string>& hud_lines);
+  // Saves what draw() just produced (the picture area, HUD included when on) as PNG.
+  void save_screenshot(const std::filesystem::path& path);
+  // A fresh "parla-<n>.png" name in the S-key directory.
+  std::filesystem::path next_screenshot_path();
+  // Shows the back buffer.
+  void swap();
+  // Sleeps so redraws stay under the fps cap (call after swap() and its measurements).
+  void pace();
+  bool hud_on() const { return hud_on_; }
+  void toggle_hud() { hud_on_ = !hud_on_; }
+  // Redraws per second over the last second.
+  double recent_fps() const { return recent_fps_; }
+
+ private:
+  Window window_;
+  PictureView view_;
+  Hud hud_;
+  Image portrait_;
+  bool portrait_uploaded_ = false;
+  std::optional<VideoFrame> current_;
+  gl::Rect last_rect_;
+  bool hud_on_;
+  std::filesystem::path screenshot_dir_;
+  int screenshot_count_ = 0;
+  std::int64_t frame_interval_ns_ = 0;  // 0 = no cap
+  std::int64_t next_deadline_ns_ = 0;
+  std::int64_t fps_window_start_ns_ = 0;
+  int fps_window_redraws_ = 0;
+  double recent_fps_ = 0;
+};
+
+// Running figures for the statistics: mean, min, max and a 95th percentile.
+class Figures {
+ public:
+  void add(double value);
+  std::int64_t count() const { return static_cast<std::int64_t>(values_.size()); }
+  double mean() const;
+  double min() const;
+  double max() const;
+  double percentile(double p) const;
+  // The mean of the last `n` values (for the HUD).
+  double recent_mean(size_t n) const;
+
+ private:
+  std::vector<double> values_;
+};
+
+}  // namespace parla::player

@@ -1,0 +1,114 @@
+// run_live: microphone-driven avatar; shows the newest frame as soon as it exists and
+// measures audio → picture latency (see player.h).
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+#include "audio/audio.h"
+#include "fusion/fusion.h"
+#include "player/display.h"
+#include "player/live_worker.h"
+#include "player/play_worker.h"
+
+namespace parla::player {
+namespace {
+
+std::string format(const char* fmt, double a = 0, double b = 0, double c = 0) {
+  char line[160];
+  std::snprintf(line, sizeof line, fmt, a, b, c);
+  return line;
+}
+
+}  // namespace
+
+PlayStats run_live(const Image& portrait, const PictureRenderer& renderer, const LiveParams& params) {
+  const WindowParams& wp = params.window;
+  std::string generator_name = params.generator.empty() ? fusion::default_generator_name() : params.generator;
+  auto generator = fusion::make_generator(generator_name, {.seed = params.seed});
+
+  Display display(portrait, wp);  // first: a headless machine fails before audio opens
+  audio::PortAudioSession session;
+  audio::CaptureStream mic({.device = params.input_device});
+  std::fprintf(stderr, "parla live: listening on device %d ('%s'), input latency %.0f ms\n",
+               mic.device().index, mic.device().name.c_str(), mic.input_latency_seconds() * 1e3);
+
+  PlayStats stats;
+  stats.generator = generator_name;
+  stats.clock = "capture";
+  stats.lookahead_seconds =
+      generator->lookahead_seconds() + audio::FeatureExtractor().latency_samples() / double(audio::kSampleRate);
+
+  FrameQueue queue(static_cast<size_t>(std::max(1, wp.queue_frames)));
+  WorkerThread worker(queue, [&] { live_worker(queue, mic, *generator, renderer); });
+  mic.start();
+
+  Figures latency;
+  std::optional<std::filesystem::path> key_screenshot;
+  const std::int64_t start_ns = audio::steady_now_ns();
+  bool lost_reported = false, screenshot_done = false;
+  while (!display.window().should_close()) {
+    for (Key key : display.window().poll()) {
+      if (key == Key::ToggleHud) display.toggle_hud();
+      if (key == Key::Screenshot) key_screenshot = display.next_screenshot_path();
+      if (key == Key::Quit) display.window().close();
+    }
+    bool fresh = false;
+    if (auto due = queue.take_due(std::numeric_limits<double>::infinity(), stats.frames_dropped)) {
+      display.show(std::move(*due));
+      ++stats.frames_shown;
+      fresh = true;
+    }
+    if (!mic.active() && !lost_reported) {
+      std::fprintf(stderr, "parla live: the audio input stopped; showing the last frame\n");
+      lost_reported = true;
+    }
+    double elapsed_s = static_cast<double>(audio::steady_now_ns() - start_ns) * 1e-9;
+    std::vector<std::string> hud;
+    if (display.hud_on()) {
+      audio::CaptureStats c = mic.stats();
+      hud.push_back(format("FPS %.1f  LIVE %.1f S", display.recent_fps(), elapsed_s));
+      hud.push_back(format("LATENCY %.0f MS (P95 %.0f)  + LOOKAHEAD %.0f MS",
+                           latency.recent_mean(25) * 1e3, latency.percentile(95) * 1e3,
+                           stats.lookahead_seconds * 1e3));
+      hud.push_back("GEN " + generator_name +
+                    format("  FRAMES %.0f  MIC DROPS %.0f", static_cast<double>(stats.frames_shown),
+                           static_cast<double>(c.dropped_samples)));
+      if (lost_reported) hud.push_back("AUDIO INPUT STOPPED");
+    }
+    display.draw(hud);
+    bool shot_due = wp.screenshot_at >= 0 && !screenshot_done && elapsed_s >= wp.screenshot_at &&
+                    display.current();
+    if (shot_due) {
+      display.save_screenshot(wp.screenshot_path);
+      std::fprintf(stderr, "parla live: saved %s\n", wp.screenshot_path.c_str());
+      screenshot_done = true;
+      display.window().close();
+    }
+    if (key_screenshot) {
+      display.save_screenshot(*key_screenshot);
+      std::fprintf(stderr, "parla live: screenshot %s\n", key_screenshot->c_str());
+      key_screenshot.reset();
+    }
+    display.swap();
+    ++stats.redraws;
+    if (fresh && display.current()->input_wall_ns > 0) {
+      latency.add(static_cast<double>(audio::steady_now_ns() - display.current()->input_wall_ns) * 1e-9);
+    }
+    display.pace();
+    if (wp.max_redraws > 0 && stats.redraws >= wp.max_redraws) display.window().close();
+    if (params.max_seconds > 0 && elapsed_s >= params.max_seconds) display.window().close();
+  }
+
+  stats.wall_seconds = static_cast<double>(audio::steady_now_ns() - start_ns) * 1e-9;
+  stats.fps = stats.wall_seconds > 0 ? static_cast<double>(stats.redraws) / stats.wall_seconds : 0;
+  stats.latency_samples = latency.count();
+  stats.latency_mean = latency.mean();
+  stats.latency_p95 = latency.percentile(95);
+  stats.latency_max = latency.max();
+  stats.capture_dropped_samples = mic.stats().dropped_samples;
+  mic.stop();
+  worker.finish();
+  return stats;
+}
+
+}  // namespace parla::player

@@ -1,0 +1,71 @@
+// The live worker: captured audio → streaming features → streaming motion → pictures.
+#include "player/live_worker.h"
+
+#include <chrono>
+#include <deque>
+#include <thread>
+
+namespace parla::player {
+namespace {
+
+constexpr size_t kReadSamples = 1600;  // at most 100 ms per read; usually one callback's worth
+
+// Maps "the newest sample consumed so far" to the wall time its capture callback ran.
+class StampTracker {
+ public:
+  explicit StampTracker(audio::CaptureStream& mic) : mic_(mic) {}
+  std::int64_t wall_ns_of(std::int64_t sample_count) {
+    // The callback pushes a buffer's samples before its stamp: allow it a moment.
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      audio::CaptureStamp stamp;
+      while (mic_.next_stamp(stamp)) stamps_.push_back(stamp);
+      while (!stamps_.empty() && stamps_.front().end_sample < sample_count) stamps_.pop_front();
+      if (!stamps_.empty()) return stamps_.front().wall_ns;
+      std::this_thread::sleep_for(std::chrono::microseconds(10));
+    }
+    return audio::steady_now_ns();  // an upper bound: the latency is then underestimated
+  }
+
+ private:
+  audio::CaptureStream& mic_;
+  std::deque<audio::CaptureStamp> stamps_;
+};
+
+}  // namespace
+
+void live_worker(FrameQueue& queue, audio::CaptureStream& mic, fusion::MotionGenerator& generator,
+                 const PictureRenderer& renderer) {
+  audio::FeatureExtractor extractor;
+  audio::Features features;
+  std::vector<MotionFrame> motion;
+  std::vector<float> chunk(kReadSamples);
+  StampTracker stamps(mic);
+  std::int64_t consumed = 0, next_index = 0;
+  const std::int64_t epoch = queue.job().epoch;
+  while (!queue.closed()) {
+    size_t n = mic.read(chunk);
+    if (n == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      continue;
+    }
+    consumed += static_cast<std::int64_t>(n);
+    std::int64_t input_ns = stamps.wall_ns_of(consumed);
+    extractor.push({chunk.data(), n}, features);
+    generator.push(features.frames, motion);
+    features.frames.clear();
+    for (const MotionFrame& m : motion) {
+      VideoFrame frame;
+      frame.epoch = epoch;
+      frame.index = next_index;
+      frame.seconds = static_cast<double>(next_index) / kMotionFps;
+      frame.motion = m;
+      frame.input_wall_ns = input_ns;
+      ++next_index;
+      if (renderer && !renderer(frame.motion, frame.picture)) frame.picture = Image();
+      if (queue.push(std::move(frame)) == FrameQueue::Push::Closed) return;
+    }
+    motion.clear();
+  }
+}
+
+}  // namespace parla::player

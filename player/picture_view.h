@@ -1,0 +1,30 @@
+// Private to player: draws an RGB8 picture letterboxed into the framebuffer, and reads
+// it back for screenshots. Main thread only (GL).
+#pragma once
+
+#include "core/core.h"
+#include "player/gl.h"
+
+namespace parla::player {
+
+class PictureView {
+ public:
+  PictureView();
+  // Uploads a picture (reallocating the texture when the size changes).
+  void upload(const Image& picture);
+  int width() const { return width_; }
+  int height() const { return height_; }
+  // Clears the framebuffer to black and draws the picture letterboxed; returns where.
+  gl::Rect draw(int framebuffer_width, int framebuffer_height);
+
+ private:
+  gl::Program program_;
+  gl::VertexArray vertex_array_;
+  gl::Texture texture_;
+  int width_ = 0, height_ = 0;
+};
+
+// The pixels of `rect` in the current read buffer, top row first.
+Image read_pixels(const gl::Rect& rect);
+
+}  // namespace parla::player

@@ -1,0 +1,183 @@
+// run_play: file playback with the audio clock as master (see player.h).
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <optional>
+#include <thread>
+
+#include "audio/audio.h"
+#include "player/audio_clock.h"
+#include "player/display.h"
+#include "player/play_worker.h"
+
+namespace parla::player {
+namespace {
+
+constexpr double kSeekSeconds = 5.0;
+
+std::string format(const char* fmt, double a = 0, double b = 0, double c = 0, double d = 0) {
+  char line[160];
+  std::snprintf(line, sizeof line, fmt, a, b, c, d);
+  return line;
+}
+
+// Waits (bounded) until the worker has the first frame ready, so audio and picture
+// start together.
+void wait_for_first_frame(FrameQueue& queue) {
+  for (int i = 0; i < 400 && queue.size() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+}  // namespace
+
+PlayStats run_play(const PlayInput& input, const PlayParams& params) {
+  const WindowParams& wp = params.window;
+  const double fps = input.motion.fps;
+  const std::int64_t count = input.motion.frame_count();
+  const double duration = input.duration_seconds > 0 ? input.duration_seconds : input.motion.duration_seconds();
+  if (count == 0) throw InputError("nothing to play: the motion track has no frames");
+
+  Display display(input.portrait, wp);  // first: a headless machine fails before audio starts
+  std::optional<audio::PortAudioSession> session;
+  std::unique_ptr<audio::PlaybackStream> playback;
+  std::unique_ptr<Clock> clock;
+  if (!params.no_audio) {
+    session.emplace();
+    playback = std::make_unique<audio::PlaybackStream>(input.pcm, input.sample_rate, input.channels,
+                                                       audio::PlaybackParams{.device = params.output_device});
+  }
+
+  FrameQueue queue(static_cast<size_t>(std::max(1, wp.queue_frames)));
+  WorkerThread worker(queue, [&] { play_worker(queue, input); });
+  wait_for_first_frame(queue);
+  if (playback) {
+    playback->start();
+    clock = std::make_unique<AudioClock>(*playback);
+  } else {
+    clock = std::make_unique<WallClock>();
+  }
+  auto* audio_clock = dynamic_cast<AudioClock*>(clock.get());
+
+  PlayStats stats;
+  stats.generator = input.generator;
+  Figures offsets;
+  bool seeking = false;     // a seek the clock does not reflect yet
+  double seek_target = 0;  // seconds, valid while seeking
+  std::optional<std::int64_t> screenshot_index;
+  if (wp.screenshot_at >= 0) {
+    screenshot_index = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor(wp.screenshot_at * fps + 1e-9)), 0, count - 1);
+  }
+  std::optional<std::filesystem::path> key_screenshot;
+  double first_clock = -1, last_clock = 0;
+  std::int64_t first_clock_ns = 0, last_clock_ns = 0;
+  std::int64_t start_ns = audio::steady_now_ns();
+  bool lost_reported = false;
+
+  while (!display.window().should_close()) {
+    for (Key key : display.window().poll()) {
+      switch (key) {
+        case Key::Pause: clock->set_paused(!clock->paused()); break;
+        case Key::SeekBack:
+        case Key::SeekForward: {
+          double base = seeking ? seek_target : clock->seconds();
+          double target = std::clamp(base + (key == Key::SeekBack ? -kSeekSeconds : kSeekSeconds), 0.0,
+                                     std::max(0.0, duration - 1.0 / fps));
+          clock->seek(target);
+          queue.restart(static_cast<std::int64_t>(std::floor(target * fps + 1e-9)));
+          seeking = true;
+          seek_target = target;
+          break;
+        }
+        case Key::ToggleHud: display.toggle_hud(); break;
+        case Key::Screenshot: key_screenshot = display.next_screenshot_path(); break;
+        case Key::Quit: display.window().close(); break;
+      }
+    }
+    double now_s = clock->seconds();
+    if (seeking && std::fabs(now_s - seek_target) < 1.0) seeking = false;
+    double sync_s = seeking ? seek_target : now_s;
+    if (screenshot_index) sync_s = std::min(sync_s, (*screenshot_index + 0.5) / fps);
+    auto due = queue.take_due(sync_s, stats.frames_dropped);
+    if (due) {
+      display.show(std::move(*due));
+      ++stats.frames_shown;
+    } else if (display.current() && !clock->paused() && !seeking) {
+      auto due_index = static_cast<std::int64_t>(std::floor(sync_s * fps));
+      if (due_index > display.current()->index && due_index < count) ++stats.frames_late;
+    }
+    if (audio_clock && audio_clock->lost() && !lost_reported) {
+      std::fprintf(stderr, "parla play: the audio device stopped at %.2f s; continuing on the wall clock\n", now_s);
+      lost_reported = true;
+    }
+
+    std::vector<std::string> hud;
+    if (display.hud_on()) {
+      audio::PlaybackStats a = playback ? playback->stats() : audio::PlaybackStats{};
+      hud.push_back(format("FPS %.1f  CLOCK ", display.recent_fps()) + clock->name() +
+                    format("  T %.2f/%.2f S", now_s, duration));
+      hud.push_back(format("A/V %+.0f MS (MIN %+.0f MAX %+.0f)", offsets.recent_mean(25) * 1e3,
+                           offsets.min() * 1e3, offsets.max() * 1e3) +
+                    format("  LATENCY %.0f MS", playback ? playback->delay_seconds() * 1e3 : 0.0));
+      hud.push_back("GEN " + input.generator +
+                    format("  SHOWN %.0f DROP %.0f LATE %.0f", static_cast<double>(stats.frames_shown),
+                           static_cast<double>(stats.frames_dropped), static_cast<double>(stats.frames_late)) +
+                    format("  XRUN %.0f", static_cast<double>(a.underruns)));
+      if (clock->paused()) hud.push_back("PAUSED");
+    }
+    display.draw(hud);
+    if (screenshot_index && display.current() && display.current()->index >= *screenshot_index) {
+      display.save_screenshot(wp.screenshot_path);
+      std::fprintf(stderr, "parla play: saved frame %lld (%.3f s) to %s\n",
+                   static_cast<long long>(display.current()->index), display.current()->seconds,
+                   wp.screenshot_path.c_str());
+      display.window().close();
+    }
+    if (key_screenshot) {
+      display.save_screenshot(*key_screenshot);
+      std::fprintf(stderr, "parla play: screenshot %s\n", key_screenshot->c_str());
+      key_screenshot.reset();
+    }
+    display.swap();
+    ++stats.redraws;
+
+    double after_s = clock->seconds();
+    if (display.current() && !clock->paused() && !seeking && !screenshot_index &&
+        after_s < static_cast<double>(count) / fps) {
+      offsets.add(after_s - (display.current()->seconds + 0.5 / fps));
+      std::int64_t t = audio::steady_now_ns();
+      if (first_clock < 0) {
+        first_clock = after_s;
+        first_clock_ns = t;
+      }
+      last_clock = after_s;
+      last_clock_ns = t;
+    }
+    display.pace();
+    if (wp.max_redraws > 0 && stats.redraws >= wp.max_redraws) display.window().close();
+    if (params.exit_at_end && !clock->paused() && after_s >= duration && display.current() &&
+        display.current()->index >= count - 1) {
+      display.window().close();
+    }
+  }
+
+  stats.wall_seconds = static_cast<double>(audio::steady_now_ns() - start_ns) * 1e-9;
+  stats.fps = stats.wall_seconds > 0 ? static_cast<double>(stats.redraws) / stats.wall_seconds : 0;
+  stats.av_offset_mean = offsets.mean();
+  stats.av_offset_min = offsets.min();
+  stats.av_offset_max = offsets.max();
+  stats.clock_advance_seconds = first_clock >= 0 ? last_clock - first_clock : 0;
+  stats.clock_wall_seconds = static_cast<double>(last_clock_ns - first_clock_ns) * 1e-9;
+  stats.clock = clock->name();
+  if (playback) {
+    stats.output_delay_seconds = playback->delay_seconds();
+    stats.audio_underruns = playback->stats().underruns;
+    stats.audio_lost = audio_clock && audio_clock->lost();
+    playback->stop();
+  }
+  worker.finish();
+  return stats;
+}
+
+}  // namespace parla::player

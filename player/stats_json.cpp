@@ -1,0 +1,36 @@
+// PlayStats as JSON for `--stats FILE.json` and the tests.
+#include <nlohmann/json.hpp>
+
+#include "player/player.h"
+
+namespace parla::player {
+
+std::string stats_to_json(const PlayStats& s) {
+  nlohmann::json j = {
+      {"wall_seconds", s.wall_seconds},
+      {"redraws", s.redraws},
+      {"fps", s.fps},
+      {"frames_shown", s.frames_shown},
+      {"frames_dropped", s.frames_dropped},
+      {"frames_late", s.frames_late},
+      {"av_offset_mean_s", s.av_offset_mean},
+      {"av_offset_min_s", s.av_offset_min},
+      {"av_offset_max_s", s.av_offset_max},
+      {"clock_advance_s", s.clock_advance_seconds},
+      {"clock_wall_s", s.clock_wall_seconds},
+      {"output_delay_s", s.output_delay_seconds},
+      {"audio_underruns", s.audio_underruns},
+      {"audio_lost", s.audio_lost},
+      {"latency_samples", s.latency_samples},
+      {"latency_mean_s", s.latency_mean},
+      {"latency_p95_s", s.latency_p95},
+      {"latency_max_s", s.latency_max},
+      {"lookahead_s", s.lookahead_seconds},
+      {"capture_dropped_samples", s.capture_dropped_samples},
+      {"generator", s.generator},
+      {"clock", s.clock},
+  };
+  return j.dump(2) + "\n";
+}
+
+}  // namespace parla::player
