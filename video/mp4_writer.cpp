@@ -209,8 +209,8 @@ void Mp4Writer::State::encode(AVCodecContext* encoder, AVStream* stream, const A
     int ret = avcodec_receive_packet(encoder, packet.get());
     if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) return;
     ff::check(ret, context("encoding for"));
-    // libx264 leaves durations unset; without one the last frame would get none
-    // and the video track would end a frame early.
+    // libx264 leaves packet durations unset; state each frame's one tick rather than
+    // rely on the muxer's guess for the last frame (which sets the track's end).
     if (packet->duration == 0 && encoder == video_encoder.get()) packet->duration = 1;
     av_packet_rescale_ts(packet.get(), encoder->time_base, stream->time_base);
     packet->stream_index = stream->index;

@@ -296,6 +296,15 @@ TEST(Mp4Writer, VideoOnlyWhenAudioRateIsZero) {
               .expected_rate = 0});
 }
 
+TEST(Mp4Writer, OneFrameLastsOneFrame) {
+  testing::ScratchDir dir;
+  const fs::path path = dir / "still.mp4";
+  Mp4Writer writer(path, {.width = 64, .height = 48, .fps = 10, .audio_rate = 0});
+  writer.write_frame(pattern_frame(64, 48, 0));
+  writer.finish();
+  EXPECT_NEAR(testing::probe_duration(path, "v:0"), 0.1, 1e-3);
+}
+
 TEST(Mp4Writer, RejectsBadParams) {
   testing::ScratchDir dir;
   const fs::path path = dir / "x.mp4";
