@@ -139,5 +139,16 @@ TEST(VideoReader, RejectsAudioOnlyFile) {
   expect_input_error(wav, "no video stream");
 }
 
+TEST(VideoReader, RejectsAudioWithCoverArt) {
+  // An MP3's cover picture is a one-frame "video" stream marked attached_pic.
+  testing::ScratchDir dir;
+  const fs::path png = dir / "cover.png", mp3 = dir / "song.mp3";
+  testing::ffmpeg("-f lavfi -i color=c=red:s=32x32 -frames:v 1 " + shell_quote(png.string()));
+  testing::ffmpeg("-f lavfi -i sine=duration=0.5 -i " + shell_quote(png.string()) +
+                  " -map 0 -map 1 -c:v png -disposition:v attached_pic -id3v2_version 3 " +
+                  shell_quote(mp3.string()));
+  expect_input_error(mp3, "no video stream");
+}
+
 }  // namespace
 }  // namespace parla::video
