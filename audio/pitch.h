@@ -29,7 +29,8 @@ class PitchTracker {
   int span_8k_;           // decimated samples analysed: window + longest lag
   int half_span_;         // 16 kHz samples needed each side of the centre
   std::vector<float> lowpass_;     // anti-alias FIR for 2:1 decimation, odd length
-  std::vector<float> decimated_;   // [span_8k_]
+  std::vector<float> even_, odd_;  // input split into phases for decimation
+  std::vector<float> decimated_;   // [span_8k_], then zero padding for lag blocks
   std::vector<float> difference_;  // YIN d(τ), τ = 0..lag_max_8k_
 };
 
