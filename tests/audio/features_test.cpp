@@ -93,6 +93,17 @@ TEST(Features, PitchOfTonesWithinOnePercent) {
   }
 }
 
+TEST(Features, WidestPitchRangeStillResolvesItsEnds) {
+  const FeatureParams wide{.f0_min_hz = 40, .f0_max_hz = 1000};
+  for (double hz : {45.0, 900.0}) {
+    std::vector<float> f0;
+    for (const auto& frame : middle(compute_features(sine(hz, 1.0, 0.3), wide))) {
+      f0.push_back(frame.f0_hz);
+    }
+    EXPECT_NEAR(median(f0), hz, hz * 0.01) << hz << " Hz";
+  }
+}
+
 TEST(Features, WhiteNoiseIsUnvoicedAndNotSpeech) {
   Features f = compute_features(white_noise(3.0, 0.3));
   int voiced = 0, speech = 0;
