@@ -23,8 +23,8 @@ class RealFft {
   void transform(const float* in);
 
   int size_;
-  int half_;                       // complex FFT length, size_ / 2
-  std::vector<int> bit_reverse_;   // [half_]
+  int half_;                      // complex FFT length, size_ / 2
+  std::vector<int> bit_reverse_;  // [half_]
   // Twiddles of every butterfly stage, stage by stage: the stage joining blocks of
   // `span` holds exp(-iπk/span), k < span, at offset span - 1, so its inner loop
   // reads them contiguously and vectorises.

@@ -14,12 +14,12 @@ namespace {
 
 constexpr double kInputRateHz = 16000.0;
 constexpr double kDecimatedRateHz = 8000.0;
-constexpr int kWindow8k = 240;              // 30 ms: longer than the longest period (60 Hz)
-constexpr int kLowpassHalfTaps = 8;         // 17-tap windowed sinc
-constexpr double kLowpassCutoffHz = 3400.0; // below the 4 kHz Nyquist of the 8 kHz signal
-constexpr float kYinThreshold = 0.15f;      // first dip below this wins (YIN step 4)
-constexpr int kRefineRadius = 2;            // 16 kHz lags searched around twice the 8 kHz lag
-constexpr int kLagBlock = 16;               // lags per register block of the difference function
+constexpr int kWindow8k = 240;               // 30 ms: longer than the longest period (60 Hz)
+constexpr int kLowpassHalfTaps = 8;          // 17-tap windowed sinc
+constexpr double kLowpassCutoffHz = 3400.0;  // below the 4 kHz Nyquist of the 8 kHz signal
+constexpr float kYinThreshold = 0.15f;       // first dip below this wins (YIN step 4)
+constexpr int kRefineRadius = 2;             // 16 kHz lags searched around twice the 8 kHz lag
+constexpr int kLagBlock = 16;                // lags per register block of the difference function
 
 // Four floats in one SSE/NEON register (GCC/Clang vector extension: portable, and the
 // compiler keeps a block of lags in registers, which it would not do for an array).

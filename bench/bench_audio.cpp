@@ -133,12 +133,14 @@ int main(int argc, char** argv) {
   });
 
   std::printf("%.1f s of 44.1 kHz stereo MP3 speech, best of 3:\n", audio_seconds);
-  report("decode only (MP3 -> 16 kHz mono)", audio_seconds / decode.cpu_seconds, "x real time (CPU)");
+  report("decode only (MP3 -> 16 kHz mono)", audio_seconds / decode.cpu_seconds,
+         "x real time (CPU)");
   report("features only", audio_seconds / features.cpu_seconds, "x real time (CPU)");
   report("decode + features, streamed", audio_seconds / both.cpu_seconds, "x real time (CPU)");
   report("decode + features, streamed", audio_seconds / both.wall_seconds, "x real time (wall)");
   report("reference: features time / decode time", features.cpu_seconds / decode.cpu_seconds, "");
-  report("reference: decode+features time / 100 memcpy", both.cpu_seconds / memcpy_pass.cpu_seconds, "");
+  report("reference: decode+features time / 100 memcpy", both.cpu_seconds / memcpy_pass.cpu_seconds,
+         "");
   report("feature cost per frame", features.cpu_seconds / (audio_seconds * 100) * 1e6, "us");
   return 0;
 }

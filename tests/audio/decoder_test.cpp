@@ -45,8 +45,9 @@ class DecoderTest : public ::testing::Test {
         {"tone.m4a", tone + stereo + "-c:a aac -b:a 128k "},
         {"video.mp4", "-f lavfi -i testsrc=size=64x64:rate=25:duration=3 " + tone + stereo +
                           "-c:v libx264 -preset ultrafast -pix_fmt yuv420p -c:a aac -shortest "},
-        {"silent_video.mp4", "-f lavfi -i testsrc=size=64x64:rate=25:duration=1 "
-                             "-c:v libx264 -preset ultrafast -pix_fmt yuv420p "},
+        {"silent_video.mp4",
+         "-f lavfi -i testsrc=size=64x64:rate=25:duration=1 "
+         "-c:v libx264 -preset ultrafast -pix_fmt yuv420p "},
         {"picture.png", "-f lavfi -i testsrc=size=64x64 -frames:v 1 "},
         {"zero.wav", "-f lavfi -i anullsrc=r=16000:cl=mono -t 0 -c:a pcm_s16le "},
         {"silence.wav", "-f lavfi -i anullsrc=r=22050:cl=stereo -t 2 -c:a pcm_s16le "},
@@ -197,8 +198,7 @@ TEST_F(DecoderTest, SilentVideoHasNoAudio) {
 }
 
 TEST_F(DecoderTest, ZeroLengthAudio) {
-  test::expect_input_error([] { decode_audio(path("zero.wav")); }, "zero.wav",
-                           "no audio samples");
+  test::expect_input_error([] { decode_audio(path("zero.wav")); }, "zero.wav", "no audio samples");
 }
 
 TEST_F(DecoderTest, PureSilenceDecodesAndIsEasyToTell) {

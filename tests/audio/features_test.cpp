@@ -66,7 +66,8 @@ TEST(Features, MelOfAToneIsLargestInTheBinCentredOnIt) {
   for (int bin : {12, 30, 50, 70, 78}) {
     const double hz = mel_bin_center_hz(bin);
     // The expected centre, straight from the HTK mel scale and the band edges.
-    const double lo = 2595 * std::log10(1 + kMelMinHz / 700), hi = 2595 * std::log10(1 + kMelMaxHz / 700);
+    const double lo = 2595 * std::log10(1 + kMelMinHz / 700),
+                 hi = 2595 * std::log10(1 + kMelMaxHz / 700);
     const double mel = lo + (bin + 1) * (hi - lo) / (kMelBins + 1);
     EXPECT_NEAR(hz, 700 * (std::pow(10, mel / 2595) - 1), 1e-6);
     Features f = compute_features(sine(hz, 0.5));
@@ -130,7 +131,8 @@ TEST(Features, SilenceIsFloorEnergyAndNoSpeech) {
 }
 
 TEST(Features, VoiceActivityFollowsEspeakSpeech) {
-  std::vector<float> speech = espeak_speech("Hello there. The quick brown fox jumps over the lazy dog.");
+  std::vector<float> speech =
+      espeak_speech("Hello there. The quick brown fox jumps over the lazy dog.");
   // One second of silence on both sides.
   std::vector<float> pcm(16000, 0.f);
   pcm.insert(pcm.end(), speech.begin(), speech.end());

@@ -72,7 +72,8 @@ TEST(LongAudio, StreamingHalfAnHourKeepsMemoryFlat) {
   parla::testing::ffmpeg(
       "-f lavfi -i 'sine=frequency=180:sample_rate=16000:duration=1800' "
       "-f lavfi -i 'anoisesrc=r=16000:a=0.05:d=1800' -filter_complex amix=inputs=2 -ac 1 "
-      "-c:a flac " + shell_quote(flac.string()));
+      "-c:a flac " +
+      shell_quote(flac.string()));
 
   AudioDecoder decoder(flac);
   FeatureExtractor extractor;
