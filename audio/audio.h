@@ -37,8 +37,8 @@ inline constexpr int kFeatureRate = 100;    // feature frames per second
 inline constexpr int kHopSamples = 160;     // 10 ms at 16 kHz
 inline constexpr int kWindowSamples = 400;  // 25 ms analysis window (mel, energy)
 inline constexpr int kMelBins = 80;
-inline constexpr double kMelMinHz = 20.0;   // lower edge of the first mel filter
-inline constexpr double kMelMaxHz = 8000.0; // upper edge of the last mel filter
+inline constexpr double kMelMinHz = 20.0;    // lower edge of the first mel filter
+inline constexpr double kMelMaxHz = 8000.0;  // upper edge of the last mel filter
 
 // What to decode to. The defaults are the analysis format.
 struct DecodeParams {
@@ -47,8 +47,8 @@ struct DecodeParams {
 };
 
 struct AudioInfo {
-  std::string codec;            // e.g. "mp3", "aac"
-  int source_sample_rate = 0;   // Hz, as stored in the file
+  std::string codec;           // e.g. "mp3", "aac"
+  int source_sample_rate = 0;  // Hz, as stored in the file
   int source_channels = 0;
   double duration_seconds = 0;  // from the container; 0 when unknown
 };
@@ -108,10 +108,10 @@ struct FeatureParams {
 
 struct FeatureFrame {
   std::array<float, kMelBins> log_mel;  // natural log of mel power, floored at 1e-10
-  float energy_db = -100.f;  // RMS of the 25 ms window in dBFS (full-scale square = 0)
-  float f0_hz = 0.f;         // pitch, 0 when unvoiced
-  float voicing = 0.f;       // voicing strength 0..1 (1 - YIN aperiodicity)
-  bool speech = false;       // voice activity decision (causal)
+  float energy_db = -100.f;             // RMS of the 25 ms window in dBFS (full-scale square = 0)
+  float f0_hz = 0.f;                    // pitch, 0 when unvoiced
+  float voicing = 0.f;                  // voicing strength 0..1 (1 - YIN aperiodicity)
+  bool speech = false;                  // voice activity decision (causal)
 };
 
 struct Features {

@@ -68,7 +68,8 @@ struct AudioDecoder::State {
 void AudioDecoder::State::open() {
   check_input_file(path, "audio");
   std::error_code ec;
-  if (fs::file_size(path, ec) == 0 && !ec) throw InputError(decode_prefix(path) + ": the file is empty");
+  if (fs::file_size(path, ec) == 0 && !ec)
+    throw InputError(decode_prefix(path) + ": the file is empty");
 
   AVFormatContext* raw_format = nullptr;
   int ret = avformat_open_input(&raw_format, path.c_str(), nullptr, nullptr);
@@ -87,9 +88,9 @@ void AudioDecoder::State::open() {
   const AVCodec* decoder = nullptr;
   stream_index = av_find_best_stream(format.get(), AVMEDIA_TYPE_AUDIO, -1, -1, &decoder, 0);
   if (stream_index == AVERROR_STREAM_NOT_FOUND) {
-    throw InputError(decode_prefix(path) + (format->nb_streams == 0
-                                                ? ": not an audio or video file"
-                                                : ": it has no audio stream (video or image only)"));
+    throw InputError(decode_prefix(path) +
+                     (format->nb_streams == 0 ? ": not an audio or video file"
+                                              : ": it has no audio stream (video or image only)"));
   }
   if (stream_index < 0 || decoder == nullptr) {
     AVCodecID id = AV_CODEC_ID_NONE;
@@ -227,10 +228,10 @@ void AudioDecoder::State::configure_resampler(const AVFrame* in) {
   swr_in_format = in->format;
 
   SwrContext* raw = nullptr;
-  av::check(swr_alloc_set_opts2(&raw, &out_layout, AV_SAMPLE_FMT_FLT, params.sample_rate,
-                                &swr_in_layout, static_cast<AVSampleFormat>(in->format),
-                                in->sample_rate, 0, nullptr),
-            decode_prefix(path) + ": cannot set up the resampler");
+  av::check(
+      swr_alloc_set_opts2(&raw, &out_layout, AV_SAMPLE_FMT_FLT, params.sample_rate, &swr_in_layout,
+                          static_cast<AVSampleFormat>(in->format), in->sample_rate, 0, nullptr),
+      decode_prefix(path) + ": cannot set up the resampler");
   swr.reset(raw);
   if (swr_in_layout.nb_channels == 1) {
     // A mono source goes unchanged into every output channel (swresample's default

@@ -44,7 +44,8 @@ struct FeatureExtractor::State {
     half_span = std::max(kWindowSamples / 2, pitch.half_span_samples());
     window.resize(kWindowSamples);
     for (int n = 0; n < kWindowSamples; ++n) {  // periodic Hann
-      window[n] = static_cast<float>(0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * n / kWindowSamples));
+      window[n] =
+          static_cast<float>(0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * n / kWindowSamples));
     }
     frame_samples.resize(2 * static_cast<size_t>(half_span));
     fft_input.assign(kFftSize, 0.f);

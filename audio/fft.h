@@ -19,13 +19,18 @@ class RealFft {
   void power_spectrum(const float* in, float* power);
 
  private:
+  // Leaves the spectrum in re_/im_ (bins 0..half_).
+  void transform(const float* in);
+
   int size_;
-  int half_;                                 // complex FFT length, size_ / 2
-  std::vector<int> bit_reverse_;             // [half_]
-  std::vector<std::complex<float>> twiddle_; // exp(-2πik/half_), k < half_/2
-  std::vector<std::complex<float>> split_;   // exp(-2πik/size_), k <= half_
-  std::vector<std::complex<float>> work_;    // [half_ + 1]
-  std::vector<std::complex<float>> spectrum_;  // [half_ + 1]
+  int half_;                      // complex FFT length, size_ / 2
+  std::vector<int> bit_reverse_;  // [half_]
+  // Twiddles of every butterfly stage, stage by stage: the stage joining blocks of
+  // `span` holds exp(-iπk/span), k < span, at offset span - 1, so its inner loop
+  // reads them contiguously and vectorises.
+  std::vector<float> twiddle_re_, twiddle_im_;
+  std::vector<float> split_re_, split_im_;  // exp(-2πik/size_), k <= half_
+  std::vector<float> re_, im_;              // work, split real/imaginary [half_ + 1]
 };
 
 }  // namespace parla::audio

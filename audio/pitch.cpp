@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numbers>
 
 namespace parla::audio {
@@ -13,24 +14,51 @@ namespace {
 
 constexpr double kInputRateHz = 16000.0;
 constexpr double kDecimatedRateHz = 8000.0;
-constexpr int kWindow8k = 240;              // 30 ms: longer than the longest period (60 Hz)
-constexpr int kLowpassHalfTaps = 8;         // 17-tap windowed sinc
-constexpr double kLowpassCutoffHz = 3400.0; // below the 4 kHz Nyquist of the 8 kHz signal
-constexpr float kYinThreshold = 0.15f;      // first dip below this wins (YIN step 4)
-constexpr int kRefineRadius = 2;            // 16 kHz lags searched around twice the 8 kHz lag
+constexpr int kWindow8k = 240;               // 30 ms: longer than the longest period (60 Hz)
+constexpr int kLowpassHalfTaps = 8;          // 17-tap windowed sinc
+constexpr double kLowpassCutoffHz = 3400.0;  // below the 4 kHz Nyquist of the 8 kHz signal
+constexpr float kYinThreshold = 0.15f;       // first dip below this wins (YIN step 4)
+constexpr int kRefineRadius = 2;             // 16 kHz lags searched around twice the 8 kHz lag
+constexpr int kLagBlock = 16;                // lags per register block of the difference function
+
+// Four floats in one SSE/NEON register (GCC/Clang vector extension: portable, and the
+// compiler keeps a block of lags in registers, which it would not do for an array).
+constexpr int kLanes = 4;
+using Lanes = float __attribute__((vector_size(16)));
+inline Lanes load_lanes(const float* p) {
+  Lanes v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// Σ (a[j] - b[j])² with eight independent partial sums, which GCC vectorises (a single
+// running sum cannot be reordered without -ffast-math). `n` is a multiple of 8.
+float sum_squared_difference(const float* a, const float* b, int n) {
+  float partial[8] = {};
+  for (int j = 0; j < n; j += 8) {
+    for (int u = 0; u < 8; ++u) {
+      float diff = a[j + u] - b[j + u];
+      partial[u] += diff * diff;
+    }
+  }
+  return ((partial[0] + partial[1]) + (partial[2] + partial[3])) +
+         ((partial[4] + partial[5]) + (partial[6] + partial[7]));
+}
 
 }  // namespace
 
 PitchTracker::PitchTracker(double f0_min_hz, double f0_max_hz) {
   lag_min_8k_ = std::max(2, static_cast<int>(std::floor(kDecimatedRateHz / f0_max_hz)));
   lag_max_8k_ = static_cast<int>(std::ceil(kDecimatedRateHz / f0_min_hz)) + 1;
-  window_8k_ = std::max(kWindow8k, lag_max_8k_);
+  // A multiple of 4, so the 16 kHz refinement window is a multiple of 8.
+  window_8k_ = (std::max(kWindow8k, lag_max_8k_) + 3) / 4 * 4;
   span_8k_ = window_8k_ + lag_max_8k_ + 1;
   // Decimated sample k sits at 16 kHz offset 2 * (k - span_8k_ / 2) from the centre;
   // the refinement reads 2 * (window + lag_max) + 2 * kRefineRadius + 1 samples from
   // the first of them.
   int first = -2 * (span_8k_ / 2);
-  int last_decimated = 2 * (span_8k_ - 1 - span_8k_ / 2) + kLowpassHalfTaps;
+  // (+1: the odd phase of the polyphase split reaches one sample past the last tap)
+  int last_decimated = 2 * (span_8k_ - 1 - span_8k_ / 2) + kLowpassHalfTaps + 1;
   int last_refine = first + 2 * window_8k_ + 2 * lag_max_8k_ + kRefineRadius + 1;
   half_span_ = std::max({-first + kLowpassHalfTaps, last_decimated, last_refine}) + 1;
 
@@ -45,32 +73,48 @@ PitchTracker::PitchTracker(double f0_min_hz, double f0_max_hz) {
     sum += sinc * blackman;
   }
   for (float& h : lowpass_) h = static_cast<float>(h / sum);  // unit gain at DC
-  decimated_.resize(span_8k_);
-  difference_.resize(lag_max_8k_ + 1);
+  // Lag blocks may run past lag_max: pad so they read zeros and write scratch.
+  const int padded_lags = (lag_max_8k_ + kLagBlock - 1) / kLagBlock * kLagBlock;
+  decimated_.assign(window_8k_ + padded_lags + 1, 0.f);
+  difference_.resize(padded_lags + 1);
+  even_.resize(span_8k_ + kLowpassHalfTaps);
+  odd_.resize(span_8k_ + kLowpassHalfTaps);
 }
 
 PitchEstimate PitchTracker::estimate(const float* centre) {
-  const int taps = static_cast<int>(lowpass_.size());
+  // 2:1 decimation, polyphase: the even and odd input samples are split first so the
+  // filter runs as contiguous multiply-adds over all outputs, one tap at a time.
   const float* first = centre - 2 * (span_8k_ / 2);
-  for (int k = 0; k < span_8k_; ++k) {
-    const float* x = first + 2 * k - kLowpassHalfTaps;
-    float acc = 0.f;
-    for (int m = 0; m < taps; ++m) acc += lowpass_[m] * x[m];
-    decimated_[k] = acc;
+  const float* from = first - kLowpassHalfTaps;  // input of tap 0 for output 0
+  const int phase_length = span_8k_ + kLowpassHalfTaps;
+  for (int i = 0; i < phase_length; ++i) {
+    even_[i] = from[2 * i];
+    odd_[i] = from[2 * i + 1];
+  }
+  std::fill(decimated_.begin(), decimated_.begin() + span_8k_, 0.f);
+  float* y = decimated_.data();
+  for (int m = 0; m < static_cast<int>(lowpass_.size()); ++m) {
+    const float h = lowpass_[m];
+    const float* x = (m % 2 == 0 ? even_.data() : odd_.data()) + m / 2;
+    for (int k = 0; k < span_8k_; ++k) y[k] += h * x[k];
   }
 
   // YIN step 2, the difference function d(τ) = Σ_j (y_j - y_{j+τ})², with τ as the
   // inner loop so each lag keeps its own accumulator and the loop vectorises.
   const int lags = lag_max_8k_;
   float* d = difference_.data();
-  std::fill(difference_.begin(), difference_.end(), 0.f);
-  for (int j = 0; j < window_8k_; ++j) {
-    const float yj = decimated_[j];
-    const float* ahead = decimated_.data() + j;
-    for (int tau = 1; tau <= lags; ++tau) {
-      float diff = yj - ahead[tau];
-      d[tau] += diff * diff;
+  for (int block = 1; block <= lags; block += kLagBlock) {
+    // Sixteen lags accumulate in four vector registers across the whole window.
+    Lanes acc[kLagBlock / kLanes] = {};
+    for (int j = 0; j < window_8k_; ++j) {
+      const Lanes yj = Lanes{} + y[j];
+      const float* ahead = y + j + block;
+      for (int v = 0; v < kLagBlock / kLanes; ++v) {
+        Lanes diff = yj - load_lanes(ahead + v * kLanes);
+        acc[v] += diff * diff;
+      }
     }
+    std::memcpy(d + block, acc, sizeof acc);
   }
 
   // Step 3, cumulative mean normalisation (d'(τ) = d(τ)·τ / Σ_{1..τ} d), then step 4:
@@ -106,12 +150,7 @@ PitchEstimate PitchTracker::estimate(const float* centre) {
   float values[2 * kRefineRadius + 3];
   for (int i = 0; i < 2 * kRefineRadius + 3; ++i) {
     const int lag = centre_lag - kRefineRadius - 1 + i;
-    float acc = 0.f;
-    for (int j = 0; j < window; ++j) {
-      float diff = first[j] - first[j + lag];
-      acc += diff * diff;
-    }
-    values[i] = acc;
+    values[i] = sum_squared_difference(first, first + lag, window);
   }
   int min_i = 1;
   for (int i = 2; i <= 2 * kRefineRadius + 1; ++i) {

@@ -23,13 +23,14 @@ class PitchTracker {
   PitchEstimate estimate(const float* centre);
 
  private:
-  int lag_min_8k_;        // shortest period searched, 8 kHz samples
-  int lag_max_8k_;        // longest period searched, 8 kHz samples
-  int window_8k_;         // YIN integration window, 8 kHz samples
-  int span_8k_;           // decimated samples analysed: window + longest lag
-  int half_span_;         // 16 kHz samples needed each side of the centre
+  int lag_min_8k_;                 // shortest period searched, 8 kHz samples
+  int lag_max_8k_;                 // longest period searched, 8 kHz samples
+  int window_8k_;                  // YIN integration window, 8 kHz samples
+  int span_8k_;                    // decimated samples analysed: window + longest lag
+  int half_span_;                  // 16 kHz samples needed each side of the centre
   std::vector<float> lowpass_;     // anti-alias FIR for 2:1 decimation, odd length
-  std::vector<float> decimated_;   // [span_8k_]
+  std::vector<float> even_, odd_;  // input split into phases for decimation
+  std::vector<float> decimated_;   // [span_8k_], then zero padding for lag blocks
   std::vector<float> difference_;  // YIN d(τ), τ = 0..lag_max_8k_
 };
 

@@ -20,8 +20,8 @@ VoiceActivity::VoiceActivity(float silence_floor_db, float margin_db, int hangov
       noise_floor_db_(silence_floor_db) {}
 
 bool VoiceActivity::update(float energy_db, bool voiced) {
-  noise_floor_db_ = std::max(kLowestFloorDb,
-                             std::min(energy_db, noise_floor_db_ + kFloorRiseDbPerFrame));
+  noise_floor_db_ =
+      std::max(kLowestFloorDb, std::min(energy_db, noise_floor_db_ + kFloorRiseDbPerFrame));
   bool loud = energy_db > std::max(noise_floor_db_ + margin_db_, silence_floor_db_);
   if (loud && voiced) {
     hangover_left_ = hangover_frames_;

@@ -34,16 +34,18 @@ inline std::vector<float> white_noise(double seconds, double amplitude, unsigned
 
 // Frequency of a clean tone from its rising zero crossings, interpolated between
 // samples; measured over [begin, end).
-inline double zero_crossing_hz(const std::vector<float>& pcm, size_t begin, size_t end,
-                               int rate, int stride = 1) {
+inline double zero_crossing_hz(const std::vector<float>& pcm, size_t begin, size_t end, int rate,
+                               int stride = 1) {
   double first = -1, last = -1;
   int crossings = 0;
   for (size_t n = begin + stride; n < end; n += stride) {
     float a = pcm[n - stride], b = pcm[n];
     if (a < 0.f && b >= 0.f) {
       double at = (n - stride) / static_cast<double>(stride) + a / (a - b);
-      if (first < 0) first = at;
-      else ++crossings;
+      if (first < 0)
+        first = at;
+      else
+        ++crossings;
       last = at;
     }
   }

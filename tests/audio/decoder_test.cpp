@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <random>
 
@@ -21,30 +22,40 @@ using parla::testing::shell_quote;
 constexpr double kToneHz = 440.0;
 constexpr double kToneSeconds = 3.0;
 
+// Fixtures are made on first use: CTest runs every test in its own process, and
+// each needs only one or two of them.
 class DecoderTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = std::make_unique<parla::testing::ScratchDir>();
+  static void SetUpTestSuite() { dir_ = std::make_unique<parla::testing::ScratchDir>(); }
+  static void TearDownTestSuite() { dir_.reset(); }
+
+  static fs::path path(const std::string& name) {
+    fs::path file = dir_->path() / name;
+    if (fs::exists(file)) return file;
     const std::string tone = "-f lavfi -i sine=frequency=440:sample_rate=44100:duration=3 ";
     const std::string tone48 = "-f lavfi -i sine=frequency=440:sample_rate=48000:duration=3 ";
     // The same tone at full level in both channels (-ac 2 would upmix at -3 dB).
     const std::string stereo = "-af 'pan=stereo|c0=c0|c1=c0' ";
-    ffmpeg(tone + stereo + "-c:a pcm_s16le " + out("tone.wav"));
-    ffmpeg(tone + stereo + "-c:a libmp3lame -b:a 128k " + out("tone.mp3"));
-    ffmpeg(tone48 + "-ac 1 -c:a flac " + out("tone.flac"));
-    ffmpeg(tone48 + stereo + "-c:a libopus -b:a 64k " + out("tone.ogg"));
-    ffmpeg(tone48 + "-ac 1 -c:a libopus -b:a 32k " + out("tone.opus"));
-    ffmpeg(tone + stereo + "-c:a aac -b:a 128k " + out("tone.m4a"));
-    ffmpeg("-f lavfi -i testsrc=size=64x64:rate=25:duration=3 " + tone +
-           stereo + "-c:v libx264 -preset ultrafast -pix_fmt yuv420p -c:a aac -shortest " + out("video.mp4"));
-    ffmpeg("-f lavfi -i testsrc=size=64x64:rate=25:duration=1 -c:v libx264 -preset ultrafast "
-           "-pix_fmt yuv420p " + out("silent_video.mp4"));
-    ffmpeg("-f lavfi -i testsrc=size=64x64 -frames:v 1 " + out("picture.png"));
+    const std::map<std::string, std::string> recipes = {
+        {"tone.wav", tone + stereo + "-c:a pcm_s16le "},
+        {"tone.mp3", tone + stereo + "-c:a libmp3lame -b:a 128k "},
+        {"tone.flac", tone48 + "-ac 1 -c:a flac "},
+        {"tone.ogg", tone48 + stereo + "-c:a libopus -b:a 64k "},
+        {"tone.opus", tone48 + "-ac 1 -c:a libopus -b:a 32k "},
+        {"tone.m4a", tone + stereo + "-c:a aac -b:a 128k "},
+        {"video.mp4", "-f lavfi -i testsrc=size=64x64:rate=25:duration=3 " + tone + stereo +
+                          "-c:v libx264 -preset ultrafast -pix_fmt yuv420p -c:a aac -shortest "},
+        {"silent_video.mp4",
+         "-f lavfi -i testsrc=size=64x64:rate=25:duration=1 "
+         "-c:v libx264 -preset ultrafast -pix_fmt yuv420p "},
+        {"picture.png", "-f lavfi -i testsrc=size=64x64 -frames:v 1 "},
+        {"zero.wav", "-f lavfi -i anullsrc=r=16000:cl=mono -t 0 -c:a pcm_s16le "},
+        {"silence.wav", "-f lavfi -i anullsrc=r=22050:cl=stereo -t 2 -c:a pcm_s16le "},
+    };
+    auto recipe = recipes.find(name);
+    if (recipe != recipes.end()) ffmpeg(recipe->second + shell_quote(file.string()));
+    return file;
   }
-  static void TearDownTestSuite() { dir_.reset(); }
-
-  static fs::path path(const std::string& name) { return dir_->path() / name; }
-  static std::string out(const std::string& name) { return shell_quote(path(name).string()); }
 
   static std::unique_ptr<parla::testing::ScratchDir> dir_;
 };
@@ -187,9 +198,13 @@ TEST_F(DecoderTest, SilentVideoHasNoAudio) {
 }
 
 TEST_F(DecoderTest, ZeroLengthAudio) {
-  ffmpeg("-f lavfi -i anullsrc=r=16000:cl=mono -t 0 -c:a pcm_s16le " + out("zero.wav"));
-  test::expect_input_error([] { decode_audio(path("zero.wav")); }, "zero.wav",
-                           "no audio samples");
+  test::expect_input_error([] { decode_audio(path("zero.wav")); }, "zero.wav", "no audio samples");
+}
+
+TEST_F(DecoderTest, PureSilenceDecodesAndIsEasyToTell) {
+  std::vector<float> pcm = decode_audio(path("silence.wav"));  // not an error: the CLI decides
+  EXPECT_NEAR(pcm.size() / 16000.0, 2.0, 0.01);
+  EXPECT_EQ(peak_dbfs(pcm), -100.f);
 }
 
 TEST_F(DecoderTest, CorruptBeforeTheFirstSample) {

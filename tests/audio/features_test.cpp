@@ -66,7 +66,8 @@ TEST(Features, MelOfAToneIsLargestInTheBinCentredOnIt) {
   for (int bin : {12, 30, 50, 70, 78}) {
     const double hz = mel_bin_center_hz(bin);
     // The expected centre, straight from the HTK mel scale and the band edges.
-    const double lo = 2595 * std::log10(1 + kMelMinHz / 700), hi = 2595 * std::log10(1 + kMelMaxHz / 700);
+    const double lo = 2595 * std::log10(1 + kMelMinHz / 700),
+                 hi = 2595 * std::log10(1 + kMelMaxHz / 700);
     const double mel = lo + (bin + 1) * (hi - lo) / (kMelBins + 1);
     EXPECT_NEAR(hz, 700 * (std::pow(10, mel / 2595) - 1), 1e-6);
     Features f = compute_features(sine(hz, 0.5));
@@ -90,6 +91,17 @@ TEST(Features, PitchOfTonesWithinOnePercent) {
     EXPECT_GT(*std::min_element(f0.begin(), f0.end()), hz * 0.99) << hz << " Hz, every frame";
     EXPECT_LT(*std::max_element(f0.begin(), f0.end()), hz * 1.01) << hz << " Hz, every frame";
     EXPECT_GT(*std::min_element(voicing.begin(), voicing.end()), 0.9f) << hz << " Hz";
+  }
+}
+
+TEST(Features, WidestPitchRangeStillResolvesItsEnds) {
+  const FeatureParams wide{.f0_min_hz = 40, .f0_max_hz = 1000};
+  for (double hz : {45.0, 900.0}) {
+    std::vector<float> f0;
+    for (const auto& frame : middle(compute_features(sine(hz, 1.0, 0.3), wide))) {
+      f0.push_back(frame.f0_hz);
+    }
+    EXPECT_NEAR(median(f0), hz, hz * 0.01) << hz << " Hz";
   }
 }
 
@@ -119,7 +131,8 @@ TEST(Features, SilenceIsFloorEnergyAndNoSpeech) {
 }
 
 TEST(Features, VoiceActivityFollowsEspeakSpeech) {
-  std::vector<float> speech = espeak_speech("Hello there. The quick brown fox jumps over the lazy dog.");
+  std::vector<float> speech =
+      espeak_speech("Hello there. The quick brown fox jumps over the lazy dog.");
   // One second of silence on both sides.
   std::vector<float> pcm(16000, 0.f);
   pcm.insert(pcm.end(), speech.begin(), speech.end());
