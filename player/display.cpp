@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 #include <thread>
 
@@ -80,6 +81,15 @@ void Display::pace() {
   if (next_deadline_ns_ > now) {
     std::this_thread::sleep_for(std::chrono::nanoseconds(next_deadline_ns_ - now));
   }
+}
+
+std::string motion_line(const MotionFrame& m) {
+  char line[160];
+  std::snprintf(line, sizeof line, "JAW %.2f CLOSE %.2f SMILE %.2f BLINK %.2f/%.2f YAW %+.2f PITCH %+.2f",
+                m[index(Channel::JawOpen)], m[index(Channel::MouthClose)], m[index(Channel::MouthSmile)],
+                m[index(Channel::EyeBlinkLeft)], m[index(Channel::EyeBlinkRight)],
+                m[index(Channel::HeadYaw)], m[index(Channel::HeadPitch)]);
+  return line;
 }
 
 void Figures::add(double value) { values_.push_back(value); }

@@ -57,6 +57,9 @@ class Display {
   double recent_fps_ = 0;
 };
 
+// One HUD line with the pose's main channels (jaw, lips, blinks, head).
+std::string motion_line(const MotionFrame& motion);
+
 // Running figures for the statistics: mean, min, max and a 95th percentile.
 class Figures {
  public:

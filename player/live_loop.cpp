@@ -1,5 +1,6 @@
 // run_live: microphone-driven avatar; shows the newest frame as soon as it exists and
 // measures audio → picture latency (see player.h).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -54,6 +55,7 @@ PlayStats run_live(const Image& portrait, const PictureRenderer& renderer, const
     }
     bool fresh = false;
     if (auto due = queue.take_due(std::numeric_limits<double>::infinity(), stats.frames_dropped)) {
+      stats.jaw_open_max = std::max(stats.jaw_open_max, due->motion[index(Channel::JawOpen)]);
       display.show(std::move(*due));
       ++stats.frames_shown;
       fresh = true;
@@ -73,6 +75,7 @@ PlayStats run_live(const Image& portrait, const PictureRenderer& renderer, const
       hud.push_back("GEN " + generator_name +
                     format("  FRAMES %.0f  MIC DROPS %.0f", static_cast<double>(stats.frames_shown),
                            static_cast<double>(c.dropped_samples)));
+      if (display.current()) hud.push_back(motion_line(display.current()->motion));
       if (lost_reported) hud.push_back("AUDIO INPUT STOPPED");
     }
     display.draw(hud);

@@ -15,6 +15,7 @@ namespace parla::player {
 namespace {
 
 constexpr double kSeekSeconds = 5.0;
+constexpr double kPacingStartSeconds = 0.5;  // see PlayStats::clock_advance_seconds
 
 std::string format(const char* fmt, double a = 0, double b = 0, double c = 0, double d = 0) {
   char line[160];
@@ -101,6 +102,7 @@ PlayStats run_play(const PlayInput& input, const PlayParams& params) {
     if (screenshot_index) sync_s = std::min(sync_s, (*screenshot_index + 0.5) / fps);
     auto due = queue.take_due(sync_s, stats.frames_dropped);
     if (due) {
+      stats.jaw_open_max = std::max(stats.jaw_open_max, due->motion[index(Channel::JawOpen)]);
       display.show(std::move(*due));
       ++stats.frames_shown;
     } else if (display.current() && !clock->paused() && !seeking) {
@@ -124,6 +126,7 @@ PlayStats run_play(const PlayInput& input, const PlayParams& params) {
                     format("  SHOWN %.0f DROP %.0f LATE %.0f", static_cast<double>(stats.frames_shown),
                            static_cast<double>(stats.frames_dropped), static_cast<double>(stats.frames_late)) +
                     format("  XRUN %.0f", static_cast<double>(a.underruns)));
+      if (display.current()) hud.push_back(motion_line(display.current()->motion));
       if (clock->paused()) hud.push_back("PAUSED");
     }
     display.draw(hud);
@@ -147,12 +150,14 @@ PlayStats run_play(const PlayInput& input, const PlayParams& params) {
         after_s < static_cast<double>(count) / fps) {
       offsets.add(after_s - (display.current()->seconds + 0.5 / fps));
       std::int64_t t = audio::steady_now_ns();
-      if (first_clock < 0) {
+      if (first_clock < 0 && after_s >= kPacingStartSeconds) {
         first_clock = after_s;
         first_clock_ns = t;
       }
-      last_clock = after_s;
-      last_clock_ns = t;
+      if (first_clock >= 0) {
+        last_clock = after_s;
+        last_clock_ns = t;
+      }
     }
     display.pace();
     if (wp.max_redraws > 0 && stats.redraws >= wp.max_redraws) display.window().close();

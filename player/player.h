@@ -135,8 +135,10 @@ struct PlayStats {
   double av_offset_mean = 0;
   double av_offset_min = 0;
   double av_offset_max = 0;
-  double clock_advance_seconds = 0;  // media time the clock advanced while measuring
-  double clock_wall_seconds = 0;     // wall time over the same interval (pacing check)
+  // Pacing: media time the clock advanced, and the wall time it took, from the first
+  // redraw after 0.5 s of media (past the device's start-up) to the last one.
+  double clock_advance_seconds = 0;
+  double clock_wall_seconds = 0;
   double output_delay_seconds = 0;   // last audio output delay (latency + buffer)
   std::int64_t audio_underruns = 0;
   bool audio_lost = false;           // the device stopped; finished on the wall clock
@@ -148,6 +150,7 @@ struct PlayStats {
   double latency_max = 0;
   double lookahead_seconds = 0;      // the generator's + the features' look-ahead
   std::int64_t capture_dropped_samples = 0;
+  float jaw_open_max = 0;            // largest jawOpen among the frames shown
   std::string generator;
   std::string clock;
 };

@@ -27,6 +27,7 @@ std::string stats_to_json(const PlayStats& s) {
       {"latency_max_s", s.latency_max},
       {"lookahead_s", s.lookahead_seconds},
       {"capture_dropped_samples", s.capture_dropped_samples},
+      {"jaw_open_max", s.jaw_open_max},
       {"generator", s.generator},
       {"clock", s.clock},
   };
