@@ -1,0 +1,137 @@
+// `parla play` / `parla live` end to end: a real window (the X display scripts/test.sh
+// provides with xvfb-run), real PortAudio streams on a private PulseAudio null sink paced
+// in real time, statistics read back from --stats.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "tests/player/support/pulse_server.h"
+#include "tests/support/testing.h"
+#include "video/video.h"
+
+namespace parla::testing {
+namespace {
+
+bool have_display() {
+  const char* display = std::getenv("DISPLAY");
+  return display && *display;
+}
+
+#define REQUIRE_DISPLAY()                                                              \
+  if (!have_display()) GTEST_SKIP() << "needs an X display: run under xvfb-run -a "    \
+                                       "(scripts/test.sh does)"
+
+std::string parla() { return shell_quote(parla_executable().string()); }
+
+nlohmann::json read_stats(const std::filesystem::path& path) {
+  return nlohmann::json::parse(read_text_file(path));
+}
+
+double psnr(const Image& a, const Image& b) {
+  EXPECT_EQ(a.width, b.width);
+  EXPECT_EQ(a.height, b.height);
+  if (a.rgb.size() != b.rgb.size()) return 0;
+  double sum = 0;
+  for (size_t i = 0; i < a.rgb.size(); ++i) {
+    double d = static_cast<double>(a.rgb[i]) - b.rgb[i];
+    sum += d * d;
+  }
+  double mse = sum / static_cast<double>(a.rgb.size());
+  return mse == 0 ? 99.0 : 10 * std::log10(255.0 * 255.0 / mse);
+}
+
+TEST(PlayHeadless, NoDisplaySuggestsXvfbOrRender) {
+  auto r = run_command("env -u DISPLAY -u WAYLAND_DISPLAY " + parla() + " play --no-audio");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("xvfb-run"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("parla render"), std::string::npos) << r.output;
+}
+
+TEST(PlayHeadless, NoAudioDeviceSuggestsNoAudio) {
+  REQUIRE_DISPLAY();
+  ScratchDir dir;
+  std::filesystem::create_directories(dir / "home");
+  // No ALSA configuration of its own and no reachable PulseAudio: no device at all.
+  std::string env = "env HOME=" + shell_quote((dir / "home").string()) +
+                    " XDG_RUNTIME_DIR=" + shell_quote(dir.path().string()) +
+                    " PULSE_SERVER=unix:/nonexistent ";
+  auto r = run_command(env + parla() + " play --frames 5");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("no audio output device"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("--no-audio"), std::string::npos) << r.output;
+  auto silent = run_command(env + parla() + " play --no-audio --frames 5");
+  EXPECT_EQ(silent.exit_code, 0) << silent.output;
+}
+
+TEST(PlayPicture, GlFrameMatchesTheCpuFrame) {
+  REQUIRE_DISPLAY();
+  ScratchDir dir;
+  auto shot = dir / "gl.png";
+  auto r = run_command(parla() + " play --no-audio --screenshot-at 2.0 " + shell_quote(shot.string()));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("saved frame 50 "), std::string::npos) << r.output;
+  Image gl = video::load_image(shot);
+  Image cpu = video::load_image(data_dir() / "sample" / "portrait.png");
+  EXPECT_GE(psnr(gl, cpu), 35.0);
+}
+
+TEST(PlaySync, PacedAvOffsetStaysWithinOneFrameOverTenSeconds) {
+  REQUIRE_DISPLAY();
+  PulseServer pulse;
+  auto stats_path = pulse.dir() / "stats.json";
+  auto speech = shared_media_dir() / "speech" / "jfk_en_male.wav";  // 11.0 s
+  auto r = run_command(pulse.env() + parla() + " play " +
+                       shell_quote((data_dir() / "sample" / "portrait.png").string()) + " " +
+                       shell_quote(speech.string()) + " --stats " + shell_quote(stats_path.string()));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto s = read_stats(stats_path);
+  EXPECT_EQ(s["clock"], "audio") << r.output;
+  EXPECT_GE(s["clock_advance_s"].get<double>(), 10.0);
+  // Paced: the audio clock ran at wall-clock speed (within one frame over 10 s) ...
+  EXPECT_NEAR(s["clock_advance_s"].get<double>(), s["clock_wall_s"].get<double>(), 0.04) << s.dump();
+  // ... and the picture followed it within one frame.
+  EXPECT_GE(s["av_offset_min_s"].get<double>(), -0.04) << s.dump();
+  EXPECT_LE(s["av_offset_max_s"].get<double>(), 0.04) << s.dump();
+  EXPECT_EQ(s["frames_late"].get<int>(), 0) << s.dump();
+  EXPECT_GE(s["frames_shown"].get<int>(), 270) << s.dump();  // 11 s at 25 fps
+  EXPECT_GE(s["fps"].get<double>(), 50.0) << s.dump();
+}
+
+TEST(PlaySync, SurvivesTheAudioDeviceDisappearing) {
+  REQUIRE_DISPLAY();
+  PulseServer pulse;
+  auto stats_path = pulse.dir() / "stats.json";
+  auto r = run_command("{ (sleep 3; " + pulse.env() + "pulseaudio --kill) & " + pulse.env() + parla() +
+                       " play --stats " + shell_quote(stats_path.string()) + "; status=$?; wait; exit $status; }");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("continuing on the wall clock"), std::string::npos) << r.output;
+  auto s = read_stats(stats_path);
+  EXPECT_TRUE(s["audio_lost"].get<bool>());
+  EXPECT_GE(s["frames_shown"].get<int>(), 200);  // the 8.3 s sample to its end
+  EXPECT_LE(s["av_offset_max_s"].get<double>(), 0.04) << s.dump();
+}
+
+TEST(Live, VirtualMicrophoneDrivesTheAvatarWithMeasuredLatency) {
+  REQUIRE_DISPLAY();
+  PulseServer pulse;
+  auto stats_path = pulse.dir() / "stats.json";
+  auto shot = pulse.dir() / "live.png";
+  auto speech = shared_media_dir() / "speech" / "librivox_en_male.wav";  // 7.1 s
+  auto r = run_command("{ (sleep 1; " + pulse.env() + "paplay --device=mic " + shell_quote(speech.string()) +
+                       ") & " + pulse.env() + parla() + " live --hud --seconds 7 --stats " +
+                       shell_quote(stats_path.string()) + "; status=$?; wait; exit $status; }");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto s = read_stats(stats_path);
+  EXPECT_GE(s["frames_shown"].get<int>(), 100) << s.dump();  // ~25 fps once capture runs
+  EXPECT_GE(s["latency_samples"].get<int>(), 100) << s.dump();
+  EXPECT_GT(s["latency_mean_s"].get<double>(), 0.0) << s.dump();
+  EXPECT_LE(s["latency_p95_s"].get<double>(), 0.100) << s.dump();
+  EXPECT_GT(s["jaw_open_max"].get<double>(), 0.2) << s.dump();  // it reacted to the speech
+  EXPECT_EQ(s["capture_dropped_samples"].get<int>(), 0) << s.dump();
+  EXPECT_NE(r.output.find("audio→picture latency"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace parla::testing

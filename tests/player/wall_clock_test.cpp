@@ -1,0 +1,31 @@
+// WallClock: the master clock of --no-audio and of playback after the device is lost.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "player/player.h"
+
+namespace parla::player {
+namespace {
+
+TEST(WallClock, RunsPausesAndSeeks) {
+  WallClock clock(2.0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  double running = clock.seconds();
+  EXPECT_GE(running, 2.05);
+  EXPECT_LT(running, 2.5);
+  clock.set_paused(true);
+  double held = clock.seconds();
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  EXPECT_DOUBLE_EQ(clock.seconds(), held);
+  clock.seek(7.0);
+  EXPECT_DOUBLE_EQ(clock.seconds(), 7.0);  // still paused
+  clock.set_paused(false);
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  EXPECT_GE(clock.seconds(), 7.03);
+  clock.seek(-3.0);
+  EXPECT_LT(clock.seconds(), 0.05);  // clamped to the start
+}
+
+}  // namespace
+}  // namespace parla::player
