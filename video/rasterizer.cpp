@@ -18,6 +18,15 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {  // b > 0
   return a >= 0 ? a / b : -((-a + b - 1) / b);
 }
 
+// floor(a / b) for b > 0 from a precomputed 1 / b, corrected to the exact integer result
+// (the product is within one of it for the magnitudes here).
+std::int64_t floor_div_fast(std::int64_t a, std::int64_t b, double inverse_b) {
+  auto q = static_cast<std::int64_t>(std::floor(static_cast<double>(a) * inverse_b));
+  if (q * b > a) return q - 1;
+  if ((q + 1) * b <= a) return q + 1;
+  return q;
+}
+
 }  // namespace
 
 TriangleEdges triangle_edges(Point a, Point b, Point c) {
@@ -38,6 +47,7 @@ TriangleEdges triangle_edges(Point a, Point b, Point c) {
     edges.dy[e] = y[n] - y[e];
     // Of the two triangles sharing an edge, exactly one walks it this way round.
     edges.inclusive[e] = edges.dy[e] < 0 || (edges.dy[e] == 0 && edges.dx[e] > 0);
+    if (edges.dy[e] != 0) edges.inverse[e] = 1.0 / static_cast<double>(std::abs(edges.dy[e]) * kSubpixel);
   }
   std::int64_t y_lo = std::min({y[0], y[1], y[2]}), y_hi = std::max({y[0], y[1], y[2]});
   // Rows whose centre (16 row + 8) lies within [y_lo, y_hi].
@@ -62,14 +72,64 @@ bool triangle_span(const TriangleEdges& edges, int y, int& x_begin, int& x_end) 
       if (c < bias) return false;
     } else if (dy > 0) {
       // dy (16 x + 8) <= c - bias
-      hi = std::min(hi, floor_div(c - bias - dy * (kSubpixel / 2), dy * kSubpixel) + 1);
+      hi = std::min(hi, floor_div_fast(c - bias - dy * (kSubpixel / 2), dy * kSubpixel, edges.inverse[e]) + 1);
     } else {
       // -dy (16 x + 8) >= bias - c
       std::int64_t m = -dy;
-      lo = std::max(lo, -floor_div(-(bias - c - m * (kSubpixel / 2)), m * kSubpixel));
+      lo = std::max(lo, -floor_div_fast(-(bias - c - m * (kSubpixel / 2)), m * kSubpixel, edges.inverse[e]));
     }
   }
   if (hi <= lo) return false;
+  x_begin = static_cast<int>(lo);
+  x_end = static_cast<int>(hi);
+  return true;
+}
+
+SpanWalker::SpanWalker(const TriangleEdges& edges, int first_row) {
+  const std::int64_t py = static_cast<std::int64_t>(first_row) * kSubpixel + kSubpixel / 2;
+  for (int e = 0; e < 3; ++e) {
+    Bound& b = bounds_[e];
+    const std::int64_t dx = edges.dx[e], dy = edges.dy[e];
+    b.bias = edges.inclusive[e] ? 0 : 1;
+    const std::int64_t c = dx * (py - edges.origin_y[e]) + dy * edges.origin_x[e];
+    if (dy == 0) {
+      b.kind = 0;
+      b.c = c;
+      b.step_c = dx * kSubpixel;
+      continue;
+    }
+    // Upper bound (dy > 0): x < floor((c - bias - 8 dy) / (16 dy)) + 1.
+    // Lower bound (dy < 0, m = -dy): x >= -floor((c - bias + 8 m) / (16 m)).
+    const std::int64_t m = dy > 0 ? dy : -dy;
+    const std::int64_t numerator = dy > 0 ? c - b.bias - dy * (kSubpixel / 2)
+                                          : c - b.bias + m * (kSubpixel / 2);
+    b.kind = dy > 0 ? 1 : -1;
+    b.d = m * kSubpixel;
+    b.q = floor_div(numerator, b.d);
+    b.r = numerator - b.q * b.d;
+    const std::int64_t step = dx * kSubpixel;
+    b.step_q = floor_div(step, b.d);
+    b.step_r = step - b.step_q * b.d;
+  }
+}
+
+bool SpanWalker::next(int& x_begin, int& x_end) {
+  std::int64_t lo = std::numeric_limits<std::int32_t>::min();
+  std::int64_t hi = std::numeric_limits<std::int32_t>::max();
+  bool any = true;
+  for (Bound& b : bounds_) {
+    if (b.kind == 0) {
+      if (b.c < b.bias) any = false;
+      b.c += b.step_c;
+      continue;
+    }
+    if (b.kind > 0) hi = std::min(hi, b.q + 1);
+    else lo = std::max(lo, -b.q);
+    b.q += b.step_q;
+    b.r += b.step_r;
+    if (b.r >= b.d) b.r -= b.d, b.q += 1;
+  }
+  if (!any || hi <= lo) return false;
   x_begin = static_cast<int>(lo);
   x_end = static_cast<int>(hi);
   return true;

@@ -20,6 +20,11 @@ struct ActiveTriangle {
   // source = s0 + m (dest - d0), portrait pixels from output pixels.
   Point d0, s0;
   float m00, m01, m10, m11;
+  bool inside = false;  // every source sample lies a pixel inside the portrait (no clamping)
+  // Fixed-point (16.16) source position of output pixel (0, 0) minus half a pixel, and
+  // its steps per output column and row; used when `inside`.
+  std::int64_t fixed_x = 0, fixed_y = 0;
+  std::int32_t fixed_dx_x = 0, fixed_dx_y = 0, fixed_dy_x = 0, fixed_dy_y = 0;
   // Mouth only: (u, v, gap px) = a0 + n (dest - d0).
   std::array<float, 3> a0{};
   std::array<float, 6> n{};
@@ -156,6 +161,22 @@ struct Renderer::State {
       Affine m = solve_affine(e1, e2, s1.x - a.s0.x, s1.y - a.s0.y, s2.x - a.s0.x, s2.y - a.s0.y);
       if (!m.ok) continue;
       a.m00 = m.m00, a.m01 = m.m01, a.m10 = m.m10, a.m11 = m.m11;
+      {
+        const Image& portrait = impl.portrait;
+        float sx0 = std::min({a.s0.x, s1.x, s2.x}), sx1 = std::max({a.s0.x, s1.x, s2.x});
+        float sy0 = std::min({a.s0.y, s1.y, s2.y}), sy1 = std::max({a.s0.y, s1.y, s2.y});
+        // Pixel centres lie within half a pixel of the triangle: a 2 px margin is safe.
+        float margin = 2.f + 1.f / scale;
+        a.inside = sx0 > margin && sy0 > margin && sx1 < portrait.width - margin &&
+                   sy1 < portrait.height - margin;
+        double ox = 0.5 - a.d0.x, oy = 0.5 - a.d0.y;
+        a.fixed_x = std::llround((a.s0.x - 0.5 + a.m00 * ox + a.m01 * oy) * 65536.0);
+        a.fixed_y = std::llround((a.s0.y - 0.5 + a.m10 * ox + a.m11 * oy) * 65536.0);
+        a.fixed_dx_x = static_cast<std::int32_t>(std::lround(a.m00 * 65536.0));
+        a.fixed_dy_x = static_cast<std::int32_t>(std::lround(a.m01 * 65536.0));
+        a.fixed_dx_y = static_cast<std::int32_t>(std::lround(a.m10 * 65536.0));
+        a.fixed_dy_y = static_cast<std::int32_t>(std::lround(a.m11 * 65536.0));
+      }
       if (material == Material::Mouth) {
         auto attributes = [&](int v) -> std::array<float, 3> {
           bool lower = impl.lip_side[v] == static_cast<std::uint8_t>(LipSide::Lower);
@@ -183,6 +204,28 @@ struct Renderer::State {
   void shade_row(const ActiveTriangle& a, int y, int x_begin, int x_end) {
     const Image& portrait = impl.portrait;
     std::uint8_t* out = output.pixel(x_begin, y);
+    if (a.material == Material::Skin && a.inside) {
+      // Fixed point: 16.16 source coordinates (pixel-centre origin), 8-bit weights.
+      const std::uint8_t* base = portrait.rgb.data();
+      const int stride = 3 * portrait.width;
+      auto fx = static_cast<std::int32_t>(a.fixed_x + std::int64_t{y} * a.fixed_dy_x +
+                                          std::int64_t{x_begin} * a.fixed_dx_x);
+      auto fy = static_cast<std::int32_t>(a.fixed_y + std::int64_t{y} * a.fixed_dy_y +
+                                          std::int64_t{x_begin} * a.fixed_dx_y);
+      const std::int32_t step_x = a.fixed_dx_x, step_y = a.fixed_dx_y;
+      for (int x = x_begin; x < x_end; ++x, out += 3, fx += step_x, fy += step_y) {
+        const int x0 = fx >> 16, y0 = fy >> 16;
+        const int wx = (fx >> 8) & 255, wy = (fy >> 8) & 255;
+        const std::uint8_t* p = base + y0 * stride + 3 * x0;
+        const std::uint8_t* q = p + stride;
+        for (int k = 0; k < 3; ++k) {
+          int top = p[k] * (256 - wx) + p[k + 3] * wx;
+          int bottom = q[k] * (256 - wx) + q[k + 3] * wx;
+          out[k] = static_cast<std::uint8_t>((top * (256 - wy) + bottom * wy + 32768) >> 16);
+        }
+      }
+      return;
+    }
     float dx = x_begin + 0.5f - a.d0.x, dy = y + 0.5f - a.d0.y;
     float sx = a.s0.x + a.m00 * dx + a.m01 * dy;
     float sy = a.s0.y + a.m10 * dx + a.m11 * dy;
@@ -238,9 +281,11 @@ struct Renderer::State {
     for (const ActiveTriangle& a : active) {
       int r0 = std::max({a.edges.y_min, y_begin, 0});
       int r1 = std::min({a.edges.y_max + 1, y_end, height});
+      if (r1 <= r0) continue;
+      SpanWalker walker(a.edges, r0);
       for (int y = r0; y < r1; ++y) {
         int xb, xe;
-        if (!triangle_span(a.edges, y, xb, xe)) continue;
+        if (!walker.next(xb, xe)) continue;
         xb = std::max(xb, 0), xe = std::min(xe, width);
         if (xe > xb) shade_row(a, y, xb, xe);
       }

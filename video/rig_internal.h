@@ -176,6 +176,7 @@ namespace parla::video {
 // a consistent tie rule, so triangles sharing an edge cover every pixel exactly once.
 struct TriangleEdges {
   std::array<std::int64_t, 3> dx{}, dy{}, origin_x{}, origin_y{};  // 1/16 pixel
+  std::array<double, 3> inverse{};  // 1 / (16 |dy|), 0 for horizontal edges
   std::array<bool, 3> inclusive{};
   int y_min = 0, y_max = -1;  // pixel rows whose centres may be covered (inclusive)
   bool empty = true;
@@ -183,5 +184,25 @@ struct TriangleEdges {
 TriangleEdges triangle_edges(Point a, Point b, Point c);
 // Pixel columns [x_begin, x_end) covered in row y (centres at +0.5); false when none.
 bool triangle_span(const TriangleEdges& edges, int y, int& x_begin, int& x_end);
+
+// The same spans row after row without divisions: each edge's bound is tracked as an
+// exact quotient and remainder (a DDA), so walking a triangle costs a few adds per row.
+class SpanWalker {
+ public:
+  SpanWalker(const TriangleEdges& edges, int first_row);
+  // Spans of the current row, then advances to the next row.
+  bool next(int& x_begin, int& x_end);
+
+ private:
+  struct Bound {
+    int kind = 0;                  // 0: horizontal edge, +1: upper bound, -1: lower bound
+    std::int64_t q = 0, r = 0;     // floor(N / d) and N mod d of the edge's numerator N
+    std::int64_t d = 1;            // divisor, > 0
+    std::int64_t step_q = 0, step_r = 0;  // N grows by 16 dx per row
+    std::int64_t c = 0, step_c = 0;       // horizontal edges: E value and its row step
+    std::int64_t bias = 0;
+  };
+  std::array<Bound, 3> bounds_;
+};
 
 }  // namespace parla::video
