@@ -66,7 +66,8 @@ std::array<Point, kBasisCount> expression_basis(const FaceGeometry& g, Point p, 
   const float inner_left = g.lip_line.front().x, inner_right = g.lip_line.back().x;
   const float ai = (p.x - 0.5f * (inner_left + inner_right)) /
                    std::max(0.05f, 0.5f * (inner_right - inner_left));
-  const float lip_profile = std::sqrt(std::max(0.f, 1.f - ai * ai));
+  // Lens-shaped: the opening tapers into the corners instead of ending bluntly.
+  const float lip_profile = std::pow(std::max(0.f, 1.f - ai * ai), 0.8f);
   const float round_profile = std::sqrt(lip_profile);
   // Lateral and lower limits of the jaw: the jaw outline and the neck stay put.
   const float lateral = 1.f - smoothstep(g.jaw_half_width * 0.85f, g.jaw_half_width * 1.3f,
@@ -90,7 +91,7 @@ std::array<Point, kBasisCount> expression_basis(const FaceGeometry& g, Point p, 
     float lips = 1.f - smoothstep(g.lower_lip_bottom - line_y, g.lower_lip_bottom - line_y + 0.35f, b);
     d[kCloseJaw] = {0.f, -0.30f * jaw * lips};
     d[kClose] = {0.f, -0.03f * lip_profile * lower_lip_band};
-    d[kFunnel] = {0.f, 0.08f * round_profile * near_mouth +
+    d[kFunnel] = {0.f, 0.11f * round_profile * near_mouth +
                            0.02f * lower_lip_band * lip_profile};
     d[kPucker] = {0.f, 0.02f * lower_lip_band * lip_profile};
     d[kStretch] = {0.f, 0.03f * lip_profile * near_mouth};
@@ -99,13 +100,13 @@ std::array<Point, kBasisCount> expression_basis(const FaceGeometry& g, Point p, 
     d[kJaw] = {-0.03f * a * near_mouth, -0.035f * lip_profile * above_mouth};
     d[kCloseJaw] = {0.f, 0.035f * lip_profile * above_mouth};
     d[kClose] = {0.f, 0.03f * lip_profile * upper_lip_band};
-    d[kFunnel] = {0.f, -0.06f * round_profile * near_mouth -
+    d[kFunnel] = {0.f, -0.07f * round_profile * near_mouth -
                            0.015f * upper_lip_band * lip_profile};
     d[kPucker] = {0.f, -0.02f * upper_lip_band * lip_profile};
     d[kRollLower] = {0.f, -0.035f * lip_profile * above_mouth};
   }
   // Horizontal lip motion is the same on both sides of the cut.
-  d[kFunnel].x += -0.12f * a * near_mouth;
+  d[kFunnel].x += -0.18f * a * near_mouth;
   d[kPucker].x += -0.17f * a * near_mouth;
   d[kStretch].x += 0.13f * a * near_mouth;
   d[kStretch].y += 0.03f * std::min(1.f, a * a) * near_mouth;
