@@ -1,0 +1,123 @@
+// Face fitting with the real dlib models on the sample and the shared real portraits,
+// clean failures, and the --landmarks JSON override.
+#include <gtest/gtest.h>
+
+#include "tests/support/testing.h"
+#include "video/video.h"
+
+namespace parla {
+namespace {
+
+namespace fs = std::filesystem;
+
+video::FaceFit fit_file(const fs::path& path) {
+  return video::fit_face(video::load_image(path), path.string());
+}
+
+void expect_plausible_face(const video::FaceFit& fit, const Image& image) {
+  const video::Landmarks& l = fit.landmarks;
+  video::FaceFrame frame = video::face_frame(l);
+  // Subject's right eye (36-41) is on the image left; the nose between the eyes and
+  // the mouth; the chin lowest of the centre line.
+  EXPECT_LT(l[36].x, l[45].x);
+  EXPECT_GT(l[30].y, l[27].y);
+  EXPECT_GT(l[57].y, l[33].y);
+  EXPECT_GT(l[8].y, l[57].y);
+  EXPECT_GT(frame.interocular_px, video::kMinInterocularPx);
+  EXPECT_LT(std::abs(frame.angle_rad), 0.5f);
+  for (const video::Point& p : l) {
+    EXPECT_GE(p.x, 0.f);
+    EXPECT_LE(p.x, image.width);
+  }
+}
+
+TEST(FitFace, SamplePortrait) {
+  fs::path path = testing::data_dir() / "sample" / "portrait.png";
+  Image image = video::load_image(path);
+  video::FaceFit fit = fit_file(path);
+  EXPECT_EQ(fit.faces_found, 1);
+  EXPECT_TRUE(fit.warning.empty());
+  expect_plausible_face(fit, image);
+  // The sample's face is small: ~88 px wide, ~35-45 px between the eyes.
+  float iod = video::face_frame(fit.landmarks).interocular_px;
+  EXPECT_GT(iod, 28.f);
+  EXPECT_LT(iod, 50.f);
+}
+
+TEST(FitFace, RealPortraits) {
+  for (const char* name : {"obama.jpg", "mona_lisa.jpg", "illustration.png"}) {
+    SCOPED_TRACE(name);
+    fs::path path = testing::shared_media_dir() / "portraits" / name;
+    Image image = video::load_image(path);
+    expect_plausible_face(fit_file(path), image);
+  }
+}
+
+TEST(FitFace, NoFaceFailsCleanlyNamingTheFileAndTheOverride) {
+  testing::ScratchDir dir;
+  fs::path path = dir / "pattern.png";
+  testing::ffmpeg("-f lavfi -i testsrc=size=320x240:rate=1 -frames:v 1 " + testing::shell_quote(path.string()));
+  try {
+    fit_file(path);
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    std::string what = e.what();
+    EXPECT_NE(what.find("pattern.png"), std::string::npos) << what;
+    EXPECT_NE(what.find("--landmarks"), std::string::npos) << what;
+  }
+}
+
+TEST(FitFace, TooSmallFaceSaysTheMinimum) {
+  Image image = video::load_image(testing::data_dir() / "sample" / "portrait.png");
+  Image small = video::resize(image, 256, 256);  // ~19 px between the eyes
+  try {
+    video::fit_face(small, "small.png");
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    std::string what = e.what();
+    EXPECT_NE(what.find("small.png"), std::string::npos) << what;
+    EXPECT_NE(what.find(std::to_string(int(video::kMinInterocularPx)) + " px"), std::string::npos) << what;
+  }
+}
+
+TEST(LandmarksJson, RoundTripAndOverride) {
+  testing::ScratchDir dir;
+  fs::path path = testing::data_dir() / "sample" / "portrait.png";
+  video::FaceFit fit = fit_file(path);
+  write_text_file(dir / "l.json", video::landmarks_to_json(fit.landmarks));
+  video::FaceFit back = video::read_landmarks_file(dir / "l.json", 512, 512);
+  for (int i = 0; i < video::kLandmarkCount; ++i) {
+    EXPECT_NEAR(back.landmarks[i].x, fit.landmarks[i].x, 0.01f);
+    EXPECT_NEAR(back.landmarks[i].y, fit.landmarks[i].y, 0.01f);
+  }
+  // A bare array of pairs is accepted too.
+  std::string bare = "[";
+  for (int i = 0; i < video::kLandmarkCount; ++i) {
+    bare += (i ? "," : "") + std::string("[") + std::to_string(fit.landmarks[i].x) + "," +
+            std::to_string(fit.landmarks[i].y) + "]";
+  }
+  EXPECT_NO_THROW(video::landmarks_from_json(bare + "]", "bare.json"));
+}
+
+TEST(LandmarksJson, BadFilesNameTheFileAndTheProblem) {
+  testing::ScratchDir dir;
+  auto expect_error = [&](const std::string& text, const std::string& needle) {
+    write_text_file(dir / "bad.json", text);
+    try {
+      video::read_landmarks_file(dir / "bad.json", 512, 512);
+      ADD_FAILURE() << "expected InputError for " << text;
+    } catch (const InputError& e) {
+      std::string what = e.what();
+      EXPECT_NE(what.find("bad.json"), std::string::npos) << what;
+      EXPECT_NE(what.find(needle), std::string::npos) << what;
+    }
+  };
+  expect_error("{", "not valid JSON");
+  expect_error("{\"landmarks\": [[1, 2]]}", "68");
+  std::string far = "{\"landmarks\": [";
+  for (int i = 0; i < 68; ++i) far += std::string(i ? "," : "") + "[900, 10]";
+  expect_error(far + "]}", "outside");
+}
+
+}  // namespace
+}  // namespace parla
