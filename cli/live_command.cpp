@@ -22,8 +22,8 @@ int run_live(const ParsedArgs& args) {
   params.max_seconds = args.number("seconds", 0, 0, 1e7);
   fusion::make_generator(params.generator, {.seed = params.seed});  // reject a bad name early
 
-  Image portrait = video::load_image(portrait_path);
-  player::PlayStats stats = player::run_live(portrait, {}, params);
+  player::Scene scene = scene_from(args, portrait_path, "live");
+  player::PlayStats stats = player::run_live(scene, params);
   write_stats_if_asked(args, stats);
   std::fprintf(stderr,
                "parla live: %.1f s, %.1f fps, %lld frames shown; audio→picture latency %.0f ms mean, "
@@ -51,6 +51,7 @@ const Command& live_command() {
              {"generator", 0, "NAME", "motion generator (default: classic)"},
              {"seed", 0, "S", "random seed for head motion, blinks and gaze (default 0)"},
              {"seconds", 0, "S", "quit after S seconds"}};
+         for (auto& o : player_scene_options()) options.push_back(o);
          for (auto& o : player_window_options()) options.push_back(o);
          return options;
        }(),

@@ -33,8 +33,8 @@ int run_play(const ParsedArgs& args) {
                                {.seed = static_cast<std::uint64_t>(args.integer("seed", 0, 0, 1LL << 53))}};
   fusion::make_generator(motion_options.generator, motion_options.params);
 
+  player::Scene scene = scene_from(args, portrait_path, "play");
   player::PlayInput input;
-  input.portrait = video::load_image(portrait_path);
   AudioScan scan = scan_audio(audio_path, /*allow_silence=*/true);
   input.duration_seconds = scan.seconds();
   if (auto motion_path = args.value("motion")) {
@@ -49,7 +49,7 @@ int run_play(const ParsedArgs& args) {
     input.sample_rate = kPlaybackRate;
     input.pcm = audio::decode_audio(audio_path, {.sample_rate = kPlaybackRate, .channels = input.channels});
   }
-  player::PlayStats stats = player::run_play(input, params);
+  player::PlayStats stats = player::run_play(scene, input, params);
   write_stats_if_asked(args, stats);
   std::fprintf(stderr,
                "parla play: %.1f s, %.1f fps, %lld frames shown (%lld dropped, %lld late), "
@@ -80,6 +80,7 @@ const Command& play_command() {
              {"motion", 0, "TRACK", "play this MotionTrack (.json or .csv) instead of generating one"},
              {"generator", 0, "NAME", "motion generator (default: classic)"},
              {"seed", 0, "S", "random seed for head motion, blinks and gaze (default 0)"}};
+         for (auto& o : player_scene_options()) options.push_back(o);
          for (auto& o : player_window_options()) options.push_back(o);
          return options;
        }(),

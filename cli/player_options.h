@@ -8,6 +8,13 @@
 
 namespace parla::cli {
 
+// --landmarks, --size, --full, --renderer: what is drawn and how.
+std::vector<OptionSpec> player_scene_options();
+// Loads the portrait, fits the face (or reads --landmarks) and builds the rig; prints
+// the fit's warning or framing note on stderr.
+player::Scene scene_from(const ParsedArgs& args, const std::filesystem::path& portrait_path,
+                         const char* command);
+
 // --frames, --screenshot-at, --hud, --max-fps, --stats, --list-devices.
 std::vector<OptionSpec> player_window_options();
 player::WindowParams window_params_from(const ParsedArgs& args, const std::string& title);

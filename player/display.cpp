@@ -13,26 +13,47 @@
 
 namespace parla::player {
 
-Display::Display(const Image& portrait, const WindowParams& params)
-    : window_(portrait.width, portrait.height, params.title),
-      portrait_(portrait),
+namespace {
+
+// The CPU renderer's framing for this scene (and its rest-pose picture).
+RigFraming scene_framing(const Scene& scene, Image* rest_picture) {
+  video::RenderParams params = scene.render;
+  params.threads = 1;
+  video::Renderer renderer(scene.rig, params);
+  if (rest_picture) *rest_picture = renderer.render(neutral_frame());
+  return framing_of(renderer);
+}
+
+}  // namespace
+
+Display::Display(const Scene& scene, const WindowParams& params)
+    : framing_(scene_framing(scene, nullptr)),
+      window_(framing_.width, framing_.height, params.title),
       hud_on_(params.show_hud),
       screenshot_dir_(params.screenshot_dir) {
   int fps_cap = params.max_fps;
   if (fps_cap == 0) fps_cap = window_.refresh_rate() > 0 ? window_.refresh_rate() : 60;
   frame_interval_ns_ = fps_cap > 0 ? 1'000'000'000LL / fps_cap : 0;
-  view_.upload(portrait_);
-  portrait_uploaded_ = true;
+  if (scene.backend == Backend::Gl) {
+    gl_rig_ = std::make_unique<GlRigView>(scene.rig, framing_);
+    MotionFrame rest = neutral_frame();
+    gl_rig_->draw(scene.rig.posed_vertices(rest), rest);
+    view_.show_texture(gl_rig_->texture(), gl_rig_->width(), gl_rig_->height());
+  } else {
+    Image rest;
+    scene_framing(scene, &rest);
+    view_.upload(rest);
+  }
 }
 
 void Display::show(VideoFrame frame) {
-  if (!frame.picture.empty()) {
+  if (gl_rig_ && !frame.posed_px.empty()) {
+    gl_rig_->draw(frame.posed_px, frame.motion);
+    view_.show_texture(gl_rig_->texture(), gl_rig_->width(), gl_rig_->height());
+    frame.posed_px = {};  // drawn; not needed any more
+  } else if (!frame.picture.empty()) {
     view_.upload(frame.picture);
-    portrait_uploaded_ = false;
-    frame.picture = Image();  // uploaded; the pixels are not needed any more
-  } else if (!portrait_uploaded_) {
-    view_.upload(portrait_);
-    portrait_uploaded_ = true;
+    frame.picture = Image();
   }
   current_ = std::move(frame);
 }
@@ -64,6 +85,8 @@ std::filesystem::path Display::next_screenshot_path() {
 void Display::swap() {
   window_.swap();
   std::int64_t now = audio::steady_now_ns();
+  if (swaps_++ == 0) first_swap_ns_ = now;
+  last_swap_ns_ = now;
   if (fps_window_start_ns_ == 0) fps_window_start_ns_ = now;
   ++fps_window_redraws_;
   if (now - fps_window_start_ns_ >= 1'000'000'000LL) {
@@ -71,6 +94,11 @@ void Display::swap() {
     fps_window_start_ns_ = now;
     fps_window_redraws_ = 0;
   }
+}
+
+double Display::mean_fps() const {
+  if (swaps_ < 2 || last_swap_ns_ <= first_swap_ns_) return 0;
+  return static_cast<double>(swaps_ - 1) * 1e9 / static_cast<double>(last_swap_ns_ - first_swap_ns_);
 }
 
 void Display::pace() {

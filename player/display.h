@@ -3,11 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "player/gl_rig.h"
 #include "player/hud.h"
 #include "player/picture_view.h"
 #include "player/player.h"
@@ -17,11 +19,12 @@ namespace parla::player {
 
 class Display {
  public:
-  // Opens the window sized to the portrait; throws Error when there is no display.
-  Display(const Image& portrait, const WindowParams& params);
+  // Opens the window sized to the scene's output picture and shows the rest pose;
+  // throws Error when there is no display.
+  Display(const Scene& scene, const WindowParams& params);
 
   Window& window() { return window_; }
-  // Makes `frame` the one on screen (uploads its picture, or the portrait when empty).
+  // Makes `frame` the one on screen: draws its posed mesh (GL) or uploads its picture.
   void show(VideoFrame frame);
   const std::optional<VideoFrame>& current() const { return current_; }
   // Draws the current picture (and the HUD when on) into the back buffer.
@@ -36,15 +39,16 @@ class Display {
   void pace();
   bool hud_on() const { return hud_on_; }
   void toggle_hud() { hud_on_ = !hud_on_; }
-  // Redraws per second over the last second.
+  // Redraws per second over the last second, and from the first swap to the last.
   double recent_fps() const { return recent_fps_; }
+  double mean_fps() const;
 
  private:
+  RigFraming framing_;  // declared before window_: sizes it
   Window window_;
   PictureView view_;
   Hud hud_;
-  Image portrait_;
-  bool portrait_uploaded_ = false;
+  std::unique_ptr<GlRigView> gl_rig_;  // Backend::Gl
   std::optional<VideoFrame> current_;
   gl::Rect last_rect_;
   bool hud_on_;
@@ -55,6 +59,8 @@ class Display {
   std::int64_t fps_window_start_ns_ = 0;
   int fps_window_redraws_ = 0;
   double recent_fps_ = 0;
+  std::int64_t first_swap_ns_ = 0, last_swap_ns_ = 0;
+  std::int64_t swaps_ = 0;
 };
 
 // One HUD line with the pose's main channels (jaw, lips, blinks, head).

@@ -22,12 +22,12 @@ std::string format(const char* fmt, double a = 0, double b = 0, double c = 0) {
 
 }  // namespace
 
-PlayStats run_live(const Image& portrait, const PictureRenderer& renderer, const LiveParams& params) {
+PlayStats run_live(const Scene& scene, const LiveParams& params) {
   const WindowParams& wp = params.window;
   std::string generator_name = params.generator.empty() ? fusion::default_generator_name() : params.generator;
   auto generator = fusion::make_generator(generator_name, {.seed = params.seed});
 
-  Display display(portrait, wp);  // first: a headless machine fails before audio opens
+  Display display(scene, wp);  // first: a headless machine fails before audio opens
   audio::PortAudioSession session;
   audio::CaptureStream mic({.device = params.input_device});
   std::fprintf(stderr, "parla live: listening on device %d ('%s'), input latency %.0f ms\n",
@@ -40,7 +40,7 @@ PlayStats run_live(const Image& portrait, const PictureRenderer& renderer, const
       generator->lookahead_seconds() + audio::FeatureExtractor().latency_samples() / double(audio::kSampleRate);
 
   FrameQueue queue(static_cast<size_t>(std::max(1, wp.queue_frames)));
-  WorkerThread worker(queue, [&] { live_worker(queue, mic, *generator, renderer); });
+  WorkerThread worker(queue, [&] { live_worker(queue, mic, *generator, scene); });
   mic.start();
 
   Figures latency;
@@ -103,7 +103,7 @@ PlayStats run_live(const Image& portrait, const PictureRenderer& renderer, const
   }
 
   stats.wall_seconds = static_cast<double>(audio::steady_now_ns() - start_ns) * 1e-9;
-  stats.fps = stats.wall_seconds > 0 ? static_cast<double>(stats.redraws) / stats.wall_seconds : 0;
+  stats.fps = display.mean_fps();
   stats.latency_samples = latency.count();
   stats.latency_mean = latency.mean();
   stats.latency_p95 = latency.percentile(95);

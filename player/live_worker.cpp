@@ -5,6 +5,8 @@
 #include <deque>
 #include <thread>
 
+#include "player/frame_preparer.h"
+
 namespace parla::player {
 namespace {
 
@@ -34,7 +36,8 @@ class StampTracker {
 }  // namespace
 
 void live_worker(FrameQueue& queue, audio::CaptureStream& mic, fusion::MotionGenerator& generator,
-                 const PictureRenderer& renderer) {
+                 const Scene& scene) {
+  FramePreparer preparer(scene);
   audio::FeatureExtractor extractor;
   audio::Features features;
   std::vector<MotionFrame> motion;
@@ -61,7 +64,7 @@ void live_worker(FrameQueue& queue, audio::CaptureStream& mic, fusion::MotionGen
       frame.motion = m;
       frame.input_wall_ns = input_ns;
       ++next_index;
-      if (renderer && !renderer(frame.motion, frame.picture)) frame.picture = Image();
+      preparer.prepare(frame);
       if (queue.push(std::move(frame)) == FrameQueue::Push::Closed) return;
     }
     motion.clear();

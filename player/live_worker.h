@@ -10,6 +10,6 @@ namespace parla::player {
 // Reads `mic` until the queue closes; every motion frame carries the wall time at which
 // the newest sample it was computed with entered the capture callback.
 void live_worker(FrameQueue& queue, audio::CaptureStream& mic, fusion::MotionGenerator& generator,
-                 const PictureRenderer& renderer);
+                 const Scene& scene);
 
 }  // namespace parla::player

@@ -35,12 +35,21 @@ PictureView::PictureView()
   glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
 }
 
+void PictureView::show_texture(GLuint texture, int width, int height) {
+  shown_ = texture;
+  width_ = width;
+  height_ = height;
+}
+
 void PictureView::upload(const Image& picture) {
+  shown_ = texture_.get();
   glBindTexture(GL_TEXTURE_2D, texture_.get());
   glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-  if (picture.width != width_ || picture.height != height_) {
-    width_ = picture.width;
-    height_ = picture.height;
+  width_ = picture.width;
+  height_ = picture.height;
+  if (width_ != uploaded_width_ || height_ != uploaded_height_) {
+    uploaded_width_ = width_;
+    uploaded_height_ = height_;
     glTexImage2D(GL_TEXTURE_2D, 0, GL_RGB8, width_, height_, 0, GL_RGB, GL_UNSIGNED_BYTE,
                  picture.rgb.data());
   } else {
@@ -59,7 +68,7 @@ gl::Rect PictureView::draw(int fb_width, int fb_height) {
   glDisable(GL_BLEND);
   glUseProgram(program_.get());
   glActiveTexture(GL_TEXTURE0);
-  glBindTexture(GL_TEXTURE_2D, texture_.get());
+  glBindTexture(GL_TEXTURE_2D, shown_);
   glUniform1i(glGetUniformLocation(program_.get(), "picture"), 0);
   glBindVertexArray(vertex_array_.get());
   glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);

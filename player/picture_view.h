@@ -10,8 +10,10 @@ namespace parla::player {
 class PictureView {
  public:
   PictureView();
-  // Uploads a picture (reallocating the texture when the size changes).
+  // Uploads a picture (reallocating the texture when the size changes) and draws it.
   void upload(const Image& picture);
+  // Draws another texture (row 0 = top row) of width x height instead, until upload().
+  void show_texture(GLuint texture, int width, int height);
   int width() const { return width_; }
   int height() const { return height_; }
   // Clears the framebuffer to black and draws the picture letterboxed; returns where.
@@ -21,7 +23,9 @@ class PictureView {
   gl::Program program_;
   gl::VertexArray vertex_array_;
   gl::Texture texture_;
-  int width_ = 0, height_ = 0;
+  GLuint shown_ = 0;  // texture_ or a texture owned elsewhere
+  int width_ = 0, height_ = 0;                    // of the texture shown
+  int uploaded_width_ = 0, uploaded_height_ = 0;  // of texture_'s storage
 };
 
 // The pixels of `rect` in the current read buffer, top row first.

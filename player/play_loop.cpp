@@ -33,14 +33,14 @@ void wait_for_first_frame(FrameQueue& queue) {
 
 }  // namespace
 
-PlayStats run_play(const PlayInput& input, const PlayParams& params) {
+PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams& params) {
   const WindowParams& wp = params.window;
   const double fps = input.motion.fps;
   const std::int64_t count = input.motion.frame_count();
   const double duration = input.duration_seconds > 0 ? input.duration_seconds : input.motion.duration_seconds();
   if (count == 0) throw InputError("nothing to play: the motion track has no frames");
 
-  Display display(input.portrait, wp);  // first: a headless machine fails before audio starts
+  Display display(scene, wp);  // first: a headless machine fails before audio starts
   std::optional<audio::PortAudioSession> session;
   std::unique_ptr<audio::PlaybackStream> playback;
   std::unique_ptr<Clock> clock;
@@ -51,7 +51,7 @@ PlayStats run_play(const PlayInput& input, const PlayParams& params) {
   }
 
   FrameQueue queue(static_cast<size_t>(std::max(1, wp.queue_frames)));
-  WorkerThread worker(queue, [&] { play_worker(queue, input); });
+  WorkerThread worker(queue, [&] { play_worker(queue, scene, input); });
   wait_for_first_frame(queue);
   if (playback) {
     playback->start();
@@ -168,7 +168,7 @@ PlayStats run_play(const PlayInput& input, const PlayParams& params) {
   }
 
   stats.wall_seconds = static_cast<double>(audio::steady_now_ns() - start_ns) * 1e-9;
-  stats.fps = stats.wall_seconds > 0 ? static_cast<double>(stats.redraws) / stats.wall_seconds : 0;
+  stats.fps = display.mean_fps();
   stats.av_offset_mean = offsets.mean();
   stats.av_offset_min = offsets.min();
   stats.av_offset_max = offsets.max();

@@ -1,9 +1,12 @@
 // The play worker: motion frames → pictures, ahead of the clock.
 #include "player/play_worker.h"
 
+#include "player/frame_preparer.h"
+
 namespace parla::player {
 
-void play_worker(FrameQueue& queue, const PlayInput& input) {
+void play_worker(FrameQueue& queue, const Scene& scene, const PlayInput& input) {
+  FramePreparer preparer(scene);
   const std::int64_t count = input.motion.frame_count();
   FrameQueue::Job job = queue.job();
   for (;;) {
@@ -14,7 +17,7 @@ void play_worker(FrameQueue& queue, const PlayInput& input) {
       frame.index = i;
       frame.seconds = static_cast<double>(i) / input.motion.fps;
       frame.motion = input.motion.frames[static_cast<size_t>(i)];
-      if (input.renderer && !input.renderer(frame.motion, frame.picture)) frame.picture = Image();
+      preparer.prepare(frame);
       FrameQueue::Push result = queue.push(std::move(frame));
       if (result == FrameQueue::Push::Closed) return;
       if (result == FrameQueue::Push::Restarted) {

@@ -44,6 +44,6 @@ class WorkerThread {
 
 // Play: renders input.motion from the queue's requested index onwards, restarting on
 // every FrameQueue::restart (seek).
-void play_worker(FrameQueue& queue, const PlayInput& input);
+void play_worker(FrameQueue& queue, const Scene& scene, const PlayInput& input);
 
 }  // namespace parla::player

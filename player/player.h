@@ -2,9 +2,10 @@
 // portrait in sync with PortAudio playback (`parla play`), or driven by a microphone
 // (`parla live`).
 //
-//   parla::player::PlayInput input{.portrait = image, .motion = track, .pcm = pcm48k,
-//                                  .sample_rate = 48000, .channels = 2};
-//   parla::player::PlayStats stats = parla::player::run_play(input, {.no_audio = false});
+//   parla::player::Scene scene{.rig = parla::video::Rig(portrait, fit)};
+//   parla::player::PlayInput input{.motion = track, .pcm = pcm48k, .sample_rate = 48000,
+//                                  .channels = 2};
+//   parla::player::PlayStats stats = parla::player::run_play(scene, input, {});
 //
 // Sync (mpv style, ../shared/STYLE.md): the audio clock is the master. Audible time =
 // media samples handed to the device − the device's delay (PortAudio's DAC time, else
@@ -15,7 +16,8 @@
 // Threads (every class below says which thread calls what):
 //   - PortAudio callbacks: lock-free state in audio::PlaybackStream / CaptureStream only.
 //   - worker: one std::thread per run; turns motion (play) or captured audio (live)
-//     into VideoFrames and pushes them into a bounded FrameQueue, ahead of the clock.
+//     into VideoFrames (posed mesh or CPU picture) and pushes them into a bounded
+//     FrameQueue, ahead of the clock.
 //   - main: owns GLFW, the window and every GL object; pops due frames and draws.
 #pragma once
 
@@ -23,7 +25,6 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -31,6 +32,7 @@
 #include <vector>
 
 #include "core/core.h"
+#include "video/video.h"
 
 namespace parla::player {
 
@@ -42,7 +44,8 @@ struct VideoFrame {
   std::int64_t index = 0;      // motion frame number (25 fps)
   double seconds = 0;          // media time it shows: index / 25
   MotionFrame motion{};        // the pose drawn
-  Image picture;               // the rendered picture (may be empty: draw the portrait)
+  Image picture;               // Backend::Cpu: the rendered picture
+  std::vector<video::Point> posed_px;  // Backend::Gl: Rig::posed_vertices(motion)
   std::int64_t input_wall_ns = 0;  // live: when the newest audio it reflects entered the
                                    // capture callback (audio::steady_now_ns); 0 in play
 };
@@ -126,7 +129,7 @@ class WallClock : public Clock {
 struct PlayStats {
   double wall_seconds = 0;         // from the first to the last redraw
   std::int64_t redraws = 0;        // buffer swaps
-  double fps = 0;                  // redraws per second over the run
+  double fps = 0;                  // redraws per second, first swap to last
   std::int64_t frames_shown = 0;   // distinct video frames displayed
   std::int64_t frames_dropped = 0; // due together with a newer one, never shown
   std::int64_t frames_late = 0;    // redraws where the due frame was not generated yet
@@ -160,9 +163,18 @@ std::string stats_to_json(const PlayStats& stats);
 // ---------------------------------------------------------------------------------
 // Running the player.
 
-// Turns a pose into a picture; called on the worker thread only. Returns false when
-// the portrait itself (uploaded once) should be drawn as-is.
-using PictureRenderer = std::function<bool(const MotionFrame& motion, Image& out)>;
+// Who draws the picture. Both give the same picture (a test holds them to ≥ 35 dB).
+enum class Backend {
+  Gl,   // the worker poses the mesh; the main thread draws it with OpenGL (GLSL shading)
+  Cpu,  // the worker runs video::Renderer; the main thread uploads the picture
+};
+
+// What is drawn: the portrait's rig, framed as `parla render` frames it.
+struct Scene {
+  video::Rig rig;
+  video::RenderParams render;  // framing and size (threads is set by the player)
+  Backend backend = Backend::Gl;
+};
 
 struct WindowParams {
   std::string title = "parla";
@@ -176,12 +188,10 @@ struct WindowParams {
 };
 
 struct PlayInput {
-  Image portrait;                  // RGB8; drawn when the renderer declines
   MotionTrack motion;              // 25 fps
   std::vector<float> pcm;          // interleaved float, may be empty with no_audio
   int sample_rate = 48000;         // Hz of pcm
   int channels = 2;
-  PictureRenderer renderer;        // may be empty: the portrait is drawn
   std::string generator;           // for the HUD
   double duration_seconds = 0;     // media length; 0 = the motion's length
 };
@@ -195,7 +205,7 @@ struct PlayParams {
 
 // `parla play`: throws Error for setup failures (no display: suggests xvfb-run or
 // parla render; no audio device: suggests --no-audio). Returns when the window closes.
-PlayStats run_play(const PlayInput& input, const PlayParams& params);
+PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams& params);
 
 struct LiveParams {
   WindowParams window;
@@ -206,6 +216,6 @@ struct LiveParams {
 };
 
 // `parla live`: microphone → ring → streaming features → streaming motion → render.
-PlayStats run_live(const Image& portrait, const PictureRenderer& renderer, const LiveParams& params);
+PlayStats run_live(const Scene& scene, const LiveParams& params);
 
 }  // namespace parla::player

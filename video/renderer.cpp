@@ -321,6 +321,7 @@ const Image& Renderer::render(const MotionFrame& motion) {
 int Renderer::width() const { return state_->width; }
 int Renderer::height() const { return state_->height; }
 double Renderer::scale() const { return state_->scale; }
+Point Renderer::origin() const { return state_->origin; }
 std::array<int, 4> Renderer::last_dirty_rect() const { return state_->dirty; }
 
 std::string Renderer::framing_note() const {

@@ -278,6 +278,9 @@ class Renderer {
   int height() const;
   // Output pixels per portrait pixel (>1 means the portrait is enlarged).
   double scale() const;
+  // The portrait point at output pixel (0, 0): output = (portrait - origin) * scale.
+  // (Added for the player's OpenGL path, which draws the same framing.)
+  Point origin() const;
   // One line for the user when the crop enlarges the portrait by more than 1.5x,
   // else empty.
   std::string framing_note() const;

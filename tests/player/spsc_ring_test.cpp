@@ -32,12 +32,14 @@ TEST(SpscRing, KeepsOrderAcrossThreadsAndWrapAround) {
       int n = 0;
       for (; n < 7 && next + n < kCount; ++n) block[n] = next + n;
       if (ring.push({block, static_cast<size_t>(n)})) next += n;
+      else std::this_thread::yield();  // full: let the consumer run (2 shared cores)
     }
   });
   std::int64_t expected = 0;
   std::vector<std::int64_t> out(13);
   while (expected < kCount) {
     size_t n = ring.pop(out);
+    if (n == 0) std::this_thread::yield();
     for (size_t i = 0; i < n; ++i) ASSERT_EQ(out[i], expected++);
   }
   producer.join();

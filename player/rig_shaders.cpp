@@ -1,0 +1,203 @@
+// The rig shaders. Colours are computed in 0..255 like the CPU renderer and divided
+// by 255 on output; keep each function in step with its CPU twin named above it.
+#include "player/rig_shaders.h"
+
+namespace parla::player {
+
+const char* const kRigVertexShader = R"(#version 330 core
+layout(location = 0) in vec2 dest_px;     // output pixels, y down
+layout(location = 1) in vec2 source_px;   // portrait pixels
+layout(location = 2) in vec3 mouth;       // u across the mouth, v upper 0 / lower 1, gap px
+uniform vec2 output_size;
+out vec2 source;
+out vec3 mouth_uvg;
+void main() {
+  source = source_px;
+  mouth_uvg = mouth;
+  // Row 0 of the target is the picture's top row, like an uploaded image.
+  gl_Position = vec4(dest_px / output_size * 2.0 - 1.0, 0.0, 1.0);
+}
+)";
+
+namespace {
+const char* const kRigFragmentBody = R"(
+in vec2 source;
+in vec3 mouth_uvg;
+out vec4 color;
+
+uniform sampler2D portrait;
+uniform vec2 portrait_size;
+uniform float px_per_unit;   // output pixels per face unit
+uniform float tongue_out;
+
+struct Mouth {
+  vec3 cavity, teeth, tongue, lip;
+  float source_gap_units;
+};
+uniform Mouth mouth;
+
+struct Eye {
+  vec2 corner, axis, normal;
+  float width_px;
+  float upper_a, upper_b, lower_a, lower_b;
+  float lid_band_px, lash_px;
+  vec3 lid_skin;
+  vec2 iris;
+  float iris_radius_px;
+  vec3 sclera, iris_rgb;
+  vec4 bounds_px;
+  float blink;
+  vec2 gaze_px;
+};
+uniform Eye eyes[2];
+
+float clamp01(float v) { return clamp(v, 0.0, 1.0); }
+float smooth_step(float e0, float e1, float x) {
+  float t = clamp01((x - e0) / (e1 - e0));
+  return t * t * (3.0 - 2.0 * t);
+}
+
+// video/rig_internal.h sample_bilinear: pixel centres at +0.5, clamped to the edges.
+vec3 sample_bilinear(vec2 p) {
+  p -= 0.5;
+  p = clamp(p, vec2(0.0), portrait_size - 1.001);
+  ivec2 i0 = ivec2(p);
+  vec2 f = p - vec2(i0);
+  ivec2 last = ivec2(portrait_size) - 1;
+  ivec2 i1 = min(i0 + 1, last);
+  vec3 a = texelFetch(portrait, i0, 0).rgb;
+  vec3 b = texelFetch(portrait, ivec2(i1.x, i0.y), 0).rgb;
+  vec3 c = texelFetch(portrait, ivec2(i0.x, i1.y), 0).rgb;
+  vec3 d = texelFetch(portrait, i1, 0).rgb;
+  vec3 top = a + (b - a) * f.x;
+  vec3 bottom = c + (d - c) * f.x;
+  return (top + (bottom - top) * f.y) * 255.0;
+}
+
+// video/mouth.cpp shade_mouth.
+vec3 shade_mouth(float u, float v, float gap_units) {
+  float x = 2.0 * u - 1.0;
+  float y = v * gap_units;
+  float aa = 1.0 / max(1.0, px_per_unit);
+  float side = 1.0 - 0.6 * x * x;
+  vec3 rgb = mouth.cavity * ((0.55 + 0.45 * side) * (0.75 + 0.25 * v));
+  float shown = 0.5 * mouth.source_gap_units;
+  float lower_top = gap_units - max(0.0, 0.055 - shown) * (1.0 - 0.3 * x * x);
+  float lower_alpha = clamp01((y - lower_top) / aa + 0.5) * clamp01((0.7 - abs(x)) / 0.15) *
+                      smooth_step(0.06, 0.12, gap_units) * smooth_step(0.0, 0.01, 0.055 - shown);
+  if (lower_alpha > 0.0) rgb = mix(rgb, mouth.teeth * (0.78 * side), lower_alpha);
+  float tongue_top = gap_units * (0.62 - 0.5 * tongue_out) + 0.18 * x * x;
+  float tongue_alpha = clamp01((y - tongue_top) / aa + 0.5) * clamp01((0.85 - abs(x)) / 0.2);
+  if (tongue_alpha > 0.0) {
+    float lit = 0.7 + 0.3 * (1.0 - abs(x)) +
+                0.15 * tongue_out * (1.0 - smooth_step(0.0, 0.05, y - tongue_top));
+    rgb = mix(rgb, mouth.tongue * lit,
+              tongue_alpha * (0.55 + 0.45 * max(tongue_out, 1.0 - lower_alpha)));
+  }
+  float upper_bottom = max(0.0, 0.10 - shown) * (1.0 - 0.35 * x * x);
+  float upper_alpha = clamp01((upper_bottom - y) / aa + 0.5) * clamp01((0.82 - abs(x)) / 0.15) *
+                      smooth_step(0.0, 0.01, 0.10 - shown);
+  if (upper_alpha > 0.0) {
+    float shade = side * (0.72 + 0.28 * smooth_step(0.0, 0.03, y));
+    float ax = abs(x);
+    float edge = min(min(ax, abs(ax - 0.19)), min(min(abs(ax - 0.35), abs(ax - 0.5)), abs(ax - 0.64)));
+    shade *= 1.0 - 0.14 * (1.0 - smooth_step(0.0, 0.03 + aa, edge));
+    rgb = mix(rgb, mouth.teeth * shade, upper_alpha);
+  }
+  return rgb;
+}
+
+// video/eyes.cpp eye_coords / eye_point / EyeModel::upper / lower.
+vec2 eye_coords(Eye e, vec2 p) {
+  vec2 d = p - e.corner;
+  return vec2(dot(d, e.axis) / e.width_px, dot(d, e.normal));
+}
+vec2 eye_point(Eye e, float u, float v) { return e.corner + e.axis * (u * e.width_px) + e.normal * v; }
+float eye_upper(Eye e, float u) { return u * (1.0 - u) * (e.upper_a + e.upper_b * u); }
+float eye_lower(Eye e, float u) { return u * (1.0 - u) * (e.lower_a + e.lower_b * u); }
+bool eye_active(Eye e) { return e.blink > 0.0 || e.gaze_px.x != 0.0 || e.gaze_px.y != 0.0; }
+
+// video/eyes.cpp shade_eye; false when p is outside the eye's influence.
+bool shade_eye(Eye e, vec2 p, out vec3 rgb) {
+  rgb = vec3(0.0);
+  vec2 c = eye_coords(e, p);
+  if (c.x <= 0.0 || c.x >= 1.0) return false;
+  float upper = eye_upper(e, c.x), lower = eye_lower(e, c.x);
+  float top = upper - e.lid_band_px;
+  if (c.y < top || c.y > lower) return false;
+  float lid = upper + e.blink * (lower - upper);
+  if (c.y < lid) {
+    float lash = e.lash_px;
+    if (c.y >= lid - lash) {
+      rgb = sample_bilinear(eye_point(e, c.x, upper - (lid - c.y)));
+      return true;
+    }
+    float source_v = top + (c.y - top) * (upper - lash - top) / max(1e-3, lid - lash - top);
+    rgb = sample_bilinear(eye_point(e, c.x, source_v));
+    float covering = clamp01((c.y - (upper - lash)) / max(1.0, lid - upper));
+    float even = 0.6 * e.blink * covering;
+    float shade = 0.9 + 0.1 * (1.0 - covering);
+    rgb += (e.lid_skin * shade - rgb) * even;
+    return true;
+  }
+  rgb = sample_bilinear(p);
+  if (e.gaze_px.x != 0.0 || e.gaze_px.y != 0.0) {
+    float r = e.iris_radius_px;
+    float a_old = clamp01(r - distance(p, e.iris) + 0.5);
+    if (a_old > 0.0) {
+      float shade = 0.78 + 0.22 * sqrt(clamp01(4.0 * c.x * (1.0 - c.x)));
+      rgb += (e.sclera * shade - rgb) * a_old;
+    }
+    vec2 moved = e.iris + e.gaze_px;
+    float a_new = clamp01(r - distance(p, moved) + 0.5);
+    if (a_new > 0.0) {
+      vec2 s = p - e.gaze_px;
+      vec2 sc = eye_coords(e, s);
+      vec3 iris = e.iris_rgb;
+      if (sc.x > 0.0 && sc.x < 1.0 && sc.y > eye_upper(e, sc.x) + 0.5 && sc.y < eye_lower(e, sc.x) - 0.5) {
+        iris = sample_bilinear(s);
+      }
+      rgb += (iris - rgb) * a_new;
+    }
+  }
+  if (e.blink > 0.0) {
+    rgb *= 1.0 - 0.3 * e.blink * exp(-(c.y - lid) / max(0.6, 0.25 * (lower - upper)));
+  }
+  return true;
+}
+
+void main() {
+  vec3 rgb;
+#if MATERIAL == 1
+  {
+    bool shaded = false;
+    for (int k = 0; k < 2 && !shaded; ++k) {
+      vec4 b = eyes[k].bounds_px;
+      if (eye_active(eyes[k]) && source.x >= b.x && source.x <= b.z && source.y >= b.y && source.y <= b.w) {
+        shaded = shade_eye(eyes[k], source, rgb);
+      }
+    }
+    if (!shaded) rgb = sample_bilinear(source);
+  }
+#elif MATERIAL == 2
+  {
+    // video/renderer.cpp: the interior blended into the lips over the edge pixel.
+    float vv = clamp01(mouth_uvg.y), g = max(0.0, mouth_uvg.z);
+    vec3 interior = shade_mouth(clamp01(mouth_uvg.x), vv, g / px_per_unit);
+    float alpha = clamp01(min(vv, 1.0 - vv) * g + 0.25);
+    vec3 base = sample_bilinear(source);
+    rgb = base + (interior - base) * alpha;
+  }
+#else
+  rgb = sample_bilinear(source);
+#endif
+  color = vec4(clamp(rgb, 0.0, 255.0) / 255.0, 1.0);
+}
+)";
+}  // namespace
+
+std::string rig_fragment_shader(int material) {
+  return "#version 330 core\n#define MATERIAL " + std::to_string(material) + "\n" + kRigFragmentBody;
+}
+
+}  // namespace parla::player
