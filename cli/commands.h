@@ -16,6 +16,7 @@ struct Command {
 
 const Command& render_command();
 const Command& motion_command();
+const Command& fit_command();
 #ifdef PARLA_HAVE_PLAYER
 const Command& play_command();  // cli/play_command.cpp
 const Command& live_command();  // cli/live_command.cpp

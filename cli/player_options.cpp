@@ -3,15 +3,15 @@
 #include <cstdio>
 
 #include "audio/audio.h"
+#include "cli/portrait.h"
 #include "video/video.h"
 
 namespace parla::cli {
 
 std::vector<OptionSpec> player_scene_options() {
-  return {{"landmarks", 0, "FILE", "68 face landmarks as JSON instead of detecting the face"},
-          {"size", 0, "N", "side of the square face crop in pixels (default: from the face size)"},
-          {"full", 0, "", "show the whole portrait instead of the face crop"},
-          {"renderer", 0, "gl|cpu", "draw with OpenGL shaders (default) or the CPU renderer"}};
+  std::vector<OptionSpec> options = framing_options();
+  options.push_back({"renderer", 0, "gl|cpu", "draw with OpenGL shaders (default) or the CPU renderer"});
+  return options;
 }
 
 player::Scene scene_from(const ParsedArgs& args, const std::filesystem::path& portrait_path,
@@ -20,21 +20,12 @@ player::Scene scene_from(const ParsedArgs& args, const std::filesystem::path& po
   if (backend != "gl" && backend != "cpu") {
     throw InputError("--renderer expects gl or cpu, got '" + backend + "'");
   }
-  video::RenderParams render;
-  if (args.has("full")) render.framing = video::Framing::Full;
-  render.size = static_cast<int>(args.integer("size", 0, 64, 4096)) & ~1;
+  video::RenderParams render = render_params_from(args);
   Image portrait = video::load_image(portrait_path);
-  video::FaceFit fit;
-  if (auto landmarks = args.value("landmarks")) {
-    check_input_file(*landmarks, "landmarks");
-    fit = video::read_landmarks_file(*landmarks, portrait.width, portrait.height);
-  } else {
-    fit = video::fit_face(portrait, portrait_path.string());
-  }
+  video::FaceFit fit = fit_portrait(portrait, portrait_path, args.value("landmarks"));
   if (!fit.warning.empty()) std::fprintf(stderr, "parla %s: %s\n", command, fit.warning.c_str());
-  player::Scene scene{video::Rig(std::move(portrait), fit), render,
-                      backend == "gl" ? player::Backend::Gl : player::Backend::Cpu};
-  return scene;
+  return {video::Rig(std::move(portrait), fit), render,
+          backend == "gl" ? player::Backend::Gl : player::Backend::Cpu};
 }
 
 std::vector<OptionSpec> player_window_options() {

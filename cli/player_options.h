@@ -8,7 +8,7 @@
 
 namespace parla::cli {
 
-// --landmarks, --size, --full, --renderer: what is drawn and how.
+// --size, --full, --landmarks (cli/portrait.h) and --renderer: what is drawn and how.
 std::vector<OptionSpec> player_scene_options();
 // Loads the portrait, fits the face (or reads --landmarks) and builds the rig; prints
 // the fit's warning or framing note on stderr.
