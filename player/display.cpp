@@ -61,8 +61,12 @@ void Display::show(VideoFrame frame) {
 void Display::draw(const std::vector<std::string>& hud_lines) {
   int fb_w = window_.framebuffer_width(), fb_h = window_.framebuffer_height();
   last_rect_ = view_.draw(fb_w, fb_h);
-  if (hud_on_) {
-    int pixel = std::max(2, static_cast<int>(std::lround(2 * window_.content_scale())));
+  if (hud_on_ && !hud_lines.empty()) {
+    // 2 px glyph pixels (x the HiDPI scale), smaller when the lines would not fit.
+    size_t longest = 1;
+    for (const auto& line : hud_lines) longest = std::max(longest, line.size());
+    int fit = fb_w / static_cast<int>(4 * longest + 4);
+    int pixel = std::clamp(fit, 1, std::max(2, static_cast<int>(std::lround(2 * window_.content_scale()))));
     hud_.draw(hud_lines, fb_w, fb_h, pixel);
   }
 }
@@ -111,13 +115,15 @@ void Display::pace() {
   }
 }
 
-std::string motion_line(const MotionFrame& m) {
-  char line[160];
-  std::snprintf(line, sizeof line, "JAW %.2f CLOSE %.2f SMILE %.2f BLINK %.2f/%.2f YAW %+.2f PITCH %+.2f",
-                m[index(Channel::JawOpen)], m[index(Channel::MouthClose)], m[index(Channel::MouthSmile)],
+std::vector<std::string> motion_lines(const MotionFrame& m) {
+  char mouth[96], head[96];
+  std::snprintf(mouth, sizeof mouth, "JAW %.2f CLOSE %.2f FUNNEL %.2f SMILE %.2f",
+                m[index(Channel::JawOpen)], m[index(Channel::MouthClose)], m[index(Channel::MouthFunnel)],
+                m[index(Channel::MouthSmile)]);
+  std::snprintf(head, sizeof head, "BLINK %.2f/%.2f YAW %+.2f PITCH %+.2f ROLL %+.2f",
                 m[index(Channel::EyeBlinkLeft)], m[index(Channel::EyeBlinkRight)],
-                m[index(Channel::HeadYaw)], m[index(Channel::HeadPitch)]);
-  return line;
+                m[index(Channel::HeadYaw)], m[index(Channel::HeadPitch)], m[index(Channel::HeadRoll)]);
+  return {mouth, head};
 }
 
 void Figures::add(double value) { values_.push_back(value); }

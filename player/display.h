@@ -63,8 +63,8 @@ class Display {
   std::int64_t swaps_ = 0;
 };
 
-// One HUD line with the pose's main channels (jaw, lips, blinks, head).
-std::string motion_line(const MotionFrame& motion);
+// HUD lines with the pose's main channels (jaw, lips, blinks, head).
+std::vector<std::string> motion_lines(const MotionFrame& motion);
 
 // Running figures for the statistics: mean, min, max and a 95th percentile.
 class Figures {

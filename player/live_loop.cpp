@@ -69,13 +69,15 @@ PlayStats run_live(const Scene& scene, const LiveParams& params) {
     if (display.hud_on()) {
       audio::CaptureStats c = mic.stats();
       hud.push_back(format("FPS %.1f  LIVE %.1f S", display.recent_fps(), elapsed_s));
-      hud.push_back(format("LATENCY %.0f MS (P95 %.0f)  + LOOKAHEAD %.0f MS",
+      hud.push_back(format("LATENCY %.0f MS (P95 %.0f) +LOOKAHEAD %.0f",
                            latency.recent_mean(25) * 1e3, latency.percentile(95) * 1e3,
                            stats.lookahead_seconds * 1e3));
       hud.push_back("GEN " + generator_name +
-                    format("  FRAMES %.0f  MIC DROPS %.0f", static_cast<double>(stats.frames_shown),
+                    format("  FRAMES %.0f MIC DROPS %.0f", static_cast<double>(stats.frames_shown),
                            static_cast<double>(c.dropped_samples)));
-      if (display.current()) hud.push_back(motion_line(display.current()->motion));
+      if (display.current()) {
+        for (auto& line : motion_lines(display.current()->motion)) hud.push_back(line);
+      }
       if (lost_reported) hud.push_back("AUDIO INPUT STOPPED");
     }
     display.draw(hud);

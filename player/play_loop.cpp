@@ -119,14 +119,16 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
       audio::PlaybackStats a = playback ? playback->stats() : audio::PlaybackStats{};
       hud.push_back(format("FPS %.1f  CLOCK ", display.recent_fps()) + clock->name() +
                     format("  T %.2f/%.2f S", now_s, duration));
-      hud.push_back(format("A/V %+.0f MS (MIN %+.0f MAX %+.0f)", offsets.recent_mean(25) * 1e3,
+      hud.push_back(format("A/V %+.0f MS (%+.0f..%+.0f)", offsets.recent_mean(25) * 1e3,
                            offsets.min() * 1e3, offsets.max() * 1e3) +
-                    format("  LATENCY %.0f MS", playback ? playback->delay_seconds() * 1e3 : 0.0));
+                    format("  AUDIO LATENCY %.0f MS", playback ? playback->delay_seconds() * 1e3 : 0.0));
       hud.push_back("GEN " + input.generator +
                     format("  SHOWN %.0f DROP %.0f LATE %.0f", static_cast<double>(stats.frames_shown),
                            static_cast<double>(stats.frames_dropped), static_cast<double>(stats.frames_late)) +
-                    format("  XRUN %.0f", static_cast<double>(a.underruns)));
-      if (display.current()) hud.push_back(motion_line(display.current()->motion));
+                    format(" XRUN %.0f", static_cast<double>(a.underruns)));
+      if (display.current()) {
+        for (auto& line : motion_lines(display.current()->motion)) hud.push_back(line);
+      }
       if (clock->paused()) hud.push_back("PAUSED");
     }
     display.draw(hud);
@@ -146,7 +148,8 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
     ++stats.redraws;
 
     double after_s = clock->seconds();
-    if (display.current() && !clock->paused() && !seeking && !screenshot_index &&
+    bool before_shot = !screenshot_index || after_s < static_cast<double>(*screenshot_index) / fps;
+    if (display.current() && !clock->paused() && !seeking && before_shot &&
         after_s < static_cast<double>(count) / fps) {
       offsets.add(after_s - (display.current()->seconds + 0.5 / fps));
       std::int64_t t = audio::steady_now_ns();
