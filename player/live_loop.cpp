@@ -91,6 +91,7 @@ PlayStats run_live(const Scene& scene, const LiveParams& params) {
     }
     if (key_screenshot) {
       display.save_screenshot(*key_screenshot);
+      ++stats.screenshots;
       std::fprintf(stderr, "parla live: screenshot %s\n", key_screenshot->c_str());
       key_screenshot.reset();
     }

@@ -79,7 +79,10 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
   while (!display.window().should_close()) {
     for (Key key : display.window().poll()) {
       switch (key) {
-        case Key::Pause: clock->set_paused(!clock->paused()); break;
+        case Key::Pause:
+          clock->set_paused(!clock->paused());
+          ++stats.pauses;
+          break;
         case Key::SeekBack:
         case Key::SeekForward: {
           double base = seeking ? seek_target : clock->seconds();
@@ -89,6 +92,7 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
           queue.restart(static_cast<std::int64_t>(std::floor(target * fps + 1e-9)));
           seeking = true;
           seek_target = target;
+          ++stats.seeks;
           break;
         }
         case Key::ToggleHud: display.toggle_hud(); break;
@@ -141,6 +145,7 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
     }
     if (key_screenshot) {
       display.save_screenshot(*key_screenshot);
+      ++stats.screenshots;
       std::fprintf(stderr, "parla play: screenshot %s\n", key_screenshot->c_str());
       key_screenshot.reset();
     }
@@ -178,6 +183,7 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
   stats.clock_advance_seconds = first_clock >= 0 ? last_clock - first_clock : 0;
   stats.clock_wall_seconds = static_cast<double>(last_clock_ns - first_clock_ns) * 1e-9;
   stats.clock = clock->name();
+  stats.clock_end_seconds = clock->seconds();
   if (playback) {
     stats.output_delay_seconds = playback->delay_seconds();
     stats.audio_underruns = playback->stats().underruns;

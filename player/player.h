@@ -156,6 +156,11 @@ struct PlayStats {
   float jaw_open_max = 0;            // largest jawOpen among the frames shown
   std::string generator;
   std::string clock;
+  // Keys handled (play): pause toggles, seeks, screenshots saved; media time at exit.
+  std::int64_t pauses = 0;
+  std::int64_t seeks = 0;
+  std::int64_t screenshots = 0;
+  double clock_end_seconds = 0;
 };
 
 std::string stats_to_json(const PlayStats& stats);

@@ -30,6 +30,10 @@ std::string stats_to_json(const PlayStats& s) {
       {"jaw_open_max", s.jaw_open_max},
       {"generator", s.generator},
       {"clock", s.clock},
+      {"pauses", s.pauses},
+      {"seeks", s.seeks},
+      {"screenshots", s.screenshots},
+      {"clock_end_s", s.clock_end_seconds},
   };
   return j.dump(2) + "\n";
 }

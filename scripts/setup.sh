@@ -17,7 +17,7 @@ if [ "${PARLA_SKIP_APT:-0}" != "1" ]; then
     libpng-dev libdlib-dev libdlib-data libjpeg-dev libblas-dev liblapack-dev \
     espeak-ng libespeak-ng-dev festival festvox-kallpc16k flite flite1-dev \
     libgtest-dev libgmock-dev sox nlohmann-json3-dev \
-    pulseaudio pulseaudio-utils libasound2-plugins
+    pulseaudio pulseaudio-utils libasound2-plugins xdotool
 fi
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release

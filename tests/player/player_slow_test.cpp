@@ -148,6 +148,33 @@ TEST(PlaySync, SurvivesTheAudioDeviceDisappearing) {
   EXPECT_LE(s["av_offset_max_s"].get<double>(), 0.04) << s.dump();
 }
 
+// Keys through xdotool (XTEST): H, S, space twice (1 s paused), → (seek +5 s), Q.
+TEST(PlayKeys, PauseSeekScreenshotAndQuit) {
+  REQUIRE_DISPLAY();
+  if (!have_command("xdotool")) GTEST_SKIP() << "xdotool not installed (scripts/setup.sh installs it)";
+  ScratchDir dir;
+  auto stats_path = dir / "stats.json";
+  std::string script =
+      "cd " + shell_quote(dir.path().string()) + " && { " + parla() + " play --no-audio --stats " +
+      shell_quote(stats_path.string()) + " & pid=$!; "
+      "id=$(xdotool search --sync --name 'parla play'); xdotool windowfocus --sync $id; "
+      "sleep 1; xdotool key h; sleep 0.3; xdotool key s; sleep 0.3; "
+      "xdotool key space; sleep 1; xdotool key space; sleep 0.3; "
+      "xdotool key Right; sleep 0.5; xdotool key q; wait $pid; }";
+  auto r = run_command(script);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto s = read_stats(stats_path);
+  EXPECT_EQ(s["pauses"].get<int>(), 2) << s.dump();
+  EXPECT_EQ(s["seeks"].get<int>(), 1) << s.dump();
+  EXPECT_EQ(s["screenshots"].get<int>(), 1) << s.dump();
+  ASSERT_TRUE(std::filesystem::exists(dir / "parla-1.png")) << r.output;
+  EXPECT_GT(video::load_image(dir / "parla-1.png").width, 0);
+  // Quit early (the sample lasts 8.3 s); the clock lost the 1 s pause and gained 5 s.
+  double wall = s["wall_seconds"].get<double>();
+  EXPECT_LT(wall, 7.0) << s.dump();
+  EXPECT_NEAR(s["clock_end_s"].get<double>(), wall - 1.0 + 5.0, 0.6) << s.dump();
+}
+
 TEST(Live, VirtualMicrophoneDrivesTheAvatarWithMeasuredLatency) {
   REQUIRE_DISPLAY();
   PulseServer pulse;
