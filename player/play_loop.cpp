@@ -187,6 +187,7 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
   if (playback) {
     stats.output_delay_seconds = playback->delay_seconds();
     stats.audio_underruns = playback->stats().underruns;
+    stats.audio_callbacks = playback->stats().callbacks;
     stats.audio_lost = audio_clock && audio_clock->lost();
     playback->stop();
   }

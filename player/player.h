@@ -143,6 +143,7 @@ struct PlayStats {
   double clock_advance_seconds = 0;
   double clock_wall_seconds = 0;
   double output_delay_seconds = 0;   // last audio output delay (latency + buffer)
+  std::int64_t audio_callbacks = 0;
   std::int64_t audio_underruns = 0;
   bool audio_lost = false;           // the device stopped; finished on the wall clock
   // Live: audio→picture latency, from a sample entering the capture callback to the

@@ -19,6 +19,7 @@ std::string stats_to_json(const PlayStats& s) {
       {"clock_advance_s", s.clock_advance_seconds},
       {"clock_wall_s", s.clock_wall_seconds},
       {"output_delay_s", s.output_delay_seconds},
+      {"audio_callbacks", s.audio_callbacks},
       {"audio_underruns", s.audio_underruns},
       {"audio_lost", s.audio_lost},
       {"latency_samples", s.latency_samples},
