@@ -138,8 +138,13 @@ TEST(PlaySync, SurvivesTheAudioDeviceDisappearing) {
   REQUIRE_DISPLAY();
   PulseServer pulse;
   auto stats_path = pulse.dir() / "stats.json";
-  auto r = run_command("{ (sleep 3; " + pulse.env() + "pulseaudio --kill) & " + pulse.env() + parla() +
-                       " play --stats " + shell_quote(stats_path.string()) + "; status=$?; wait; exit $status; }");
+  // Kill the server 1.5 s after the player's stream appears on it (start-up under load
+  // can take seconds: killing earlier tests "no device", not "device lost").
+  std::string killer = "(for i in $(seq 300); do " + pulse.env() +
+                       "pactl list short sink-inputs | grep -q . && break; sleep 0.1; done; sleep 1.5; " +
+                       pulse.env() + "pulseaudio --kill)";
+  auto r = run_command("{ " + killer + " & " + pulse.env() + parla() + " play --stats " +
+                       shell_quote(stats_path.string()) + "; status=$?; wait; exit $status; }");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("continuing on the wall clock"), std::string::npos) << r.output;
   auto s = read_stats(stats_path);
