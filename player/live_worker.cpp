@@ -46,28 +46,31 @@ void live_worker(FrameQueue& queue, audio::CaptureStream& mic, fusion::MotionGen
   std::int64_t consumed = 0, next_index = 0;
   const std::int64_t epoch = queue.job().epoch;
   while (!queue.closed()) {
-    size_t n = mic.read(chunk);
-    if (n == 0) {
+    // Take everything captured so far through features and motion (both cheap), then
+    // draw only the newest motion frame: a slow renderer costs frame rate, not latency.
+    size_t total = 0;
+    while (size_t n = mic.read(chunk)) {
+      total += n;
+      extractor.push({chunk.data(), n}, features);
+      generator.push(features.frames, motion);
+      features.frames.clear();
+    }
+    if (total == 0) {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
       continue;
     }
-    consumed += static_cast<std::int64_t>(n);
-    std::int64_t input_ns = stamps.wall_ns_of(consumed);
-    extractor.push({chunk.data(), n}, features);
-    generator.push(features.frames, motion);
-    features.frames.clear();
-    for (const MotionFrame& m : motion) {
-      VideoFrame frame;
-      frame.epoch = epoch;
-      frame.index = next_index;
-      frame.seconds = static_cast<double>(next_index) / kMotionFps;
-      frame.motion = m;
-      frame.input_wall_ns = input_ns;
-      ++next_index;
-      preparer.prepare(frame);
-      if (queue.push(std::move(frame)) == FrameQueue::Push::Closed) return;
-    }
+    consumed += static_cast<std::int64_t>(total);
+    if (motion.empty()) continue;
+    VideoFrame frame;
+    frame.epoch = epoch;
+    next_index += static_cast<std::int64_t>(motion.size());
+    frame.index = next_index - 1;
+    frame.seconds = static_cast<double>(frame.index) / kMotionFps;
+    frame.motion = motion.back();
+    frame.input_wall_ns = stamps.wall_ns_of(consumed);
     motion.clear();
+    preparer.prepare(frame);
+    if (queue.push(std::move(frame)) == FrameQueue::Push::Closed) return;
   }
 }
 

@@ -7,7 +7,8 @@
 
 namespace parla::player {
 
-// Reads `mic` until the queue closes; every motion frame carries the wall time at which
+// Reads `mic` until the queue closes. Each round consumes every captured sample, then
+// prepares and queues only the newest motion frame, stamped with the wall time at which
 // the newest sample it was computed with entered the capture callback.
 void live_worker(FrameQueue& queue, audio::CaptureStream& mic, fusion::MotionGenerator& generator,
                  const Scene& scene);
