@@ -71,8 +71,8 @@ CaptureStream::CaptureStream(CaptureParams params)
   in.suggestedLatency = params.latency_seconds > 0
                             ? params.latency_seconds
                             : Pa_GetDeviceInfo(in.device)->defaultLowInputLatency;
-  pa::check(Pa_OpenStream(&s.stream, &in, nullptr, params.sample_rate,
-                          paFramesPerBufferUnspecified, paNoFlag, capture_callback, &s),
+  pa::check(Pa_OpenStream(&s.stream, &in, nullptr, params.sample_rate, paFramesPerBufferUnspecified,
+                          paNoFlag, capture_callback, &s),
             "cannot open audio input " + std::to_string(s.device.index) + " ('" + s.device.name +
                 "') at " + std::to_string(params.sample_rate) + " Hz mono (see --list-devices)");
   Pa_SetStreamFinishedCallback(s.stream, capture_finished);

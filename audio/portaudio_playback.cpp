@@ -81,8 +81,10 @@ struct PlaybackStream::State {
       return;
     }
     std::int64_t n = std::clamp<std::int64_t>(total_frames - position, 0, frames);
-    std::memcpy(out, pcm.data() + position * channels, static_cast<size_t>(n) * channels * sizeof(float));
-    std::memset(out + n * channels, 0, (samples - static_cast<size_t>(n) * channels) * sizeof(float));
+    std::memcpy(out, pcm.data() + position * channels,
+                static_cast<size_t>(n) * channels * sizeof(float));
+    std::memset(out + n * channels, 0,
+                (samples - static_cast<size_t>(n) * channels) * sizeof(float));
     position += n;
     frames_played.fetch_add(n, std::memory_order_relaxed);
     if (n == 0 && !seeked) return;  // past the end: the last snapshot keeps the clock running
@@ -165,7 +167,9 @@ void PlaybackStream::stop() {
   if (Pa_IsStreamActive(state_->stream) == 1) Pa_StopStream(state_->stream);
 }
 
-void PlaybackStream::set_paused(bool paused) { state_->paused.store(paused, std::memory_order_release); }
+void PlaybackStream::set_paused(bool paused) {
+  state_->paused.store(paused, std::memory_order_release);
+}
 bool PlaybackStream::paused() const { return state_->paused.load(std::memory_order_acquire); }
 
 void PlaybackStream::seek(double seconds) {

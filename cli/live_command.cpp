@@ -12,7 +12,8 @@ namespace {
 
 int run_live(const ParsedArgs& args) {
   if (args.has("list-devices")) return list_audio_devices();
-  std::filesystem::path portrait_path = args.positionals.empty() ? sample_portrait_path() : args.positionals[0];
+  std::filesystem::path portrait_path =
+      args.positionals.empty() ? sample_portrait_path() : args.positionals[0];
   check_input_file(portrait_path, "portrait");
   player::LiveParams params;
   params.window = window_params_from(args, "parla live");
@@ -25,12 +26,13 @@ int run_live(const ParsedArgs& args) {
   player::Scene scene = scene_from(args, portrait_path, "live");
   player::PlayStats stats = player::run_live(scene, params);
   write_stats_if_asked(args, stats);
-  std::fprintf(stderr,
-               "parla live: %.1f s, %.1f fps, %lld frames shown; audio→picture latency %.0f ms mean, "
-               "%.0f ms p95, %.0f ms max (+ %.0f ms generator and feature look-ahead)\n",
-               stats.wall_seconds, stats.fps, static_cast<long long>(stats.frames_shown),
-               stats.latency_mean * 1e3, stats.latency_p95 * 1e3, stats.latency_max * 1e3,
-               stats.lookahead_seconds * 1e3);
+  std::fprintf(
+      stderr,
+      "parla live: %.1f s, %.1f fps, %lld frames shown; audio→picture latency %.0f ms mean, "
+      "%.0f ms p95, %.0f ms max (+ %.0f ms generator and feature look-ahead)\n",
+      stats.wall_seconds, stats.fps, static_cast<long long>(stats.frames_shown),
+      stats.latency_mean * 1e3, stats.latency_p95 * 1e3, stats.latency_max * 1e3,
+      stats.lookahead_seconds * 1e3);
   return 0;
 }
 
@@ -41,20 +43,22 @@ const Command& live_command() {
       {.name = "live",
        .positionals = "[PORTRAIT]",
        .summary = "microphone-driven avatar in a window, with measured audio→picture latency",
-       .details = "With no PORTRAIT, animates the bundled sample portrait. Speech from the input\n"
-                  "device drives the current default motion generator through its streaming API.\n"
-                  "Latency is measured from a sample entering the capture callback to the swap of\n"
-                  "the first frame computed with it (H shows it). Keys: H HUD, S screenshot, Esc/Q quit.",
-       .options = [] {
-         std::vector<OptionSpec> options{
-             {"input-device", 0, "N", "PortAudio input device (see --list-devices)"},
-             {"generator", 0, "NAME", "motion generator (default: classic)"},
-             {"seed", 0, "S", "random seed for head motion, blinks and gaze (default 0)"},
-             {"seconds", 0, "S", "quit after S seconds"}};
-         for (auto& o : player_scene_options()) options.push_back(o);
-         for (auto& o : player_window_options()) options.push_back(o);
-         return options;
-       }(),
+       .details =
+           "With no PORTRAIT, animates the bundled sample portrait. Speech from the input\n"
+           "device drives the current default motion generator through its streaming API.\n"
+           "Latency is measured from a sample entering the capture callback to the swap of\n"
+           "the first frame computed with it (H shows it). Keys: H HUD, S screenshot, Esc/Q quit.",
+       .options =
+           [] {
+             std::vector<OptionSpec> options{
+                 {"input-device", 0, "N", "PortAudio input device (see --list-devices)"},
+                 {"generator", 0, "NAME", "motion generator (default: classic)"},
+                 {"seed", 0, "S", "random seed for head motion, blinks and gaze (default 0)"},
+                 {"seconds", 0, "S", "quit after S seconds"}};
+             for (auto& o : player_scene_options()) options.push_back(o);
+             for (auto& o : player_window_options()) options.push_back(o);
+             return options;
+           }(),
        .min_positionals = 0,
        .max_positionals = 1},
       run_live};

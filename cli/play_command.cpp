@@ -19,7 +19,8 @@ int run_play(const ParsedArgs& args) {
   if (args.has("list-devices")) return list_audio_devices();
   bool use_sample = args.positionals.empty();
   if (!use_sample && args.positionals.size() != 2) {
-    throw InputError("expected PORTRAIT AUDIO, or no inputs for the bundled sample (see parla play --help)");
+    throw InputError(
+        "expected PORTRAIT AUDIO, or no inputs for the bundled sample (see parla play --help)");
   }
   std::filesystem::path portrait_path = use_sample ? sample_portrait_path() : args.positionals[0];
   std::filesystem::path audio_path = use_sample ? sample_audio_path() : args.positionals[1];
@@ -29,8 +30,9 @@ int run_play(const ParsedArgs& args) {
   params.window = window_params_from(args, "parla play — " + audio_path.filename().string());
   params.no_audio = args.has("no-audio");
   params.output_device = static_cast<int>(args.integer("output-device", -1, -1, 1 << 20));
-  MotionOptions motion_options{args.value_or("generator", fusion::default_generator_name()),
-                               {.seed = static_cast<std::uint64_t>(args.integer("seed", 0, 0, 1LL << 53))}};
+  MotionOptions motion_options{
+      args.value_or("generator", fusion::default_generator_name()),
+      {.seed = static_cast<std::uint64_t>(args.integer("seed", 0, 0, 1LL << 53))}};
   fusion::make_generator(motion_options.generator, motion_options.params);
 
   player::Scene scene = scene_from(args, portrait_path, "play");
@@ -47,7 +49,8 @@ int run_play(const ParsedArgs& args) {
   if (!params.no_audio) {
     input.channels = std::clamp(scan.source_channels, 1, 2);
     input.sample_rate = kPlaybackRate;
-    input.pcm = audio::decode_audio(audio_path, {.sample_rate = kPlaybackRate, .channels = input.channels});
+    input.pcm =
+        audio::decode_audio(audio_path, {.sample_rate = kPlaybackRate, .channels = input.channels});
   }
   player::PlayStats stats = player::run_play(scene, input, params);
   write_stats_if_asked(args, stats);
@@ -55,9 +58,10 @@ int run_play(const ParsedArgs& args) {
                "parla play: %.1f s, %.1f fps, %lld frames shown (%lld dropped, %lld late), "
                "A/V offset %.0f ms mean (%.0f..%.0f), clock %s, %lld underruns\n",
                stats.wall_seconds, stats.fps, static_cast<long long>(stats.frames_shown),
-               static_cast<long long>(stats.frames_dropped), static_cast<long long>(stats.frames_late),
-               stats.av_offset_mean * 1e3, stats.av_offset_min * 1e3, stats.av_offset_max * 1e3,
-               stats.clock.c_str(), static_cast<long long>(stats.audio_underruns));
+               static_cast<long long>(stats.frames_dropped),
+               static_cast<long long>(stats.frames_late), stats.av_offset_mean * 1e3,
+               stats.av_offset_min * 1e3, stats.av_offset_max * 1e3, stats.clock.c_str(),
+               static_cast<long long>(stats.audio_underruns));
   return 0;
 }
 
@@ -73,17 +77,19 @@ const Command& play_command() {
                   "Keys: space pause, left/right seek 5 s, H HUD (fps, A/V offset, latency,\n"
                   "generator), S screenshot (parla-N.png), Esc or Q quit.\n"
                   "Needs a display: on a headless machine use `xvfb-run -a parla play ...`.",
-       .options = [] {
-         std::vector<OptionSpec> options{
-             {"no-audio", 0, "", "play silently on the wall clock (no audio device needed)"},
-             {"output-device", 0, "N", "PortAudio output device (see --list-devices)"},
-             {"motion", 0, "TRACK", "play this MotionTrack (.json or .csv) instead of generating one"},
-             {"generator", 0, "NAME", "motion generator (default: classic)"},
-             {"seed", 0, "S", "random seed for head motion, blinks and gaze (default 0)"}};
-         for (auto& o : player_scene_options()) options.push_back(o);
-         for (auto& o : player_window_options()) options.push_back(o);
-         return options;
-       }(),
+       .options =
+           [] {
+             std::vector<OptionSpec> options{
+                 {"no-audio", 0, "", "play silently on the wall clock (no audio device needed)"},
+                 {"output-device", 0, "N", "PortAudio output device (see --list-devices)"},
+                 {"motion", 0, "TRACK",
+                  "play this MotionTrack (.json or .csv) instead of generating one"},
+                 {"generator", 0, "NAME", "motion generator (default: classic)"},
+                 {"seed", 0, "S", "random seed for head motion, blinks and gaze (default 0)"}};
+             for (auto& o : player_scene_options()) options.push_back(o);
+             for (auto& o : player_window_options()) options.push_back(o);
+             return options;
+           }(),
        .min_positionals = 0,
        .max_positionals = 2},
       run_play};

@@ -10,7 +10,8 @@ namespace parla::cli {
 
 std::vector<OptionSpec> player_scene_options() {
   std::vector<OptionSpec> options = framing_options();
-  options.push_back({"renderer", 0, "gl|cpu", "draw with OpenGL shaders (default) or the CPU renderer"});
+  options.push_back(
+      {"renderer", 0, "gl|cpu", "draw with OpenGL shaders (default) or the CPU renderer"});
   return options;
 }
 

@@ -25,7 +25,8 @@ double AudioClock::seconds() {
     std::int64_t last = std::max(stream_.last_callback_ns(), quiet_since_ns_);
     double quiet_s = static_cast<double>(now - last) * 1e-9;
     if (heard >= kStartupSeconds) started_ = true;
-    double limit_s = started_ ? std::max(kStallSeconds, 3 * stream_.delay_seconds()) : kStartupStallSeconds;
+    double limit_s =
+        started_ ? std::max(kStallSeconds, 3 * stream_.delay_seconds()) : kStartupStallSeconds;
     if (!stream_.active() || quiet_s > limit_s) {
       fallback_.emplace(std::max(monotonic_, heard), "wall (audio lost)");
       return fallback_->seconds();

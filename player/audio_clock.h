@@ -24,8 +24,8 @@ class AudioClock : public Clock {
   audio::PlaybackStream& stream_;
   std::optional<WallClock> fallback_;
   std::int64_t quiet_since_ns_;  // start, resume or seek: callbacks are not due before
-  double monotonic_ = 0;  // the largest audible time read since the last seek
-  bool started_ = false;  // the clock has run past the start-up grace period
+  double monotonic_ = 0;         // the largest audible time read since the last seek
+  bool started_ = false;         // the clock has run past the start-up grace period
 };
 
 }  // namespace parla::player

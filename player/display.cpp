@@ -66,7 +66,8 @@ void Display::draw(const std::vector<std::string>& hud_lines) {
     size_t longest = 1;
     for (const auto& line : hud_lines) longest = std::max(longest, line.size());
     int fit = fb_w / static_cast<int>(4 * longest + 4);
-    int pixel = std::clamp(fit, 1, std::max(2, static_cast<int>(std::lround(2 * window_.content_scale()))));
+    int pixel =
+        std::clamp(fit, 1, std::max(2, static_cast<int>(std::lround(2 * window_.content_scale()))));
     hud_.draw(hud_lines, fb_w, fb_h, pixel);
   }
 }
@@ -102,13 +103,15 @@ void Display::swap() {
 
 double Display::mean_fps() const {
   if (swaps_ < 2 || last_swap_ns_ <= first_swap_ns_) return 0;
-  return static_cast<double>(swaps_ - 1) * 1e9 / static_cast<double>(last_swap_ns_ - first_swap_ns_);
+  return static_cast<double>(swaps_ - 1) * 1e9 /
+         static_cast<double>(last_swap_ns_ - first_swap_ns_);
 }
 
 void Display::pace() {
   if (frame_interval_ns_ == 0) return;
   std::int64_t now = audio::steady_now_ns();
-  if (next_deadline_ns_ == 0 || now - next_deadline_ns_ > frame_interval_ns_) next_deadline_ns_ = now;
+  if (next_deadline_ns_ == 0 || now - next_deadline_ns_ > frame_interval_ns_)
+    next_deadline_ns_ = now;
   next_deadline_ns_ += frame_interval_ns_;
   if (next_deadline_ns_ > now) {
     std::this_thread::sleep_for(std::chrono::nanoseconds(next_deadline_ns_ - now));
@@ -118,11 +121,12 @@ void Display::pace() {
 std::vector<std::string> motion_lines(const MotionFrame& m) {
   char mouth[96], head[96];
   std::snprintf(mouth, sizeof mouth, "JAW %.2f CLOSE %.2f FUNNEL %.2f SMILE %.2f",
-                m[index(Channel::JawOpen)], m[index(Channel::MouthClose)], m[index(Channel::MouthFunnel)],
-                m[index(Channel::MouthSmile)]);
+                m[index(Channel::JawOpen)], m[index(Channel::MouthClose)],
+                m[index(Channel::MouthFunnel)], m[index(Channel::MouthSmile)]);
   std::snprintf(head, sizeof head, "BLINK %.2f/%.2f YAW %+.2f PITCH %+.2f ROLL %+.2f",
                 m[index(Channel::EyeBlinkLeft)], m[index(Channel::EyeBlinkRight)],
-                m[index(Channel::HeadYaw)], m[index(Channel::HeadPitch)], m[index(Channel::HeadRoll)]);
+                m[index(Channel::HeadYaw)], m[index(Channel::HeadPitch)],
+                m[index(Channel::HeadRoll)]);
   return {mouth, head};
 }
 
@@ -145,7 +149,7 @@ double Figures::percentile(double p) const {
   if (values_.empty()) return 0;
   std::vector<double> sorted = values_;
   std::sort(sorted.begin(), sorted.end());
-  auto i = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size()))) ;
+  auto i = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
   return sorted[std::clamp<size_t>(i, 1, sorted.size()) - 1];
 }
 

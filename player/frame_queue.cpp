@@ -9,9 +9,8 @@ FrameQueue::FrameQueue(size_t capacity) : capacity_(capacity < 1 ? 1 : capacity)
 
 FrameQueue::Push FrameQueue::push(VideoFrame frame) {
   std::unique_lock lock(mutex_);
-  changed_.wait(lock, [&] {
-    return closed_ || frame.epoch != epoch_ || frames_.size() < capacity_;
-  });
+  changed_.wait(lock,
+                [&] { return closed_ || frame.epoch != epoch_ || frames_.size() < capacity_; });
   if (closed_) return Push::Closed;
   if (frame.epoch != epoch_) return Push::Restarted;
   frames_.push_back(std::move(frame));

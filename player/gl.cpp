@@ -48,7 +48,8 @@ GLuint compile(GLenum type, const char* source, const std::string& what) {
 
 }  // namespace
 
-Program make_program(const char* vertex_source, const char* fragment_source, const std::string& what) {
+Program make_program(const char* vertex_source, const char* fragment_source,
+                     const std::string& what) {
   GLuint vs = compile(GL_VERTEX_SHADER, vertex_source, what + " vertex");
   GLuint fs = 0;
   try {

@@ -49,7 +49,8 @@ Texture make_texture();
 Buffer make_buffer();
 VertexArray make_vertex_array();
 // Compiles and links; throws parla::Error with the GL info log on failure.
-Program make_program(const char* vertex_source, const char* fragment_source, const std::string& what);
+Program make_program(const char* vertex_source, const char* fragment_source,
+                     const std::string& what);
 
 // Pixel rectangle in framebuffer coordinates (origin bottom-left, as glViewport).
 struct Rect {
@@ -57,6 +58,7 @@ struct Rect {
 };
 
 // The largest rectangle of the picture's aspect centred in the framebuffer.
-Rect letterbox(int framebuffer_width, int framebuffer_height, int picture_width, int picture_height);
+Rect letterbox(int framebuffer_width, int framebuffer_height, int picture_width,
+               int picture_height);
 
 }  // namespace parla::player::gl

@@ -30,7 +30,8 @@ void set_vec3(GLuint program, const std::string& name, const std::array<float, 3
 }  // namespace
 
 RigFraming framing_of(const video::Renderer& renderer) {
-  return {renderer.width(), renderer.height(), static_cast<float>(renderer.scale()), renderer.origin()};
+  return {renderer.width(), renderer.height(), static_cast<float>(renderer.scale()),
+          renderer.origin()};
 }
 
 GlRigView::GlRigView(const video::Rig& rig, RigFraming framing)
@@ -46,14 +47,14 @@ GlRigView::GlRigView(const video::Rig& rig, RigFraming framing)
   const Image& portrait = rig_.portrait();
   glBindTexture(GL_TEXTURE_2D, portrait_.get());
   glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGB8, portrait.width, portrait.height, 0, GL_RGB, GL_UNSIGNED_BYTE,
-               portrait.rgb.data());
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGB8, portrait.width, portrait.height, 0, GL_RGB,
+               GL_UNSIGNED_BYTE, portrait.rgb.data());
   glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
   glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
 
   glBindTexture(GL_TEXTURE_2D, target_.get());
-  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, framing_.width, framing_.height, 0, GL_RGBA, GL_UNSIGNED_BYTE,
-               nullptr);
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, framing_.width, framing_.height, 0, GL_RGBA,
+               GL_UNSIGNED_BYTE, nullptr);
   glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
   glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
   glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
@@ -66,7 +67,8 @@ GlRigView::GlRigView(const video::Rig& rig, RigFraming framing)
   if (status != GL_FRAMEBUFFER_COMPLETE) {
     glDeleteFramebuffers(1, &framebuffer_);
     throw Error("cannot create the " + std::to_string(framing_.width) + "x" +
-                std::to_string(framing_.height) + " OpenGL render target (status " + std::to_string(status) + ")");
+                std::to_string(framing_.height) + " OpenGL render target (status " +
+                std::to_string(status) + ")");
   }
 
   glBindVertexArray(vertex_array_.get());
@@ -99,8 +101,8 @@ void GlRigView::warm_up() {
   glBindTexture(GL_TEXTURE_2D, portrait_.get());
   glBindVertexArray(vertex_array_.get());
   glBindBuffer(GL_ARRAY_BUFFER, vertices_.get());
-  glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(triangle.size() * sizeof(float)), triangle.data(),
-               GL_STREAM_DRAW);
+  glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(triangle.size() * sizeof(float)),
+               triangle.data(), GL_STREAM_DRAW);
   for (const gl::Program& program : programs_) {
     glUseProgram(program.get());
     glDrawArrays(GL_TRIANGLES, 0, 3);
@@ -122,7 +124,8 @@ void GlRigView::set_static_uniforms(GLuint p) {
   glUniform1i(uniform(p, "portrait"), 0);
   glUniform2f(uniform(p, "portrait_size"), static_cast<float>(impl.portrait.width),
               static_cast<float>(impl.portrait.height));
-  glUniform2f(uniform(p, "output_size"), static_cast<float>(framing_.width), static_cast<float>(framing_.height));
+  glUniform2f(uniform(p, "output_size"), static_cast<float>(framing_.width),
+              static_cast<float>(framing_.height));
   glUniform1f(uniform(p, "px_per_unit"), impl.frame.interocular_px * framing_.scale);
   set_vec3(p, "mouth.cavity", impl.mouth.cavity);
   set_vec3(p, "mouth.teeth", impl.mouth.teeth);
@@ -147,7 +150,8 @@ void GlRigView::set_static_uniforms(GLuint p) {
     glUniform1f(uniform(p, n + "iris_radius_px"), eye.iris_radius_px);
     set_vec3(p, n + "sclera", eye.sclera);
     set_vec3(p, n + "iris_rgb", eye.iris_rgb);
-    glUniform4f(uniform(p, n + "bounds_px"), eye.bounds_px[0], eye.bounds_px[1], eye.bounds_px[2], eye.bounds_px[3]);
+    glUniform4f(uniform(p, n + "bounds_px"), eye.bounds_px[0], eye.bounds_px[1], eye.bounds_px[2],
+                eye.bounds_px[3]);
   }
 }
 
@@ -156,7 +160,9 @@ void GlRigView::draw(const std::vector<video::Point>& posed_px, const MotionFram
   const size_t count = impl.rest_px.size();
   if (posed_px.size() != count) return;
   const RigFraming& f = framing_;
-  auto to_output = [&](video::Point p) { return video::Point{(p.x - f.origin.x) * f.scale, (p.y - f.origin.y) * f.scale}; };
+  auto to_output = [&](video::Point p) {
+    return video::Point{(p.x - f.origin.x) * f.scale, (p.y - f.origin.y) * f.scale};
+  };
 
   // Mirrors video/renderer.cpp setup_frame: what moves, lip gaps, eye poses.
   moving_.assign(count, 0);
@@ -169,7 +175,8 @@ void GlRigView::draw(const std::vector<video::Point>& posed_px, const MotionFram
     gap_px_[upper] = gap_px_[lower] = std::hypot(b.x - a.x, b.y - a.y);
   }
   std::array<video::EyePose, 2> poses;
-  for (int e = 0; e < 2; ++e) poses[e] = video::eye_pose(impl.eyes[e], motion, /*subject_left=*/e == 1);
+  for (int e = 0; e < 2; ++e)
+    poses[e] = video::eye_pose(impl.eyes[e], motion, /*subject_left=*/e == 1);
   const bool eyes_active = poses[0].active() || poses[1].active();
 
   for (auto& group : scratch_) group.clear();
@@ -203,8 +210,8 @@ void GlRigView::draw(const std::vector<video::Point>& posed_px, const MotionFram
   glBindTexture(GL_TEXTURE_2D, portrait_.get());
   glBindVertexArray(vertex_array_.get());
   glBindBuffer(GL_ARRAY_BUFFER, vertices_.get());
-  glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(upload_.size() * sizeof(float)), upload_.data(),
-               GL_STREAM_DRAW);
+  glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(upload_.size() * sizeof(float)),
+               upload_.data(), GL_STREAM_DRAW);
   GLint first = 0;
   for (int m = 0; m < 3; ++m) {
     auto n = static_cast<GLsizei>(scratch_[m].size() / kFloatsPerVertex);
@@ -212,7 +219,8 @@ void GlRigView::draw(const std::vector<video::Point>& posed_px, const MotionFram
     GLuint p = programs_[m].get();
     glUseProgram(p);
     if (m == static_cast<int>(video::Material::Mouth)) {
-      glUniform1f(uniform(p, "tongue_out"), std::clamp(motion[index(Channel::TongueOut)], 0.f, 1.f));
+      glUniform1f(uniform(p, "tongue_out"),
+                  std::clamp(motion[index(Channel::TongueOut)], 0.f, 1.f));
     }
     if (m == static_cast<int>(video::Material::Eye)) {
       for (int e = 0; e < 2; ++e) {

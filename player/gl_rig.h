@@ -48,7 +48,7 @@ class GlRigView {
   GLuint framebuffer_ = 0;
   std::array<std::vector<float>, 3> scratch_;  // per-frame vertices by material, reused
   std::vector<float> upload_;
-  std::vector<float> gap_px_;      // per mesh vertex, reused
+  std::vector<float> gap_px_;  // per mesh vertex, reused
   std::vector<std::uint8_t> moving_;
 };
 

@@ -81,9 +81,11 @@ Hud::Hud()
   glEnableVertexAttribArray(0);
   glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, stride, nullptr);
   glEnableVertexAttribArray(1);
-  glVertexAttribPointer(1, 2, GL_FLOAT, GL_FALSE, stride, reinterpret_cast<void*>(2 * sizeof(float)));
+  glVertexAttribPointer(1, 2, GL_FLOAT, GL_FALSE, stride,
+                        reinterpret_cast<void*>(2 * sizeof(float)));
   glEnableVertexAttribArray(2);
-  glVertexAttribPointer(2, 1, GL_FLOAT, GL_FALSE, stride, reinterpret_cast<void*>(4 * sizeof(float)));
+  glVertexAttribPointer(2, 1, GL_FLOAT, GL_FALSE, stride,
+                        reinterpret_cast<void*>(4 * sizeof(float)));
   glBindVertexArray(0);
 }
 
@@ -116,8 +118,8 @@ void Hud::draw(const std::vector<std::string>& lines, int fb_width, int fb_heigh
   glEnable(GL_BLEND);
   glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
   glUseProgram(program_.get());
-  glUniform2f(glGetUniformLocation(program_.get(), "framebuffer_size"), static_cast<float>(fb_width),
-              static_cast<float>(fb_height));
+  glUniform2f(glGetUniformLocation(program_.get(), "framebuffer_size"),
+              static_cast<float>(fb_width), static_cast<float>(fb_height));
   glActiveTexture(GL_TEXTURE0);
   glBindTexture(GL_TEXTURE_2D, atlas_.get());
   glUniform1i(glGetUniformLocation(program_.get(), "atlas"), 0);

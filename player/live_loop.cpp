@@ -24,7 +24,8 @@ std::string format(const char* fmt, double a = 0, double b = 0, double c = 0) {
 
 PlayStats run_live(const Scene& scene, const LiveParams& params) {
   const WindowParams& wp = params.window;
-  std::string generator_name = params.generator.empty() ? fusion::default_generator_name() : params.generator;
+  std::string generator_name =
+      params.generator.empty() ? fusion::default_generator_name() : params.generator;
   auto generator = fusion::make_generator(generator_name, {.seed = params.seed});
 
   Display display(scene, wp);  // first: a headless machine fails before audio opens
@@ -37,7 +38,8 @@ PlayStats run_live(const Scene& scene, const LiveParams& params) {
   stats.generator = generator_name;
   stats.clock = "capture";
   stats.lookahead_seconds =
-      generator->lookahead_seconds() + audio::FeatureExtractor().latency_samples() / double(audio::kSampleRate);
+      generator->lookahead_seconds() +
+      audio::FeatureExtractor().latency_samples() / double(audio::kSampleRate);
 
   FrameQueue queue(static_cast<size_t>(std::max(1, wp.queue_frames)));
   WorkerThread worker(queue, [&] { live_worker(queue, mic, *generator, scene); });
@@ -98,7 +100,8 @@ PlayStats run_live(const Scene& scene, const LiveParams& params) {
     display.swap();
     ++stats.redraws;
     if (fresh && display.current()->input_wall_ns > 0) {
-      latency.add(static_cast<double>(audio::steady_now_ns() - display.current()->input_wall_ns) * 1e-9);
+      latency.add(static_cast<double>(audio::steady_now_ns() - display.current()->input_wall_ns) *
+                  1e-9);
     }
     display.pace();
     if (wp.max_redraws > 0 && stats.redraws >= wp.max_redraws) display.window().close();

@@ -23,7 +23,7 @@ class PictureView {
   gl::Program program_;
   gl::VertexArray vertex_array_;
   gl::Texture texture_;
-  GLuint shown_ = 0;  // texture_ or a texture owned elsewhere
+  GLuint shown_ = 0;                              // texture_ or a texture owned elsewhere
   int width_ = 0, height_ = 0;                    // of the texture shown
   int uploaded_width_ = 0, uploaded_height_ = 0;  // of texture_'s storage
 };

@@ -37,7 +37,8 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
   const WindowParams& wp = params.window;
   const double fps = input.motion.fps;
   const std::int64_t count = input.motion.frame_count();
-  const double duration = input.duration_seconds > 0 ? input.duration_seconds : input.motion.duration_seconds();
+  const double duration =
+      input.duration_seconds > 0 ? input.duration_seconds : input.motion.duration_seconds();
   if (count == 0) throw InputError("nothing to play: the motion track has no frames");
 
   Display display(scene, wp);  // first: a headless machine fails before audio starts
@@ -46,8 +47,9 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
   std::unique_ptr<Clock> clock;
   if (!params.no_audio) {
     session.emplace();
-    playback = std::make_unique<audio::PlaybackStream>(input.pcm, input.sample_rate, input.channels,
-                                                       audio::PlaybackParams{.device = params.output_device});
+    playback = std::make_unique<audio::PlaybackStream>(
+        input.pcm, input.sample_rate, input.channels,
+        audio::PlaybackParams{.device = params.output_device});
   }
 
   FrameQueue queue(static_cast<size_t>(std::max(1, wp.queue_frames)));
@@ -64,11 +66,12 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
   PlayStats stats;
   stats.generator = input.generator;
   Figures offsets;
-  bool seeking = false;     // a seek the clock does not reflect yet
+  bool seeking = false;    // a seek the clock does not reflect yet
   double seek_target = 0;  // seconds, valid while seeking
   std::optional<std::int64_t> screenshot_index;
   if (wp.screenshot_at >= 0) {
-    screenshot_index = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor(wp.screenshot_at * fps + 1e-9)), 0, count - 1);
+    screenshot_index = std::clamp<std::int64_t>(
+        static_cast<std::int64_t>(std::floor(wp.screenshot_at * fps + 1e-9)), 0, count - 1);
   }
   std::optional<std::filesystem::path> key_screenshot;
   double first_clock = -1, last_clock = 0;
@@ -86,8 +89,8 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
         case Key::SeekBack:
         case Key::SeekForward: {
           double base = seeking ? seek_target : clock->seconds();
-          double target = std::clamp(base + (key == Key::SeekBack ? -kSeekSeconds : kSeekSeconds), 0.0,
-                                     std::max(0.0, duration - 1.0 / fps));
+          double target = std::clamp(base + (key == Key::SeekBack ? -kSeekSeconds : kSeekSeconds),
+                                     0.0, std::max(0.0, duration - 1.0 / fps));
           clock->seek(target);
           queue.restart(static_cast<std::int64_t>(std::floor(target * fps + 1e-9)));
           seeking = true;
@@ -95,9 +98,15 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
           ++stats.seeks;
           break;
         }
-        case Key::ToggleHud: display.toggle_hud(); break;
-        case Key::Screenshot: key_screenshot = display.next_screenshot_path(); break;
-        case Key::Quit: display.window().close(); break;
+        case Key::ToggleHud:
+          display.toggle_hud();
+          break;
+        case Key::Screenshot:
+          key_screenshot = display.next_screenshot_path();
+          break;
+        case Key::Quit:
+          display.window().close();
+          break;
       }
     }
     double now_s = clock->seconds();
@@ -114,7 +123,9 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
       if (due_index > display.current()->index && due_index < count) ++stats.frames_late;
     }
     if (audio_clock && audio_clock->lost() && !lost_reported) {
-      std::fprintf(stderr, "parla play: the audio device stopped at %.2f s; continuing on the wall clock\n", now_s);
+      std::fprintf(stderr,
+                   "parla play: the audio device stopped at %.2f s; continuing on the wall clock\n",
+                   now_s);
       lost_reported = true;
     }
 
@@ -123,12 +134,15 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
       audio::PlaybackStats a = playback ? playback->stats() : audio::PlaybackStats{};
       hud.push_back(format("FPS %.1f  CLOCK ", display.recent_fps()) + clock->name() +
                     format("  T %.2f/%.2f S", now_s, duration));
-      hud.push_back(format("A/V %+.0f MS (%+.0f..%+.0f)", offsets.recent_mean(25) * 1e3,
-                           offsets.min() * 1e3, offsets.max() * 1e3) +
-                    format("  AUDIO LATENCY %.0f MS", playback ? playback->delay_seconds() * 1e3 : 0.0));
+      hud.push_back(
+          format("A/V %+.0f MS (%+.0f..%+.0f)", offsets.recent_mean(25) * 1e3, offsets.min() * 1e3,
+                 offsets.max() * 1e3) +
+          format("  AUDIO LATENCY %.0f MS", playback ? playback->delay_seconds() * 1e3 : 0.0));
       hud.push_back("GEN " + input.generator +
-                    format("  SHOWN %.0f DROP %.0f LATE %.0f", static_cast<double>(stats.frames_shown),
-                           static_cast<double>(stats.frames_dropped), static_cast<double>(stats.frames_late)) +
+                    format("  SHOWN %.0f DROP %.0f LATE %.0f",
+                           static_cast<double>(stats.frames_shown),
+                           static_cast<double>(stats.frames_dropped),
+                           static_cast<double>(stats.frames_late)) +
                     format(" XRUN %.0f", static_cast<double>(a.underruns)));
       if (display.current()) {
         for (auto& line : motion_lines(display.current()->motion)) hud.push_back(line);

@@ -40,14 +40,14 @@ namespace parla::player {
 // Frames and the bounded queue between the worker and the main thread.
 
 struct VideoFrame {
-  std::int64_t epoch = 0;      // FrameQueue::restart() generation it belongs to
-  std::int64_t index = 0;      // motion frame number (25 fps)
-  double seconds = 0;          // media time it shows: index / 25
-  MotionFrame motion{};        // the pose drawn
-  Image picture;               // Backend::Cpu: the rendered picture
+  std::int64_t epoch = 0;              // FrameQueue::restart() generation it belongs to
+  std::int64_t index = 0;              // motion frame number (25 fps)
+  double seconds = 0;                  // media time it shows: index / 25
+  MotionFrame motion{};                // the pose drawn
+  Image picture;                       // Backend::Cpu: the rendered picture
   std::vector<video::Point> posed_px;  // Backend::Gl: Rig::posed_vertices(motion)
-  std::int64_t input_wall_ns = 0;  // live: when the newest audio it reflects entered the
-                                   // capture callback (audio::steady_now_ns); 0 in play
+  std::int64_t input_wall_ns = 0;      // live: when the newest audio it reflects entered the
+                                       // capture callback (audio::steady_now_ns); 0 in play
 };
 
 // A bounded FIFO guarded by one mutex; never touched by audio callbacks.
@@ -85,9 +85,9 @@ class FrameQueue {
   std::condition_variable changed_;
   std::deque<VideoFrame> frames_;  // guarded by mutex_
   size_t capacity_;
-  std::int64_t epoch_ = 0;         // guarded by mutex_
-  std::int64_t first_index_ = 0;   // guarded by mutex_
-  bool closed_ = false;            // guarded by mutex_
+  std::int64_t epoch_ = 0;        // guarded by mutex_
+  std::int64_t first_index_ = 0;  // guarded by mutex_
+  bool closed_ = false;           // guarded by mutex_
 };
 
 // ---------------------------------------------------------------------------------
@@ -117,8 +117,8 @@ class WallClock : public Clock {
   std::string name() const override { return name_; }
 
  private:
-  double base_seconds_;        // media time at base_ns_
-  std::int64_t base_ns_;       // audio::steady_now_ns() when base_seconds_ was taken
+  double base_seconds_;   // media time at base_ns_
+  std::int64_t base_ns_;  // audio::steady_now_ns() when base_seconds_ was taken
   bool paused_ = false;
   std::string name_;
 };
@@ -127,12 +127,12 @@ class WallClock : public Clock {
 // Statistics the HUD shows and `--stats FILE.json` writes.
 
 struct PlayStats {
-  double wall_seconds = 0;         // from the first to the last redraw
-  std::int64_t redraws = 0;        // buffer swaps
-  double fps = 0;                  // redraws per second, first swap to last
-  std::int64_t frames_shown = 0;   // distinct video frames displayed
-  std::int64_t frames_dropped = 0; // due together with a newer one, never shown
-  std::int64_t frames_late = 0;    // redraws where the due frame was not generated yet
+  double wall_seconds = 0;          // from the first to the last redraw
+  std::int64_t redraws = 0;         // buffer swaps
+  double fps = 0;                   // redraws per second, first swap to last
+  std::int64_t frames_shown = 0;    // distinct video frames displayed
+  std::int64_t frames_dropped = 0;  // due together with a newer one, never shown
+  std::int64_t frames_late = 0;     // redraws where the due frame was not generated yet
   // A/V offset = audible time at the swap − the middle of the on-screen frame's
   // interval [k/25, (k+1)/25), seconds: in sync |offset| ≤ half a frame + draw time.
   double av_offset_mean = 0;
@@ -142,19 +142,19 @@ struct PlayStats {
   // redraw after 0.5 s of media (past the device's start-up) to the last one.
   double clock_advance_seconds = 0;
   double clock_wall_seconds = 0;
-  double output_delay_seconds = 0;   // last audio output delay (latency + buffer)
+  double output_delay_seconds = 0;  // last audio output delay (latency + buffer)
   std::int64_t audio_callbacks = 0;
   std::int64_t audio_underruns = 0;
-  bool audio_lost = false;           // the device stopped; finished on the wall clock
+  bool audio_lost = false;  // the device stopped; finished on the wall clock
   // Live: audio→picture latency, from a sample entering the capture callback to the
   // swap of the first frame computed with it, seconds.
   std::int64_t latency_samples = 0;
   double latency_mean = 0;
   double latency_p95 = 0;
   double latency_max = 0;
-  double lookahead_seconds = 0;      // the generator's + the features' look-ahead
+  double lookahead_seconds = 0;  // the generator's + the features' look-ahead
   std::int64_t capture_dropped_samples = 0;
-  float jaw_open_max = 0;            // largest jawOpen among the frames shown
+  float jaw_open_max = 0;  // largest jawOpen among the frames shown
   std::string generator;
   std::string clock;
   // Keys handled (play): pause toggles, seeks, screenshots saved; media time at exit.
@@ -184,29 +184,29 @@ struct Scene {
 
 struct WindowParams {
   std::string title = "parla";
-  int max_fps = 0;                 // redraw cap; 0 = the monitor's refresh rate (60 if unknown), -1 = none
-  std::int64_t max_redraws = 0;    // --frames N: quit after N redraws; 0 = no limit
-  double screenshot_at = -1;       // --screenshot-at: clock time, seconds; < 0 = off
-  std::filesystem::path screenshot_path;  // PNG written then, and the player quits
+  int max_fps = 0;  // redraw cap; 0 = the monitor's refresh rate (60 if unknown), -1 = none
+  std::int64_t max_redraws = 0;                // --frames N: quit after N redraws; 0 = no limit
+  double screenshot_at = -1;                   // --screenshot-at: clock time, seconds; < 0 = off
+  std::filesystem::path screenshot_path;       // PNG written then, and the player quits
   std::filesystem::path screenshot_dir = ".";  // where the S key saves
-  bool show_hud = false;           // H toggles
-  int queue_frames = 8;            // bounded queue length (frames ahead of the clock)
+  bool show_hud = false;                       // H toggles
+  int queue_frames = 8;                        // bounded queue length (frames ahead of the clock)
 };
 
 struct PlayInput {
-  MotionTrack motion;              // 25 fps
-  std::vector<float> pcm;          // interleaved float, may be empty with no_audio
-  int sample_rate = 48000;         // Hz of pcm
+  MotionTrack motion;       // 25 fps
+  std::vector<float> pcm;   // interleaved float, may be empty with no_audio
+  int sample_rate = 48000;  // Hz of pcm
   int channels = 2;
-  std::string generator;           // for the HUD
-  double duration_seconds = 0;     // media length; 0 = the motion's length
+  std::string generator;        // for the HUD
+  double duration_seconds = 0;  // media length; 0 = the motion's length
 };
 
 struct PlayParams {
   WindowParams window;
-  bool no_audio = false;           // play silently on the wall clock
-  int output_device = -1;          // PortAudio index; -1 = default
-  bool exit_at_end = true;         // quit when the media has been shown to its end
+  bool no_audio = false;    // play silently on the wall clock
+  int output_device = -1;   // PortAudio index; -1 = default
+  bool exit_at_end = true;  // quit when the media has been shown to its end
 };
 
 // `parla play`: throws Error for setup failures (no display: suggests xvfb-run or
@@ -215,10 +215,10 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
 
 struct LiveParams {
   WindowParams window;
-  int input_device = -1;           // PortAudio index; -1 = default input
-  std::string generator;           // fusion generator name; empty = the default
+  int input_device = -1;  // PortAudio index; -1 = default input
+  std::string generator;  // fusion generator name; empty = the default
   std::uint64_t seed = 0;
-  double max_seconds = 0;          // quit after this much wall time; 0 = run until closed
+  double max_seconds = 0;  // quit after this much wall time; 0 = run until closed
 };
 
 // `parla live`: microphone → ring → streaming features → streaming motion → render.

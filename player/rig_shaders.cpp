@@ -197,7 +197,8 @@ void main() {
 }  // namespace
 
 std::string rig_fragment_shader(int material) {
-  return "#version 330 core\n#define MATERIAL " + std::to_string(material) + "\n" + kRigFragmentBody;
+  return "#version 330 core\n#define MATERIAL " + std::to_string(material) + "\n" +
+         kRigFragmentBody;
 }
 
 }  // namespace parla::player

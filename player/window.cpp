@@ -33,28 +33,42 @@ void on_key(GLFWwindow* window, int key, int, int action, int) {
   bool repeatable = key == GLFW_KEY_LEFT || key == GLFW_KEY_RIGHT;
   if (action == GLFW_REPEAT && !repeatable) return;
   switch (key) {
-    case GLFW_KEY_SPACE: state->keys.push_back(Key::Pause); break;
-    case GLFW_KEY_LEFT: state->keys.push_back(Key::SeekBack); break;
-    case GLFW_KEY_RIGHT: state->keys.push_back(Key::SeekForward); break;
-    case GLFW_KEY_H: state->keys.push_back(Key::ToggleHud); break;
-    case GLFW_KEY_S: state->keys.push_back(Key::Screenshot); break;
+    case GLFW_KEY_SPACE:
+      state->keys.push_back(Key::Pause);
+      break;
+    case GLFW_KEY_LEFT:
+      state->keys.push_back(Key::SeekBack);
+      break;
+    case GLFW_KEY_RIGHT:
+      state->keys.push_back(Key::SeekForward);
+      break;
+    case GLFW_KEY_H:
+      state->keys.push_back(Key::ToggleHud);
+      break;
+    case GLFW_KEY_S:
+      state->keys.push_back(Key::Screenshot);
+      break;
     case GLFW_KEY_ESCAPE:
-    case GLFW_KEY_Q: state->keys.push_back(Key::Quit); break;
-    default: break;
+    case GLFW_KEY_Q:
+      state->keys.push_back(Key::Quit);
+      break;
+    default:
+      break;
   }
 }
 
 }  // namespace
 
-Window::Window(int width, int height, const std::string& title) : state_(std::make_unique<State>()) {
+Window::Window(int width, int height, const std::string& title)
+    : state_(std::make_unique<State>()) {
   const char* display = std::getenv("DISPLAY");
   const char* wayland = std::getenv("WAYLAND_DISPLAY");
   if ((!display || !*display) && (!wayland || !*wayland)) {
     throw Error(std::string("no display to open a window on (DISPLAY is not set)") + kHeadlessHint);
   }
   if (!glfwInit()) {
-    throw Error("cannot open the display '" + std::string(display ? display : wayland) +
-                "' (" + last_glfw_error() + ")" + kHeadlessHint);
+    throw Error("cannot open the display '" + std::string(display ? display : wayland) + "' (" +
+                last_glfw_error() + ")" + kHeadlessHint);
   }
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);

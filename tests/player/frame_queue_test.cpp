@@ -25,7 +25,7 @@ TEST(FrameQueue, TakesTheNewestDueFrameAndCountsTheSkippedOnes) {
   ASSERT_TRUE(due);
   EXPECT_EQ(due->index, 2);
   EXPECT_EQ(dropped, 2);
-  EXPECT_FALSE(queue.take_due(0.119, dropped));   // frame 3 is at 0.12 s: repeat frame 2
+  EXPECT_FALSE(queue.take_due(0.119, dropped));  // frame 3 is at 0.12 s: repeat frame 2
   EXPECT_EQ(queue.front_seconds().value(), 3 / 25.0);
 }
 

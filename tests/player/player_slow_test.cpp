@@ -20,9 +20,10 @@ bool have_display() {
   return display && *display;
 }
 
-#define REQUIRE_DISPLAY()                                                              \
-  if (!have_display()) GTEST_SKIP() << "needs an X display: run under xvfb-run -a "    \
-                                       "(scripts/test.sh does)"
+#define REQUIRE_DISPLAY()                                      \
+  if (!have_display())                                         \
+  GTEST_SKIP() << "needs an X display: run under xvfb-run -a " \
+                  "(scripts/test.sh does)"
 
 std::string parla() { return shell_quote(parla_executable().string()); }
 
@@ -73,7 +74,8 @@ TEST(PlayPicture, GlFramesMatchTheCpuRenderer) {
   ScratchDir dir;
   auto portrait_path = data_dir() / "sample" / "portrait.png";
   auto track_path = dir / "track.json";
-  auto made = run_command(parla() + " motion " + shell_quote((data_dir() / "sample" / "speech.flac").string()) +
+  auto made = run_command(parla() + " motion " +
+                          shell_quote((data_dir() / "sample" / "speech.flac").string()) +
                           " -q -o " + shell_quote(track_path.string()));
   ASSERT_EQ(made.exit_code, 0) << made.output;
   MotionTrack track = read_motion_track(track_path);
@@ -103,9 +105,11 @@ TEST(PlayPicture, GlFramesMatchTheCpuRenderer) {
                            shell_quote(track_path.string()) + " --screenshot-at " + at + " " +
                            shell_quote(shot.string()));
       ASSERT_EQ(r.exit_code, 0) << r.output;
-      ASSERT_NE(r.output.find("saved frame " + std::to_string(k) + " "), std::string::npos) << r.output;
+      ASSERT_NE(r.output.find("saved frame " + std::to_string(k) + " "), std::string::npos)
+          << r.output;
       double db = psnr(video::load_image(shot), cpu.render(track.frames[k]));
-      RecordProperty("psnr_" + std::string(backend) + "_frame" + std::to_string(k), std::to_string(db));
+      RecordProperty("psnr_" + std::string(backend) + "_frame" + std::to_string(k),
+                     std::to_string(db));
       std::printf("frame %lld %s: PSNR %.2f dB\n", static_cast<long long>(k), backend, db);
       EXPECT_GE(db, 35.0) << backend << " frame " << k;
     }
@@ -117,15 +121,17 @@ TEST(PlaySync, PacedAvOffsetStaysWithinOneFrameOverTenSeconds) {
   PulseServer pulse;
   auto stats_path = pulse.dir() / "stats.json";
   auto speech = shared_media_dir() / "speech" / "jfk_en_male.wav";  // 11.0 s
-  auto r = run_command(pulse.env() + parla() + " play " +
-                       shell_quote((data_dir() / "sample" / "portrait.png").string()) + " " +
-                       shell_quote(speech.string()) + " --stats " + shell_quote(stats_path.string()));
+  auto r =
+      run_command(pulse.env() + parla() + " play " +
+                  shell_quote((data_dir() / "sample" / "portrait.png").string()) + " " +
+                  shell_quote(speech.string()) + " --stats " + shell_quote(stats_path.string()));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto s = read_stats(stats_path);
   EXPECT_EQ(s["clock"], "audio") << r.output;
   EXPECT_GE(s["clock_advance_s"].get<double>(), 10.0);
   // Paced: the audio clock ran at wall-clock speed (within one frame over 10 s) ...
-  EXPECT_NEAR(s["clock_advance_s"].get<double>(), s["clock_wall_s"].get<double>(), 0.04) << s.dump();
+  EXPECT_NEAR(s["clock_advance_s"].get<double>(), s["clock_wall_s"].get<double>(), 0.04)
+      << s.dump();
   // ... and the picture followed it within one frame.
   EXPECT_GE(s["av_offset_min_s"].get<double>(), -0.04) << s.dump();
   EXPECT_LE(s["av_offset_max_s"].get<double>(), 0.04) << s.dump();
@@ -140,9 +146,10 @@ TEST(PlaySync, SurvivesTheAudioDeviceDisappearing) {
   auto stats_path = pulse.dir() / "stats.json";
   // Kill the server 1.5 s after the player's stream appears on it (start-up under load
   // can take seconds: killing earlier tests "no device", not "device lost").
-  std::string killer = "(for i in $(seq 300); do " + pulse.env() +
-                       "pactl list short sink-inputs | grep -q . && break; sleep 0.1; done; sleep 1.5; " +
-                       pulse.env() + "pulseaudio --kill)";
+  std::string killer =
+      "(for i in $(seq 300); do " + pulse.env() +
+      "pactl list short sink-inputs | grep -q . && break; sleep 0.1; done; sleep 1.5; " +
+      pulse.env() + "pulseaudio --kill)";
   auto r = run_command("{ " + killer + " & " + pulse.env() + parla() + " play --stats " +
                        shell_quote(stats_path.string()) + "; status=$?; wait; exit $status; }");
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -156,12 +163,14 @@ TEST(PlaySync, SurvivesTheAudioDeviceDisappearing) {
 // Keys through xdotool (XTEST): H, S, space twice (1 s paused), → (seek +5 s), Q.
 TEST(PlayKeys, PauseSeekScreenshotAndQuit) {
   REQUIRE_DISPLAY();
-  if (!have_command("xdotool")) GTEST_SKIP() << "xdotool not installed (scripts/setup.sh installs it)";
+  if (!have_command("xdotool"))
+    GTEST_SKIP() << "xdotool not installed (scripts/setup.sh installs it)";
   ScratchDir dir;
   auto stats_path = dir / "stats.json";
   std::string script =
       "cd " + shell_quote(dir.path().string()) + " && { " + parla() + " play --no-audio --stats " +
-      shell_quote(stats_path.string()) + " & pid=$!; "
+      shell_quote(stats_path.string()) +
+      " & pid=$!; "
       "id=$(xdotool search --sync --name 'parla play'); xdotool windowfocus --sync $id; "
       "sleep 1; xdotool key h; sleep 0.3; xdotool key s; sleep 0.3; "
       "xdotool key space; sleep 1; xdotool key space; sleep 0.3; "
@@ -186,9 +195,10 @@ TEST(Live, VirtualMicrophoneDrivesTheAvatarWithMeasuredLatency) {
   auto stats_path = pulse.dir() / "stats.json";
   auto shot = pulse.dir() / "live.png";
   auto speech = shared_media_dir() / "speech" / "librivox_en_male.wav";  // 7.1 s
-  auto r = run_command("{ (sleep 1; " + pulse.env() + "paplay --device=mic " + shell_quote(speech.string()) +
-                       ") & " + pulse.env() + parla() + " live --hud --seconds 7 --stats " +
-                       shell_quote(stats_path.string()) + "; status=$?; wait; exit $status; }");
+  auto r = run_command("{ (sleep 1; " + pulse.env() + "paplay --device=mic " +
+                       shell_quote(speech.string()) + ") & " + pulse.env() + parla() +
+                       " live --hud --seconds 7 --stats " + shell_quote(stats_path.string()) +
+                       "; status=$?; wait; exit $status; }");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto s = read_stats(stats_path);
   EXPECT_GE(s["frames_shown"].get<int>(), 100) << s.dump();  // ~25 fps once capture runs

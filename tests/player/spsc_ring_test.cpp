@@ -31,8 +31,10 @@ TEST(SpscRing, KeepsOrderAcrossThreadsAndWrapAround) {
       std::int64_t block[7];
       int n = 0;
       for (; n < 7 && next + n < kCount; ++n) block[n] = next + n;
-      if (ring.push({block, static_cast<size_t>(n)})) next += n;
-      else std::this_thread::yield();  // full: let the consumer run (2 shared cores)
+      if (ring.push({block, static_cast<size_t>(n)}))
+        next += n;
+      else
+        std::this_thread::yield();  // full: let the consumer run (2 shared cores)
     }
   });
   std::int64_t expected = 0;

@@ -19,14 +19,16 @@ PulseServer::PulseServer() {
   std::filesystem::create_directories(dir_ / "run");
   std::filesystem::permissions(dir_ / "run", std::filesystem::perms::owner_all,
                                std::filesystem::perm_options::replace);
-  std::ofstream(dir_ / "home" / ".asoundrc") << "pcm.!default { type pulse }\nctl.!default { type pulse }\n";
-  auto started = run_command(
-      env() + "pulseaudio --daemonize=yes --exit-idle-time=-1 -n --disallow-exit"
-              " --load='module-null-sink sink_name=speakers'"
-              " --load='module-null-sink sink_name=mic'"
-              " --load=module-native-protocol-unix --log-target=file:" +
-      shell_quote((dir_ / "pulse.log").string()));
-  if (started.exit_code != 0) throw std::runtime_error("pulseaudio did not start: " + started.output);
+  std::ofstream(dir_ / "home" / ".asoundrc")
+      << "pcm.!default { type pulse }\nctl.!default { type pulse }\n";
+  auto started = run_command(env() +
+                             "pulseaudio --daemonize=yes --exit-idle-time=-1 -n --disallow-exit"
+                             " --load='module-null-sink sink_name=speakers'"
+                             " --load='module-null-sink sink_name=mic'"
+                             " --load=module-native-protocol-unix --log-target=file:" +
+                             shell_quote((dir_ / "pulse.log").string()));
+  if (started.exit_code != 0)
+    throw std::runtime_error("pulseaudio did not start: " + started.output);
   for (int attempt = 0; attempt < 100; ++attempt) {
     if (run_command(env() + "pactl info >/dev/null").exit_code == 0) {
       run_command(env() + "pactl set-default-sink speakers");
