@@ -5,8 +5,10 @@
 
 namespace parla::player {
 namespace {
-// A playing stream that has not advanced for this long (or 3x its delay) has stalled.
-constexpr double kStallSeconds = 0.5;
+// A playing stream that has not advanced for this long (or 3x its delay) is lost.
+// Shorter stalls (an underrun being recovered on a loaded machine) only freeze the
+// clock: the audio is the master, so the picture waits for it.
+constexpr double kStallSeconds = 2.0;
 // Until the clock has run this far, allow a slow start: a PulseAudio stream fills its
 // buffer and then stays quiet for up to ~1 s before it runs in real time.
 constexpr double kStartupSeconds = 0.5;

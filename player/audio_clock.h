@@ -1,5 +1,6 @@
-// Private to player: the master clock read from PortAudio playback, falling back to the
-// wall clock (and saying so) when the device stops or stalls mid-play. Main thread only.
+// Private to player: the master clock read from PortAudio playback. A short stall (an
+// underrun) freezes it; a device that stops, or stalls for 2 s, hands over to the wall
+// clock at the last audible time (and says so). Main thread only.
 #pragma once
 
 #include <optional>
