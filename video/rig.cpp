@@ -35,24 +35,50 @@ Point project(float x, float y, float z) {
   return {x * k, y * k};
 }
 
-// The posed position (face units) of point (x, y) at depth z, with the pose scaled by
-// `amount` (the head weight): partial weights turn and shift the point partly, which
-// bends the neck and hair edge smoothly instead of tearing them.
-Point apply_pose(const Pose& pose, float amount, float x, float y, float z) {
-  float yaw = pose.yaw * amount, pitch = pose.pitch * amount, roll = pose.roll * amount;
-  float cy = std::cos(yaw), sy = std::sin(yaw);
-  float cp = std::cos(pitch), sp = std::sin(pitch);
-  float cr = std::cos(roll), sr = std::sin(roll);
-  float py = y - kPivotY;
-  // Yaw (about the vertical axis), then pitch (+ nods down), then roll (+ clockwise).
-  float x1 = x * cy + z * sy, z1 = -x * sy + z * cy;
-  float y2 = py * cp + z1 * sp, z2 = -py * sp + z1 * cp;
-  float x3 = x1 * cr - y2 * sr, y3 = x1 * sr + y2 * cr;
-  float scale = std::exp(pose.log_scale * amount);
-  Point posed = project(x3 * scale, y3 * scale + kPivotY, z2 * scale);
-  Point rest = project(x, y, z);
-  return {x + posed.x - rest.x + pose.x * amount, y + posed.y - rest.y + pose.y * amount};
-}
+// The rigid head pose: rotation (yaw, then pitch, then roll about the top of the
+// neck), scale, shift and perspective, evaluated once per frame.
+struct RigidPose {
+  float m[3][3];  // rotation times scale
+  float shift_x = 0.f, shift_y = 0.f;
+
+  explicit RigidPose(const Pose& pose) {
+    float cy = std::cos(pose.yaw), sy = std::sin(pose.yaw);
+    float cp = std::cos(pose.pitch), sp = std::sin(pose.pitch);
+    float cr = std::cos(pose.roll), sr = std::sin(pose.roll);
+    float s = std::exp(pose.log_scale);
+    // Yaw: x1 = x cy + z sy, z1 = -x sy + z cy. Pitch (+ nods down): y2 = y cp + z1 sp,
+    // z2 = -y sp + z1 cp. Roll (+ clockwise on screen): x3 = x1 cr - y2 sr, y3 = x1 sr + y2 cr.
+    float yaw[3][3] = {{cy, 0, sy}, {0, 1, 0}, {-sy, 0, cy}};
+    float pitch[3][3] = {{1, 0, 0}, {0, cp, sp}, {0, -sp, cp}};
+    float roll[3][3] = {{cr, -sr, 0}, {sr, cr, 0}, {0, 0, 1}};
+    float py[3][3];
+    for (int i = 0; i < 3; ++i)
+      for (int j = 0; j < 3; ++j) {
+        py[i][j] = 0;
+        for (int k = 0; k < 3; ++k) py[i][j] += pitch[i][k] * yaw[k][j];
+      }
+    for (int i = 0; i < 3; ++i)
+      for (int j = 0; j < 3; ++j) {
+        m[i][j] = 0;
+        for (int k = 0; k < 3; ++k) m[i][j] += s * roll[i][k] * py[k][j];
+      }
+    shift_x = pose.x, shift_y = pose.y;
+  }
+
+  // Displacement (face units) of the point (x, y) at depth z when the head is posed.
+  Point displacement(float x, float y, float z) const {
+    float py = y - kPivotY;
+    float x3 = m[0][0] * x + m[0][1] * py + m[0][2] * z;
+    float y3 = m[1][0] * x + m[1][1] * py + m[1][2] * z;
+    float z3 = m[2][0] * x + m[2][1] * py + m[2][2] * z;
+    Point posed = project(x3, y3 + kPivotY, z3);
+    Point rest = project(x, y, z);
+    return {posed.x - rest.x + shift_x, posed.y - rest.y + shift_y};
+  }
+};
+
+// Smallest area ratio the head pose may leave a mesh cell (less would soon fold it).
+constexpr float kMinFalloffAreaRatio = 0.25f;
 
 }  // namespace
 
@@ -108,6 +134,18 @@ void pose_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vector<
 
   const size_t count = rig.rest_face.size();
   out_px.resize(count);
+  // Expressions first (face units), then the head's rigid displacement d blended by
+  // the head weight w. The map's Jacobian is E + s A with E from the expressions and
+  // A = w grad(d) + d grad(w)^T; extreme pose combinations are scaled down (s < 1) so
+  // that every cell keeps at least kMinFalloffAreaRatio of its area: the neck and the
+  // hair edge bend but never fold.
+  std::vector<Point>& face = out_px;  // reused: face units first, pixels at the end
+  thread_local std::vector<Point> head;
+  thread_local std::vector<std::array<float, 8>> jacobians;
+  head.assign(count, Point{});
+  jacobians.clear();
+  const RigidPose rigid(pose);
+  constexpr float kStep = 1e-2f;  // face units, for the displacement's gradient
   for (size_t v = 0; v < count; ++v) {
     Point q = rig.rest_face[v];
     const auto& basis = rig.basis[v];
@@ -115,8 +153,46 @@ void pose_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vector<
       q.x += k[b] * basis[b].x;
       q.y += k[b] * basis[b].y;
     }
+    face[v] = q;
     const float w = rig.weight[v];
-    if (!still && w > 0.f) q = apply_pose(pose, w, q.x, q.y, rig.depth[v]);
+    if (still || w <= 0.f) continue;
+    const float z = rig.depth[v];
+    const Point d = rigid.displacement(q.x, q.y, z);
+    head[v] = d;
+    // The expression part of the Jacobian, then the pose part A.
+    std::array<float, 4> e = {1.f, 0.f, 0.f, 1.f};
+    const auto& gradient = rig.basis_gradient[v];
+    for (int b = 0; b < kBasisCount; ++b) {
+      if (k[b] == 0.f) continue;
+      for (int i = 0; i < 4; ++i) e[i] += k[b] * gradient[b][i];
+    }
+    const Point& gz = rig.depth_gradient[v];
+    const Point& gw = rig.weight_gradient[v];
+    Point dx = rigid.displacement(q.x + kStep, q.y, z + kStep * gz.x);
+    Point dy = rigid.displacement(q.x, q.y + kStep, z + kStep * gz.y);
+    jacobians.push_back({e[0], e[1], e[2], e[3],
+                         w * (dx.x - d.x) / kStep + d.x * gw.x, w * (dy.x - d.x) / kStep + d.x * gw.y,
+                         w * (dx.y - d.y) / kStep + d.y * gw.x, w * (dy.y - d.y) / kStep + d.y * gw.y});
+  }
+  float limit = 1.f;
+  for (; limit > 0.05f; limit *= 0.85f) {
+    bool folds = false;
+    for (const auto& j : jacobians) {
+      // Only cells that the pose makes worse count: expressions alone never fold.
+      float base = j[0] * j[3] - j[1] * j[2];
+      float det = (j[0] + limit * j[4]) * (j[3] + limit * j[7]) - (j[1] + limit * j[5]) * (j[2] + limit * j[6]);
+      if (det < std::min(base, kMinFalloffAreaRatio)) {
+        folds = true;
+        break;
+      }
+    }
+    if (!folds) break;
+  }
+  for (size_t v = 0; v < count; ++v) {
+    Point q = face[v];
+    const float w = rig.weight[v] * limit;
+    q.x += w * head[v].x;
+    q.y += w * head[v].y;
     out_px[v] = (q.x == rig.rest_face[v].x && q.y == rig.rest_face[v].y) ? rig.rest_px[v]
                                                                          : rig.frame.to_image(q);
   }

@@ -59,6 +59,8 @@ std::array<Point, kBasisCount> expression_basis(const FaceGeometry& g, Point p, 
   const float line_y = g.lip_line_y(p.x);
   const float b = p.y - line_y;  // below the lip line > 0
   if (side == LipSide::Auto) side = b > 0 ? LipSide::Lower : LipSide::Upper;
+  // Every lip-splitting term below vanishes on the line beyond the corners, so the two
+  // sides agree there and a vertex may take either.
   const bool lower = side == LipSide::Lower;
   const float a = (p.x - m.x) / mw;  // -1 .. 1 corner to corner
   // Lip-shaped profile: 1 mid-mouth, 0 at and beyond the inner lip corners (where the
@@ -72,7 +74,7 @@ std::array<Point, kBasisCount> expression_basis(const FaceGeometry& g, Point p, 
   // Lateral and lower limits of the jaw: the jaw outline and the neck stay put.
   const float lateral = 1.f - smoothstep(g.jaw_half_width * 0.85f, g.jaw_half_width * 1.3f,
                                          std::abs(p.x - m.x));
-  const float neck = 1.f - smoothstep(g.chin_y, g.chin_y + 0.6f, p.y);
+  const float neck = 1.f - smoothstep(g.chin_y - 0.1f, g.chin_y + 0.9f, p.y);
   const float above_mouth = 1.f - smoothstep(0.f, 0.35f, -b);  // upper lip / philtrum
   const float upper_lip_band = smoothstep(0.f, std::max(0.03f, line_y - g.upper_lip_top), -b) *
                                (1.f - smoothstep(line_y - g.upper_lip_top, 0.45f, -b));
@@ -86,7 +88,7 @@ std::array<Point, kBasisCount> expression_basis(const FaceGeometry& g, Point p, 
     float rigid = 1.f - 0.55f * smoothstep(0.2f, 1.1f, std::abs(p.x - m.x));
     float depth = smoothstep(0.f, 0.3f, b);
     float jaw = (lip_profile + (rigid - lip_profile) * depth) * lateral * neck;
-    d[kJaw] = {-0.03f * a * near_mouth, 0.30f * jaw};
+    d[kJaw] = {-0.06f * (p.x - m.x) * near_mouth, 0.30f * jaw};
     // mouthClose with the jaw open: the lips stay together while the chin drops.
     float lips = 1.f - smoothstep(g.lower_lip_bottom - line_y, g.lower_lip_bottom - line_y + 0.35f, b);
     d[kCloseJaw] = {0.f, -0.30f * jaw * lips};
@@ -97,7 +99,7 @@ std::array<Point, kBasisCount> expression_basis(const FaceGeometry& g, Point p, 
     d[kStretch] = {0.f, 0.03f * lip_profile * near_mouth};
     d[kRollLower] = {0.f, -0.05f * lip_profile * lower_lip_band};
   } else {
-    d[kJaw] = {-0.03f * a * near_mouth, -0.035f * lip_profile * above_mouth};
+    d[kJaw] = {-0.06f * (p.x - m.x) * near_mouth, -0.035f * lip_profile * above_mouth};
     d[kCloseJaw] = {0.f, 0.035f * lip_profile * above_mouth};
     d[kClose] = {0.f, 0.03f * lip_profile * upper_lip_band};
     d[kFunnel] = {0.f, -0.07f * round_profile * near_mouth -
@@ -105,10 +107,11 @@ std::array<Point, kBasisCount> expression_basis(const FaceGeometry& g, Point p, 
     d[kPucker] = {0.f, -0.02f * upper_lip_band * lip_profile};
     d[kRollLower] = {0.f, -0.035f * lip_profile * above_mouth};
   }
-  // Horizontal lip motion is the same on both sides of the cut.
-  d[kFunnel].x += -0.18f * a * near_mouth;
-  d[kPucker].x += -0.17f * a * near_mouth;
-  d[kStretch].x += 0.13f * a * near_mouth;
+  // Horizontal lip motion is the same on both sides of the cut, as a fraction of the
+  // distance to the mouth centre (funnel + pucker together keep a third of the width).
+  d[kFunnel].x += -0.30f * (p.x - m.x) * near_mouth;
+  d[kPucker].x += -0.33f * (p.x - m.x) * near_mouth;
+  d[kStretch].x += 0.28f * (p.x - m.x) * near_mouth;
   d[kStretch].y += 0.03f * std::min(1.f, a * a) * near_mouth;
   // Smile: each corner moves up and out, the cheeks rise.
   for (float side_sign : {-1.f, 1.f}) {
@@ -155,13 +158,14 @@ Coefficients expression_coefficients(const MotionFrame& motion) {
 
 float template_depth(const FaceGeometry& g, Point p) {
   // A paraboloid head (soft enough that a yaw of 0.6 rad folds nothing) and a nose.
-  float ax = g.jaw_half_width * 1.35f;
+  float ax = std::max(1.5f, g.jaw_half_width * 1.35f);
   float ay = 2.4f;
   float cy = (g.chin_y - 2.2f) / 2;
   float r2 = (p.x / ax) * (p.x / ax) + ((p.y - cy) / ay) * ((p.y - cy) / ay);
-  float head = 1.0f * std::max(0.f, 1.f - r2);
-  head = head * head * (3.f - 2.f * head) * 0.5f + head * 0.5f;  // rounder top
-  float nose = 0.3f * gauss(p.x - g.nose_tip.x, p.y - (g.nose_tip.y - 0.15f), 0.17f, 0.3f);
+  float head = std::max(0.f, 1.f - r2);
+  head = 0.9f * (head * head * (3.f - 2.f * head) * 0.5f + head * 0.5f);  // rounder top
+  // The nose is kept low and wide: a steeper flank would fold over the far cheek.
+  float nose = 0.2f * gauss(p.x - g.nose_tip.x, p.y - (g.nose_tip.y - 0.15f), 0.22f, 0.3f);
   return head + nose;
 }
 

@@ -113,9 +113,13 @@ struct Rig::Impl {
   std::vector<Material> materials;     // per triangle
   std::vector<float> depth;            // per vertex, face units
   std::vector<float> weight;           // per vertex, head weight 0..1
+  std::vector<Point> weight_gradient;  // per vertex, d weight / d face unit
+  std::vector<Point> depth_gradient;   // per vertex, d depth / d face unit
   std::vector<float> mouth_u;          // per vertex on the lip cut: 0..1 corner to corner
   std::vector<std::uint8_t> lip_side;  // per vertex: LipSide of cut vertices, Auto else
   std::vector<std::array<Point, kBasisCount>> basis;  // per vertex, face units
+  // Per vertex and basis: d(displacement)/d(position) as {dx/dx, dx/dy, dy/dx, dy/dy}.
+  std::vector<std::array<std::array<float, 4>, kBasisCount>> basis_gradient;
   std::vector<std::array<int, 2>> cut_pairs;           // (upper, lower) copies on the lip cut
   std::array<EyeModel, 2> eyes;        // [0] subject's right (image left), [1] left
   MouthModel mouth;

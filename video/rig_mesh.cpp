@@ -69,7 +69,7 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
     }
   }
   // The cut: columns strictly between the inner lip corners, plus the first column
-  // beyond each corner, which is snapped onto the line but not split.
+  // beyond each corner, which lies on the line but is not split.
   int first_cut = columns, last_cut = -1;
   for (int column = 0; column < columns; ++column) {
     float x = grid_x(column);
@@ -78,14 +78,37 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
       last_cut = std::max(last_cut, column);
     }
   }
+  // Bend the columns so the cut row follows the (curved, possibly tilted) lip line
+  // exactly; the bend fades over kBendRows rows and a few columns beyond the corners,
+  // moving each vertex less than a cell per row, so no cell inverts.
+  constexpr int kBendRows = 5;
+  for (int column = 0; column < columns; ++column) {
+    float x = grid_x(column);
+    float beyond = std::max({0.f, corner_left - x, x - corner_right});
+    float fade = 1.f - smoothstep(cell, 4.f * cell, beyond);
+    float bend = (g.lip_line_y(std::clamp(x, corner_left, corner_right)) - y_origin) * fade;
+    for (int row = std::max(0, cut_row - kBendRows); row <= std::min(rows - 1, cut_row + kBendRows); ++row) {
+      float share = 1.f - static_cast<float>(std::abs(row - cut_row)) / kBendRows;
+      rig.rest_face[id(column, row)].y += bend * share;
+    }
+  }
+  // Lip sides follow the topology: rows below the cut take the lower lip's fields.
+  for (int row = cut_row + 1; row < rows; ++row) {
+    for (int column = 0; column < columns; ++column) {
+      rig.lip_side[id(column, row)] = static_cast<std::uint8_t>(LipSide::Lower);
+    }
+  }
+  for (int row = 0; row <= cut_row; ++row) {
+    for (int column = 0; column < columns; ++column) {
+      rig.lip_side[id(column, row)] = static_cast<std::uint8_t>(LipSide::Upper);
+    }
+  }
   std::vector<int> lower_copy(columns, -1);
   const float span = std::max(1e-3f, corner_right - corner_left);
   if (last_cut >= first_cut) {
     for (int column = std::max(0, first_cut - 1); column <= std::min(columns - 1, last_cut + 1);
          ++column) {
       Point& p = rig.rest_face[id(column, cut_row)];
-      float snapped = g.lip_line_y(std::clamp(p.x, corner_left, corner_right));
-      p.y = std::clamp(snapped, p.y - 0.45f * cell, p.y + 0.45f * cell);
       float u = clamp01((p.x - corner_left) / span);
       rig.mouth_u[id(column, cut_row)] = u;
       if (column < first_cut || column > last_cut) continue;
@@ -103,12 +126,20 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
   rig.rest_px.resize(count);
   rig.depth.resize(count);
   rig.weight.resize(count);
+  rig.weight_gradient.resize(count);
+  rig.depth_gradient.resize(count);
   rig.basis.resize(count);
+  rig.basis_gradient.resize(count);
   for (size_t v = 0; v < count; ++v) {
     const Point p = rig.rest_face[v];
     rig.rest_px[v] = rig.frame.to_image(p);
     rig.depth[v] = template_depth(g, p);
     rig.weight[v] = head_weight(g, p);
+    constexpr float kStep = 1e-3f;
+    rig.depth_gradient[v] = {(template_depth(g, {p.x + kStep, p.y}) - template_depth(g, {p.x - kStep, p.y})) / (2 * kStep),
+                             (template_depth(g, {p.x, p.y + kStep}) - template_depth(g, {p.x, p.y - kStep})) / (2 * kStep)};
+    rig.weight_gradient[v] = {(head_weight(g, {p.x + kStep, p.y}) - head_weight(g, {p.x - kStep, p.y})) / (2 * kStep),
+                              (head_weight(g, {p.x, p.y + kStep}) - head_weight(g, {p.x, p.y - kStep})) / (2 * kStep)};
     rig.basis[v] = expression_basis(g, p, static_cast<LipSide>(rig.lip_side[v]));
     // Far-field values below 1/10000 face unit are exactly zero, so the renderer can
     // tell static triangles by their vertices.
@@ -117,6 +148,13 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
       if (std::abs(d.y) < 1e-4f) d.y = 0.f;
     }
     if (rig.weight[v] < 1e-4f) rig.weight[v] = 0.f;
+    const LipSide side = static_cast<LipSide>(rig.lip_side[v]);
+    auto right = expression_basis(g, {p.x + kStep, p.y}, side), left = expression_basis(g, {p.x - kStep, p.y}, side);
+    auto down = expression_basis(g, {p.x, p.y + kStep}, side), up = expression_basis(g, {p.x, p.y - kStep}, side);
+    for (int b = 0; b < kBasisCount; ++b) {
+      rig.basis_gradient[v][b] = {(right[b].x - left[b].x) / (2 * kStep), (down[b].x - up[b].x) / (2 * kStep),
+                                  (right[b].y - left[b].y) / (2 * kStep), (down[b].y - up[b].y) / (2 * kStep)};
+    }
   }
   // The grid's border never moves: the warped grid then tiles the same region.
   for (int row = 0; row < rows; ++row) {
