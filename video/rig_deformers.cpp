@@ -19,8 +19,15 @@ Point mean(const Landmarks& l, std::initializer_list<int> ids) {
   return {sum.x / ids.size(), sum.y / ids.size()};
 }
 
+// A Gaussian-like bump that reaches exactly 0 at 2.83 sigma: (1 - r²/8)^4. Compact
+// support keeps every deformer's far field exactly still (no sub-pixel creep on
+// high-contrast hair edges far away).
 float gauss(float dx, float dy, float sigma_x, float sigma_y) {
-  return std::exp(-0.5f * (dx * dx / (sigma_x * sigma_x) + dy * dy / (sigma_y * sigma_y)));
+  float r2 = dx * dx / (sigma_x * sigma_x) + dy * dy / (sigma_y * sigma_y);
+  if (r2 >= 8.f) return 0.f;
+  float t = 1.f - r2 / 8.f;
+  t *= t;
+  return t * t;
 }
 
 }  // namespace
@@ -121,6 +128,12 @@ std::array<Point, kBasisCount> expression_basis(const FaceGeometry& g, Point p, 
     d[kSmile].y += -0.10f * w;
     float cheek = gauss(p.x - side_sign * 0.6f, p.y - (g.nose_tip.y + 0.1f), 0.3f, 0.25f);
     d[kSmile].y += -0.04f * cheek;
+  }
+  // The lower face's fields fade out between the nose and the lower eyelids.
+  const float below_eyes = smoothstep(0.3f, std::max(0.45f, g.nose_tip.y - 0.15f), p.y);
+  for (int b : {kJaw, kCloseJaw, kClose, kFunnel, kPucker, kStretch, kSmile, kRollLower}) {
+    d[b].x *= below_eyes;
+    d[b].y *= below_eyes;
   }
   // Brows: above the upper eyelids only, so the eyes never move.
   float brow_band = smoothstep(g.eye_top_y - 0.02f, g.brow_y, p.y) *

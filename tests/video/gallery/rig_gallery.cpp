@@ -6,12 +6,14 @@
 //   rig_gallery clip    PORTRAIT OUT_DIR [--full]    frame_0000.png ... (4 s at 25 fps)
 //   rig_gallery preview PORTRAIT OUT.png             landmarks + mesh
 //   rig_gallery frame   PORTRAIT OUT.png SIZE CROP_UNITS [channel=value ...]
+//   rig_gallery golden  OUT_DIR                      the golden frames (tests/video/golden)
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <string>
 
+#include "tests/support/testing.h"
 #include "tests/video/rig_cases.h"
 #include "video/video.h"
 
@@ -81,6 +83,14 @@ int main(int argc, char** argv) {
       }
       video::Renderer renderer(load_rig(argv[2]), {.size = std::stoi(argv[4]), .crop_units = std::stof(argv[5])});
       video::save_png(renderer.render(motion), argv[3]);
+    } else if (mode == "golden" && argc >= 3) {
+      fs::path dir = argv[2];
+      fs::create_directories(dir);
+      video::Rig rig = load_rig(testing::data_dir() / "sample" / "portrait.png");
+      video::Renderer renderer(rig, {.size = testing::kGoldenSize});
+      for (const auto& golden : testing::golden_frames()) {
+        video::save_png(renderer.render(golden.motion), dir / (std::string(golden.name) + ".png"));
+      }
     } else if (mode == "preview" && argc >= 4) {
       video::save_png(video::draw_fit_preview(load_rig(argv[2])), argv[3]);
     } else {
