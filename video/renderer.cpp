@@ -262,7 +262,8 @@ struct Renderer::State {
       float vv = clamp01(v), g = std::max(0.f, gap);
       auto interior = shade_mouth(impl.mouth, clamp01(u), vv, g / px_per_unit, tongue_out, px_per_unit);
       float edge = std::min(vv, 1.f - vv) * g;  // pixels to the nearer lip
-      float alpha = clamp01(edge + 0.25f);
+      // A hairline gap (< 0.02 face units) stays mostly the lips' own colour.
+      float alpha = clamp01(edge + 0.25f) * smoothstep(0.f, 0.02f, g / px_per_unit);
       sample_bilinear(portrait, sx, sy, rgb);
       for (int k = 0; k < 3; ++k) out[k] = to_byte(rgb[k] + (interior[k] - rgb[k]) * alpha);
     }

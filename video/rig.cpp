@@ -128,7 +128,7 @@ void pose_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vector<
   pose.pitch = soft_limit(value(Channel::HeadPitch), 0.3f, 0.45f);
   pose.roll = soft_limit(value(Channel::HeadRoll), 0.3f, 0.45f);
   pose.x = soft_limit(value(Channel::HeadX), 0.2f, 0.3f) * face_width;
-  pose.y = soft_limit(value(Channel::HeadY), 0.2f, 0.3f) * face_width;
+  pose.y = -soft_limit(value(Channel::HeadY), 0.2f, 0.3f) * face_width;  // + = up
   pose.log_scale = soft_limit(value(Channel::HeadScale), 0.1f, 0.15f);
   const bool still = pose.still();
 
@@ -154,6 +154,16 @@ void pose_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vector<
       q.y += k[b] * basis[b].y;
     }
     face[v] = q;
+  }
+  // Mouth channels add up; keep every row on its own side of its neighbour toward the
+  // lip cut (at least a tenth of their rest distance apart), so combinations never fold.
+  for (const auto& [v, anchor, side] : rig.lip_guards) {
+    float rest_gap = (rig.rest_face[v].y - rig.rest_face[anchor].y) * static_cast<float>(side);
+    float gap = (face[v].y - face[anchor].y) * static_cast<float>(side);
+    if (gap < 0.1f * rest_gap) face[v].y = face[anchor].y + static_cast<float>(side) * 0.1f * rest_gap;
+  }
+  for (size_t v = 0; v < count; ++v) {
+    const Point q = face[v];
     const float w = rig.weight[v];
     if (still || w <= 0.f) continue;
     const float z = rig.depth[v];

@@ -43,12 +43,28 @@ float FaceGeometry::lip_line_y(float x) const {
   return lip_line.back().y;
 }
 
+float FaceGeometry::half_gap(float x) const {
+  if (x <= lip_line.front().x || x >= lip_line.back().x) return 0.f;
+  for (size_t i = 1; i < lip_line.size(); ++i) {
+    if (x <= lip_line[i].x) {
+      float t = (x - lip_line[i - 1].x) / std::max(1e-4f, lip_line[i].x - lip_line[i - 1].x);
+      return lip_half_gap[i - 1] + t * (lip_half_gap[i] - lip_half_gap[i - 1]);
+    }
+  }
+  return 0.f;
+}
+
 FaceGeometry face_geometry(const Landmarks& f) {
   FaceGeometry g;
   g.mouth_centre = mean(f, {48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59});
   g.mouth_half_width = std::max(0.2f, std::abs(f[54].x - f[48].x) / 2);
   g.lip_line = {f[60], mean(f, {61, 67}), mean(f, {62, 66}), mean(f, {63, 65}), f[64]};
-  std::sort(g.lip_line.begin(), g.lip_line.end(), [](Point a, Point b) { return a.x < b.x; });
+  g.lip_half_gap = {0.f, std::max(0.f, f[67].y - f[61].y) / 2, std::max(0.f, f[66].y - f[62].y) / 2,
+                    std::max(0.f, f[65].y - f[63].y) / 2, 0.f};
+  if (g.lip_line.front().x > g.lip_line.back().x) {  // a mirrored (upside-down) fit
+    std::reverse(g.lip_line.begin(), g.lip_line.end());
+    std::reverse(g.lip_half_gap.begin(), g.lip_half_gap.end());
+  }
   g.upper_lip_top = f[51].y;
   g.lower_lip_bottom = f[57].y;
   g.chin_y = f[8].y;
@@ -90,6 +106,16 @@ std::array<Point, kBasisCount> expression_basis(const FaceGeometry& g, Point p, 
   // Within ~one mouth width of the mouth.
   const float near_mouth = gauss(p.x - m.x, p.y - m.y, mw * 1.15f, 0.38f);
 
+  // mouthClose also closes the portrait's own lip opening (a smile showing teeth): the
+  // band between each inner lip and the cut shrinks to a tenth, the lip above or below
+  // follows, fading out within 0.3 face units. `distance` is measured away from the cut;
+  // no point closes more than 0.9 of its distance to the cut, so the lips never cross.
+  const float own_gap = g.half_gap(p.x);
+  auto close_gap = [&](float distance) {
+    if (own_gap <= 0.f) return 0.f;
+    if (distance <= own_gap) return 0.9f * std::max(0.f, distance);
+    return 0.9f * own_gap * (1.f - smoothstep(own_gap, own_gap + 0.3f, distance));
+  };
   if (lower) {
     // The jaw rotates down: the lower lip arcs open (corners fixed), the chin drops.
     float rigid = 1.f - 0.55f * smoothstep(0.2f, 1.1f, std::abs(p.x - m.x));
@@ -99,7 +125,7 @@ std::array<Point, kBasisCount> expression_basis(const FaceGeometry& g, Point p, 
     // mouthClose with the jaw open: the lips stay together while the chin drops.
     float lips = 1.f - smoothstep(g.lower_lip_bottom - line_y, g.lower_lip_bottom - line_y + 0.35f, b);
     d[kCloseJaw] = {0.f, -0.30f * jaw * lips};
-    d[kClose] = {0.f, -0.03f * lip_profile * lower_lip_band};
+    d[kClose] = {0.f, -std::min(0.03f * lip_profile * lower_lip_band + close_gap(b), 0.9f * std::max(0.f, b))};
     d[kFunnel] = {0.f, 0.11f * round_profile * near_mouth +
                            0.02f * lower_lip_band * lip_profile};
     d[kPucker] = {0.f, 0.02f * lower_lip_band * lip_profile};
@@ -108,7 +134,7 @@ std::array<Point, kBasisCount> expression_basis(const FaceGeometry& g, Point p, 
   } else {
     d[kJaw] = {-0.06f * (p.x - m.x) * near_mouth, -0.035f * lip_profile * above_mouth};
     d[kCloseJaw] = {0.f, 0.035f * lip_profile * above_mouth};
-    d[kClose] = {0.f, 0.03f * lip_profile * upper_lip_band};
+    d[kClose] = {0.f, std::min(0.03f * lip_profile * upper_lip_band + close_gap(-b), 0.9f * std::max(0.f, -b))};
     d[kFunnel] = {0.f, -0.07f * round_profile * near_mouth -
                            0.015f * upper_lip_band * lip_profile};
     d[kPucker] = {0.f, -0.02f * upper_lip_band * lip_profile};
@@ -155,7 +181,7 @@ Coefficients expression_coefficients(const MotionFrame& motion) {
   float tongue = value(Channel::TongueOut);
   // The tongue needs a little room: it opens the jaw slightly.
   float jaw = value(Channel::JawOpen);
-  jaw = jaw + 0.3f * tongue * (1.f - jaw);
+  jaw = jaw + 0.5f * tongue * (1.f - jaw);
   k[kJaw] = jaw;
   k[kCloseJaw] = value(Channel::MouthClose) * jaw;
   k[kClose] = value(Channel::MouthClose);

@@ -121,6 +121,21 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
     }
   }
 
+  // Lip order guards for the columns around the mouth, nearest the cut first.
+  rig.lip_guards.clear();
+  if (last_cut >= first_cut) {
+    for (int step = 1; step <= kBendRows + 2; ++step) {
+      for (int column = std::max(0, first_cut - 1); column <= std::min(columns - 1, last_cut + 1); ++column) {
+        int below = cut_row + step, above = cut_row - step;
+        if (below < rows) {
+          int anchor = step == 1 && lower_copy[column] >= 0 ? lower_copy[column] : id(column, below - 1);
+          rig.lip_guards.push_back({id(column, below), anchor, 1});
+        }
+        if (above >= 0) rig.lip_guards.push_back({id(column, above), id(column, above + 1), -1});
+      }
+    }
+  }
+
   // Per-vertex fields.
   const size_t count = rig.rest_face.size();
   rig.rest_px.resize(count);

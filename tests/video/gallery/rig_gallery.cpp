@@ -2,7 +2,8 @@
 // frames of a short talking clip, the fit preview and the golden frames the tests
 // compare against. docs/gallery/make_gallery.sh and docs/rig.md show the commands.
 //
-//   rig_gallery sheet   PORTRAIT OUT.png [CELL_PX]   rows: channels; columns -1, 0, .5, 1
+//   rig_gallery sheet   PORTRAIT OUT.png [CELL_PX [CROP_UNITS]]  rows: channels;
+//                                                    columns -1, 0, .5, 1
 //   rig_gallery clip    PORTRAIT OUT_DIR [--full]    frame_0000.png ... (4 s at 25 fps)
 //   rig_gallery preview PORTRAIT OUT.png             landmarks + mesh
 //   rig_gallery frame   PORTRAIT OUT.png SIZE CROP_UNITS [channel=value ...]
@@ -35,8 +36,8 @@ void paste(Image& sheet, const Image& cell, int x0, int y0) {
   }
 }
 
-void write_sheet(const video::Rig& rig, const fs::path& out, int cell_px) {
-  video::Renderer renderer(rig, {.framing = video::Framing::Crop, .size = cell_px});
+void write_sheet(const video::Rig& rig, const fs::path& out, int cell_px, float crop_units) {
+  video::Renderer renderer(rig, {.framing = video::Framing::Crop, .size = cell_px, .crop_units = crop_units});
   const float columns[] = {-1.f, 0.f, 0.5f, 1.f};
   Image sheet(4 * cell_px, kChannelCount * cell_px);
   std::fill(sheet.rgb.begin(), sheet.rgb.end(), 40);
@@ -69,7 +70,8 @@ int main(int argc, char** argv) {
   try {
     std::string mode = argc > 1 ? argv[1] : "";
     if (mode == "sheet" && argc >= 4) {
-      write_sheet(load_rig(argv[2]), argv[3], argc >= 5 ? std::stoi(argv[4]) : 192);
+      write_sheet(load_rig(argv[2]), argv[3], argc >= 5 ? std::stoi(argv[4]) : 192,
+                  argc >= 6 ? std::stof(argv[5]) : 3.2f);
     } else if (mode == "clip" && argc >= 4) {
       write_clip(load_rig(argv[2]), argv[3], argc >= 5 && std::string(argv[4]) == "--full");
     } else if (mode == "frame" && argc >= 6) {
