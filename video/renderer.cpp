@@ -129,7 +129,9 @@ struct Renderer::State {
     moving.assign(count, 0);
     for (size_t v = 0; v < count; ++v) {
       dest[v] = to_output(posed_px[v]);
-      moving[v] = posed_px[v].x != impl.rest_px[v].x || posed_px[v].y != impl.rest_px[v].y;
+      // Motion under 1/50 output pixel is invisible: such vertices count as still.
+      moving[v] = std::abs(posed_px[v].x - impl.rest_px[v].x) * scale > 0.02f ||
+                  std::abs(posed_px[v].y - impl.rest_px[v].y) * scale > 0.02f;
     }
     gap_px.assign(count, 0.f);
     for (const auto& [upper, lower] : impl.cut_pairs) {

@@ -77,8 +77,8 @@ struct RigidPose {
   }
 };
 
-// Smallest area ratio the head pose may leave a mesh cell (less would soon fold it).
-constexpr float kMinFalloffAreaRatio = 0.25f;
+// Smallest share of its rest area the head pose may leave a mesh triangle.
+constexpr float kMinPoseAreaRatio = 0.25f;
 
 }  // namespace
 
@@ -134,18 +134,13 @@ void pose_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vector<
 
   const size_t count = rig.rest_face.size();
   out_px.resize(count);
-  // Expressions first (face units), then the head's rigid displacement d blended by
-  // the head weight w. The map's Jacobian is E + s A with E from the expressions and
-  // A = w grad(d) + d grad(w)^T; extreme pose combinations are scaled down (s < 1) so
-  // that every cell keeps at least kMinFalloffAreaRatio of its area: the neck and the
-  // hair edge bend but never fold.
+  // Expressions first (face units), then the head's rigid displacement blended by the
+  // head weight. Extreme pose combinations are scaled down (limit < 1) until no mesh
+  // triangle keeps less than kMinPoseAreaRatio of its rest area (or less than the
+  // expressions alone left it): the neck and the hair edge bend but never fold.
   std::vector<Point>& face = out_px;  // reused: face units first, pixels at the end
   thread_local std::vector<Point> head;
-  thread_local std::vector<std::array<float, 8>> jacobians;
   head.assign(count, Point{});
-  jacobians.clear();
-  const RigidPose rigid(pose);
-  constexpr float kStep = 1e-2f;  // face units, for the displacement's gradient
   for (size_t v = 0; v < count; ++v) {
     Point q = rig.rest_face[v];
     const auto& basis = rig.basis[v];
@@ -156,53 +151,41 @@ void pose_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vector<
     face[v] = q;
   }
   // Mouth channels add up; keep every row on its own side of its neighbour toward the
-  // lip cut (at least a tenth of their rest distance apart), so combinations never fold.
+  // lip cut (at least 30% of their rest distance apart), so combinations never fold.
   for (const auto& [v, anchor, side] : rig.lip_guards) {
     float rest_gap = (rig.rest_face[v].y - rig.rest_face[anchor].y) * static_cast<float>(side);
     float gap = (face[v].y - face[anchor].y) * static_cast<float>(side);
-    if (gap < 0.1f * rest_gap) face[v].y = face[anchor].y + static_cast<float>(side) * 0.1f * rest_gap;
-  }
-  for (size_t v = 0; v < count; ++v) {
-    const Point q = face[v];
-    const float w = rig.weight[v];
-    if (still || w <= 0.f) continue;
-    const float z = rig.depth[v];
-    const Point d = rigid.displacement(q.x, q.y, z);
-    head[v] = d;
-    // The expression part of the Jacobian, then the pose part A.
-    std::array<float, 4> e = {1.f, 0.f, 0.f, 1.f};
-    const auto& gradient = rig.basis_gradient[v];
-    for (int b = 0; b < kBasisCount; ++b) {
-      if (k[b] == 0.f) continue;
-      for (int i = 0; i < 4; ++i) e[i] += k[b] * gradient[b][i];
-    }
-    const Point& gz = rig.depth_gradient[v];
-    const Point& gw = rig.weight_gradient[v];
-    Point dx = rigid.displacement(q.x + kStep, q.y, z + kStep * gz.x);
-    Point dy = rigid.displacement(q.x, q.y + kStep, z + kStep * gz.y);
-    jacobians.push_back({e[0], e[1], e[2], e[3],
-                         w * (dx.x - d.x) / kStep + d.x * gw.x, w * (dy.x - d.x) / kStep + d.x * gw.y,
-                         w * (dx.y - d.y) / kStep + d.y * gw.x, w * (dy.y - d.y) / kStep + d.y * gw.y});
+    if (gap < 0.3f * rest_gap) face[v].y = face[anchor].y + static_cast<float>(side) * 0.3f * rest_gap;
   }
   float limit = 1.f;
-  for (; limit > 0.05f; limit *= 0.85f) {
-    bool folds = false;
-    for (const auto& j : jacobians) {
-      // Only cells that the pose makes worse count: expressions alone never fold.
-      float base = j[0] * j[3] - j[1] * j[2];
-      float det = (j[0] + limit * j[4]) * (j[3] + limit * j[7]) - (j[1] + limit * j[5]) * (j[2] + limit * j[6]);
-      if (det < std::min(base, kMinFalloffAreaRatio)) {
-        folds = true;
-        break;
-      }
+  if (!still) {
+    const RigidPose rigid(pose);
+    for (size_t v = 0; v < count; ++v) {
+      const float w = rig.weight[v];
+      if (w <= 0.f) continue;
+      Point d = rigid.displacement(face[v].x, face[v].y, rig.depth[v]);
+      head[v] = {w * d.x, w * d.y};
     }
-    if (!folds) break;
+    auto area = [&](const std::array<int, 3>& t, float s) {
+      Point a = {face[t[0]].x + s * head[t[0]].x, face[t[0]].y + s * head[t[0]].y};
+      Point b = {face[t[1]].x + s * head[t[1]].x, face[t[1]].y + s * head[t[1]].y};
+      Point c = {face[t[2]].x + s * head[t[2]].x, face[t[2]].y + s * head[t[2]].y};
+      return (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x);
+    };
+    for (; limit > 0.05f; limit *= 0.85f) {
+      bool folds = false;
+      for (size_t t = 0; t < rig.triangles.size() && !folds; ++t) {
+        const auto& tri = rig.triangles[t];
+        const float rest = rig.rest_area[t];
+        if (rest == 0.f) continue;  // the mouth strip
+        const float floor = std::min(area(tri, 0.f) / rest, kMinPoseAreaRatio);
+        folds = area(tri, limit) / rest < floor;
+      }
+      if (!folds) break;
+    }
   }
   for (size_t v = 0; v < count; ++v) {
-    Point q = face[v];
-    const float w = rig.weight[v] * limit;
-    q.x += w * head[v].x;
-    q.y += w * head[v].y;
+    Point q = {face[v].x + limit * head[v].x, face[v].y + limit * head[v].y};
     out_px[v] = (q.x == rig.rest_face[v].x && q.y == rig.rest_face[v].y) ? rig.rest_px[v]
                                                                          : rig.frame.to_image(q);
   }

@@ -113,15 +113,12 @@ struct Rig::Impl {
   std::vector<Point> rest_face;
   std::vector<std::array<int, 3>> triangles;
   std::vector<Material> materials;     // per triangle
+  std::vector<float> rest_area;        // per triangle, twice the signed area in face units²
   std::vector<float> depth;            // per vertex, face units
   std::vector<float> weight;           // per vertex, head weight 0..1
-  std::vector<Point> weight_gradient;  // per vertex, d weight / d face unit
-  std::vector<Point> depth_gradient;   // per vertex, d depth / d face unit
   std::vector<float> mouth_u;          // per vertex on the lip cut: 0..1 corner to corner
   std::vector<std::uint8_t> lip_side;  // per vertex: LipSide of cut vertices, Auto else
   std::vector<std::array<Point, kBasisCount>> basis;  // per vertex, face units
-  // Per vertex and basis: d(displacement)/d(position) as {dx/dx, dx/dy, dy/dx, dy/dy}.
-  std::vector<std::array<std::array<float, 4>, kBasisCount>> basis_gradient;
   std::vector<std::array<int, 2>> cut_pairs;           // (upper, lower) copies on the lip cut
   // Lip order guards, nearest the cut first: (vertex, its neighbour toward the cut in the
   // same column, +1 below the cut / -1 above). Expressions never push a vertex past it.

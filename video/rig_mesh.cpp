@@ -141,20 +141,14 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
   rig.rest_px.resize(count);
   rig.depth.resize(count);
   rig.weight.resize(count);
-  rig.weight_gradient.resize(count);
-  rig.depth_gradient.resize(count);
+
   rig.basis.resize(count);
-  rig.basis_gradient.resize(count);
+
   for (size_t v = 0; v < count; ++v) {
     const Point p = rig.rest_face[v];
     rig.rest_px[v] = rig.frame.to_image(p);
     rig.depth[v] = template_depth(g, p);
     rig.weight[v] = head_weight(g, p);
-    constexpr float kStep = 1e-3f;
-    rig.depth_gradient[v] = {(template_depth(g, {p.x + kStep, p.y}) - template_depth(g, {p.x - kStep, p.y})) / (2 * kStep),
-                             (template_depth(g, {p.x, p.y + kStep}) - template_depth(g, {p.x, p.y - kStep})) / (2 * kStep)};
-    rig.weight_gradient[v] = {(head_weight(g, {p.x + kStep, p.y}) - head_weight(g, {p.x - kStep, p.y})) / (2 * kStep),
-                              (head_weight(g, {p.x, p.y + kStep}) - head_weight(g, {p.x, p.y - kStep})) / (2 * kStep)};
     rig.basis[v] = expression_basis(g, p, static_cast<LipSide>(rig.lip_side[v]));
     // Far-field values below 1/10000 face unit are exactly zero, so the renderer can
     // tell static triangles by their vertices.
@@ -163,13 +157,6 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
       if (std::abs(d.y) < 1e-4f) d.y = 0.f;
     }
     if (rig.weight[v] < 1e-4f) rig.weight[v] = 0.f;
-    const LipSide side = static_cast<LipSide>(rig.lip_side[v]);
-    auto right = expression_basis(g, {p.x + kStep, p.y}, side), left = expression_basis(g, {p.x - kStep, p.y}, side);
-    auto down = expression_basis(g, {p.x, p.y + kStep}, side), up = expression_basis(g, {p.x, p.y - kStep}, side);
-    for (int b = 0; b < kBasisCount; ++b) {
-      rig.basis_gradient[v][b] = {(right[b].x - left[b].x) / (2 * kStep), (down[b].x - up[b].x) / (2 * kStep),
-                                  (right[b].y - left[b].y) / (2 * kStep), (down[b].y - up[b].y) / (2 * kStep)};
-    }
   }
   // The grid's border never moves: the warped grid then tiles the same region.
   for (int row = 0; row < rows; ++row) {
@@ -201,7 +188,12 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
       rig.materials.push_back(material);
     }
   }
-  // The mouth interior strip between the upper and lower copies.
+  rig.rest_area.clear();
+  for (const auto& t : rig.triangles) {
+    const Point a = rig.rest_face[t[0]], b = rig.rest_face[t[1]], c = rig.rest_face[t[2]];
+    rig.rest_area.push_back((b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x));
+  }
+  // The mouth interior strip between the upper and lower copies (zero rest area).
   if (last_cut >= first_cut) {
     for (int column = std::max(0, first_cut - 1); column <= last_cut && column + 1 < columns;
          ++column) {
@@ -216,6 +208,7 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
         rig.triangles.push_back({upper_a, lower_b, lower_a});
         rig.materials.push_back(Material::Mouth);
       }
+      rig.rest_area.resize(rig.triangles.size(), 0.f);
     }
   }
 }

@@ -152,7 +152,7 @@ struct FaceFrame {
 FaceFrame face_frame(const Landmarks& landmarks);
 
 struct RigParams {
-  float grid_cells_per_unit = 12.f;  // mesh density: cells per inter-ocular distance
+  float grid_cells_per_unit = 10.f;  // mesh density: cells per inter-ocular distance
 };
 
 // The portrait rig: the image, its fit, the face frame, a mesh (regular grid in the face
