@@ -1,9 +1,9 @@
 #!/bin/sh
 # Regenerates docs/gallery from the bundled sample portrait:
-#   contact_sheet.png  every channel (rows, contract order) at -1, 0, 0.5 and 1 of its
+#   contact_sheet.jpg  every channel (rows, contract order) at -1, 0, 0.5 and 1 of its
 #                      natural extreme (columns; -1 only for signed channels)
 #   talking.mp4        4 s of scripted talking motion (tests/video/rig_cases.h), 25 fps
-#   fit_preview.png    the fitted landmarks and the rig's mesh
+#   fit_preview.jpg    the fitted landmarks and the rig's mesh
 # Usage: docs/gallery/make_gallery.sh [BUILD_DIR]   (default: build; needs rig_gallery)
 set -eu
 build=${1:-build}
@@ -32,10 +32,11 @@ for label in "-1" "0" "0.5" "1"; do
   filters="$filters,drawtext=fontfile=$font:text=$label:x=$x:y=5:fontsize=20:fontcolor=white"
   column=$((column + 1))
 done
-ffmpeg -v error -y -i "$work/sheet.png" -vf "$filters" "$out/contact_sheet.png"
+ffmpeg -v error -y -i "$work/sheet.png" -vf "$filters" -q:v 3 "$out/contact_sheet.jpg"
 
 "$tool" clip "$portrait" "$work/clip"
 ffmpeg -v error -y -framerate 25 -i "$work/clip/frame_%04d.png" -c:v libx264 -crf 18 \
   -preset slow -pix_fmt yuv420p -movflags +faststart "$out/talking.mp4"
-"$tool" preview "$portrait" "$out/fit_preview.png"
-echo "wrote $out/contact_sheet.png $out/talking.mp4 $out/fit_preview.png"
+"$tool" preview "$portrait" "$work/preview.png"
+ffmpeg -v error -y -i "$work/preview.png" -q:v 3 "$out/fit_preview.jpg"
+echo "wrote $out/contact_sheet.jpg $out/talking.mp4 $out/fit_preview.jpg"
