@@ -29,7 +29,7 @@ struct ActiveTriangle {
   // its steps per output column and row; used when `inside`.
   std::int64_t fixed_x = 0, fixed_y = 0;
   std::int32_t fixed_dx_x = 0, fixed_dx_y = 0, fixed_dy_x = 0, fixed_dy_y = 0;
-  // Mouth only: (u, v, gap px) = a0 + n (dest - d0).
+  // Mouth only: (u, px below the upper lip, px above the lower lip) = a0 + n (dest - d0).
   std::array<float, 3> a0{};
   std::array<float, 6> n{};
 };
@@ -184,15 +184,18 @@ struct Renderer::State {
         a.fixed_dy_y = static_cast<std::int32_t>(std::lround(a.m11 * 65536.0));
       }
       if (material == Material::Mouth) {
+        // (u, pixels below the upper lip, pixels above the lower lip): both distances
+        // are affine within a triangle and agree along shared edges, so iso-lines such
+        // as the teeth's edges run straight across the strip's triangles.
         auto attributes = [&](int v) -> std::array<float, 3> {
           bool lower = impl.lip_side[v] == static_cast<std::uint8_t>(LipSide::Lower);
-          return {impl.mouth_u[v], lower ? 1.f : 0.f, gap_px[v]};
+          return {impl.mouth_u[v], lower ? gap_px[v] : 0.f, lower ? 0.f : gap_px[v]};
         };
         auto a0 = attributes(tri[0]), a1 = attributes(tri[1]), a2 = attributes(tri[2]);
         a.a0 = a0;
-        Affine uv = solve_affine(e1, e2, a1[0] - a0[0], a1[1] - a0[1], a2[0] - a0[0], a2[1] - a0[1]);
-        Affine gap = solve_affine(e1, e2, a1[2] - a0[2], 0.f, a2[2] - a0[2], 0.f);
-        a.n = {uv.m00, uv.m01, uv.m10, uv.m11, gap.m00, gap.m01};
+        Affine ud = solve_affine(e1, e2, a1[0] - a0[0], a1[1] - a0[1], a2[0] - a0[0], a2[1] - a0[1]);
+        Affine lu = solve_affine(e1, e2, a1[2] - a0[2], 0.f, a2[2] - a0[2], 0.f);
+        a.n = {ud.m00, ud.m01, ud.m10, ud.m11, lu.m00, lu.m01};
       }
       x0 = std::min(x0, static_cast<int>(std::floor(std::min({dest[tri[0]].x, dest[tri[1]].x, dest[tri[2]].x}))));
       x1 = std::max(x1, static_cast<int>(std::ceil(std::max({dest[tri[0]].x, dest[tri[1]].x, dest[tri[2]].x}))) + 1);
@@ -289,13 +292,15 @@ struct Renderer::State {
     // Mouth interior, blended into the lip colour over the pixel at each lip edge.
     const float px_per_unit = impl.frame.interocular_px * scale;
     float u = a.a0[0] + a.n[0] * dx + a.n[1] * dy;
-    float v = a.a0[1] + a.n[2] * dx + a.n[3] * dy;
-    float gap = a.a0[2] + a.n[4] * dx + a.n[5] * dy;
+    float down = a.a0[1] + a.n[2] * dx + a.n[3] * dy;
+    float up = a.a0[2] + a.n[4] * dx + a.n[5] * dy;
     for (int x = x_begin; x < x_end; ++x, out += 3, sx += a.m00, sy += a.m10, u += a.n[0],
-             v += a.n[2], gap += a.n[4]) {
-      float vv = clamp01(v), g = std::max(0.f, gap);
+             down += a.n[2], up += a.n[4]) {
+      float below_upper = std::max(0.f, down), above_lower = std::max(0.f, up);
+      float g = below_upper + above_lower;
+      float vv = g > 0.f ? below_upper / g : 0.f;
       auto interior = shade_mouth(impl.mouth, clamp01(u), vv, g / px_per_unit, tongue_out, px_per_unit);
-      float edge = std::min(vv, 1.f - vv) * g;  // pixels to the nearer lip
+      float edge = std::min(below_upper, above_lower);  // pixels to the nearer lip
       // A hairline gap (< 0.02 face units) stays mostly the lips' own colour.
       float alpha = clamp01(edge + 0.25f) * smoothstep(0.f, 0.02f, g / px_per_unit);
       sample_bilinear(portrait, sx, sy, rgb);
