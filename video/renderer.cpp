@@ -347,7 +347,8 @@ const Image& Renderer::render(const MotionFrame& motion) {
   int y_end = std::max(s.dirty[3], s.previous_dirty[3]);
   if (s.dirty[3] <= s.dirty[1]) y_begin = s.previous_dirty[1], y_end = s.previous_dirty[3];
   if (y_end > y_begin) {
-    const int bands = std::min(y_end - y_begin, 4 * s.pool.size());
+    // A few bands per thread balance the load; one thread walks each triangle once.
+    const int bands = std::min(y_end - y_begin, s.pool.size() == 1 ? 1 : 3 * s.pool.size());
     s.pool.run(bands, [&](int band) {
       int a = y_begin + (y_end - y_begin) * band / bands;
       int b = y_begin + (y_end - y_begin) * (band + 1) / bands;
