@@ -10,6 +10,7 @@
 #include "tests/support/testing.h"
 #include "tests/video/image_compare.h"
 #include "tests/video/rig_cases.h"
+#include "tests/video/rig_fixtures.h"
 #include "video/video.h"
 
 namespace parla {
@@ -22,12 +23,7 @@ struct Box {
 
 class RenderChannels : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    auto path = testing::data_dir() / "sample" / "portrait.png";
-    Image image = video::load_image(path);
-    video::FaceFit fit = video::fit_face(image, path.string());
-    rig_ = new video::Rig(std::move(image), fit);
-  }
+  static void SetUpTestSuite() { rig_ = new video::Rig(testing::sample_rig()); }
   static void TearDownTestSuite() { delete rig_; }
 
   // Face-frame box around landmarks [first, last], grown by `margin` face units.

@@ -6,6 +6,7 @@
 #include "tests/support/testing.h"
 #include "tests/video/image_compare.h"
 #include "tests/video/rig_cases.h"
+#include "tests/video/rig_fixtures.h"
 #include "video/video.h"
 
 namespace parla {
@@ -13,10 +14,7 @@ namespace {
 namespace fs = std::filesystem;
 
 TEST(RenderGolden, SamplePortraitFramesMatch) {
-  auto path = testing::data_dir() / "sample" / "portrait.png";
-  Image image = video::load_image(path);
-  video::Rig rig(image, video::fit_face(image, path.string()));
-  video::Renderer renderer(rig, {.size = testing::kGoldenSize});
+  video::Renderer renderer(testing::sample_rig(), {.size = testing::kGoldenSize});
   fs::path golden_dir = fs::path(__FILE__).parent_path() / "golden";
   for (const auto& golden : testing::golden_frames()) {
     SCOPED_TRACE(golden.name);

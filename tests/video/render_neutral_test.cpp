@@ -5,20 +5,13 @@
 #include "tests/support/testing.h"
 #include "tests/video/image_compare.h"
 #include "tests/video/rig_cases.h"
+#include "tests/video/rig_fixtures.h"
 #include "video/video.h"
 
 namespace parla {
 namespace {
 
-video::Rig sample_rig() {
-  static const video::Rig rig = [] {
-    auto path = testing::data_dir() / "sample" / "portrait.png";
-    Image image = video::load_image(path);
-    video::FaceFit fit = video::fit_face(image, path.string());
-    return video::Rig(std::move(image), fit);
-  }();
-  return rig;
-}
+using testing::sample_rig;
 
 // A frame that moves every head vertex by a hair, so every triangle is re-rasterised.
 MotionFrame tiny_motion() {

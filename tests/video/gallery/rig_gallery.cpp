@@ -8,6 +8,7 @@
 //   rig_gallery preview PORTRAIT OUT.png             landmarks + mesh
 //   rig_gallery frame   PORTRAIT OUT.png SIZE CROP_UNITS [channel=value ...]
 //   rig_gallery golden  OUT_DIR                      the golden frames (tests/video/golden)
+//   rig_gallery landmarks PORTRAIT OUT.json          dlib's fit as a landmarks file
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -16,6 +17,7 @@
 
 #include "tests/support/testing.h"
 #include "tests/video/rig_cases.h"
+#include "tests/video/rig_fixtures.h"
 #include "video/video.h"
 
 namespace fs = std::filesystem;
@@ -85,10 +87,13 @@ int main(int argc, char** argv) {
       }
       video::Renderer renderer(load_rig(argv[2]), {.size = std::stoi(argv[4]), .crop_units = std::stof(argv[5])});
       video::save_png(renderer.render(motion), argv[3]);
+    } else if (mode == "landmarks" && argc >= 4) {
+      Image portrait = video::load_image(argv[2]);
+      write_text_file(argv[3], video::landmarks_to_json(video::fit_face(portrait, argv[2]).landmarks));
     } else if (mode == "golden" && argc >= 3) {
       fs::path dir = argv[2];
       fs::create_directories(dir);
-      video::Rig rig = load_rig(testing::data_dir() / "sample" / "portrait.png");
+      video::Rig rig = testing::sample_rig();
       video::Renderer renderer(rig, {.size = testing::kGoldenSize});
       for (const auto& golden : testing::golden_frames()) {
         video::save_png(renderer.render(golden.motion), dir / (std::string(golden.name) + ".png"));
