@@ -2,6 +2,8 @@
 // clean failures, and the --landmarks JSON override.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "tests/support/testing.h"
 #include "tests/video/rig_fixtures.h"
 #include "video/video.h"
@@ -63,6 +65,21 @@ TEST(FitFace, NoFaceFailsCleanlyNamingTheFileAndTheOverride) {
     EXPECT_NE(what.find("pattern.png"), std::string::npos) << what;
     EXPECT_NE(what.find("--landmarks"), std::string::npos) << what;
   }
+}
+
+TEST(FitFace, LargestOfSeveralFacesWinsWithAWarning) {
+  // The sample beside a 70% copy of itself: two faces, the left one larger.
+  Image sample = video::load_image(testing::data_dir() / "sample" / "portrait.png");
+  Image small = video::resize(sample, 358, 358);
+  Image both(512 + 358, 512);
+  for (int y = 0; y < 512; ++y) {
+    std::copy_n(sample.pixel(0, y), 3 * 512, both.pixel(0, y));
+    if (y < 358) std::copy_n(small.pixel(0, y), 3 * 358, both.pixel(512, y));
+  }
+  video::FaceFit fit = video::fit_face(both, "pair.png");
+  EXPECT_GE(fit.faces_found, 2);
+  EXPECT_NE(fit.warning.find("largest"), std::string::npos) << fit.warning;
+  EXPECT_LT(fit.landmarks[30].x, 512.f);  // the nose of the full-size face
 }
 
 TEST(FitFace, TooSmallFaceSaysTheMinimum) {
