@@ -47,13 +47,16 @@ Image draw_fit_preview(const Rig& rig) {
     std::array<float, 3> colour = mouth ? std::array<float, 3>{255, 60, 220}
                                   : impl.materials[t] == Material::Eye ? std::array<float, 3>{255, 220, 60}
                                                                        : std::array<float, 3>{60, 220, 255};
-    float alpha = mouth ? 0.9f : 0.15f + 0.3f * weight;
+    float alpha = mouth ? 0.9f : 0.06f + 0.16f * weight;
     for (int e = 0; e < 3; ++e) {
       draw_line(image, at(impl.rest_px[tri[e]]), at(impl.rest_px[tri[(e + 1) % 3]]), colour, alpha);
     }
   }
-  float radius = std::clamp(impl.frame.interocular_px * factor / 60.f, 1.5f, 4.f);
-  for (const Point& p : impl.landmarks) draw_dot(image, at(p), radius, {255, 40, 40});
+  float radius = std::clamp(impl.frame.interocular_px * factor / 40.f, 2.f, 5.f);
+  for (const Point& p : impl.landmarks) {
+    draw_dot(image, at(p), radius + 1.f, {20, 20, 20});  // outline for any background
+    draw_dot(image, at(p), radius, {255, 60, 40});
+  }
   return image;
 }
 

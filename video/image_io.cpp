@@ -12,6 +12,7 @@ extern "C" {
 #include <cstdio>
 #include <memory>
 
+#include "video/ffmpeg_util.h"
 #include "video/video.h"
 
 namespace parla::video {
@@ -74,6 +75,7 @@ Image to_rgb(const AVFrame& frame) {
 
 Image load_image(const std::filesystem::path& path) {
   check_input_file(path, "image");
+  ff::quiet_logging();
   auto not_image = [&](const std::string& why) {
     return InputError("cannot read image " + quoted(path) + ": " + why);
   };
@@ -120,6 +122,7 @@ Image load_image(const std::filesystem::path& path) {
 
 void save_png(const Image& image, const std::filesystem::path& path) {
   if (image.empty()) throw Error("cannot write an empty image to " + quoted(path));
+  ff::quiet_logging();
   const AVCodec* codec = avcodec_find_encoder(AV_CODEC_ID_PNG);
   if (!codec) throw Error("FFmpeg has no PNG encoder");
   CodecPtr encoder(avcodec_alloc_context3(codec));

@@ -48,15 +48,15 @@ MouthModel build_mouth(const Image& portrait, const Landmarks& l) {
   float skin_luma = 0.299f * skin[0] + 0.587f * skin[1] + 0.114f * skin[2];
   // Teeth are lit like the skin around them: brighter than it, never paper white.
   float light = std::clamp(skin_luma / 165.f, 0.5f, 1.1f);
-  m.teeth = mix(scaled({236.f, 230.f, 214.f}, light), skin, 0.12f);
+  m.teeth = mix(scaled({228.f, 222.f, 206.f}, light), skin, 0.22f);
   for (float& v : m.teeth) v = std::min(v, 245.f);
-  m.cavity = {m.lip[0] * 0.32f + 8.f, m.lip[1] * 0.18f + 4.f, m.lip[2] * 0.18f + 4.f};
+  m.cavity = {m.lip[0] * 0.26f + 6.f, m.lip[1] * 0.11f + 4.f, m.lip[2] * 0.11f + 4.f};
   // Teeth already shown by the portrait move with their lips; paint only the rest.
   FaceFrame frame = face_frame(l);
   float gap_px = (std::hypot(l[67].x - l[61].x, l[67].y - l[61].y) + std::hypot(l[66].x - l[62].x, l[66].y - l[62].y) +
                   std::hypot(l[65].x - l[63].x, l[65].y - l[63].y)) / 3.f;
   m.source_gap_units = gap_px / frame.interocular_px;
-  m.tongue = mix(m.lip, scaled({205.f, 105.f, 110.f}, light), 0.35f);
+  m.tongue = scaled(mix(m.lip, scaled({190.f, 95.f, 100.f}, light), 0.3f), 0.8f);
   return m;
 }
 
@@ -67,7 +67,7 @@ std::array<float, 3> shade_mouth(const MouthModel& m, float u, float v, float ga
   const float aa = 1.f / std::max(1.f, px_per_unit);  // one output pixel in face units
   const float side = 1.f - 0.6f * x * x;              // the sides of the mouth are darker
   // Cavity: darkest at the back and under the upper lip.
-  std::array<float, 3> rgb = scaled(m.cavity, (0.55f + 0.45f * side) * (0.75f + 0.25f * v));
+  std::array<float, 3> rgb = scaled(m.cavity, (0.5f + 0.5f * side) * (0.55f + 0.45f * smoothstep(0.f, 0.8f, v)));
   // Lower teeth: a narrow band above the lower lip, shown once the jaw is well open.
   const float shown = 0.5f * m.source_gap_units;  // teeth height already in the portrait
   float lower_top = gap_units - std::max(0.f, 0.055f - shown) * (1.f - 0.3f * x * x);
@@ -77,10 +77,12 @@ std::array<float, 3> shade_mouth(const MouthModel& m, float u, float v, float ga
     rgb = mix(rgb, scaled(m.teeth, 0.78f * side), lower_alpha);
   }
   // Tongue: a rounded hump behind the lower teeth that rises with tongueOut.
-  float tongue_top = gap_units * (0.62f - 0.5f * tongue_out) + 0.18f * x * x;
-  float tongue_alpha = clamp01((y - tongue_top) / aa + 0.5f) * clamp01((0.85f - std::abs(x)) / 0.2f);
+  float tongue_top = gap_units * (0.7f - 0.55f * tongue_out) + 0.2f * x * x;
+  // A soft top edge (the tongue is rounded and in the mouth's shadow), lit towards the
+  // front as it comes out.
+  float tongue_alpha = clamp01((y - tongue_top) / (0.03f + 2.f * aa) + 0.2f) * clamp01((0.85f - std::abs(x)) / 0.25f);
   if (tongue_alpha > 0.f) {
-    float lit = 0.7f + 0.3f * (1.f - std::abs(x)) + 0.15f * tongue_out * (1.f - smoothstep(0.f, 0.05f, y - tongue_top));
+    float lit = (0.5f + 0.25f * (1.f - std::abs(x))) * (0.75f + 0.5f * tongue_out);
     rgb = mix(rgb, scaled(m.tongue, lit), tongue_alpha * (0.55f + 0.45f * std::max(tongue_out, 1.f - lower_alpha)));
   }
   // Upper teeth: hang from the upper lip, edge slightly curved; gaps between teeth.
@@ -93,7 +95,7 @@ std::array<float, 3> shade_mouth(const MouthModel& m, float u, float v, float ga
     float ax = std::abs(x);
     float edge = std::min({ax, std::abs(ax - 0.19f), std::abs(ax - 0.35f), std::abs(ax - 0.5f),
                            std::abs(ax - 0.64f)});
-    shade *= 1.f - 0.14f * (1.f - smoothstep(0.f, 0.03f + aa, edge));
+    shade *= 1.f - 0.08f * (1.f - smoothstep(0.f, 0.02f + 1.5f * aa, edge));
     rgb = mix(rgb, scaled(m.teeth, shade), upper_alpha);
   }
   return rgb;

@@ -8,6 +8,10 @@
 #include <cstring>
 #include <thread>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "video/rig_internal.h"
 
 namespace parla::video {
@@ -25,7 +29,7 @@ struct ActiveTriangle {
   // its steps per output column and row; used when `inside`.
   std::int64_t fixed_x = 0, fixed_y = 0;
   std::int32_t fixed_dx_x = 0, fixed_dx_y = 0, fixed_dy_x = 0, fixed_dy_y = 0;
-  // Mouth only: (u, v, gap px) = a0 + n (dest - d0).
+  // Mouth only: (u, px below the upper lip, px above the lower lip) = a0 + n (dest - d0).
   std::array<float, 3> a0{};
   std::array<float, 6> n{};
 };
@@ -129,7 +133,9 @@ struct Renderer::State {
     moving.assign(count, 0);
     for (size_t v = 0; v < count; ++v) {
       dest[v] = to_output(posed_px[v]);
-      moving[v] = posed_px[v].x != impl.rest_px[v].x || posed_px[v].y != impl.rest_px[v].y;
+      // Motion under 1/50 output pixel is invisible: such vertices count as still.
+      moving[v] = std::abs(posed_px[v].x - impl.rest_px[v].x) * scale > 0.02f ||
+                  std::abs(posed_px[v].y - impl.rest_px[v].y) * scale > 0.02f;
     }
     gap_px.assign(count, 0.f);
     for (const auto& [upper, lower] : impl.cut_pairs) {
@@ -178,15 +184,18 @@ struct Renderer::State {
         a.fixed_dy_y = static_cast<std::int32_t>(std::lround(a.m11 * 65536.0));
       }
       if (material == Material::Mouth) {
+        // (u, pixels below the upper lip, pixels above the lower lip): both distances
+        // are affine within a triangle and agree along shared edges, so iso-lines such
+        // as the teeth's edges run straight across the strip's triangles.
         auto attributes = [&](int v) -> std::array<float, 3> {
           bool lower = impl.lip_side[v] == static_cast<std::uint8_t>(LipSide::Lower);
-          return {impl.mouth_u[v], lower ? 1.f : 0.f, gap_px[v]};
+          return {impl.mouth_u[v], lower ? gap_px[v] : 0.f, lower ? 0.f : gap_px[v]};
         };
         auto a0 = attributes(tri[0]), a1 = attributes(tri[1]), a2 = attributes(tri[2]);
         a.a0 = a0;
-        Affine uv = solve_affine(e1, e2, a1[0] - a0[0], a1[1] - a0[1], a2[0] - a0[0], a2[1] - a0[1]);
-        Affine gap = solve_affine(e1, e2, a1[2] - a0[2], 0.f, a2[2] - a0[2], 0.f);
-        a.n = {uv.m00, uv.m01, uv.m10, uv.m11, gap.m00, gap.m01};
+        Affine ud = solve_affine(e1, e2, a1[0] - a0[0], a1[1] - a0[1], a2[0] - a0[0], a2[1] - a0[1]);
+        Affine lu = solve_affine(e1, e2, a1[2] - a0[2], 0.f, a2[2] - a0[2], 0.f);
+        a.n = {ud.m00, ud.m01, ud.m10, ud.m11, lu.m00, lu.m01};
       }
       x0 = std::min(x0, static_cast<int>(std::floor(std::min({dest[tri[0]].x, dest[tri[1]].x, dest[tri[2]].x}))));
       x1 = std::max(x1, static_cast<int>(std::ceil(std::max({dest[tri[0]].x, dest[tri[1]].x, dest[tri[2]].x}))) + 1);
@@ -213,17 +222,45 @@ struct Renderer::State {
       auto fy = static_cast<std::int32_t>(a.fixed_y + std::int64_t{y} * a.fixed_dy_y +
                                           std::int64_t{x_begin} * a.fixed_dx_y);
       const std::int32_t step_x = a.fixed_dx_x, step_y = a.fixed_dx_y;
+#if defined(__SSE2__)
+      // Two texels per 8-byte load ([R0 G0 B0 R1 G1 B1 . .]); `inside` guarantees the
+      // extra bytes lie within the picture. 16-bit lanes: horizontal blend, >> 8,
+      // vertical blend, >> 8, all within 65535.
+      const __m128i zero = _mm_setzero_si128();
+      const __m128i half = _mm_set1_epi16(128);
+      for (int x = x_begin; x < x_end; ++x, out += 3, fx += step_x, fy += step_y) {
+        const int x0 = fx >> 16, y0 = fy >> 16;
+        const auto wx = static_cast<short>((fx >> 8) & 255), wy = static_cast<short>((fy >> 8) & 255);
+        const std::uint8_t* p = base + y0 * stride + 3 * x0;
+        const __m128i wh = _mm_setr_epi16(static_cast<short>(256 - wx), static_cast<short>(256 - wx),
+                                          static_cast<short>(256 - wx), wx, wx, wx, 0, 0);
+        __m128i top = _mm_mullo_epi16(_mm_unpacklo_epi8(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)), zero), wh);
+        __m128i bottom = _mm_mullo_epi16(
+            _mm_unpacklo_epi8(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p + stride)), zero), wh);
+        top = _mm_srli_epi16(top, 8);
+        bottom = _mm_srli_epi16(bottom, 8);
+        top = _mm_add_epi16(top, _mm_srli_si128(top, 6));            // lanes 0-2: blended
+        bottom = _mm_add_epi16(bottom, _mm_srli_si128(bottom, 6));
+        __m128i mixed = _mm_add_epi16(_mm_mullo_epi16(top, _mm_set1_epi16(static_cast<short>(256 - wy))),
+                                      _mm_mullo_epi16(bottom, _mm_set1_epi16(wy)));
+        mixed = _mm_srli_epi16(_mm_add_epi16(mixed, half), 8);
+        const std::uint32_t rgb = static_cast<std::uint32_t>(_mm_cvtsi128_si32(_mm_packus_epi16(mixed, zero)));
+        out[0] = static_cast<std::uint8_t>(rgb), out[1] = static_cast<std::uint8_t>(rgb >> 8);
+        out[2] = static_cast<std::uint8_t>(rgb >> 16);
+      }
+#else
       for (int x = x_begin; x < x_end; ++x, out += 3, fx += step_x, fy += step_y) {
         const int x0 = fx >> 16, y0 = fy >> 16;
         const int wx = (fx >> 8) & 255, wy = (fy >> 8) & 255;
         const std::uint8_t* p = base + y0 * stride + 3 * x0;
         const std::uint8_t* q = p + stride;
         for (int k = 0; k < 3; ++k) {
-          int top = p[k] * (256 - wx) + p[k + 3] * wx;
-          int bottom = q[k] * (256 - wx) + q[k + 3] * wx;
-          out[k] = static_cast<std::uint8_t>((top * (256 - wy) + bottom * wy + 32768) >> 16);
+          int top = (p[k] * (256 - wx) + p[k + 3] * wx) >> 8;
+          int bottom = (q[k] * (256 - wx) + q[k + 3] * wx) >> 8;
+          out[k] = static_cast<std::uint8_t>((top * (256 - wy) + bottom * wy + 128) >> 8);
         }
       }
+#endif
       return;
     }
     float dx = x_begin + 0.5f - a.d0.x, dy = y + 0.5f - a.d0.y;
@@ -255,14 +292,17 @@ struct Renderer::State {
     // Mouth interior, blended into the lip colour over the pixel at each lip edge.
     const float px_per_unit = impl.frame.interocular_px * scale;
     float u = a.a0[0] + a.n[0] * dx + a.n[1] * dy;
-    float v = a.a0[1] + a.n[2] * dx + a.n[3] * dy;
-    float gap = a.a0[2] + a.n[4] * dx + a.n[5] * dy;
+    float down = a.a0[1] + a.n[2] * dx + a.n[3] * dy;
+    float up = a.a0[2] + a.n[4] * dx + a.n[5] * dy;
     for (int x = x_begin; x < x_end; ++x, out += 3, sx += a.m00, sy += a.m10, u += a.n[0],
-             v += a.n[2], gap += a.n[4]) {
-      float vv = clamp01(v), g = std::max(0.f, gap);
+             down += a.n[2], up += a.n[4]) {
+      float below_upper = std::max(0.f, down), above_lower = std::max(0.f, up);
+      float g = below_upper + above_lower;
+      float vv = g > 0.f ? below_upper / g : 0.f;
       auto interior = shade_mouth(impl.mouth, clamp01(u), vv, g / px_per_unit, tongue_out, px_per_unit);
-      float edge = std::min(vv, 1.f - vv) * g;  // pixels to the nearer lip
-      float alpha = clamp01(edge + 0.25f);
+      float edge = std::min(below_upper, above_lower);  // pixels to the nearer lip
+      // A hairline gap (< 0.02 face units) stays mostly the lips' own colour.
+      float alpha = clamp01(edge + 0.25f) * smoothstep(0.f, 0.02f, g / px_per_unit);
       sample_bilinear(portrait, sx, sy, rgb);
       for (int k = 0; k < 3; ++k) out[k] = to_byte(rgb[k] + (interior[k] - rgb[k]) * alpha);
     }
@@ -307,7 +347,8 @@ const Image& Renderer::render(const MotionFrame& motion) {
   int y_end = std::max(s.dirty[3], s.previous_dirty[3]);
   if (s.dirty[3] <= s.dirty[1]) y_begin = s.previous_dirty[1], y_end = s.previous_dirty[3];
   if (y_end > y_begin) {
-    const int bands = std::min(y_end - y_begin, 4 * s.pool.size());
+    // A few bands per thread balance the load; one thread walks each triangle once.
+    const int bands = std::min(y_end - y_begin, s.pool.size() == 1 ? 1 : 3 * s.pool.size());
     s.pool.run(bands, [&](int band) {
       int a = y_begin + (y_end - y_begin) * band / bands;
       int b = y_begin + (y_end - y_begin) * (band + 1) / bands;

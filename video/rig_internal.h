@@ -30,6 +30,7 @@ struct FaceGeometry {
   Point mouth_centre;                  // mean of the outer lip points
   float mouth_half_width = 0.45f;      // half the distance between the outer corners
   std::array<Point, 5> lip_line;       // inner-lip midline, corner to corner (x ascending)
+  std::array<float, 5> lip_half_gap{}; // half the portrait's own lip opening at those points
   float upper_lip_top = 0.f;           // y of the upper lip's outer edge (landmark 51)
   float lower_lip_bottom = 0.f;        // y of the lower lip's outer edge (landmark 57)
   float chin_y = 1.9f;                 // landmark 8
@@ -38,6 +39,7 @@ struct FaceGeometry {
   float brow_y = -0.45f;               // mean y of the brows
   Point nose_tip;                      // landmark 30
   float lip_line_y(float x) const;     // the midline at x, constant beyond the corners
+  float half_gap(float x) const;       // lip_half_gap at x, 0 beyond the corners
 };
 FaceGeometry face_geometry(const Landmarks& face_units);
 
@@ -111,12 +113,16 @@ struct Rig::Impl {
   std::vector<Point> rest_face;
   std::vector<std::array<int, 3>> triangles;
   std::vector<Material> materials;     // per triangle
+  std::vector<float> rest_area;        // per triangle, twice the signed area in face units²
   std::vector<float> depth;            // per vertex, face units
   std::vector<float> weight;           // per vertex, head weight 0..1
   std::vector<float> mouth_u;          // per vertex on the lip cut: 0..1 corner to corner
   std::vector<std::uint8_t> lip_side;  // per vertex: LipSide of cut vertices, Auto else
   std::vector<std::array<Point, kBasisCount>> basis;  // per vertex, face units
   std::vector<std::array<int, 2>> cut_pairs;           // (upper, lower) copies on the lip cut
+  // Lip order guards, nearest the cut first: (vertex, its neighbour toward the cut in the
+  // same column, +1 below the cut / -1 above). Expressions never push a vertex past it.
+  std::vector<std::array<int, 3>> lip_guards;
   std::array<EyeModel, 2> eyes;        // [0] subject's right (image left), [1] left
   MouthModel mouth;
 };

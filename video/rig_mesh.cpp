@@ -69,7 +69,7 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
     }
   }
   // The cut: columns strictly between the inner lip corners, plus the first column
-  // beyond each corner, which is snapped onto the line but not split.
+  // beyond each corner, which lies on the line but is not split.
   int first_cut = columns, last_cut = -1;
   for (int column = 0; column < columns; ++column) {
     float x = grid_x(column);
@@ -78,14 +78,37 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
       last_cut = std::max(last_cut, column);
     }
   }
+  // Bend the columns so the cut row follows the (curved, possibly tilted) lip line
+  // exactly; the bend fades over kBendRows rows and a few columns beyond the corners,
+  // moving each vertex less than a cell per row, so no cell inverts.
+  constexpr int kBendRows = 5;
+  for (int column = 0; column < columns; ++column) {
+    float x = grid_x(column);
+    float beyond = std::max({0.f, corner_left - x, x - corner_right});
+    float fade = 1.f - smoothstep(cell, 4.f * cell, beyond);
+    float bend = (g.lip_line_y(std::clamp(x, corner_left, corner_right)) - y_origin) * fade;
+    for (int row = std::max(0, cut_row - kBendRows); row <= std::min(rows - 1, cut_row + kBendRows); ++row) {
+      float share = 1.f - static_cast<float>(std::abs(row - cut_row)) / kBendRows;
+      rig.rest_face[id(column, row)].y += bend * share;
+    }
+  }
+  // Lip sides follow the topology: rows below the cut take the lower lip's fields.
+  for (int row = cut_row + 1; row < rows; ++row) {
+    for (int column = 0; column < columns; ++column) {
+      rig.lip_side[id(column, row)] = static_cast<std::uint8_t>(LipSide::Lower);
+    }
+  }
+  for (int row = 0; row <= cut_row; ++row) {
+    for (int column = 0; column < columns; ++column) {
+      rig.lip_side[id(column, row)] = static_cast<std::uint8_t>(LipSide::Upper);
+    }
+  }
   std::vector<int> lower_copy(columns, -1);
   const float span = std::max(1e-3f, corner_right - corner_left);
   if (last_cut >= first_cut) {
     for (int column = std::max(0, first_cut - 1); column <= std::min(columns - 1, last_cut + 1);
          ++column) {
       Point& p = rig.rest_face[id(column, cut_row)];
-      float snapped = g.lip_line_y(std::clamp(p.x, corner_left, corner_right));
-      p.y = std::clamp(snapped, p.y - 0.45f * cell, p.y + 0.45f * cell);
       float u = clamp01((p.x - corner_left) / span);
       rig.mouth_u[id(column, cut_row)] = u;
       if (column < first_cut || column > last_cut) continue;
@@ -98,12 +121,29 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
     }
   }
 
+  // Lip order guards for the columns around the mouth, nearest the cut first.
+  rig.lip_guards.clear();
+  if (last_cut >= first_cut) {
+    for (int step = 1; step <= kBendRows + 2; ++step) {
+      for (int column = std::max(0, first_cut - 1); column <= std::min(columns - 1, last_cut + 1); ++column) {
+        int below = cut_row + step, above = cut_row - step;
+        if (below < rows) {
+          int anchor = step == 1 && lower_copy[column] >= 0 ? lower_copy[column] : id(column, below - 1);
+          rig.lip_guards.push_back({id(column, below), anchor, 1});
+        }
+        if (above >= 0) rig.lip_guards.push_back({id(column, above), id(column, above + 1), -1});
+      }
+    }
+  }
+
   // Per-vertex fields.
   const size_t count = rig.rest_face.size();
   rig.rest_px.resize(count);
   rig.depth.resize(count);
   rig.weight.resize(count);
+
   rig.basis.resize(count);
+
   for (size_t v = 0; v < count; ++v) {
     const Point p = rig.rest_face[v];
     rig.rest_px[v] = rig.frame.to_image(p);
@@ -148,7 +188,12 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
       rig.materials.push_back(material);
     }
   }
-  // The mouth interior strip between the upper and lower copies.
+  rig.rest_area.clear();
+  for (const auto& t : rig.triangles) {
+    const Point a = rig.rest_face[t[0]], b = rig.rest_face[t[1]], c = rig.rest_face[t[2]];
+    rig.rest_area.push_back((b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x));
+  }
+  // The mouth interior strip between the upper and lower copies (zero rest area).
   if (last_cut >= first_cut) {
     for (int column = std::max(0, first_cut - 1); column <= last_cut && column + 1 < columns;
          ++column) {
@@ -163,6 +208,7 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
         rig.triangles.push_back({upper_a, lower_b, lower_a});
         rig.materials.push_back(Material::Mouth);
       }
+      rig.rest_area.resize(rig.triangles.size(), 0.f);
     }
   }
 }

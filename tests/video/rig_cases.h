@@ -3,6 +3,9 @@
 #pragma once
 
 #include <cmath>
+#include <initializer_list>
+#include <utility>
+#include <vector>
 
 #include "core/core.h"
 
@@ -65,5 +68,31 @@ inline MotionTrack talking_track(double seconds = 4.0) {
   }
   return track;
 }
+
+}  // namespace parla::testing
+
+namespace parla::testing {
+
+// The golden frames (tests/video/golden/<name>.png): the sample portrait, 192² crop.
+struct GoldenFrame {
+  const char* name;
+  MotionFrame motion;
+};
+inline std::vector<GoldenFrame> golden_frames() {
+  auto frame = [](std::initializer_list<std::pair<Channel, float>> values) {
+    MotionFrame f = neutral_frame();
+    for (const auto& [channel, value] : values) f[index(channel)] = value;
+    return f;
+  };
+  return {
+      {"neutral", neutral_frame()},
+      {"jaw_blink", frame({{Channel::JawOpen, 0.8f}, {Channel::EyeBlinkLeft, 1.f}})},
+      {"smile_gaze", frame({{Channel::MouthSmile, 1.f}, {Channel::EyeLookX, -1.f}, {Channel::EyeLookY, 0.5f}})},
+      {"funnel_brows", frame({{Channel::MouthFunnel, 1.f}, {Channel::BrowInnerUp, 1.f}, {Channel::TongueOut, 0.5f}})},
+      {"pose", frame({{Channel::HeadYaw, 0.4f}, {Channel::HeadPitch, -0.2f}, {Channel::HeadRoll, 0.2f},
+                      {Channel::HeadX, 0.1f}, {Channel::HeadScale, 0.05f}, {Channel::JawOpen, 0.4f}})},
+  };
+}
+inline constexpr int kGoldenSize = 192;  // output pixels
 
 }  // namespace parla::testing

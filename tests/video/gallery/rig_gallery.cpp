@@ -2,17 +2,22 @@
 // frames of a short talking clip, the fit preview and the golden frames the tests
 // compare against. docs/gallery/make_gallery.sh and docs/rig.md show the commands.
 //
-//   rig_gallery sheet   PORTRAIT OUT.png [CELL_PX]   rows: channels; columns -1, 0, .5, 1
+//   rig_gallery sheet   PORTRAIT OUT.png [CELL_PX [CROP_UNITS]]  rows: channels;
+//                                                    columns -1, 0, .5, 1
 //   rig_gallery clip    PORTRAIT OUT_DIR [--full]    frame_0000.png ... (4 s at 25 fps)
 //   rig_gallery preview PORTRAIT OUT.png             landmarks + mesh
 //   rig_gallery frame   PORTRAIT OUT.png SIZE CROP_UNITS [channel=value ...]
+//   rig_gallery golden  OUT_DIR                      the golden frames (tests/video/golden)
+//   rig_gallery landmarks PORTRAIT OUT.json          dlib's fit as a landmarks file
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <string>
 
+#include "tests/support/testing.h"
 #include "tests/video/rig_cases.h"
+#include "tests/video/rig_fixtures.h"
 #include "video/video.h"
 
 namespace fs = std::filesystem;
@@ -33,8 +38,8 @@ void paste(Image& sheet, const Image& cell, int x0, int y0) {
   }
 }
 
-void write_sheet(const video::Rig& rig, const fs::path& out, int cell_px) {
-  video::Renderer renderer(rig, {.framing = video::Framing::Crop, .size = cell_px});
+void write_sheet(const video::Rig& rig, const fs::path& out, int cell_px, float crop_units) {
+  video::Renderer renderer(rig, {.framing = video::Framing::Crop, .size = cell_px, .crop_units = crop_units});
   const float columns[] = {-1.f, 0.f, 0.5f, 1.f};
   Image sheet(4 * cell_px, kChannelCount * cell_px);
   std::fill(sheet.rgb.begin(), sheet.rgb.end(), 40);
@@ -67,7 +72,8 @@ int main(int argc, char** argv) {
   try {
     std::string mode = argc > 1 ? argv[1] : "";
     if (mode == "sheet" && argc >= 4) {
-      write_sheet(load_rig(argv[2]), argv[3], argc >= 5 ? std::stoi(argv[4]) : 192);
+      write_sheet(load_rig(argv[2]), argv[3], argc >= 5 ? std::stoi(argv[4]) : 192,
+                  argc >= 6 ? std::stof(argv[5]) : 3.2f);
     } else if (mode == "clip" && argc >= 4) {
       write_clip(load_rig(argv[2]), argv[3], argc >= 5 && std::string(argv[4]) == "--full");
     } else if (mode == "frame" && argc >= 6) {
@@ -81,6 +87,17 @@ int main(int argc, char** argv) {
       }
       video::Renderer renderer(load_rig(argv[2]), {.size = std::stoi(argv[4]), .crop_units = std::stof(argv[5])});
       video::save_png(renderer.render(motion), argv[3]);
+    } else if (mode == "landmarks" && argc >= 4) {
+      Image portrait = video::load_image(argv[2]);
+      write_text_file(argv[3], video::landmarks_to_json(video::fit_face(portrait, argv[2]).landmarks));
+    } else if (mode == "golden" && argc >= 3) {
+      fs::path dir = argv[2];
+      fs::create_directories(dir);
+      video::Rig rig = testing::sample_rig();
+      video::Renderer renderer(rig, {.size = testing::kGoldenSize});
+      for (const auto& golden : testing::golden_frames()) {
+        video::save_png(renderer.render(golden.motion), dir / (std::string(golden.name) + ".png"));
+      }
     } else if (mode == "preview" && argc >= 4) {
       video::save_png(video::draw_fit_preview(load_rig(argv[2])), argv[3]);
     } else {
