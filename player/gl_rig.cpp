@@ -11,7 +11,7 @@
 namespace parla::player {
 namespace {
 
-constexpr int kFloatsPerVertex = 7;  // dest xy, source xy, mouth u v gap
+constexpr int kFloatsPerVertex = 7;  // dest xy, source xy, mouth (u, below upper, above lower)
 
 void push_vertex(std::vector<float>& v, video::Point dest, video::Point source, float mu, float mv,
                  float gap) {
@@ -167,7 +167,9 @@ void GlRigView::draw(const std::vector<video::Point>& posed_px, const MotionFram
   // Mirrors video/renderer.cpp setup_frame: what moves, lip gaps, eye poses.
   moving_.assign(count, 0);
   for (size_t v = 0; v < count; ++v) {
-    moving_[v] = posed_px[v].x != impl.rest_px[v].x || posed_px[v].y != impl.rest_px[v].y;
+    // Motion under 1/50 output pixel is invisible: such vertices count as still.
+    moving_[v] = std::abs(posed_px[v].x - impl.rest_px[v].x) * f.scale > 0.02f ||
+                 std::abs(posed_px[v].y - impl.rest_px[v].y) * f.scale > 0.02f;
   }
   gap_px_.assign(count, 0.f);
   for (const auto& [upper, lower] : impl.cut_pairs) {
@@ -196,8 +198,10 @@ void GlRigView::draw(const std::vector<video::Point>& posed_px, const MotionFram
     for (int k = 0; k < 3; ++k) {
       int v = tri[k];
       bool lower = impl.lip_side[v] == static_cast<std::uint8_t>(video::LipSide::Lower);
+      // Mouth attributes as video/renderer.cpp: (u, px below the upper lip, px above
+      // the lower lip), affine within a triangle and equal along shared edges.
       push_vertex(scratch_[static_cast<int>(material)], to_output(posed_px[v]), impl.rest_px[v],
-                  impl.mouth_u[v], lower ? 1.f : 0.f, gap_px_[v]);
+                  impl.mouth_u[v], lower ? gap_px_[v] : 0.f, lower ? 0.f : gap_px_[v]);
     }
   }
 

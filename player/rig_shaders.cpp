@@ -7,7 +7,8 @@ namespace parla::player {
 const char* const kRigVertexShader = R"(#version 330 core
 layout(location = 0) in vec2 dest_px;     // output pixels, y down
 layout(location = 1) in vec2 source_px;   // portrait pixels
-layout(location = 2) in vec3 mouth;       // u across the mouth, v upper 0 / lower 1, gap px
+layout(location = 2) in vec3 mouth;       // u across the mouth, px below the upper lip,
+                                          // px above the lower lip
 uniform vec2 output_size;
 out vec2 source;
 out vec3 mouth_uvg;
@@ -80,17 +81,17 @@ vec3 shade_mouth(float u, float v, float gap_units) {
   float y = v * gap_units;
   float aa = 1.0 / max(1.0, px_per_unit);
   float side = 1.0 - 0.6 * x * x;
-  vec3 rgb = mouth.cavity * ((0.55 + 0.45 * side) * (0.75 + 0.25 * v));
+  vec3 rgb = mouth.cavity * ((0.5 + 0.5 * side) * (0.55 + 0.45 * smooth_step(0.0, 0.8, v)));
   float shown = 0.5 * mouth.source_gap_units;
   float lower_top = gap_units - max(0.0, 0.055 - shown) * (1.0 - 0.3 * x * x);
   float lower_alpha = clamp01((y - lower_top) / aa + 0.5) * clamp01((0.7 - abs(x)) / 0.15) *
                       smooth_step(0.06, 0.12, gap_units) * smooth_step(0.0, 0.01, 0.055 - shown);
   if (lower_alpha > 0.0) rgb = mix(rgb, mouth.teeth * (0.78 * side), lower_alpha);
-  float tongue_top = gap_units * (0.62 - 0.5 * tongue_out) + 0.18 * x * x;
-  float tongue_alpha = clamp01((y - tongue_top) / aa + 0.5) * clamp01((0.85 - abs(x)) / 0.2);
+  float tongue_top = gap_units * (0.7 - 0.55 * tongue_out) + 0.2 * x * x;
+  float tongue_alpha =
+      clamp01((y - tongue_top) / (0.03 + 2.0 * aa) + 0.2) * clamp01((0.85 - abs(x)) / 0.25);
   if (tongue_alpha > 0.0) {
-    float lit = 0.7 + 0.3 * (1.0 - abs(x)) +
-                0.15 * tongue_out * (1.0 - smooth_step(0.0, 0.05, y - tongue_top));
+    float lit = (0.5 + 0.25 * (1.0 - abs(x))) * (0.75 + 0.5 * tongue_out);
     rgb = mix(rgb, mouth.tongue * lit,
               tongue_alpha * (0.55 + 0.45 * max(tongue_out, 1.0 - lower_alpha)));
   }
@@ -101,7 +102,7 @@ vec3 shade_mouth(float u, float v, float gap_units) {
     float shade = side * (0.72 + 0.28 * smooth_step(0.0, 0.03, y));
     float ax = abs(x);
     float edge = min(min(ax, abs(ax - 0.19)), min(min(abs(ax - 0.35), abs(ax - 0.5)), abs(ax - 0.64)));
-    shade *= 1.0 - 0.14 * (1.0 - smooth_step(0.0, 0.03 + aa, edge));
+    shade *= 1.0 - 0.08 * (1.0 - smooth_step(0.0, 0.02 + 1.5 * aa, edge));
     rgb = mix(rgb, mouth.teeth * shade, upper_alpha);
   }
   return rgb;
@@ -182,9 +183,12 @@ void main() {
 #elif MATERIAL == 2
   {
     // video/renderer.cpp: the interior blended into the lips over the edge pixel.
-    float vv = clamp01(mouth_uvg.y), g = max(0.0, mouth_uvg.z);
+    float below_upper = max(0.0, mouth_uvg.y), above_lower = max(0.0, mouth_uvg.z);
+    float g = below_upper + above_lower;
+    float vv = g > 0.0 ? below_upper / g : 0.0;
     vec3 interior = shade_mouth(clamp01(mouth_uvg.x), vv, g / px_per_unit);
-    float alpha = clamp01(min(vv, 1.0 - vv) * g + 0.25);
+    float edge = min(below_upper, above_lower);
+    float alpha = clamp01(edge + 0.25) * smooth_step(0.0, 0.02, g / px_per_unit);
     vec3 base = sample_bilinear(source);
     rgb = base + (interior - base) * alpha;
   }
