@@ -130,12 +130,11 @@ TEST(PlaySync, PacedAvOffsetStaysWithinOneFrameOverTenSeconds) {
   auto s = read_stats(stats_path);
   EXPECT_EQ(s["clock"], "audio") << r.output;
   EXPECT_GE(s["clock_advance_s"].get<double>(), 10.0);
-  // Paced: the audio clock ran at wall-clock speed (within one frame over 10 s) unless
-  // the device underran (a loaded machine), when the clock rightly waited for it ...
-  if (s["audio_underruns"].get<int>() == 0) {
-    EXPECT_NEAR(s["clock_advance_s"].get<double>(), s["clock_wall_s"].get<double>(), 0.04)
-        << s.dump();
-  }
+  // Paced: the audio clock ran at wall-clock speed (an unpaced device runs ~20x
+  // faster). A stall of the loaded machine may hold the clock back a little: the picture
+  // then rightly waits for the sound, so this allows 5 %; typically it is within 40 ms.
+  double advance = s["clock_advance_s"].get<double>(), wall = s["clock_wall_s"].get<double>();
+  EXPECT_NEAR(advance / wall, 1.0, 0.05) << s.dump();
   // ... and the picture followed it within one frame.
   EXPECT_GE(s["av_offset_min_s"].get<double>(), -0.04) << s.dump();
   EXPECT_LE(s["av_offset_max_s"].get<double>(), 0.04) << s.dump();
