@@ -98,10 +98,12 @@ struct Renderer::State {
       background = portrait;
     } else {
       const FaceFrame& frame = impl.frame;
-      crop_side_px = std::max(16.f, params.crop_units * frame.interocular_px);
+      // Never wider than the portrait: a crop past its edges would smear them in.
+      crop_side_px = std::min(std::max(16.f, params.crop_units * frame.interocular_px),
+                              static_cast<float>(std::min(portrait.width, portrait.height)));
       Point centre = frame.to_image({0.f, 0.55f});
       float side = crop_side_px;
-      // Keep the square inside the portrait when it fits, so no edge is smeared in.
+      // Keep the square inside the portrait.
       auto place = [&](float c, int extent) {
         float start = c - side / 2;
         if (side <= extent) start = std::clamp(start, 0.f, extent - side);

@@ -196,7 +196,8 @@ struct RenderParams {
   // Crop: output side in pixels (even). 0 = follow the face resolution: the crop's side
   // in portrait pixels rounded to a multiple of 16, clamped to [256, 512].
   int size = 0;
-  // Crop side in inter-ocular distances (the square is centred below the eyes).
+  // Crop side in inter-ocular distances (the square is centred below the eyes, moved
+  // and if need be shrunk to stay inside the portrait).
   float crop_units = 5.2f;
   int threads = 0;  // worker threads including the caller; 0 = hardware concurrency
 };
