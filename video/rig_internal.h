@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -210,5 +211,28 @@ class SpanWalker {
   };
   std::array<Bound, 3> bounds_;
 };
+
+// Inline: called once per row of every moving triangle.
+inline bool SpanWalker::next(int& x_begin, int& x_end) {
+  std::int64_t lo = std::numeric_limits<std::int32_t>::min();
+  std::int64_t hi = std::numeric_limits<std::int32_t>::max();
+  bool any = true;
+  for (Bound& b : bounds_) {
+    if (b.kind == 0) {
+      if (b.c < b.bias) any = false;
+      b.c += b.step_c;
+      continue;
+    }
+    if (b.kind > 0) hi = std::min(hi, b.q + 1);
+    else lo = std::max(lo, -b.q);
+    b.q += b.step_q;
+    b.r += b.step_r;
+    if (b.r >= b.d) b.r -= b.d, b.q += 1;
+  }
+  if (!any || hi <= lo) return false;
+  x_begin = static_cast<int>(lo);
+  x_end = static_cast<int>(hi);
+  return true;
+}
 
 }  // namespace parla::video
