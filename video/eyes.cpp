@@ -189,10 +189,7 @@ EyeModel build_eye(const Image& portrait, const Landmarks& l, bool subject_left)
 }
 
 EyePose eye_pose(const EyeModel& eye, const MotionFrame& motion, bool subject_left) {
-  auto value = [&](Channel c) {
-    const ChannelInfo& info = channel_info(c);
-    return std::clamp(motion[index(c)], info.min, info.max);
-  };
+  auto value = [&](Channel c) { return channel_value(motion, c); };
   EyePose pose;
   pose.blink = value(subject_left ? Channel::EyeBlinkLeft : Channel::EyeBlinkRight);
   // Gaze in the face frame: +x toward the subject's left (image right), +y up.

@@ -145,7 +145,7 @@ struct Renderer::State {
       gap_px[upper] = gap_px[lower] = gap;
     }
     for (int e = 0; e < 2; ++e) eye_poses[e] = eye_pose(impl.eyes[e], motion, /*subject_left=*/e == 1);
-    tongue_out = std::clamp(motion[index(Channel::TongueOut)], 0.f, 1.f);
+    tongue_out = channel_value(motion, Channel::TongueOut);
     const bool eyes_active = eye_poses[0].active() || eye_poses[1].active();
 
     active.clear();

@@ -117,10 +117,7 @@ std::vector<Point> Rig::posed_vertices(const MotionFrame& motion) const {
 }
 
 void pose_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vector<Point>& out_px) {
-  auto value = [&](Channel c) {
-    const ChannelInfo& info = channel_info(c);
-    return std::clamp(motion[index(c)], info.min, info.max);
-  };
+  auto value = [&](Channel c) { return channel_value(motion, c); };
   const Coefficients k = expression_coefficients(motion);
   float face_width = 2.f * rig.geometry.jaw_half_width;
   Pose pose;

@@ -173,10 +173,7 @@ std::array<Point, kBasisCount> expression_basis(const FaceGeometry& g, Point p, 
 }
 
 Coefficients expression_coefficients(const MotionFrame& motion) {
-  auto value = [&](Channel c) {
-    const ChannelInfo& info = channel_info(c);
-    return std::clamp(motion[index(c)], info.min, info.max);
-  };
+  auto value = [&](Channel c) { return channel_value(motion, c); };
   Coefficients k{};
   float tongue = value(Channel::TongueOut);
   // The tongue needs a little room: it opens the jaw slightly.

@@ -151,6 +151,14 @@ class WorkerPool {
   std::vector<std::thread> workers_;
 };
 
+// A channel's value clamped to its range; NaN reads as 0 (neutral).
+inline float channel_value(const MotionFrame& motion, Channel c) {
+  const ChannelInfo& info = channel_info(c);
+  float v = motion[index(c)];
+  if (!(v == v)) return 0.f;
+  return v < info.min ? info.min : (v > info.max ? info.max : v);
+}
+
 inline float clamp01(float v) { return v < 0.f ? 0.f : (v > 1.f ? 1.f : v); }
 inline float smoothstep(float edge0, float edge1, float x) {
   float t = clamp01((x - edge0) / (edge1 - edge0));
