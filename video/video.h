@@ -213,8 +213,8 @@ class Renderer {
   Renderer& operator=(const Renderer&) = delete;
 
   // The picture for one frame; the reference stays valid (and unchanged) until the next
-  // render() call or the Renderer's destruction. Never throws for in-range motion
-  // (values are clamped to the channel table).
+  // render() call or the Renderer's destruction. Values are clamped to the channel
+  // table's ranges (NaN reads as neutral), so any MotionFrame renders.
   const Image& render(const MotionFrame& motion);
 
   int width() const;
