@@ -78,7 +78,7 @@ struct RigidPose {
 };
 
 // Smallest share of its rest area the head pose may leave a mesh triangle.
-constexpr float kMinPoseAreaRatio = 0.25f;
+constexpr float kMinPoseAreaRatio = 0.12f;
 
 }  // namespace
 
@@ -169,16 +169,24 @@ void pose_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vector<
       Point c = {face[t[2]].x + s * head[t[2]].x, face[t[2]].y + s * head[t[2]].y};
       return (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x);
     };
-    for (; limit > 0.05f; limit *= 0.85f) {
-      bool folds = false;
-      for (size_t t = 0; t < rig.triangles.size() && !folds; ++t) {
-        const auto& tri = rig.triangles[t];
+    auto folds = [&](float s) {
+      for (size_t t = 0; t < rig.triangles.size(); ++t) {
         const float rest = rig.rest_area[t];
         if (rest == 0.f) continue;  // the mouth strip
+        const auto& tri = rig.triangles[t];
         const float floor = std::min(area(tri, 0.f) / rest, kMinPoseAreaRatio);
-        folds = area(tri, limit) / rest < floor;
+        if (area(tri, s) / rest < floor) return true;
       }
-      if (!folds) break;
+      return false;
+    };
+    // Bisection, so the limit (and the picture) changes continuously with the motion.
+    if (folds(1.f)) {
+      float safe = 0.f, unsafe = 1.f;
+      for (int i = 0; i < 10; ++i) {
+        float mid = 0.5f * (safe + unsafe);
+        (folds(mid) ? unsafe : safe) = mid;
+      }
+      limit = safe;
     }
   }
   for (size_t v = 0; v < count; ++v) {
