@@ -25,8 +25,9 @@ struct Pose {
   }
 };
 
-// Pivot of head rotations (face units): the top of the neck.
-constexpr float kPivotY = 1.0f;
+// Pivot of head rotations (face units below the eyes): level with the ear lobes, where
+// the skull turns on the neck; lower pivots swing the crown too far for the falloff.
+constexpr float kPivotY = 0.7f;
 // Camera distance (face units) for the perspective of turning heads.
 constexpr float kCameraDistance = 10.f;
 
