@@ -12,7 +12,7 @@ namespace {
 
 constexpr int kSubpixel = 16;
 
-std::int64_t to_fixed(float v) { return static_cast<std::int64_t>(std::lround(v * kSubpixel)); }
+std::int64_t to_fixed(float v) { return round_to_int(static_cast<double>(v) * kSubpixel); }
 
 std::int64_t floor_div(std::int64_t a, std::int64_t b) {  // b > 0
   return a >= 0 ? a / b : -((-a + b - 1) / b);

@@ -178,12 +178,12 @@ struct Renderer::State {
         a.inside = sx0 > margin && sy0 > margin && sx1 < portrait.width - margin &&
                    sy1 < portrait.height - margin;
         double ox = 0.5 - a.d0.x, oy = 0.5 - a.d0.y;
-        a.fixed_x = std::llround((a.s0.x - 0.5 + a.m00 * ox + a.m01 * oy) * 65536.0);
-        a.fixed_y = std::llround((a.s0.y - 0.5 + a.m10 * ox + a.m11 * oy) * 65536.0);
-        a.fixed_dx_x = static_cast<std::int32_t>(std::lround(a.m00 * 65536.0));
-        a.fixed_dy_x = static_cast<std::int32_t>(std::lround(a.m01 * 65536.0));
-        a.fixed_dx_y = static_cast<std::int32_t>(std::lround(a.m10 * 65536.0));
-        a.fixed_dy_y = static_cast<std::int32_t>(std::lround(a.m11 * 65536.0));
+        a.fixed_x = round_to_int((a.s0.x - 0.5 + a.m00 * ox + a.m01 * oy) * 65536.0);
+        a.fixed_y = round_to_int((a.s0.y - 0.5 + a.m10 * ox + a.m11 * oy) * 65536.0);
+        a.fixed_dx_x = static_cast<std::int32_t>(round_to_int(a.m00 * 65536.0));
+        a.fixed_dy_x = static_cast<std::int32_t>(round_to_int(a.m01 * 65536.0));
+        a.fixed_dx_y = static_cast<std::int32_t>(round_to_int(a.m10 * 65536.0));
+        a.fixed_dy_y = static_cast<std::int32_t>(round_to_int(a.m11 * 65536.0));
       }
       if (material == Material::Mouth) {
         // (u, pixels below the upper lip, pixels above the lower lip): both distances

@@ -159,6 +159,11 @@ inline float channel_value(const MotionFrame& motion, Channel c) {
   return v < info.min ? info.min : (v > info.max ? info.max : v);
 }
 
+// Round half away from zero without a libm call (per-triangle setup is hot).
+inline std::int64_t round_to_int(double v) {
+  return static_cast<std::int64_t>(v < 0.0 ? v - 0.5 : v + 0.5);
+}
+
 inline float clamp01(float v) { return v < 0.f ? 0.f : (v > 1.f ? 1.f : v); }
 inline float smoothstep(float edge0, float edge1, float x) {
   float t = clamp01((x - edge0) / (edge1 - edge0));
