@@ -272,7 +272,7 @@ class ClassicGenerator final : public MotionGenerator {
     set(Channel::HeadPitch, std::clamp(pitch, -0.4, 0.4));
     set(Channel::HeadRoll, std::clamp(roll_.value(), -0.3, 0.3));
     set(Channel::HeadX, std::clamp(0.25 * yaw + x_drift_.value(), -0.2, 0.2));
-    set(Channel::HeadY, std::clamp(0.15 * pitch + y_drift_.value(), -0.2, 0.2));
+    set(Channel::HeadY, std::clamp(-0.15 * pitch + y_drift_.value(), -0.2, 0.2));  // + = up: a nod lowers the head
     set(Channel::HeadScale, std::clamp(scale_drift_.value(), -0.1, 0.1));
     return m;
   }

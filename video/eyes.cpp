@@ -113,6 +113,27 @@ EyeModel build_eye(const Image& portrait, const Landmarks& l, bool subject_left)
     for (const Sample& s : inside) lumas.push_back(s.luma);
     std::nth_element(lumas.begin(), lumas.begin() + lumas.size() * 3 / 4, lumas.end());
     float bright = lumas[lumas.size() * 3 / 4];
+    // Iris radius: half the dark run along the eye through the iris centre (the lids
+    // may hide its top and bottom), between 0.15 and 0.32 eye widths.
+    {
+      const float threshold = 0.5f * (mean + bright);
+      EyeCoords centre = eye_coords(eye, eye.iris);
+      auto dark_until = [&](float direction) {
+        float reach = 0.f;
+        for (float t = 0.f; t < 0.45f; t += 0.01f) {
+          float u = centre.u + direction * t;
+          if (u <= 0.02f || u >= 0.98f) break;
+          Point p = eye_point(eye, u, centre.v);
+          float rgb[3];
+          sample_bilinear(portrait, p.x, p.y, rgb);
+          if (0.299f * rgb[0] + 0.587f * rgb[1] + 0.114f * rgb[2] > threshold) break;
+          reach = t;
+        }
+        return reach;
+      };
+      float width_units = dark_until(-1.f) + dark_until(1.f);
+      eye.iris_radius_px = std::clamp(0.5f * width_units, 0.15f, 0.32f) * eye.width_px;
+    }
     std::array<float, 3> sclera{}, iris{};
     int sclera_n = 0, iris_n = 0;
     for (const Sample& s : inside) {
@@ -168,10 +189,7 @@ EyeModel build_eye(const Image& portrait, const Landmarks& l, bool subject_left)
 }
 
 EyePose eye_pose(const EyeModel& eye, const MotionFrame& motion, bool subject_left) {
-  auto value = [&](Channel c) {
-    const ChannelInfo& info = channel_info(c);
-    return std::clamp(motion[index(c)], info.min, info.max);
-  };
+  auto value = [&](Channel c) { return channel_value(motion, c); };
   EyePose pose;
   pose.blink = value(subject_left ? Channel::EyeBlinkLeft : Channel::EyeBlinkRight);
   // Gaze in the face frame: +x toward the subject's left (image right), +y up.
@@ -190,7 +208,9 @@ bool shade_eye(const EyeModel& eye, const EyePose& pose, const Image& portrait, 
   const float upper = eye.upper(c.u), lower = eye.lower(c.u);
   const float top = upper - eye.lid_band_px;
   if (c.v < top || c.v > lower) return false;
-  const float lid = upper + pose.blink * (lower - upper);
+  // Right at the corners the lid eases in, so the skin just beyond them never shears.
+  const float taper = smoothstep(0.f, 0.1f, c.u) * smoothstep(0.f, 0.1f, 1.f - c.u);
+  const float lid = upper + pose.blink * (lower - upper) * (taper + (1.f - taper) * pose.blink * pose.blink);
   if (c.v < lid) {
     // Lid: the band above the eye slides down. The lash line keeps its thickness at the
     // lid edge; the skin above it stretches and evens out towards the lid's skin colour.
@@ -206,7 +226,7 @@ bool shade_eye(const EyeModel& eye, const EyePose& pose, const Image& portrait, 
     Point s = eye_point(eye, c.u, source_v);
     sample_bilinear(portrait, s.x, s.y, rgb.data());
     float covering = clamp01((c.v - (upper - lash)) / std::max(1.f, lid - upper));
-    float even = 0.6f * pose.blink * covering;
+    float even = 0.6f * pose.blink * covering * taper;
     float shade = 0.9f + 0.1f * (1.f - covering);
     for (int k = 0; k < 3; ++k) rgb[k] += (eye.lid_skin[k] * shade - rgb[k]) * even;
     return true;
@@ -216,9 +236,9 @@ bool shade_eye(const EyeModel& eye, const EyePose& pose, const Image& portrait, 
     const float r = eye.iris_radius_px;
     // The iris' old place shows sclera, darker toward the corners.
     float d_old = std::hypot(p.x - eye.iris.x, p.y - eye.iris.y);
-    float a_old = clamp01(r - d_old + 0.5f);
+    float a_old = clamp01(1.1f * r - d_old + 0.5f);  // a margin: no rim of the old iris
     if (a_old > 0.f) {
-      float shade = 0.78f + 0.22f * std::sqrt(clamp01(4.f * c.u * (1.f - c.u)));
+      float shade = 0.9f + 0.1f * std::sqrt(clamp01(4.f * c.u * (1.f - c.u)));
       for (int k = 0; k < 3; ++k) rgb[k] += (eye.sclera[k] * shade - rgb[k]) * a_old;
     }
     // The iris in its new place, its texture from the old one.

@@ -12,7 +12,7 @@ namespace {
 
 constexpr int kSubpixel = 16;
 
-std::int64_t to_fixed(float v) { return static_cast<std::int64_t>(std::lround(v * kSubpixel)); }
+std::int64_t to_fixed(float v) { return round_to_int(static_cast<double>(v) * kSubpixel); }
 
 std::int64_t floor_div(std::int64_t a, std::int64_t b) {  // b > 0
   return a >= 0 ? a / b : -((-a + b - 1) / b);
@@ -111,28 +111,6 @@ SpanWalker::SpanWalker(const TriangleEdges& edges, int first_row) {
     b.step_q = floor_div(step, b.d);
     b.step_r = step - b.step_q * b.d;
   }
-}
-
-bool SpanWalker::next(int& x_begin, int& x_end) {
-  std::int64_t lo = std::numeric_limits<std::int32_t>::min();
-  std::int64_t hi = std::numeric_limits<std::int32_t>::max();
-  bool any = true;
-  for (Bound& b : bounds_) {
-    if (b.kind == 0) {
-      if (b.c < b.bias) any = false;
-      b.c += b.step_c;
-      continue;
-    }
-    if (b.kind > 0) hi = std::min(hi, b.q + 1);
-    else lo = std::max(lo, -b.q);
-    b.q += b.step_q;
-    b.r += b.step_r;
-    if (b.r >= b.d) b.r -= b.d, b.q += 1;
-  }
-  if (!any || hi <= lo) return false;
-  x_begin = static_cast<int>(lo);
-  x_end = static_cast<int>(hi);
-  return true;
 }
 
 }  // namespace parla::video

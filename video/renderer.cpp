@@ -98,10 +98,12 @@ struct Renderer::State {
       background = portrait;
     } else {
       const FaceFrame& frame = impl.frame;
-      crop_side_px = std::max(16.f, params.crop_units * frame.interocular_px);
+      // Never wider than the portrait: a crop past its edges would smear them in.
+      crop_side_px = std::min(std::max(16.f, params.crop_units * frame.interocular_px),
+                              static_cast<float>(std::min(portrait.width, portrait.height)));
       Point centre = frame.to_image({0.f, 0.55f});
       float side = crop_side_px;
-      // Keep the square inside the portrait when it fits, so no edge is smeared in.
+      // Keep the square inside the portrait.
       auto place = [&](float c, int extent) {
         float start = c - side / 2;
         if (side <= extent) start = std::clamp(start, 0.f, extent - side);
@@ -143,7 +145,7 @@ struct Renderer::State {
       gap_px[upper] = gap_px[lower] = gap;
     }
     for (int e = 0; e < 2; ++e) eye_poses[e] = eye_pose(impl.eyes[e], motion, /*subject_left=*/e == 1);
-    tongue_out = std::clamp(motion[index(Channel::TongueOut)], 0.f, 1.f);
+    tongue_out = channel_value(motion, Channel::TongueOut);
     const bool eyes_active = eye_poses[0].active() || eye_poses[1].active();
 
     active.clear();
@@ -176,12 +178,12 @@ struct Renderer::State {
         a.inside = sx0 > margin && sy0 > margin && sx1 < portrait.width - margin &&
                    sy1 < portrait.height - margin;
         double ox = 0.5 - a.d0.x, oy = 0.5 - a.d0.y;
-        a.fixed_x = std::llround((a.s0.x - 0.5 + a.m00 * ox + a.m01 * oy) * 65536.0);
-        a.fixed_y = std::llround((a.s0.y - 0.5 + a.m10 * ox + a.m11 * oy) * 65536.0);
-        a.fixed_dx_x = static_cast<std::int32_t>(std::lround(a.m00 * 65536.0));
-        a.fixed_dy_x = static_cast<std::int32_t>(std::lround(a.m01 * 65536.0));
-        a.fixed_dx_y = static_cast<std::int32_t>(std::lround(a.m10 * 65536.0));
-        a.fixed_dy_y = static_cast<std::int32_t>(std::lround(a.m11 * 65536.0));
+        a.fixed_x = round_to_int((a.s0.x - 0.5 + a.m00 * ox + a.m01 * oy) * 65536.0);
+        a.fixed_y = round_to_int((a.s0.y - 0.5 + a.m10 * ox + a.m11 * oy) * 65536.0);
+        a.fixed_dx_x = static_cast<std::int32_t>(round_to_int(a.m00 * 65536.0));
+        a.fixed_dy_x = static_cast<std::int32_t>(round_to_int(a.m01 * 65536.0));
+        a.fixed_dx_y = static_cast<std::int32_t>(round_to_int(a.m10 * 65536.0));
+        a.fixed_dy_y = static_cast<std::int32_t>(round_to_int(a.m11 * 65536.0));
       }
       if (material == Material::Mouth) {
         // (u, pixels below the upper lip, pixels above the lower lip): both distances

@@ -25,8 +25,9 @@ struct Pose {
   }
 };
 
-// Pivot of head rotations (face units): the top of the neck.
-constexpr float kPivotY = 1.0f;
+// Pivot of head rotations (face units below the eyes): level with the ear lobes, where
+// the skull turns on the neck; lower pivots swing the crown too far for the falloff.
+constexpr float kPivotY = 0.7f;
 // Camera distance (face units) for the perspective of turning heads.
 constexpr float kCameraDistance = 10.f;
 
@@ -78,7 +79,7 @@ struct RigidPose {
 };
 
 // Smallest share of its rest area the head pose may leave a mesh triangle.
-constexpr float kMinPoseAreaRatio = 0.25f;
+constexpr float kMinPoseAreaRatio = 0.12f;
 
 }  // namespace
 
@@ -117,10 +118,7 @@ std::vector<Point> Rig::posed_vertices(const MotionFrame& motion) const {
 }
 
 void pose_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vector<Point>& out_px) {
-  auto value = [&](Channel c) {
-    const ChannelInfo& info = channel_info(c);
-    return std::clamp(motion[index(c)], info.min, info.max);
-  };
+  auto value = [&](Channel c) { return channel_value(motion, c); };
   const Coefficients k = expression_coefficients(motion);
   float face_width = 2.f * rig.geometry.jaw_half_width;
   Pose pose;
@@ -172,16 +170,24 @@ void pose_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vector<
       Point c = {face[t[2]].x + s * head[t[2]].x, face[t[2]].y + s * head[t[2]].y};
       return (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x);
     };
-    for (; limit > 0.05f; limit *= 0.85f) {
-      bool folds = false;
-      for (size_t t = 0; t < rig.triangles.size() && !folds; ++t) {
-        const auto& tri = rig.triangles[t];
+    auto folds = [&](float s) {
+      for (size_t t = 0; t < rig.triangles.size(); ++t) {
         const float rest = rig.rest_area[t];
         if (rest == 0.f) continue;  // the mouth strip
+        const auto& tri = rig.triangles[t];
         const float floor = std::min(area(tri, 0.f) / rest, kMinPoseAreaRatio);
-        folds = area(tri, limit) / rest < floor;
+        if (area(tri, s) / rest < floor) return true;
       }
-      if (!folds) break;
+      return false;
+    };
+    // Bisection, so the limit (and the picture) changes continuously with the motion.
+    if (folds(1.f)) {
+      float safe = 0.f, unsafe = 1.f;
+      for (int i = 0; i < 10; ++i) {
+        float mid = 0.5f * (safe + unsafe);
+        (folds(mid) ? unsafe : safe) = mid;
+      }
+      limit = safe;
     }
   }
   for (size_t v = 0; v < count; ++v) {

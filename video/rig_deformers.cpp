@@ -173,10 +173,7 @@ std::array<Point, kBasisCount> expression_basis(const FaceGeometry& g, Point p, 
 }
 
 Coefficients expression_coefficients(const MotionFrame& motion) {
-  auto value = [&](Channel c) {
-    const ChannelInfo& info = channel_info(c);
-    return std::clamp(motion[index(c)], info.min, info.max);
-  };
+  auto value = [&](Channel c) { return channel_value(motion, c); };
   Coefficients k{};
   float tongue = value(Channel::TongueOut);
   // The tongue needs a little room: it opens the jaw slightly.
@@ -197,12 +194,12 @@ Coefficients expression_coefficients(const MotionFrame& motion) {
 
 float template_depth(const FaceGeometry& g, Point p) {
   // A paraboloid head (soft enough that a yaw of 0.6 rad folds nothing) and a nose.
-  float ax = std::max(1.5f, g.jaw_half_width * 1.35f);
+  float ax = std::max(1.6f, g.jaw_half_width * 1.4f);
   float ay = 2.4f;
   float cy = (g.chin_y - 2.2f) / 2;
   float r2 = (p.x / ax) * (p.x / ax) + ((p.y - cy) / ay) * ((p.y - cy) / ay);
   float head = std::max(0.f, 1.f - r2);
-  head = 0.9f * (head * head * (3.f - 2.f * head) * 0.5f + head * 0.5f);  // rounder top
+  head = 0.8f * (head * head * (3.f - 2.f * head) * 0.5f + head * 0.5f);  // rounder top
   // The nose is kept low and wide: a steeper flank would fold over the far cheek.
   float nose = 0.2f * gauss(p.x - g.nose_tip.x, p.y - (g.nose_tip.y - 0.15f), 0.22f, 0.3f);
   return head + nose;

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -150,6 +151,19 @@ class WorkerPool {
   std::vector<std::thread> workers_;
 };
 
+// A channel's value clamped to its range; NaN reads as 0 (neutral).
+inline float channel_value(const MotionFrame& motion, Channel c) {
+  const ChannelInfo& info = channel_info(c);
+  float v = motion[index(c)];
+  if (!(v == v)) return 0.f;
+  return v < info.min ? info.min : (v > info.max ? info.max : v);
+}
+
+// Round half away from zero without a libm call (per-triangle setup is hot).
+inline std::int64_t round_to_int(double v) {
+  return static_cast<std::int64_t>(v < 0.0 ? v - 0.5 : v + 0.5);
+}
+
 inline float clamp01(float v) { return v < 0.f ? 0.f : (v > 1.f ? 1.f : v); }
 inline float smoothstep(float edge0, float edge1, float x) {
   float t = clamp01((x - edge0) / (edge1 - edge0));
@@ -210,5 +224,28 @@ class SpanWalker {
   };
   std::array<Bound, 3> bounds_;
 };
+
+// Inline: called once per row of every moving triangle.
+inline bool SpanWalker::next(int& x_begin, int& x_end) {
+  std::int64_t lo = std::numeric_limits<std::int32_t>::min();
+  std::int64_t hi = std::numeric_limits<std::int32_t>::max();
+  bool any = true;
+  for (Bound& b : bounds_) {
+    if (b.kind == 0) {
+      if (b.c < b.bias) any = false;
+      b.c += b.step_c;
+      continue;
+    }
+    if (b.kind > 0) hi = std::min(hi, b.q + 1);
+    else lo = std::max(lo, -b.q);
+    b.q += b.step_q;
+    b.r += b.step_r;
+    if (b.r >= b.d) b.r -= b.d, b.q += 1;
+  }
+  if (!any || hi <= lo) return false;
+  x_begin = static_cast<int>(lo);
+  x_end = static_cast<int>(hi);
+  return true;
+}
 
 }  // namespace parla::video

@@ -1,4 +1,5 @@
-// The rig's mesh: a regular grid in the face frame covering the head and its falloff,
+// The rig's mesh: a grid in the face frame (columns twice as dense across the mouth)
+// covering the head and its falloff,
 // with one row snapped onto the lip line and cut there (every cut vertex exists twice,
 // once per lip) so the lips part; the strip between the two copies is the mouth
 // interior. The triangulation is fixed by construction, so nothing can fold at rest.
@@ -46,16 +47,24 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
   // Align a column and a row with the mouth centre so the cut row starts on the lips.
   const float x_origin = g.mouth_centre.x;
   const float y_origin = g.lip_line_y(x_origin);
-  const int i_min = -static_cast<int>(std::ceil((x_origin - extent.left) / cell));
-  const int i_max = static_cast<int>(std::ceil((extent.right - x_origin) / cell));
+  // Columns: twice as dense across the mouth, so the lip cut and the mouth opening are
+  // smooth curves, easing back to the base spacing beyond the corners.
+  const float fine_reach = 1.25f * g.mouth_half_width;
+  auto step_at = [&](float x) {
+    float beyond = std::abs(x - x_origin) - fine_reach;
+    return beyond <= 0.f ? 0.5f * cell : std::min(cell, 0.5f * cell + 0.5f * beyond);
+  };
+  std::vector<float> xs = {x_origin};
+  while (xs.front() > extent.left) xs.insert(xs.begin(), xs.front() - step_at(xs.front() - 0.5f * cell));
+  while (xs.back() < extent.right) xs.push_back(xs.back() + step_at(xs.back() + 0.5f * cell));
   const int j_min = -static_cast<int>(std::ceil((y_origin - extent.top) / cell));
   const int j_max = static_cast<int>(std::ceil((extent.bottom - y_origin) / cell));
-  const int columns = i_max - i_min + 1;
+  const int columns = static_cast<int>(xs.size());
   const int rows = j_max - j_min + 1;
   const int cut_row = -j_min;
   const float corner_left = g.lip_line.front().x, corner_right = g.lip_line.back().x;
 
-  auto grid_x = [&](int column) { return x_origin + (column + i_min) * cell; };
+  auto grid_x = [&](int column) { return xs[column]; };
   auto grid_y = [&](int row) { return y_origin + (row + j_min) * cell; };
   auto id = [&](int column, int row) { return row * columns + column; };
 

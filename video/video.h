@@ -210,7 +210,9 @@ struct FaceFrame {
 FaceFrame face_frame(const Landmarks& landmarks);
 
 struct RigParams {
-  float grid_cells_per_unit = 10.f;  // mesh density: cells per inter-ocular distance
+  // Mesh density: cells per inter-ocular distance (columns are twice as dense across
+  // the mouth).
+  float grid_cells_per_unit = 8.f;
 };
 
 // The portrait rig: the image, its fit, the face frame, a mesh (regular grid in the face
@@ -271,8 +273,8 @@ class Renderer {
   Renderer& operator=(const Renderer&) = delete;
 
   // The picture for one frame; the reference stays valid (and unchanged) until the next
-  // render() call or the Renderer's destruction. Never throws for in-range motion
-  // (values are clamped to the channel table).
+  // render() call or the Renderer's destruction. Values are clamped to the channel
+  // table's ranges (NaN reads as neutral), so any MotionFrame renders.
   const Image& render(const MotionFrame& motion);
 
   int width() const;

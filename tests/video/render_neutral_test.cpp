@@ -2,6 +2,8 @@
 // across thread counts, and frames the crop as documented.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "tests/support/testing.h"
 #include "tests/video/image_compare.h"
 #include "tests/video/rig_cases.h"
@@ -60,6 +62,18 @@ TEST(RenderNeutral, DeterministicAcrossRunsAndThreadCounts) {
     ASSERT_EQ(a.rgb, two.render(f).rgb);
     ASSERT_EQ(a.rgb, three.render(f).rgb);
   }
+}
+
+TEST(RenderNeutral, OutOfRangeAndNanValuesAreClampedNotFatal) {
+  video::Rig rig = sample_rig();
+  video::Renderer renderer(rig, {.size = 256});
+  Image still = renderer.render(neutral_frame());
+  MotionFrame wild = neutral_frame();
+  for (int c = 0; c < kChannelCount; ++c) wild[c] = (c % 2 ? 50.f : -50.f);
+  EXPECT_EQ(renderer.render(wild).width, 256);
+  MotionFrame nan = neutral_frame();
+  nan.fill(std::numeric_limits<float>::quiet_NaN());
+  EXPECT_EQ(renderer.render(nan).rgb, still.rgb);
 }
 
 TEST(RenderFraming, CropFollowsTheFaceResolutionAndSaysWhenItEnlarges) {
