@@ -224,7 +224,7 @@ void GlRigView::draw(const std::vector<video::Point>& posed_px, const MotionFram
     glUseProgram(p);
     if (m == static_cast<int>(video::Material::Mouth)) {
       glUniform1f(uniform(p, "tongue_out"),
-                  std::clamp(motion[index(Channel::TongueOut)], 0.f, 1.f));
+                  video::channel_value(motion, Channel::TongueOut));
     }
     if (m == static_cast<int>(video::Material::Eye)) {
       for (int e = 0; e < 2; ++e) {

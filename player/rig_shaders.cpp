@@ -126,7 +126,9 @@ bool shade_eye(Eye e, vec2 p, out vec3 rgb) {
   float upper = eye_upper(e, c.x), lower = eye_lower(e, c.x);
   float top = upper - e.lid_band_px;
   if (c.y < top || c.y > lower) return false;
-  float lid = upper + e.blink * (lower - upper);
+  // Right at the corners the lid eases in, so the skin just beyond them never shears.
+  float taper = smooth_step(0.0, 0.1, c.x) * smooth_step(0.0, 0.1, 1.0 - c.x);
+  float lid = upper + e.blink * (lower - upper) * (taper + (1.0 - taper) * e.blink * e.blink);
   if (c.y < lid) {
     float lash = e.lash_px;
     if (c.y >= lid - lash) {
@@ -136,7 +138,7 @@ bool shade_eye(Eye e, vec2 p, out vec3 rgb) {
     float source_v = top + (c.y - top) * (upper - lash - top) / max(1e-3, lid - lash - top);
     rgb = sample_bilinear(eye_point(e, c.x, source_v));
     float covering = clamp01((c.y - (upper - lash)) / max(1.0, lid - upper));
-    float even = 0.6 * e.blink * covering;
+    float even = 0.6 * e.blink * covering * taper;
     float shade = 0.9 + 0.1 * (1.0 - covering);
     rgb += (e.lid_skin * shade - rgb) * even;
     return true;
@@ -144,9 +146,9 @@ bool shade_eye(Eye e, vec2 p, out vec3 rgb) {
   rgb = sample_bilinear(p);
   if (e.gaze_px.x != 0.0 || e.gaze_px.y != 0.0) {
     float r = e.iris_radius_px;
-    float a_old = clamp01(r - distance(p, e.iris) + 0.5);
+    float a_old = clamp01(1.1 * r - distance(p, e.iris) + 0.5);
     if (a_old > 0.0) {
-      float shade = 0.78 + 0.22 * sqrt(clamp01(4.0 * c.x * (1.0 - c.x)));
+      float shade = 0.9 + 0.1 * sqrt(clamp01(4.0 * c.x * (1.0 - c.x)));
       rgb += (e.sclera * shade - rgb) * a_old;
     }
     vec2 moved = e.iris + e.gaze_px;
