@@ -133,8 +133,13 @@ TEST(PlaySync, PacedAvOffsetStaysWithinOneFrameOverTenSeconds) {
   // Paced: the audio clock ran at wall-clock speed (an unpaced device runs ~20x
   // faster). A stall of the loaded machine may hold the clock back a little: the picture
   // then rightly waits for the sound, so this allows 5 %; typically it is within 40 ms.
+  // After reported underruns (the box starved the sound server) it can only be slower.
   double advance = s["clock_advance_s"].get<double>(), wall = s["clock_wall_s"].get<double>();
-  EXPECT_NEAR(advance / wall, 1.0, 0.05) << s.dump();
+  if (s["audio_underruns"].get<int>() == 0) {
+    EXPECT_NEAR(advance / wall, 1.0, 0.05) << s.dump();
+  } else {
+    EXPECT_LE(advance / wall, 1.05) << s.dump();
+  }
   // ... and the picture followed it within one frame.
   EXPECT_GE(s["av_offset_min_s"].get<double>(), -0.04) << s.dump();
   EXPECT_LE(s["av_offset_max_s"].get<double>(), 0.04) << s.dump();
