@@ -12,7 +12,9 @@
 namespace parla::cli {
 namespace {
 
-std::vector<const Command*> all_commands() { return {&render_command(), &motion_command()}; }
+std::vector<const Command*> all_commands() {
+  return {&render_command(), &motion_command(), &train_command()};
+}
 
 void print_usage(std::FILE* out) {
   std::fprintf(out,
