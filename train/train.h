@@ -196,8 +196,8 @@ struct CorpusParams {
   std::uint64_t seed = 0;         // same seed and hours → byte-identical shards
   int workers = 2;                // worker processes
   double shard_minutes = 10.0;    // audio per shard (~100–200 clips)
-  double festival_share = 0.06;   // fractions of clips per engine; espeak-ng takes the rest
-  double flite_share = 0.20;
+  double festival_share = 0.12;   // fractions of clips per engine; espeak-ng takes the rest
+  double flite_share = 0.28;
 };
 
 struct CorpusSummary {
