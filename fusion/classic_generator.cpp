@@ -45,7 +45,7 @@ class ClassicGenerator final : public MotionGenerator {
     character_.smile_baseline = rng_.uniform(0.08, 0.22);
     character_.blink_mean_s = rng_.uniform(3.0, 4.0);  // 15–20 blinks per minute
     character_.jaw_gain = rng_.uniform(0.85, 1.0);
-    next_blink_s_ = rng_.uniform(0.5, 2.5);
+    next_blink_s_ = rng_.uniform(0.3, character_.blink_mean_s);
     next_fixation_s_ = rng_.uniform(0.5, 2.0);
   }
 
@@ -113,9 +113,15 @@ class ClassicGenerator final : public MotionGenerator {
     }
     if (!speaking && was_speaking_) {
       speech_end_s_ = time_s;
-      // Blinks cluster at pauses.
-      if (time_s - last_blink_start_s_ > 1.2 && rng_.uniform() < 0.5) next_blink_s_ = time_s + 0.05;
+      pause_blink_pending_ = true;
     }
+    // Blinks cluster at pauses: once a pause has lasted 300 ms (not a gap between
+    // words), a blink is pulled forward.
+    if (!speaking && pause_blink_pending_ && time_s - speech_end_s_ >= 0.3) {
+      pause_blink_pending_ = false;
+      if (time_s - last_blink_start_s_ > 1.5 && rng_.uniform() < 0.6) next_blink_s_ = time_s;
+    }
+    if (speaking) pause_blink_pending_ = false;
     was_speaking_ = speaking;
     return speaking;
   }
@@ -276,6 +282,7 @@ class ClassicGenerator final : public MotionGenerator {
   double level_ahead_ = 0.0;
   std::deque<double> recent_levels_;
   bool was_speaking_ = false;
+  bool pause_blink_pending_ = false;
   double speech_end_s_ = -10.0;
 
   Spring jaw_{9.0}, close_{12.0}, funnel_{7.0}, pucker_{6.0}, stretch_{7.0}, roll_lower_{8.0};

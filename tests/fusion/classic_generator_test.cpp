@@ -81,7 +81,10 @@ TEST(ClassicGenerator, JawFollowsSpeechAndRestsInSilence) {
   for (std::int64_t k = 0; k < t.frame_count(); ++k) {
     // Look at the feature frames around this motion frame.
     size_t i = std::min<size_t>(k * 4, feats.size() - 1);
-    bool loud = feats[i].energy_db > -30.f, silent = feats[i].energy_db < -70.f;
+    bool loud = feats[i].energy_db > -30.f;
+    // Silent: no sound within 300 ms either side (the mouth has had time to settle).
+    bool silent = true;
+    for (size_t j = i >= 30 ? i - 30 : 0; j < std::min(feats.size(), i + 30); ++j) silent &= feats[j].energy_db < -70.f;
     float jaw = t.value(k, Channel::JawOpen);
     if (loud) open_speech += jaw, ++n_speech;
     if (silent) open_silence += jaw, ++n_silence;
@@ -89,7 +92,7 @@ TEST(ClassicGenerator, JawFollowsSpeechAndRestsInSilence) {
   ASSERT_GT(n_speech, 20);
   ASSERT_GT(n_silence, 20);
   EXPECT_GT(open_speech / n_speech, 0.2);
-  EXPECT_LT(open_silence / n_silence, 0.03);
+  EXPECT_LT(open_silence / n_silence, 0.02);
 }
 
 TEST(ClassicGenerator, BlinksAtAHumanRate) {

@@ -1,0 +1,55 @@
+// Motion generation speed on one thread: the classic generator over the features of a
+// few minutes of espeak-ng speech (× real time), with feature extraction of the same
+// audio timed in the same run as the reference.
+//
+//   build/bench/bench_motion [minutes=3]
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "audio/audio.h"
+#include "bench/support.h"
+#include "fusion/fusion.h"
+
+namespace fs = std::filesystem;
+using namespace parla;
+
+int main(int argc, char** argv) {
+  int minutes = argc > 1 ? std::atoi(argv[1]) : 3;
+  fs::path dir = fs::temp_directory_path() / "parla-bench-motion";
+  fs::create_directories(dir);
+  fs::path wav = dir / ("speech_" + std::to_string(minutes) + "min.wav");
+  if (!fs::exists(wav)) {
+    std::string text;
+    for (int i = 0; i < 12 * minutes; ++i) {
+      text += "Maybe people should put more pepper in the soup, said the cook, before the bells rang. ";
+    }
+    std::string cmd = "espeak-ng -s 160 -w '" + (dir / "raw.wav").string() + "' \"" + text +
+                      "\" && ffmpeg -nostdin -v error -y -i '" + (dir / "raw.wav").string() +
+                      "' -ar 16000 -ac 1 '" + wav.string() + "'";
+    if (std::system(cmd.c_str()) != 0) return 1;
+  }
+  std::vector<float> pcm = audio::decode_audio(wav);
+  double audio_s = pcm.size() / double(audio::kSampleRate);
+  std::printf("input: %.1f s of speech (%s)\n", audio_s, wav.c_str());
+
+  bench::Stopwatch features_clock;
+  audio::Features features = audio::compute_features(pcm);
+  double features_s = features_clock.seconds();
+
+  double best_s = 1e9;
+  std::int64_t frames = 0;
+  for (int rep = 0; rep < 5; ++rep) {
+    auto gen = fusion::make_generator("classic", {.seed = static_cast<std::uint64_t>(rep)});
+    bench::Stopwatch clock;
+    MotionTrack track = fusion::generate_motion(features.frames, *gen);
+    best_s = std::min(best_s, clock.seconds());
+    frames = track.frame_count();
+  }
+  bench::report("features (reference), x real time", audio_s / features_s, "x");
+  bench::report("classic generator, x real time (best of 5)", audio_s / best_s, "x");
+  bench::report("classic generator, per motion frame", best_s / frames * 1e6, "us");
+  bench::report("generator time / features time", best_s / features_s, "");
+  return 0;
+}

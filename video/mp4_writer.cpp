@@ -1,0 +1,333 @@
+// Mp4Writer: RGB frames + float PCM -> H.264 + AAC in a faststart MP4. Modelled on
+// FFmpeg's doc/examples/mux.c: one encode() send/receive loop per packet source,
+// timestamps rescaled from encoder to stream time base, interleaved muxing.
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <vector>
+
+#include "video/ffmpeg_util.h"
+#include "video/video.h"
+
+extern "C" {
+#include <libavutil/opt.h>
+}
+
+namespace parla::video {
+namespace {
+
+constexpr std::array<std::string_view, 10> kX264Presets = {
+    "ultrafast", "superfast", "veryfast", "faster",   "fast",
+    "medium",    "slow",      "slower",   "veryslow", "placebo"};
+constexpr int kFallbackAudioRate = 48000;  // Hz, when AAC has no profile for the input rate
+constexpr int kAudioChunkSamples = 4096;   // per channel; bounds the resampling buffer
+
+void validate(const std::filesystem::path& path, const Mp4Params& p) {
+  const std::string where = "MP4 output " + quoted(path) + ": ";
+  if (p.width <= 0 || p.height <= 0 || p.width % 2 || p.height % 2) {
+    throw InputError(where + "frame size " + std::to_string(p.width) + "x" +
+                     std::to_string(p.height) + " must be positive and even (yuv420p)");
+  }
+  if (!(p.fps > 0 && p.fps <= 1000)) {
+    throw InputError(where + "fps " + std::to_string(p.fps) + " must be in (0, 1000]");
+  }
+  if (p.crf < 0 || p.crf > 51) {
+    throw InputError(where + "crf " + std::to_string(p.crf) + " must be in 0..51");
+  }
+  if (std::find(kX264Presets.begin(), kX264Presets.end(), p.preset) == kX264Presets.end()) {
+    throw InputError(where + "unknown x264 preset '" + p.preset +
+                     "' (ultrafast, superfast, veryfast, faster, fast, medium, slow, slower, "
+                     "veryslow, placebo)");
+  }
+  if (p.audio_rate < 0 || p.audio_rate > 384000) {
+    throw InputError(where + "audio_rate " + std::to_string(p.audio_rate) +
+                     " Hz must be 0 (no audio) or a positive rate");
+  }
+  if (p.audio_rate > 0 && p.audio_channels != 1 && p.audio_channels != 2) {
+    throw InputError(where + "audio_channels must be 1 or 2, got " +
+                     std::to_string(p.audio_channels));
+  }
+  if (p.audio_rate > 0 && p.audio_bitrate <= 0) {
+    throw InputError(where + "audio_bitrate must be positive");
+  }
+}
+
+// The input rate when the AAC encoder supports it, else kFallbackAudioRate.
+int aac_rate_for(const AVCodec* codec, int input_rate) {
+  if (!codec->supported_samplerates) return input_rate;
+  for (const int* rate = codec->supported_samplerates; *rate; ++rate) {
+    if (*rate == input_rate) return input_rate;
+  }
+  return kFallbackAudioRate;
+}
+
+}  // namespace
+
+struct Mp4Writer::State {
+  std::filesystem::path path;
+  Mp4Params params;
+  ff::OutputFormatPtr muxer;
+  ff::PacketPtr packet = ff::make_packet();
+
+  ff::CodecContextPtr video_encoder;
+  AVStream* video_stream = nullptr;  // owned by muxer
+  ff::FramePtr yuv_frame;
+  std::unique_ptr<ff::RgbToYuv420> rgb_to_yuv;
+  std::int64_t frames_written = 0;
+
+  ff::CodecContextPtr audio_encoder;  // null when params.audio_rate == 0
+  AVStream* audio_stream = nullptr;   // owned by muxer
+  ff::SwrPtr resampler;               // interleaved float -> planar float at the AAC rate
+  ff::AudioFifoPtr fifo;              // resampled PCM waiting for a full AAC frame
+  ff::FramePtr audio_frame;
+  std::array<std::vector<float>, 2> planes;  // resampler output, one per channel
+  std::int64_t audio_samples_sent = 0;       // per channel, at the AAC rate: the next pts
+
+  bool finished = false;
+
+  State(const std::filesystem::path& path_in, Mp4Params params_in)
+      : path(path_in), params(std::move(params_in)) {}
+
+  std::string context(std::string_view what) const {
+    return std::string(what) + " " + quoted(path);
+  }
+
+  void open_muxer();
+  void add_video_stream();
+  void add_audio_stream();
+  void write_header();
+  void encode(AVCodecContext* encoder, AVStream* stream, const AVFrame* frame);
+  void resample_into_fifo(const float* interleaved, int samples_per_channel);
+  void encode_audio_from_fifo(bool include_partial_frame);
+};
+
+void Mp4Writer::State::open_muxer() {
+  AVFormatContext* raw = nullptr;
+  // "mp4" by name: the caller's temporary path keeps .mp4, but the format must not
+  // depend on it.
+  ff::check(avformat_alloc_output_context2(&raw, nullptr, "mp4", path.c_str()),
+            context("creating MP4 muxer for"));
+  muxer.reset(raw);
+  int ret = avio_open(&muxer->pb, path.c_str(), AVIO_FLAG_WRITE);
+  if (ret < 0) throw InputError("cannot write " + quoted(path) + ": " + ff::error_text(ret));
+}
+
+void Mp4Writer::State::add_video_stream() {
+  const AVCodec* codec = avcodec_find_encoder_by_name("libx264");
+  if (!codec) throw Error("FFmpeg was built without libx264");
+  video_encoder.reset(avcodec_alloc_context3(codec));
+  if (!video_encoder) throw Error("out of memory allocating the H.264 encoder");
+  AVCodecContext* enc = video_encoder.get();
+  enc->width = params.width;
+  enc->height = params.height;
+  enc->pix_fmt = AV_PIX_FMT_YUV420P;
+  enc->framerate = av_d2q(params.fps, 1 << 20);
+  enc->time_base = av_inv_q(enc->framerate);  // one tick per frame: pts = frame index
+  enc->sample_aspect_ratio = AVRational{1, 1};
+  // Tags matching RgbToYuv420, so browsers and VideoReader invert the same matrix.
+  enc->color_range = AVCOL_RANGE_MPEG;
+  enc->colorspace = AVCOL_SPC_BT709;
+  enc->color_primaries = AVCOL_PRI_BT709;
+  enc->color_trc = AVCOL_TRC_BT709;
+  if (muxer->oformat->flags & AVFMT_GLOBALHEADER) enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+  ff::check(av_opt_set(enc->priv_data, "preset", params.preset.c_str(), 0), "x264 preset");
+  ff::check(av_opt_set_double(enc->priv_data, "crf", params.crf, 0), "x264 crf");
+  ff::check(avcodec_open2(enc, codec, nullptr), "opening the H.264 encoder");
+
+  video_stream = avformat_new_stream(muxer.get(), nullptr);
+  if (!video_stream) throw Error("out of memory adding the video stream");
+  video_stream->time_base = enc->time_base;  // a hint; the muxer may refine it
+  video_stream->avg_frame_rate = enc->framerate;
+  ff::check(avcodec_parameters_from_context(video_stream->codecpar, enc),
+            "video stream parameters");
+
+  yuv_frame = ff::make_frame();
+  yuv_frame->format = enc->pix_fmt;
+  yuv_frame->width = enc->width;
+  yuv_frame->height = enc->height;
+  ff::check(av_frame_get_buffer(yuv_frame.get(), 0), "allocating a video frame");
+  rgb_to_yuv = std::make_unique<ff::RgbToYuv420>(params.width, params.height);
+}
+
+void Mp4Writer::State::add_audio_stream() {
+  const AVCodec* codec = avcodec_find_encoder_by_name("aac");
+  if (!codec) throw Error("FFmpeg was built without its native AAC encoder");
+  audio_encoder.reset(avcodec_alloc_context3(codec));
+  if (!audio_encoder) throw Error("out of memory allocating the AAC encoder");
+  AVCodecContext* enc = audio_encoder.get();
+  const int channels = params.audio_channels;
+  enc->sample_fmt = AV_SAMPLE_FMT_FLTP;  // the only format FFmpeg's aac encoder takes
+  enc->sample_rate = aac_rate_for(codec, params.audio_rate);
+  av_channel_layout_default(&enc->ch_layout, channels);
+  // The encoder clamps (with a warning) above 6144 bits per channel per 1024 samples.
+  const std::int64_t max_bitrate = std::int64_t{6144} * channels * enc->sample_rate / 1024;
+  enc->bit_rate = std::min<std::int64_t>(params.audio_bitrate, max_bitrate);
+  enc->time_base = AVRational{1, enc->sample_rate};  // pts counts samples
+  if (muxer->oformat->flags & AVFMT_GLOBALHEADER) enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+  ff::check(avcodec_open2(enc, codec, nullptr), "opening the AAC encoder");
+
+  audio_stream = avformat_new_stream(muxer.get(), nullptr);
+  if (!audio_stream) throw Error("out of memory adding the audio stream");
+  audio_stream->time_base = enc->time_base;
+  ff::check(avcodec_parameters_from_context(audio_stream->codecpar, enc),
+            "audio stream parameters");
+
+  AVChannelLayout in_layout;
+  av_channel_layout_default(&in_layout, channels);
+  SwrContext* raw = nullptr;
+  ff::check(swr_alloc_set_opts2(&raw, &enc->ch_layout, enc->sample_fmt, enc->sample_rate,
+                                &in_layout, AV_SAMPLE_FMT_FLT, params.audio_rate, 0, nullptr),
+            "configuring the audio resampler");
+  resampler.reset(raw);
+  ff::check(swr_init(resampler.get()), "initialising the audio resampler");
+
+  fifo.reset(av_audio_fifo_alloc(enc->sample_fmt, channels, enc->frame_size));
+  if (!fifo) throw Error("out of memory allocating the audio FIFO");
+  audio_frame = ff::make_frame();
+  audio_frame->format = enc->sample_fmt;
+  audio_frame->sample_rate = enc->sample_rate;
+  ff::check(av_channel_layout_copy(&audio_frame->ch_layout, &enc->ch_layout), "audio layout");
+  audio_frame->nb_samples = enc->frame_size;
+  ff::check(av_frame_get_buffer(audio_frame.get(), 0), "allocating an audio frame");
+}
+
+void Mp4Writer::State::write_header() {
+  AVDictionary* options = nullptr;
+  // faststart: the muxer rewrites the file at the trailer so moov precedes mdat and
+  // a browser can start playing before the whole file has arrived.
+  av_dict_set(&options, "movflags", "+faststart", 0);
+  int ret = avformat_write_header(muxer.get(), &options);
+  av_dict_free(&options);
+  ff::check(ret, context("writing the MP4 header of"));
+}
+
+// Sends one frame (nullptr = flush) and muxes every packet the encoder has ready.
+// EAGAIN (wants more input) and EOF (fully flushed) both end the loop normally.
+void Mp4Writer::State::encode(AVCodecContext* encoder, AVStream* stream, const AVFrame* frame) {
+  ff::check(avcodec_send_frame(encoder, frame), context("encoding for"));
+  for (;;) {
+    int ret = avcodec_receive_packet(encoder, packet.get());
+    if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) return;
+    ff::check(ret, context("encoding for"));
+    // libx264 leaves packet durations unset; state each frame's one tick rather than
+    // rely on the muxer's guess for the last frame (which sets the track's end).
+    if (packet->duration == 0 && encoder == video_encoder.get()) packet->duration = 1;
+    av_packet_rescale_ts(packet.get(), encoder->time_base, stream->time_base);
+    packet->stream_index = stream->index;
+    // Takes the packet's reference and leaves it blank for the next receive.
+    ff::check(av_interleaved_write_frame(muxer.get(), packet.get()), context("writing"));
+  }
+}
+
+void Mp4Writer::State::resample_into_fifo(const float* interleaved, int samples_per_channel) {
+  const int capacity = swr_get_out_samples(resampler.get(), samples_per_channel);
+  ff::check(capacity, "sizing the resampler output");
+  std::array<uint8_t*, 2> out{};
+  for (int c = 0; c < params.audio_channels; ++c) {
+    planes[c].resize(static_cast<size_t>(capacity));
+    out[c] = reinterpret_cast<uint8_t*>(planes[c].data());
+  }
+  const uint8_t* in = reinterpret_cast<const uint8_t*>(interleaved);
+  const int produced = ff::check(swr_convert(resampler.get(), out.data(), capacity,
+                                             interleaved ? &in : nullptr, samples_per_channel),
+                                 "resampling audio");
+  if (produced == 0) return;
+  ff::check(av_audio_fifo_write(fifo.get(), reinterpret_cast<void**>(out.data()), produced),
+            "buffering audio");
+}
+
+// Encodes every whole AAC frame in the FIFO, and at the end the remainder: the
+// encoder accepts one short last frame and pads it itself.
+void Mp4Writer::State::encode_audio_from_fifo(bool include_partial_frame) {
+  AVCodecContext* enc = audio_encoder.get();
+  for (;;) {
+    const int available = av_audio_fifo_size(fifo.get());
+    if (available == 0 || (available < enc->frame_size && !include_partial_frame)) return;
+    const int count = std::min(available, enc->frame_size);
+    ff::check(av_frame_make_writable(audio_frame.get()), "audio frame");
+    audio_frame->nb_samples = count;
+    ff::check(av_audio_fifo_read(fifo.get(), reinterpret_cast<void**>(audio_frame->data), count),
+              "reading buffered audio");
+    audio_frame->pts = audio_samples_sent;
+    audio_samples_sent += count;
+    encode(enc, audio_stream, audio_frame.get());
+  }
+}
+
+Mp4Writer::Mp4Writer(const std::filesystem::path& path, Mp4Params params)
+    : state_(std::make_unique<State>(path, std::move(params))) {
+  validate(path, state_->params);
+  ff::quiet_logging();
+  State& s = *state_;
+  s.open_muxer();
+  s.add_video_stream();
+  if (s.params.audio_rate > 0) s.add_audio_stream();
+  s.write_header();
+}
+
+Mp4Writer::~Mp4Writer() = default;
+
+void Mp4Writer::write_frame(const Image& frame) {
+  State& s = *state_;
+  if (s.finished) throw Error(s.context("write_frame after finish() on"));
+  if (frame.width != s.params.width || frame.height != s.params.height ||
+      frame.rgb.size() != static_cast<size_t>(frame.width) * frame.height * 3) {
+    throw InputError("frame " + std::to_string(s.frames_written) + " for " + quoted(s.path) +
+                     " is " + std::to_string(frame.width) + "x" + std::to_string(frame.height) +
+                     " (" + std::to_string(frame.rgb.size()) + " bytes); expected " +
+                     std::to_string(s.params.width) + "x" + std::to_string(s.params.height) +
+                     " RGB8");
+  }
+  // The encoder may still hold a reference to the previous picture.
+  ff::check(av_frame_make_writable(s.yuv_frame.get()), "video frame");
+  s.rgb_to_yuv->convert(frame, s.yuv_frame.get());
+  s.yuv_frame->pts = s.frames_written;
+  s.encode(s.video_encoder.get(), s.video_stream, s.yuv_frame.get());
+  ++s.frames_written;
+}
+
+void Mp4Writer::write_audio(std::span<const float> samples) {
+  State& s = *state_;
+  if (s.finished) throw Error(s.context("write_audio after finish() on"));
+  if (!s.audio_encoder) {
+    throw Error(s.context("write_audio with audio_rate 0 (no audio stream) on"));
+  }
+  const int channels = s.params.audio_channels;
+  if (samples.size() % channels) {
+    throw InputError("audio for " + quoted(s.path) + ": " + std::to_string(samples.size()) +
+                     " samples is not a multiple of " + std::to_string(channels) + " channels");
+  }
+  // The AAC encoder rejects NaN/Inf mid-stream with a bare EINVAL; say which sample.
+  for (size_t i = 0; i < samples.size(); ++i) {
+    if (!std::isfinite(samples[i])) {
+      throw InputError("audio for " + quoted(s.path) + ": sample " + std::to_string(i) +
+                       " of this chunk is not finite");
+    }
+  }
+  for (size_t offset = 0; offset < samples.size();) {
+    const size_t count =
+        std::min<size_t>(samples.size() - offset, size_t{kAudioChunkSamples} * channels);
+    s.resample_into_fifo(samples.data() + offset, static_cast<int>(count / channels));
+    s.encode_audio_from_fifo(/*include_partial_frame=*/false);
+    offset += count;
+  }
+}
+
+void Mp4Writer::finish() {
+  State& s = *state_;
+  if (s.finished) return;
+  if (s.frames_written == 0) throw Error(s.context("finish() with no frames written to"));
+  if (s.audio_encoder) {
+    s.resample_into_fifo(nullptr, 0);  // the resampler's delayed tail
+    s.encode_audio_from_fifo(/*include_partial_frame=*/true);
+    s.encode(s.audio_encoder.get(), s.audio_stream, nullptr);
+  }
+  s.encode(s.video_encoder.get(), s.video_stream, nullptr);
+  ff::check(av_write_trailer(s.muxer.get()), s.context("writing the MP4 trailer of"));
+  ff::check(avio_closep(&s.muxer->pb), s.context("closing"));
+  s.finished = true;
+}
+
+std::int64_t Mp4Writer::frames_written() const { return state_->frames_written; }
+
+}  // namespace parla::video
