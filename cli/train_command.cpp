@@ -26,7 +26,8 @@ int run_corpus(const ParsedArgs& args) {
     progress->update(done);
   });
   char summary[200];
-  std::snprintf(summary, sizeof summary, "wrote %d clips (%.3f h of audio) in %d shards to %s in %.1f s (%.0fx real time)",
+  std::snprintf(summary, sizeof summary,
+                "wrote %d clips (%.3f h of audio) in %d shards to %s in %.1f s (%.0fx real time)",
                 s.clips, s.audio_hours, s.shards, out_dir->c_str(), s.wall_seconds,
                 s.audio_hours * 3600 / std::max(s.wall_seconds, 1e-9));
   if (!progress) progress.emplace("corpus", 1, false);
@@ -37,7 +38,8 @@ int run_corpus(const ParsedArgs& args) {
 int run_train(const ParsedArgs& args) {
   const std::string& what = args.positionals.at(0);
   if (what == "corpus") {
-    if (args.positionals.size() != 1) throw InputError("parla train corpus takes no positional arguments");
+    if (args.positionals.size() != 1)
+      throw InputError("parla train corpus takes no positional arguments");
     return run_corpus(args);
   }
   if (what == "corpus-stats") {
@@ -56,11 +58,13 @@ const Command& train_command() {
       {.name = "train",
        .positionals = "corpus | corpus-stats DIR",
        .summary = "training steps: synthesize the speech-and-motion corpus, report on it",
-       .details = "corpus: TTS speech (espeak-ng, flite, festival) in many voices and languages with\n"
-                  "exact phone timings, coarticulated mouth labels, prosody-driven head/brow/blink/gaze\n"
-                  "labels and audio augmentation, in shards with train/val/test splits (test holds out\n"
-                  "voices and two languages). Deterministic for a seed. See docs/corpus.md.\n"
-                  "corpus-stats DIR: hours per engine/language/voice/split, viseme and channel statistics.",
+       .details =
+           "corpus: TTS speech (espeak-ng, flite, festival) in many voices and languages with\n"
+           "exact phone timings, coarticulated mouth labels, prosody-driven head/brow/blink/gaze\n"
+           "labels and audio augmentation, in shards with train/val/test splits (test holds out\n"
+           "voices and two languages). Deterministic for a seed. See docs/corpus.md.\n"
+           "corpus-stats DIR: hours per engine/language/voice/split, viseme and channel "
+           "statistics.",
        .options = {{"output", 'o', "DIR", "corpus directory, absent or empty (corpus)"},
                    {"hours", 0, "H", "hours of audio to generate (default 1)"},
                    {"seed", 0, "S", "random seed (default 0)"},

@@ -6,12 +6,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <deque>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "train/clip_maker.h"
@@ -24,18 +23,20 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int kBabbleSources = 8;       // recent clean clips kept for babble noise
+constexpr int kBabbleSources = 8;         // recent clean clips kept for babble noise
 constexpr double kMaxFailureShare = 0.2;  // more failed syntheses than this is an error
 
 // Makes shard `shard` holding `quota_s` seconds of audio.
-void make_shard(const CorpusParams& params, const fs::path& dir, int shard, double quota_s, ClipMaker& maker) {
+void make_shard(const CorpusParams& params, const fs::path& dir, int shard, double quota_s,
+                ClipMaker& maker) {
   std::uint64_t shard_seed = derive_seed(params.seed, static_cast<std::uint64_t>(shard));
   std::vector<Clip> clips;
   std::deque<std::vector<float>> recent;
   std::set<std::string> unmapped;
   double total_s = 0;
-  int attempts = 0, failures = 0;
-  std::string last_failure;
+  int attempts = 0;
+  std::vector<std::string> failures;  // "clip id: engine message"
+
   for (int clip_index = 0; total_s < quota_s; ++clip_index) {
     ClipPlan plan = plan_clip(params, shard_seed, shard, clip_index);
     ++attempts;
@@ -44,11 +45,11 @@ void make_shard(const CorpusParams& params, const fs::path& dir, int shard, doub
       std::vector<std::vector<float>> babble(recent.begin(), recent.end());
       clips.push_back(maker.make(plan, babble, clean, unmapped));
     } catch (const Error& e) {
-      ++failures;
-      last_failure = e.what();
-      if (attempts >= 10 && failures > kMaxFailureShare * attempts) {
-        throw Error("shard " + std::to_string(shard) + ": " + std::to_string(failures) + " of " +
-                    std::to_string(attempts) + " syntheses failed; last: " + last_failure);
+      failures.push_back(plan.meta.id + ": " + e.what());
+      if (attempts >= 10 && static_cast<double>(failures.size()) > kMaxFailureShare * attempts) {
+        throw Error("shard " + std::to_string(shard) + ": " + std::to_string(failures.size()) +
+                    " of " + std::to_string(attempts) +
+                    " syntheses failed; last: " + failures.back());
       }
       continue;
     }
@@ -56,11 +57,14 @@ void make_shard(const CorpusParams& params, const fs::path& dir, int shard, doub
     recent.push_back(std::move(clean));
     if (recent.size() > kBabbleSources) recent.pop_front();
   }
-  write_shard(dir, shard, clips, std::vector<std::string>(unmapped.begin(), unmapped.end()));
+  write_shard(dir, shard, clips, std::vector<std::string>(unmapped.begin(), unmapped.end()),
+              failures);
 }
 
-void run_worker(const CorpusParams& params, const fs::path& dir, int worker, const std::vector<double>& quotas) {
-  ClipMaker maker((fs::temp_directory_path() / ("parla-corpus-" + std::to_string(getpid()))).string());
+void run_worker(const CorpusParams& params, const fs::path& dir, int worker,
+                const std::vector<double>& quotas) {
+  ClipMaker maker(
+      (fs::temp_directory_path() / ("parla-corpus-" + std::to_string(getpid()))).string());
   for (int shard = worker; shard < static_cast<int>(quotas.size()); shard += params.workers) {
     make_shard(params, dir, shard, quotas[static_cast<size_t>(shard)], maker);
   }
@@ -68,14 +72,22 @@ void run_worker(const CorpusParams& params, const fs::path& dir, int worker, con
 }
 
 json corpus_index(const CorpusParams& params, int shards) {
-  json index{{"format", "parla-corpus"}, {"version", kShardFormatVersion}, {"seed", params.seed},
-             {"hours", params.hours}, {"shard_minutes", params.shard_minutes},
-             {"engine_shares", {{"festival", params.festival_share}, {"flite", params.flite_share},
-                                {"espeak-ng", 1 - params.festival_share - params.flite_share}}},
+  json index{{"format", "parla-corpus"},
+             {"version", kShardFormatVersion},
+             {"seed", params.seed},
+             {"hours", params.hours},
+             {"shard_minutes", params.shard_minutes},
+             {"engine_shares",
+              {{"festival", params.festival_share},
+               {"flite", params.flite_share},
+               {"espeak-ng", 1 - params.festival_share - params.flite_share}}},
              {"held_out_languages", held_out_languages()}};
   json voices = json::array();
   for (const VoiceSpec& v : voice_catalogue()) {
-    voices.push_back({{"engine", v.engine}, {"voice", v.voice}, {"language", v.language}, {"held_out", v.held_out}});
+    voices.push_back({{"engine", v.engine},
+                      {"voice", v.voice},
+                      {"language", v.language},
+                      {"held_out", v.held_out}});
   }
   index["voices"] = voices;
   json sources = json::array();
@@ -97,11 +109,13 @@ int finished_shards(const fs::path& dir, int shards) {
 
 }  // namespace
 
-CorpusSummary generate_corpus(const CorpusParams& params, const fs::path& out_dir, const ProgressFn& progress) {
+CorpusSummary generate_corpus(const CorpusParams& params, const fs::path& out_dir,
+                              const ProgressFn& progress) {
   if (!(params.hours > 0) || params.hours > 1000) throw InputError("--hours must be in (0, 1000]");
   if (params.workers < 1 || params.workers > 64) throw InputError("workers must be 1..64");
   if (!(params.shard_minutes > 0)) throw InputError("shard minutes must be positive");
-  if (params.festival_share < 0 || params.flite_share < 0 || params.festival_share + params.flite_share > 1) {
+  if (params.festival_share < 0 || params.flite_share < 0 ||
+      params.festival_share + params.flite_share > 1) {
     throw InputError("engine shares must be non-negative and sum to at most 1");
   }
   if (fs::exists(out_dir) && (!fs::is_directory(out_dir) || !fs::is_empty(out_dir))) {
@@ -109,7 +123,8 @@ CorpusSummary generate_corpus(const CorpusParams& params, const fs::path& out_di
   }
   std::error_code ec;
   fs::create_directories(out_dir, ec);
-  if (ec) throw InputError("cannot create output directory " + quoted(out_dir) + ": " + ec.message());
+  if (ec)
+    throw InputError("cannot create output directory " + quoted(out_dir) + ": " + ec.message());
   auto start = std::chrono::steady_clock::now();
 
   double total_s = params.hours * 3600, shard_s = params.shard_minutes * 60;
@@ -118,8 +133,9 @@ CorpusSummary generate_corpus(const CorpusParams& params, const fs::path& out_di
   quotas.back() = total_s - shard_s * (shards - 1);
   for (const TextSource& s : text_sources()) {  // fail early, before forking, on missing text
     if (!fs::exists(s.path)) {
-      throw InputError("text source " + parla::quoted(s.path) + " is missing (install Debian package " +
-                       s.package + ", see scripts/setup.sh)");
+      throw InputError("text source " + parla::quoted(s.path) +
+                       " is missing (install Debian package " + s.package +
+                       ", see scripts/setup.sh)");
     }
   }
 
@@ -172,8 +188,10 @@ CorpusSummary generate_corpus(const CorpusParams& params, const fs::path& out_di
   CorpusSummary summary;
   summary.shards = shards;
   summary.clips = static_cast<int>(reader.clips().size());
-  for (const ClipRef& c : reader.clips()) summary.audio_hours += c.samples / double(kSampleRate) / 3600;
-  summary.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (const ClipRef& c : reader.clips())
+    summary.audio_hours += c.samples / double(kSampleRate) / 3600;
+  summary.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;
 }
 

@@ -11,7 +11,7 @@
 namespace parla::train {
 namespace {
 
-constexpr int kMouthChannels = 8;  // jawOpen .. tongueOut
+constexpr int kMouthChannels = 8;        // jawOpen .. tongueOut
 constexpr double kInternalRate = 200.0;  // evaluation rate of the blend, Hz
 using MouthVector = std::array<double, kMouthChannels>;
 
@@ -26,6 +26,7 @@ struct VisemeShape {
 // Targets after the ARKit blendshape definitions and viseme charts (docs/visemes.md);
 // α = 1 on the articulator the sound needs, low elsewhere so neighbours show through.
 const VisemeShape& shape(Viseme v) {
+  // clang-format off
   static const std::array<VisemeShape, kVisemeCount> shapes{{
       //            jaw   close funnel pucker stretch smile roll tongue
       /*Silence*/ {{0.02, 0.12, 0.00, 0.00, 0.00, 0.00, 0.00, 0.00}, {.5, .5, .5, .5, .5, .5, .5, .5}, false},
@@ -46,6 +47,7 @@ const VisemeShape& shape(Viseme v) {
       /*CloseRndV*/ {{0.15, 0.00, 0.35, 0.85, 0.00, 0.00, 0.00, 0.00}, {.9, .8, .9, 1, .7, .2, .8, .5}, true},
       /*CentralV*/ {{0.38, 0.00, 0.05, 0.00, 0.05, 0.00, 0.00, 0.00}, {.8, .8, .4, .4, .4, .2, .8, .5}, false},
   }};
+  // clang-format on
   return shapes[static_cast<int>(v)];
 }
 
@@ -77,7 +79,9 @@ struct Gesture {
 // Dominance of gesture `g` at time `t` for a plateau shifted `lead_s` earlier.
 double dominance(const Gesture& g, double t, double lead_s) {
   double start = g.start_s - lead_s, end = g.end_s - lead_s;
-  double outside = t < start ? (start - t) * g.theta_before : t > end ? (t - end) * g.theta_after : 0.0;
+  double outside = t < start ? (start - t) * g.theta_before
+                   : t > end ? (t - end) * g.theta_after
+                             : 0.0;
   return std::exp(-outside);
 }
 
@@ -88,9 +92,10 @@ std::vector<Gesture> gestures(std::span<const Phone> phones, const MouthStyle& s
     double start_s = p.start_sample / static_cast<double>(kSampleRate);
     double end_s = p.end_sample / static_cast<double>(kSampleRate);
     double lip_lead_s = style.anticipation_s * (s.lip_critical ? 0.5 : 0.25);
-    Gesture g{start_s, end_s, lip_lead_s,
-              s.lip_critical ? kThetaAnticipationLips : kThetaAnticipation, kThetaCarryover,
-              s.target, s.dominance};
+    Gesture g{start_s,         end_s,
+              lip_lead_s,      s.lip_critical ? kThetaAnticipationLips : kThetaAnticipation,
+              kThetaCarryover, s.target,
+              s.dominance};
     if (p.viseme == Viseme::Silence) {
       // Rest arrives late and only in real pauses; the plateau starts after the lips let go.
       g.start_s = start_s + 0.06;
@@ -197,7 +202,8 @@ void add_mouth_motion(std::span<const Phone> phones, const MouthStyle& style, Mo
       ++count;
     }
     for (int c = 0; c < kMouthChannels; ++c) {
-      motion.frames[k][c] = static_cast<float>(c == kClose ? close_max : sum[c] / std::max(count, 1));
+      motion.frames[k][c] =
+          static_cast<float>(c == kClose ? close_max : sum[c] / std::max(count, 1));
     }
   }
 }

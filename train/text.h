@@ -10,9 +10,9 @@
 namespace parla::train {
 
 struct TextSource {
-  std::string language;  // code used by the voice catalogue
-  std::string package;   // Debian package
-  std::string path;      // file or folder under it
+  std::string language;    // code used by the voice catalogue
+  std::string package;     // Debian package
+  std::string path;        // file or folder under it
   bool word_list = false;  // a /usr/share/dict list: sentences are random word sequences
 };
 const std::vector<TextSource>& text_sources();

@@ -66,7 +66,8 @@ TEST(PhoneTiming, EspeakEnglishAgreesWithAudio) {
 }
 
 TEST(PhoneTiming, EspeakGermanAgreesWithAudio) {
-  Spoken s = speak("espeak-ng", "de+f2", "de", "Papa backt Brot. Bitte bringe mir ein paar Birnen, aber bald.");
+  Spoken s = speak("espeak-ng", "de+f2", "de",
+                   "Papa backt Brot. Bitte bringe mir ein paar Birnen, aber bald.");
   expect_tiled(s);
   expect_energy_agrees(s, "espeak-ng de");
 }
@@ -91,11 +92,13 @@ TEST(PhoneTiming, SpeedPerturbationKeepsLabelsOnTheAudio) {
     EXPECT_NEAR(static_cast<double>(s.audio.size()), base.audio.size() / factor, 1.0);
     ASSERT_EQ(s.phones.size(), base.phones.size());
     for (size_t i = 0; i < s.phones.size(); ++i) {
-      EXPECT_NEAR(s.phones[i].start_sample, base.phones[i].start_sample / factor, 1.0) << "phone " << i;
+      EXPECT_NEAR(s.phones[i].start_sample, base.phones[i].start_sample / factor, 1.0)
+          << "phone " << i;
     }
     expect_tiled(s);
     expect_energy_agrees(s, "speed " + std::to_string(factor));
-    parla::MotionTrack track = label_motion(s.phones, static_cast<std::int64_t>(s.audio.size()), false, 3);
+    parla::MotionTrack track =
+        label_motion(s.phones, static_cast<std::int64_t>(s.audio.size()), false, 3);
     EXPECT_EQ(track.frame_count(), motion_frames_for(static_cast<std::int64_t>(s.audio.size())));
   }
 }
@@ -103,9 +106,11 @@ TEST(PhoneTiming, SpeedPerturbationKeepsLabelsOnTheAudio) {
 TEST(PhoneTiming, SpeedPerturbationMovesAnEventToTheStretchedTime) {
   std::vector<float> audio(32000, 0.f);
   for (int i = 16000; i < 16160; ++i) audio[i] = 0.8f;  // a 10 ms burst at 1.0 s
-  std::vector<Phone> phones{{"_", 0, 16000, Viseme::Silence, 0}, {"a", 16000, 32000, Viseme::OpenVowel, 0}};
+  std::vector<Phone> phones{{"_", 0, 16000, Viseme::Silence, 0},
+                            {"a", 16000, 32000, Viseme::OpenVowel, 0}};
   std::vector<float> fast = speed_perturb(audio, 1.1, phones);
-  auto peak = std::max_element(fast.begin(), fast.end(), [](float a, float b) { return std::abs(a) < std::abs(b); });
+  auto peak = std::max_element(fast.begin(), fast.end(),
+                               [](float a, float b) { return std::abs(a) < std::abs(b); });
   double burst_centre = 16080 / 1.1;
   EXPECT_NEAR(static_cast<double>(peak - fast.begin()), burst_centre, 80);
   EXPECT_NEAR(static_cast<double>(phones[1].start_sample), 16000 / 1.1, 1.0);

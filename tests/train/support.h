@@ -28,8 +28,8 @@ inline SpeechEngine& engine(const std::string& name) {
   return *(festival ? festival : festival = make_festival_engine("/tmp/parla-train-test-festival"));
 }
 
-inline Spoken speak(const std::string& engine_name, const std::string& voice, const std::string& language,
-                    const std::string& text, double rate = 1.0) {
+inline Spoken speak(const std::string& engine_name, const std::string& voice,
+                    const std::string& language, const std::string& text, double rate = 1.0) {
   VoiceSpec spec{engine_name, voice, language, false};
   SpeakParams params;
   params.rate = rate;
