@@ -47,12 +47,21 @@ std::string convert_charset(const std::string& text, const std::string& charset)
   return out;
 }
 
-// A Scheme string literal: the text with quotes and backslashes removed.
-std::string scheme_string(std::string text) {
-  for (char& c : text) {
-    if (c == '"' || c == '\\' || c == '\n' || c == '\r') c = ' ';
+// A Scheme string literal of the text: quotes and backslashes dropped, no space left
+// before punctuation (the Russian voice's letter-to-sound rules fail on a lone ".").
+std::string scheme_string(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '"' || c == '\\') continue;
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    bool punctuation = c == '.' || c == ',' || c == '!' || c == '?' || c == ';' || c == ':';
+    if (punctuation) {
+      while (!out.empty() && out.back() == ' ') out.pop_back();
+    }
+    if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
+    out += c;
   }
-  return "\"" + text + "\"";
+  return "\"" + out + "\"";
 }
 
 // 16-bit PCM RIFF/WAVE, first channel.
@@ -60,7 +69,7 @@ std::vector<float> read_wav(const std::filesystem::path& path, int& sample_rate)
   std::ifstream in(path, std::ios::binary);
   std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (data.size() < 44 || data.compare(0, 4, "RIFF") != 0 || data.compare(8, 4, "WAVE") != 0) {
-    throw Error("festival: no WAV written to " + quoted(path));
+    throw Error("festival: no WAV written");
   }
   auto u16 = [&](size_t at) {
     return static_cast<unsigned>(static_cast<unsigned char>(data[at]) |
@@ -86,7 +95,7 @@ std::vector<float> read_wav(const std::filesystem::path& path, int& sample_rate)
     }
     at += 8 + size + (size & 1);
   }
-  throw Error("festival: WAV without data in " + quoted(path));
+  throw Error("festival: WAV without data");
 }
 
 class FestivalEngine final : public SpeechEngine {

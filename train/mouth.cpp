@@ -116,10 +116,14 @@ std::vector<Gesture> gestures(std::span<const Phone> phones, const MouthStyle& s
   return out;
 }
 
-// Profile of a hard constraint: 0 → 1 over `lead_s` before `on_s`, 1 until `off_s`,
-// back to 0 over `release_s`.
+// How far a contact gesture gets before the acoustic closure: the lips approach but
+// seal only when the sound stops (so lips-shut frames fall on quiet audio).
+constexpr double kApproach = 0.85;
+
+// Profile of a hard constraint: 0 → kApproach over `lead_s` before `on_s`, 1 from `on_s`
+// to `off_s`, back to 0 over `release_s`.
 double contact_profile(double t, double on_s, double off_s, double lead_s, double release_s) {
-  if (t < on_s) return smoothstep(1.0 - (on_s - t) / lead_s);
+  if (t < on_s) return kApproach * smoothstep(1.0 - (on_s - t) / lead_s);
   if (t <= off_s) return 1.0;
   return 1.0 - smoothstep((t - off_s) / release_s);
 }
@@ -187,9 +191,10 @@ void add_mouth_motion(std::span<const Phone> phones, const MouthStyle& style, Mo
       }
     }
   }
-  // Frame k averages ±20 ms around k / fps; mouthClose keeps the window's maximum so a
-  // short closure between two frames still shows.
+  // Frame k averages ±20 ms around k / fps; mouthClose takes the maximum over ±10 ms so
+  // a closure of 20 ms or more always shows in some frame.
   const int half = static_cast<int>(std::lround(0.02 * kInternalRate));
+  const int close_half = static_cast<int>(std::lround(0.01 * kInternalRate));
   for (std::int64_t k = 0; k < motion.frame_count(); ++k) {
     auto centre = static_cast<long>(std::lround(k / motion.fps * kInternalRate));
     MouthVector sum{};
@@ -198,7 +203,7 @@ void add_mouth_motion(std::span<const Phone> phones, const MouthStyle& style, Mo
     for (long n = centre - half; n <= centre + half; ++n) {
       if (n < 0 || n >= static_cast<long>(internal_count)) continue;
       for (int c = 0; c < kMouthChannels; ++c) sum[c] += blend[n][c];
-      close_max = std::max(close_max, blend[n][kClose]);
+      if (std::abs(n - centre) <= close_half) close_max = std::max(close_max, blend[n][kClose]);
       ++count;
     }
     for (int c = 0; c < kMouthChannels; ++c) {

@@ -55,12 +55,37 @@ std::string corpus_stats_report(const CorpusReader& reader) {
   lo.fill(1e9);
   hi.fill(-1e9);
   double frames = 0, blinks = 0;
+  // Label/audio agreement: audio energy at frames with lips shut vs jaw open.
+  // Keyed by "engine" for clips without noise, reverb, band limit or codec, and "all".
+  std::map<std::string, std::pair<std::vector<float>, std::vector<float>>> agreement_db;
   for (const ClipRef& c : reader.clips()) {
     Clip clip = reader.load(c);
     for (const Phone& p : clip.phones)
       viseme_s[static_cast<int>(p.viseme)] += (p.end_sample - p.start_sample) / double(kSampleRate);
     float previous_lid = 0;
-    for (const MotionFrame& f : clip.motion.frames) {
+    for (std::int64_t k = 0; k < clip.motion.frame_count(); ++k) {
+      const MotionFrame& f = clip.motion.frames[static_cast<size_t>(k)];
+      bool closed = f[index(Channel::MouthClose)] >= 0.9f,
+           open = f[index(Channel::JawOpen)] >= 0.4f;
+      if (closed || open) {
+        auto lo = static_cast<size_t>(std::max<std::int64_t>(0, k * kSamplesPerMotionFrame - 320));
+        auto hi =
+            std::min(clip.audio.size(), static_cast<size_t>(k * kSamplesPerMotionFrame + 320));
+        double power = 1e-12;
+        for (size_t i = lo; i < hi; ++i)
+          power += clip.audio[i] * clip.audio[i] / double(std::max<size_t>(1, hi - lo));
+        auto db = static_cast<float>(10 * std::log10(power));
+        const std::string& aug = c.meta.augmentation;
+        bool dry = aug.find("noise") == std::string::npos &&
+                   aug.find("reverb") == std::string::npos &&
+                   aug.find("band") == std::string::npos && aug.find("mp3") == std::string::npos &&
+                   aug.find("opus") == std::string::npos;
+        for (const std::string& key : {std::string("all clips"), c.meta.engine + " (dry clips)"}) {
+          if (key != "all clips" && !dry) continue;
+          auto& [closed_db, open_db] = agreement_db[key];
+          (closed ? closed_db : open_db).push_back(db);
+        }
+      }
       for (int ch = 0; ch < kChannelCount; ++ch) {
         sum[ch] += f[ch];
         sum2[ch] += static_cast<double>(f[ch]) * f[ch];
@@ -110,6 +135,20 @@ std::string corpus_stats_report(const CorpusReader& reader) {
     double sd = std::sqrt(std::max(0.0, sum2[ch] / std::max(frames, 1.0) - mean * mean));
     std::snprintf(line, sizeof line, "  %-15s %8.4f %8.4f %8.4f %8.4f\n",
                   std::string(channel_table()[ch].name).c_str(), mean, sd, lo[ch], hi[ch]);
+    out += line;
+  }
+  auto median = [](std::vector<float>& v) {
+    if (v.empty()) return 0.f;
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+    return v[v.size() / 2];
+  };
+  out +=
+      "label/audio agreement: median energy at lips-shut frames (mouthClose >= 0.9) vs\n"
+      "jaw-open frames (jawOpen >= 0.4), 40 ms around each frame time:\n";
+  for (auto& [key, dbs] : agreement_db) {
+    float closed_median = median(dbs.first), open_median = median(dbs.second);
+    std::snprintf(line, sizeof line, "  %-22s shut %6.1f dB, open %6.1f dB: %5.1f dB apart\n",
+                  key.c_str(), closed_median, open_median, open_median - closed_median);
     out += line;
   }
   std::snprintf(line, sizeof line,

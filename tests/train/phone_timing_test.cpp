@@ -64,7 +64,8 @@ void expect_energy_agrees(const Spoken& s, const std::string& what) {
 // at each frame time). Measured 8–10 dB: /m/ is voiced, and anticipation shows the lips
 // shut up to a frame before the sound stops, so the gap is smaller than a stop's.
 void expect_closed_lips_are_quiet(const Spoken& s, const std::string& what) {
-  parla::MotionTrack t = label_motion(s.phones, static_cast<std::int64_t>(s.audio.size()), false, 1);
+  parla::MotionTrack t =
+      label_motion(s.phones, static_cast<std::int64_t>(s.audio.size()), false, 1);
   std::vector<double> closed, open;
   for (std::int64_t k = 0; k < t.frame_count(); ++k) {
     double db = energy_db(s.audio, k * 640 - 320, k * 640 + 320);
@@ -77,7 +78,8 @@ void expect_closed_lips_are_quiet(const Spoken& s, const std::string& what) {
 }
 
 TEST(PhoneTiming, ClosedLipsInLabelsAreQuietInAudio) {
-  const char* text = "Maybe people put pepper in the soup. Bob bought a big blue boat, and Pam kept a map.";
+  const char* text =
+      "Maybe people put pepper in the soup. Bob bought a big blue boat, and Pam kept a map.";
   expect_closed_lips_are_quiet(speak("espeak-ng", "en-us+m1", "en", text), "espeak-ng");
   expect_closed_lips_are_quiet(speak("flite", "cmu_us_awb", "en", text), "flite");
   expect_closed_lips_are_quiet(speak("festival", "kal_diphone", "en", text), "festival");

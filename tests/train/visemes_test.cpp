@@ -38,8 +38,10 @@ TEST(Visemes, ClassifiesIpaSymbols) {
 
 TEST(Visemes, KnownEspeakGapsAreMapped) {
   // German r-vowels have no IPA spelling in espeak-ng (it writes "??"); English ᵻ.
-  auto de = parla::train::testing::speak("espeak-ng", "de+m2", "de", "Brandenburg murmelt durch den Turm.");
-  auto en = parla::train::testing::speak("espeak-ng", "en-us+m2", "en", "They wanted the painted boxes.");
+  auto de = parla::train::testing::speak("espeak-ng", "de+m2", "de",
+                                         "Brandenburg murmelt durch den Turm.");
+  auto en =
+      parla::train::testing::speak("espeak-ng", "en-us+m2", "en", "They wanted the painted boxes.");
   EXPECT_TRUE(de.unmapped.empty()) << *de.unmapped.begin();
   EXPECT_TRUE(en.unmapped.empty()) << *en.unmapped.begin();
 }
