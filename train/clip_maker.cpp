@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 #include "train/text.h"
 
@@ -130,6 +131,9 @@ SpeechEngine& ClipMaker::engine(const std::string& name) {
 
 Clip ClipMaker::make(const ClipPlan& plan, std::span<const std::vector<float>> babble,
                      std::vector<float>& clean_audio, std::set<std::string>& unmapped) {
+  // espeak-ng's Klatt voices and flite's excitation draw noise from libc rand(): seed it
+  // per clip so a clip does not depend on what its process synthesised before.
+  std::srand(static_cast<unsigned>(plan.meta.seed));
   Utterance u = engine(plan.meta.engine).speak(plan.voice, plan.meta.text, plan.speak);
   std::vector<float> audio = resample(u.pcm, u.sample_rate, kSampleRate);
   std::vector<int> stress;

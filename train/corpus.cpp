@@ -1,7 +1,7 @@
 // Corpus generation: the corpus is cut into shards of a fixed audio duration; shard k
 // depends only on (seed, k), so any worker can make it and the result is the same.
-// Workers are forked processes (espeak-ng keeps global state), each making every
-// `workers`-th shard; the parent watches finished shards for progress and finally
+// Each shard is made in its own forked process (espeak-ng keeps global state), at most
+// `workers` at a time; the parent watches finished shards for progress and finally
 // writes corpus.json, which lists the shards and the corpus' design.
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <deque>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -61,14 +62,27 @@ void make_shard(const CorpusParams& params, const fs::path& dir, int shard, doub
               failures);
 }
 
-void run_worker(const CorpusParams& params, const fs::path& dir, int worker,
-                const std::vector<double>& quotas) {
-  ClipMaker maker(
-      (fs::temp_directory_path() / ("parla-corpus-" + std::to_string(getpid()))).string());
-  for (int shard = worker; shard < static_cast<int>(quotas.size()); shard += params.workers) {
-    make_shard(params, dir, shard, quotas[static_cast<size_t>(shard)], maker);
+// Makes shard `shard` in a fresh child process and returns its pid. A fresh process per
+// shard means no engine state (espeak-ng keeps some between utterances) carries from one
+// shard to the next, so shard k is the same whichever worker slot makes it and when.
+pid_t start_shard_process(const CorpusParams& params, const fs::path& dir, int shard,
+                          double quota_s) {
+  std::fflush(nullptr);
+  pid_t pid = fork();
+  if (pid != 0) return pid;
+  int code = 0;
+  fs::path scratch = fs::temp_directory_path() / ("parla-corpus-" + std::to_string(getpid()));
+  try {
+    ClipMaker maker(scratch.string());
+    make_shard(params, dir, shard, quota_s, maker);
+  } catch (const std::exception& e) {
+    write_text_file(dir / (".shard-" + std::to_string(shard) + ".error"), e.what());
+    code = 1;
   }
-  fs::remove_all(fs::temp_directory_path() / ("parla-corpus-" + std::to_string(getpid())));
+  std::error_code ignored;
+  fs::remove_all(scratch, ignored);
+  std::fflush(nullptr);
+  _exit(code);
 }
 
 json corpus_index(const CorpusParams& params, int shards) {
@@ -139,43 +153,36 @@ CorpusSummary generate_corpus(const CorpusParams& params, const fs::path& out_di
     }
   }
 
-  std::fflush(nullptr);
-  std::vector<pid_t> children;
-  int workers = std::min(params.workers, shards);
-  for (int w = 0; w < workers; ++w) {
-    pid_t pid = fork();
-    if (pid < 0) throw Error("cannot start corpus worker process");
-    if (pid == 0) {
-      int code = 0;
-      try {
-        run_worker(params, out_dir, w, quotas);
-      } catch (const std::exception& e) {
-        write_text_file(out_dir / (".worker-" + std::to_string(w) + ".error"), e.what());
-        code = 1;
-      }
-      std::fflush(nullptr);
-      _exit(code);
+  load_text_pools();  // once, before forking: every shard process inherits them
+  // Keep `workers` shard processes running; start the next shard when one ends.
+  std::map<pid_t, int> running;  // pid → shard
+  int next_shard = 0;
+  std::vector<int> failed;
+  while (next_shard < shards || !running.empty()) {
+    while (next_shard < shards && static_cast<int>(running.size()) < params.workers &&
+           failed.empty()) {
+      pid_t pid =
+          start_shard_process(params, out_dir, next_shard, quotas[static_cast<size_t>(next_shard)]);
+      if (pid < 0) throw Error("cannot start a corpus shard process");
+      running[pid] = next_shard++;
     }
-    children.push_back(pid);
-  }
-  size_t running = children.size();
-  bool failed = false;
-  while (running > 0) {
+    if (!failed.empty() && running.empty()) break;
     int status = 0;
     pid_t done = waitpid(-1, &status, WNOHANG);
-    if (done > 0) {
-      --running;
-      failed = failed || !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+    if (done > 0 && running.count(done)) {
+      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) failed.push_back(running[done]);
+      running.erase(done);
       continue;
     }
     if (progress) progress(finished_shards(out_dir, shards), shards);
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  if (failed) {
+  if (!failed.empty()) {
     std::string message = "corpus generation failed";
-    for (int w = 0; w < workers; ++w) {
-      fs::path err = out_dir / (".worker-" + std::to_string(w) + ".error");
-      if (fs::exists(err)) message += ": " + read_text_file(err);
+    for (int shard : failed) {
+      fs::path err = out_dir / (".shard-" + std::to_string(shard) + ".error");
+      message += fs::exists(err) ? ": " + read_text_file(err)
+                                 : ": shard " + std::to_string(shard) + " process died";
     }
     throw Error(message);
   }

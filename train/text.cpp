@@ -195,6 +195,10 @@ std::string clean_fortune(const std::string& entry) {
   return text.size() >= kMinBytes ? text : "";
 }
 
+void load_text_pools() {
+  for (const TextSource& s : text_sources()) pool_for(s.language);
+}
+
 TextItem draw_text(const std::string& language, Random& rng) {
   const Pool& pool = pool_for(language);
   if (!pool.sentences.empty()) return pool.sentences[rng.below(pool.sentences.size())];

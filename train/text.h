@@ -26,6 +26,9 @@ struct TextItem {
 // naming the package when its files are missing (install it with scripts/setup.sh).
 TextItem draw_text(const std::string& language, Random& rng);
 
+// Reads every language's pool now (they are otherwise read on first use).
+void load_text_pools();
+
 // Cleans one fortune entry into speakable text, or "" when it is not prose (ASCII
 // art, code, tables, URLs) or too short.
 std::string clean_fortune(const std::string& entry);
