@@ -47,16 +47,21 @@ std::string convert_charset(const std::string& text, const std::string& charset)
   return out;
 }
 
-// A Scheme string literal of the text: quotes and backslashes dropped, no space left
-// before punctuation (the Russian voice's letter-to-sound rules fail on a lone ".").
+// A Scheme string literal of the text: quotes and backslashes dropped, hyphens spaced,
+// punctuation attached to the word before it and followed by a space. The Russian and
+// Italian voices' letter-to-sound rules fail on a lone "." and on "a:b", "a,b", "a-b".
 std::string scheme_string(const std::string& text) {
   std::string out;
+  auto is_punctuation = [](char c) {
+    return c == '.' || c == ',' || c == '!' || c == '?' || c == ';' || c == ':';
+  };
   for (char c : text) {
     if (c == '"' || c == '\\') continue;
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-    bool punctuation = c == '.' || c == ',' || c == '!' || c == '?' || c == ';' || c == ':';
-    if (punctuation) {
+    if (c == '\n' || c == '\r' || c == '\t' || c == '-') c = ' ';
+    if (is_punctuation(c)) {
       while (!out.empty() && out.back() == ' ') out.pop_back();
+    } else if (c != ' ' && !out.empty() && is_punctuation(out.back())) {
+      out += ' ';
     }
     if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
     out += c;
