@@ -18,7 +18,7 @@ int run_fit(const ParsedArgs& args) {
   std::vector<std::filesystem::path> inputs{portrait_path};
   if (landmarks_path) inputs.emplace_back(*landmarks_path);
   if (preview_path && std::filesystem::path(*preview_path).extension() != ".png") {
-    throw InputError("cannot write preview " + quoted(*preview_path) + ": the file name must end in .png");
+    throw InputError("cannot write preview " + parla::quoted(*preview_path) + ": the file name must end in .png");
   }
   std::optional<OutputFile> landmarks_out, preview_out;
   if (out_path) landmarks_out.emplace(*out_path, inputs);
