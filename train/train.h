@@ -1,0 +1,257 @@
+// train: the synthetic speech-and-motion corpus every learned model trains on (DESIGN.md
+// "Training" step 1). TTS engines speak text in many voices and languages with exact
+// phone timings; the phones become coarticulated mouth labels, a prosody-driven model
+// adds head, brow, blink and gaze labels, and the audio is augmented. Clips are stored
+// in shards with train / val / test splits (test holds out whole voices and languages).
+//
+//   parla::train::CorpusParams params{.hours = 10, .seed = 1};
+//   parla::train::CorpusSummary s = parla::train::generate_corpus(params, "/tmp/corpus");
+//   parla::train::CorpusReader reader("/tmp/corpus");
+//   for (const auto& ref : reader.clips(parla::train::Split::Train)) {
+//     parla::train::Clip clip = reader.load(ref);   // 16 kHz audio + MotionTrack + phones
+//   }
+//
+// The labelling stages are pure functions, usable on their own:
+//   phones (IPA, samples) → viseme_for_ipa → mouth_motion → expressive_motion → MotionTrack
+//
+// Thread safety: free functions are reentrant; a CorpusReader is used from one thread
+// at a time. generate_corpus forks worker processes (espeak-ng is not thread-safe) and
+// must be called from a single-threaded process. Errors: generate_corpus throws
+// InputError for bad parameters or an unusable output directory, Error when an engine
+// fails; CorpusReader throws InputError naming the file for a missing or corrupt corpus.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/core.h"
+
+namespace parla::train {
+
+inline constexpr int kSampleRate = 16000;              // corpus audio, samples per second
+inline constexpr int kSamplesPerMotionFrame = 640;     // 16000 / 25
+inline constexpr std::string_view kPauseSymbol = "_";  // a phone that is silence
+
+// A clip holding N samples has this many motion frames; frame k shows time k / 25 s.
+constexpr std::int64_t motion_frames_for(std::int64_t samples) {
+  return (samples + kSamplesPerMotionFrame - 1) / kSamplesPerMotionFrame;
+}
+
+// ---------------------------------------------------------------------------------
+// Visemes: one mapping from IPA for every language the corpus speaks (docs/visemes.md).
+
+enum class Viseme : int {
+  Silence,          // pause, rest
+  Bilabial,         // p b m: lips pressed
+  Labiodental,      // f v: lower lip under the upper teeth
+  Dental,           // θ ð: tongue between the teeth
+  Lateral,          // l ɫ ʎ: tongue tip up, visible
+  Alveolar,         // t d n ɾ: tongue behind the teeth, mouth half open
+  Sibilant,         // s z ts dz: teeth close, corners spread
+  Postalveolar,     // ʃ ʒ tʃ dʒ ɕ ʑ: lips protruded and rounded open
+  Dorsal,           // k g ŋ x h j ɣ ʁ and other back consonants: jaw follows vowels
+  Rhotic,           // r ɹ ʀ: slight rounding
+  LabialVelar,      // w ɥ: lips narrow and protruded
+  OpenVowel,        // a ɑ æ ɐ ɒ
+  MidFrontVowel,    // e ɛ
+  CloseFrontVowel,  // i ɪ ɨ
+  MidRoundVowel,    // o ɔ ø œ
+  CloseRoundVowel,  // u ʊ y ʏ ɯ
+  CentralVowel,     // ə ɜ ʌ ɘ
+};
+inline constexpr int kVisemeCount = 17;
+
+std::string_view viseme_name(Viseme v);
+bool is_vowel(Viseme v);
+// The viseme of one phone written in IPA (length marks, stress, tie bars, diacritics
+// and nasalisation ignored; diphthongs take their first element's class, affricates
+// their release's). "_" and "" are Silence; nullopt when no base letter of the symbol
+// is known, so callers can report unmapped phones.
+std::optional<Viseme> viseme_for_ipa(std::string_view ipa);
+
+// ---------------------------------------------------------------------------------
+// Clips.
+
+struct Phone {
+  std::string ipa;                // IPA symbol, kPauseSymbol for silence
+  std::int64_t start_sample = 0;  // at kSampleRate, inclusive
+  std::int64_t end_sample = 0;    // exclusive; phones tile the clip without gaps
+  Viseme viseme = Viseme::Silence;
+  float prominence = 0.f;  // 0..1, vowels only: duration, energy and lexical stress
+};
+
+enum class Split : int { Train, Val, Test };
+std::string_view split_name(Split s);
+std::optional<Split> split_from_name(std::string_view name);
+
+struct ClipMeta {
+  std::string id;           // "s00012-c0041": shard and clip index
+  std::string engine;       // "espeak-ng", "flite" or "festival"
+  std::string voice;        // engine voice, e.g. "de+f3", "cmu_us_slt", "kal_diphone"
+  std::string language;     // ISO 639-1 code (or "pt-br"), the text's language
+  std::string text;         // what was spoken
+  std::string text_source;  // Debian package and file the text came from
+  double rate = 1.0;        // speaking-rate factor the engine was asked for (1 = voice default)
+  double pitch = 0.0;  // pitch setting: espeak-ng 0..100, flite/festival F0 mean Hz, 0 = default
+  double speed = 1.0;  // speed perturbation of the audio (labels stretched to match)
+  std::string
+      augmentation;  // applied audio effects, e.g. "noise=pink:10dB reverb=0.42s gain=-3.1dB"
+  Split split = Split::Train;
+  std::uint64_t seed = 0;  // this clip's seed for its motion and augmentation draws
+};
+
+struct Clip {
+  ClipMeta meta;
+  std::vector<float> audio;   // 16 kHz mono, [-1, 1], augmented
+  std::vector<Phone> phones;  // tiling [0, audio.size())
+  MotionTrack motion;         // 25 fps, motion_frames_for(audio.size()) frames
+};
+
+// ---------------------------------------------------------------------------------
+// Labelling stages (docs/corpus.md gives the models and their sources).
+
+// Per-clip articulation style, drawn from the clip's seed.
+struct MouthStyle {
+  double jaw_gain = 1.0;         // scales jawOpen (speaker's articulation effort)
+  double lip_gain = 1.0;         // scales the rounding and spreading channels
+  double smile_baseline = 0.1;   // resting mouthSmile
+  double anticipation_s = 0.08;  // how far lip gestures lead the sound (0.05..0.15)
+};
+MouthStyle draw_mouth_style(std::uint64_t seed);
+
+// Mouth channels 0..7 (jawOpen..tongueOut) from phones by dominance blending with
+// anticipation; bilabials reach mouthClose 1 at the acoustic closure. Other channels
+// are left as they are. `motion` must already hold motion_frames_for(samples) frames.
+void add_mouth_motion(std::span<const Phone> phones, const MouthStyle& style, MotionTrack& motion);
+
+// Per-clip expressiveness of head, brows, blinks and gaze, drawn from the clip's seed.
+struct ExpressionStyle {
+  double head_gain = 1.0;         // scales all head motion
+  double nod_probability = 0.45;  // chance a prominent syllable carries a nod
+  double blinks_per_minute = 10;  // renewal-process rate; pause and saccade blinks add ~5–8/min
+  double brow_probability = 0.4;  // chance a phrase's peak syllable raises the brows
+  double gaze_aversion = 0.35;    // share of fixations away from the listener
+};
+ExpressionStyle draw_expression_style(std::uint64_t seed);
+
+// Channels 8..19 (blinks, gaze, brows, head) from the phone sequence (pauses, phrase
+// edges, prominent syllables), `question` raising the brows at phrase ends. The same
+// inputs and seed give the same motion.
+void add_expressive_motion(std::span<const Phone> phones, bool question,
+                           const ExpressionStyle& style, std::uint64_t seed, MotionTrack& motion);
+
+// The full label track for a clip: neutral frames, mouth, expression, clamped.
+MotionTrack label_motion(std::span<const Phone> phones, std::int64_t samples, bool question,
+                         std::uint64_t seed);
+
+// Vowel prominence from duration, energy and (when the engine knows it, `stress` ≥ 0)
+// lexical stress; writes Phone::prominence. `stress` has one entry per phone.
+void assign_prominence(std::span<const float> audio, std::span<const int> stress,
+                       std::span<Phone> phones);
+
+// ---------------------------------------------------------------------------------
+// Audio augmentation.
+
+// Changes tempo and pitch together by `factor` (1.1 = 10 % faster, Kaldi-style speed
+// perturbation) and stretches phone times to match: a phone boundary at sample s
+// moves to round(s / factor). Returns the new audio; `phones` are updated in place.
+std::vector<float> speed_perturb(std::span<const float> audio, double factor,
+                                 std::vector<Phone>& phones);
+
+// Resamples mono float PCM (libswresample).
+std::vector<float> resample(std::span<const float> audio, int from_rate, int to_rate);
+
+struct AugmentParams {
+  std::string noise;         // "", "white", "pink" or "babble"
+  double snr_db = 20;        // speech-to-noise power ratio over the whole clip
+  double reverb_rt60_s = 0;  // 0 = dry; else a synthetic room of this decay time
+  std::string band;          // "", "telephone" (300–3400 Hz) or "lowpass" (cutoff_hz)
+  double cutoff_hz = 4000;   // for band == "lowpass"
+  double gain_db = 0;        // applied last, before clipping to [-1, 1]
+  std::string codec;         // "", "mp3" or "opus": a libavcodec encode/decode round trip
+  int bitrate_kbps = 32;     // for the codec
+};
+
+// A draw of augmentation parameters for one clip (some clips stay clean).
+AugmentParams draw_augmentation(std::uint64_t seed);
+// "noise=pink:10dB reverb=0.42s band=telephone codec=mp3:32k gain=-3.1dB" ("clean" if none).
+std::string describe(const AugmentParams& params);
+
+// Applies noise, reverb, band limit, codec and gain in that order; the length and the
+// time alignment stay unchanged. `babble_sources` are other speech recordings mixed
+// for babble noise (babble falls back to pink noise when empty).
+std::vector<float> augment(std::span<const float> audio, const AugmentParams& params,
+                           std::span<const std::vector<float>> babble_sources, std::uint64_t seed);
+
+// ---------------------------------------------------------------------------------
+// Generation.
+
+struct CorpusParams {
+  double hours = 1.0;            // total audio to generate (the last clip may overshoot)
+  std::uint64_t seed = 0;        // same seed and hours → byte-identical shards
+  int workers = 2;               // worker processes
+  double shard_minutes = 10.0;   // audio per shard (~100–200 clips)
+  double festival_share = 0.12;  // fractions of clips per engine; espeak-ng takes the rest
+  double flite_share = 0.28;
+};
+
+struct CorpusSummary {
+  int shards = 0;
+  int clips = 0;
+  double audio_hours = 0;
+  double wall_seconds = 0;
+};
+
+// Called from the parent process with finished / total shards.
+using ProgressFn = std::function<void(int done, int total)>;
+
+// Generates the corpus into `out_dir` (created; must be empty or absent): shard files
+// and corpus.json. Shards are written complete or not at all.
+CorpusSummary generate_corpus(const CorpusParams& params, const std::filesystem::path& out_dir,
+                              const ProgressFn& progress = {});
+
+// ---------------------------------------------------------------------------------
+// Reading.
+
+struct ClipRef {
+  int shard = 0;  // index into the corpus' shard list
+  int index = 0;  // clip within the shard
+  ClipMeta meta;
+  std::int64_t samples = 0;
+};
+
+// Reads a corpus directory written by generate_corpus.
+class CorpusReader {
+ public:
+  explicit CorpusReader(const std::filesystem::path& dir);
+  const std::vector<ClipRef>& clips() const { return clips_; }
+  std::vector<ClipRef> clips(Split split) const;
+  Clip load(const ClipRef& ref) const;
+  int shard_count() const { return static_cast<int>(shard_files_.size()); }
+  // Phone symbols no viseme class knew, and planned clips an engine could not speak
+  // ("clip id: message"), over all shards.
+  const std::vector<std::string>& unmapped_phones() const { return unmapped_phones_; }
+  const std::vector<std::string>& failed_syntheses() const { return failed_syntheses_; }
+  const std::filesystem::path& dir() const { return dir_; }
+
+ private:
+  std::filesystem::path dir_;
+  std::vector<std::filesystem::path> shard_files_;  // binary payloads
+  std::vector<ClipRef> clips_;
+  std::vector<std::vector<Phone>> phones_;  // per clip, parallel to clips_
+  std::vector<std::int64_t> offsets_;       // byte offset of each clip's payload
+  std::vector<size_t> shard_first_;         // position in clips_ of each shard's clip 0
+  std::vector<std::string> unmapped_phones_, failed_syntheses_;
+};
+
+// hours per engine / language / voice / split, viseme shares, channel statistics,
+// blink rate: a human-readable report.
+std::string corpus_stats_report(const CorpusReader& reader);
+
+}  // namespace parla::train
