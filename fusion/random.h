@@ -1,37 +1,14 @@
-// Deterministic random numbers for generators: the same seed gives the same stream
-// on every platform (std:: distributions are implementation-defined, so not used).
+// Random processes for generators, built on parla::Random (deterministic per seed).
 #pragma once
 
 #include <cmath>
 #include <cstdint>
 
+#include "core/core.h"
+
 namespace parla::fusion {
 
-class Random {
- public:
-  explicit Random(std::uint64_t seed) : state_(seed * 0x9E3779B97F4A7C15ull + 0x2545F4914F6CDD1Dull) {}
-
-  // SplitMix64: fast, well mixed, fully specified.
-  std::uint64_t next_u64() {
-    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, 1).
-  double uniform() { return (next_u64() >> 11) * 0x1.0p-53; }
-  double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
-  // Standard normal (Box–Muller, one value per call).
-  double normal() {
-    double u1 = uniform(), u2 = uniform();
-    return std::sqrt(-2.0 * std::log(1.0 - u1)) * std::cos(6.283185307179586 * u2);
-  }
-  // Exponential with the given mean.
-  double exponential(double mean) { return -mean * std::log(1.0 - uniform()); }
-
- private:
-  std::uint64_t state_;
-};
+using parla::Random;  // core/core.h
 
 // Ornstein–Uhlenbeck process: a random walk pulled back to 0, for drift that stays
 // bounded. Stationary standard deviation `sd`, correlation time `tau_seconds`.
