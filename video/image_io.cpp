@@ -18,32 +18,11 @@ extern "C" {
 namespace parla::video {
 namespace {
 
-struct FormatCloser {
-  void operator()(AVFormatContext* context) const { avformat_close_input(&context); }
-};
-struct CodecFreer {
-  void operator()(AVCodecContext* context) const { avcodec_free_context(&context); }
-};
-struct FrameFreer {
-  void operator()(AVFrame* frame) const { av_frame_free(&frame); }
-};
-struct PacketFreer {
-  void operator()(AVPacket* packet) const { av_packet_free(&packet); }
-};
-struct SwsFreer {
-  void operator()(SwsContext* context) const { sws_freeContext(context); }
-};
-using FormatPtr = std::unique_ptr<AVFormatContext, FormatCloser>;
-using CodecPtr = std::unique_ptr<AVCodecContext, CodecFreer>;
-using FramePtr = std::unique_ptr<AVFrame, FrameFreer>;
-using PacketPtr = std::unique_ptr<AVPacket, PacketFreer>;
-using SwsPtr = std::unique_ptr<SwsContext, SwsFreer>;
-
-std::string av_error_text(int code) {
-  char text[AV_ERROR_MAX_STRING_SIZE] = {};
-  av_strerror(code, text, sizeof(text));
-  return text;
-}
+using FormatPtr = ff::InputFormatPtr;
+using CodecPtr = ff::CodecContextPtr;
+using ff::FramePtr;
+using ff::PacketPtr;
+using ff::SwsPtr;
 
 // Converts a decoded frame of any pixel format to an RGB8 Image.
 Image to_rgb(const AVFrame& frame) {
@@ -81,10 +60,10 @@ Image load_image(const std::filesystem::path& path) {
   };
   AVFormatContext* raw_format = nullptr;
   int ret = avformat_open_input(&raw_format, path.c_str(), nullptr, nullptr);
-  if (ret < 0) throw not_image(av_error_text(ret));
+  if (ret < 0) throw not_image(ff::error_text(ret));
   FormatPtr format(raw_format);
   if ((ret = avformat_find_stream_info(format.get(), nullptr)) < 0) {
-    throw not_image(av_error_text(ret));
+    throw not_image(ff::error_text(ret));
   }
   int stream = av_find_best_stream(format.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
   if (stream < 0) throw not_image("it holds no picture");
@@ -112,7 +91,7 @@ Image load_image(const std::filesystem::path& path) {
     }
     if (packet->stream_index == stream) {
       int sent = avcodec_send_packet(decoder.get(), packet.get());
-      if (sent < 0 && sent != AVERROR(EAGAIN)) throw not_image(av_error_text(sent));
+      if (sent < 0 && sent != AVERROR(EAGAIN)) throw not_image(ff::error_text(sent));
     }
     av_packet_unref(packet.get());
   }
@@ -131,7 +110,7 @@ void save_png(const Image& image, const std::filesystem::path& path) {
   encoder->pix_fmt = AV_PIX_FMT_RGB24;
   encoder->time_base = AVRational{1, 25};
   if (int ret = avcodec_open2(encoder.get(), codec, nullptr); ret < 0) {
-    throw Error("cannot open the PNG encoder: " + av_error_text(ret));
+    throw Error("cannot open the PNG encoder: " + ff::error_text(ret));
   }
   FramePtr frame(av_frame_alloc());
   frame->width = image.width;
@@ -143,7 +122,7 @@ void save_png(const Image& image, const std::filesystem::path& path) {
   }
   PacketPtr packet(av_packet_alloc());
   if (int ret = avcodec_send_frame(encoder.get(), frame.get()); ret < 0) {
-    throw Error("cannot encode PNG " + quoted(path) + ": " + av_error_text(ret));
+    throw Error("cannot encode PNG " + quoted(path) + ": " + ff::error_text(ret));
   }
   avcodec_send_frame(encoder.get(), nullptr);
   std::string bytes;
