@@ -85,16 +85,18 @@ vec3 shade_mouth(float u, float v, float gap_units) {
   float side = 1.0 - 0.6 * x * x;
   float cy = 2.0 * v - 1.0;
   float back = clamp01(1.0 - x * x - cy * cy);
-  float wall = 1.0 - smooth_step(0.0, 0.015 + 0.2 * gap_units, min(y, above) * (1.0 - 0.5 * ax * ax));
-  vec3 rgb = mix(mouth.cavity * (1.0 - 0.55 * back), mouth.lip * (0.3 + 0.2 * v), 0.85 * wall * wall);
+  float corner = smooth_step(0.7, 1.0, ax);
+  float wall = max(corner, 1.0 - smooth_step(0.0, 0.015 + 0.2 * gap_units, min(y, above)));
+  vec3 rgb = mix(mouth.cavity * (1.0 - 0.55 * back), mouth.lip * (0.3 + 0.2 * v + 0.25 * corner),
+                 0.85 * wall * wall);
   float shown = 0.5 * mouth.source_gap_units;
-  float under_teeth = (1.0 - smooth_step(0.0, 0.012 + aa, y)) * smooth_step(0.0, 0.02, shown) *
+  float under_teeth = (1.0 - smooth_step(0.0, 0.025 + aa, y)) * smooth_step(0.0, 0.02, shown) *
                       clamp01((0.8 - ax) / 0.2);
-  rgb = mix(rgb, mouth.teeth * (0.45 * side), 0.8 * under_teeth);
+  rgb = mix(rgb, mix(mouth.teeth, mouth.lip, 0.4) * (0.5 * side), 0.8 * under_teeth);
   float open = smooth_step(0.05, 0.25, gap_units);
-  float tongue_top = gap_units * (1.0 - (0.45 * open + 0.45 * tongue_out) * (1.0 - 0.6 * x * x));
-  float tongue_alpha = clamp01((y - tongue_top) / (0.02 + 2.0 * aa)) * clamp01((0.85 - ax) / 0.25);
-  float lower_h = max(0.0, 0.045 * open - 0.15 * shown) * (1.0 - 0.45 * x * x);
+  float tongue_top = gap_units * (1.0 - (0.45 * open + 0.45 * tongue_out) * (1.0 - 0.9 * x * x));
+  float tongue_alpha = clamp01((y - tongue_top) / (0.02 + 2.0 * aa)) * clamp01((0.8 - ax) / 0.3);
+  float lower_h = max(0.0, 0.06 * open - 0.1 * shown) * (1.0 - 0.45 * x * x);
   float lower_alpha = clamp01((lower_h - above) / aa + 0.5) * clamp01((0.68 - ax) / 0.2);
   if (tongue_alpha > 0.0) {
     float lit = (0.6 + 0.35 * clamp01((y - tongue_top) / (0.1 + 0.3 * gap_units))) * side;
@@ -103,7 +105,7 @@ vec3 shade_mouth(float u, float v, float gap_units) {
   }
   if (lower_alpha > 0.0 && tongue_out < 1.0) {
     float edge = min(min(abs(ax - 0.14), abs(ax - 0.27)), min(abs(ax - 0.4), abs(ax - 0.53)));
-    float shade = side * (0.45 + 0.2 * clamp01((lower_h - above) / (lower_h + aa))) *
+    float shade = side * (0.62 - 0.17 * clamp01((lower_h - above) / (lower_h + aa))) *
                   (1.0 - 0.1 * (1.0 - smooth_step(0.0, 0.015 + 1.5 * aa, edge)));
     rgb = mix(rgb, mix(mouth.teeth, mouth.lip, 0.2) * shade, lower_alpha * (1.0 - tongue_out));
   }
