@@ -78,29 +78,42 @@ vec3 sample_bilinear(vec2 p) {
 // video/mouth.cpp shade_mouth.
 vec3 shade_mouth(float u, float v, float gap_units) {
   float x = 2.0 * u - 1.0;
+  float ax = abs(x);
   float y = v * gap_units;
+  float above = gap_units - y;
   float aa = 1.0 / max(1.0, px_per_unit);
   float side = 1.0 - 0.6 * x * x;
-  vec3 rgb = mouth.cavity * ((0.5 + 0.5 * side) * (0.55 + 0.45 * smooth_step(0.0, 0.8, v)));
+  float cy = 2.0 * v - 1.0;
+  float back = clamp01(1.0 - x * x - cy * cy);
+  float corner = smooth_step(0.7, 1.0, ax);
+  float wall = max(corner, 1.0 - smooth_step(0.0, 0.015 + 0.2 * gap_units, min(y, above)));
+  vec3 rgb = mix(mouth.cavity * (1.0 - 0.55 * back), mouth.lip * (0.3 + 0.2 * v + 0.25 * corner),
+                 0.85 * wall * wall);
   float shown = 0.5 * mouth.source_gap_units;
-  float lower_top = gap_units - max(0.0, 0.055 - shown) * (1.0 - 0.3 * x * x);
-  float lower_alpha = clamp01((y - lower_top) / aa + 0.5) * clamp01((0.7 - abs(x)) / 0.15) *
-                      smooth_step(0.06, 0.12, gap_units) * smooth_step(0.0, 0.01, 0.055 - shown);
-  if (lower_alpha > 0.0) rgb = mix(rgb, mouth.teeth * (0.78 * side), lower_alpha);
-  float tongue_top = gap_units * (0.7 - 0.55 * tongue_out) + 0.2 * x * x;
-  float tongue_alpha =
-      clamp01((y - tongue_top) / (0.03 + 2.0 * aa) + 0.2) * clamp01((0.85 - abs(x)) / 0.25);
+  float under_teeth = (1.0 - smooth_step(0.0, 0.025 + aa, y)) * smooth_step(0.0, 0.02, shown) *
+                      clamp01((0.8 - ax) / 0.2);
+  rgb = mix(rgb, mix(mouth.teeth, mouth.lip, 0.4) * (0.5 * side), 0.8 * under_teeth);
+  float open = smooth_step(0.05, 0.25, gap_units);
+  float tongue_top = gap_units * (1.0 - (0.45 * open + 0.45 * tongue_out) * (1.0 - 0.9 * x * x));
+  float tongue_alpha = clamp01((y - tongue_top) / (0.02 + 2.0 * aa)) * clamp01((0.8 - ax) / 0.3);
+  float lower_h = max(0.0, 0.06 * open - 0.1 * shown) * (1.0 - 0.45 * x * x);
+  float lower_alpha = clamp01((lower_h - above) / aa + 0.5) * clamp01((0.68 - ax) / 0.2);
   if (tongue_alpha > 0.0) {
-    float lit = (0.5 + 0.25 * (1.0 - abs(x))) * (0.75 + 0.5 * tongue_out);
-    rgb = mix(rgb, mouth.tongue * lit,
-              tongue_alpha * (0.55 + 0.45 * max(tongue_out, 1.0 - lower_alpha)));
+    float lit = (0.6 + 0.35 * clamp01((y - tongue_top) / (0.1 + 0.3 * gap_units))) * side;
+    rgb = mix(rgb, mouth.tongue * (lit * (0.8 + 0.3 * tongue_out)),
+              tongue_alpha * (1.0 - lower_alpha * (1.0 - tongue_out)));
+  }
+  if (lower_alpha > 0.0 && tongue_out < 1.0) {
+    float edge = min(min(abs(ax - 0.14), abs(ax - 0.27)), min(abs(ax - 0.4), abs(ax - 0.53)));
+    float shade = side * (0.62 - 0.17 * clamp01((lower_h - above) / (lower_h + aa))) *
+                  (1.0 - 0.1 * (1.0 - smooth_step(0.0, 0.015 + 1.5 * aa, edge)));
+    rgb = mix(rgb, mix(mouth.teeth, mouth.lip, 0.2) * shade, lower_alpha * (1.0 - tongue_out));
   }
   float upper_bottom = max(0.0, 0.10 - shown) * (1.0 - 0.35 * x * x);
-  float upper_alpha = clamp01((upper_bottom - y) / aa + 0.5) * clamp01((0.82 - abs(x)) / 0.15) *
+  float upper_alpha = clamp01((upper_bottom - y) / aa + 0.5) * clamp01((0.82 - ax) / 0.15) *
                       smooth_step(0.0, 0.01, 0.10 - shown);
   if (upper_alpha > 0.0) {
     float shade = side * (0.72 + 0.28 * smooth_step(0.0, 0.03, y));
-    float ax = abs(x);
     float edge = min(min(ax, abs(ax - 0.19)), min(min(abs(ax - 0.35), abs(ax - 0.5)), abs(ax - 0.64)));
     shade *= 1.0 - 0.08 * (1.0 - smooth_step(0.0, 0.02 + 1.5 * aa, edge));
     rgb = mix(rgb, mouth.teeth * shade, upper_alpha);

@@ -63,38 +63,60 @@ MouthModel build_mouth(const Image& portrait, const Landmarks& l) {
 std::array<float, 3> shade_mouth(const MouthModel& m, float u, float v, float gap_units,
                                  float tongue_out, float px_per_unit) {
   const float x = 2.f * u - 1.f;  // -1 .. 1 corner to corner
-  const float y = v * gap_units;  // face units below the upper lip
+  const float ax = std::abs(x);
+  const float y = v * gap_units;                      // face units below the upper lip
+  const float above = gap_units - y;                  // face units above the lower lip
   const float aa = 1.f / std::max(1.f, px_per_unit);  // one output pixel in face units
-  const float side = 1.f - 0.6f * x * x;              // the sides of the mouth are darker
-  // Cavity: darkest at the back and under the upper lip.
-  std::array<float, 3> rgb = scaled(m.cavity, (0.5f + 0.5f * side) * (0.55f + 0.45f * smoothstep(0.f, 0.8f, v)));
-  // Lower teeth: a narrow band above the lower lip, shown once the jaw is well open.
+  const float side = 1.f - 0.6f * x * x;              // light falls off towards the corners
+  // Cavity: the throat at the centre of the opening is darkest; its walls near the lips
+  // catch light and take the lips' colour, so thin gaps and the corners taper into the
+  // lip line instead of ending in black points.
+  const float cy = 2.f * v - 1.f;
+  const float back = clamp01(1.f - x * x - cy * cy);
+  const float corner = smoothstep(0.7f, 1.f, ax);
+  const float wall =
+      std::max(corner, 1.f - smoothstep(0.f, 0.015f + 0.2f * gap_units, std::min(y, above)));
+  std::array<float, 3> rgb =
+      mix(scaled(m.cavity, 1.f - 0.55f * back), scaled(m.lip, 0.3f + 0.2f * v + 0.25f * corner),
+          0.85f * wall * wall);
+  // Teeth the portrait shows end in a rounded edge that turns into shadow, not a cut.
   const float shown = 0.5f * m.source_gap_units;  // teeth height already in the portrait
-  float lower_top = gap_units - std::max(0.f, 0.055f - shown) * (1.f - 0.3f * x * x);
-  float lower_alpha = clamp01((y - lower_top) / aa + 0.5f) * clamp01((0.7f - std::abs(x)) / 0.15f) *
-                      smoothstep(0.06f, 0.12f, gap_units) * smoothstep(0.f, 0.01f, 0.055f - shown);
-  if (lower_alpha > 0.f) {
-    rgb = mix(rgb, scaled(m.teeth, 0.78f * side), lower_alpha);
-  }
-  // Tongue: a rounded hump behind the lower teeth that rises with tongueOut.
-  float tongue_top = gap_units * (0.7f - 0.55f * tongue_out) + 0.2f * x * x;
-  // A soft top edge (the tongue is rounded and in the mouth's shadow), lit towards the
-  // front as it comes out.
-  float tongue_alpha = clamp01((y - tongue_top) / (0.03f + 2.f * aa) + 0.2f) * clamp01((0.85f - std::abs(x)) / 0.25f);
+  const float under_teeth = (1.f - smoothstep(0.f, 0.025f + aa, y)) *
+                            smoothstep(0.f, 0.02f, shown) * clamp01((0.8f - ax) / 0.2f);
+  rgb = mix(rgb, scaled(mix(m.teeth, m.lip, 0.4f), 0.5f * side), 0.8f * under_teeth);
+  // Tongue: a hump low in the mouth that rises into view as the jaw drops and with
+  // tongueOut; its top edge is soft (rounded, in shadow) and its front catches light.
+  const float open = smoothstep(0.05f, 0.25f, gap_units);
+  const float tongue_top =
+      gap_units * (1.f - (0.45f * open + 0.45f * tongue_out) * (1.f - 0.9f * x * x));
+  const float tongue_alpha =
+      clamp01((y - tongue_top) / (0.02f + 2.f * aa)) * clamp01((0.8f - ax) / 0.3f);
+  // Lower teeth: a row behind the lower lip that shows its edges as the jaw opens,
+  // minus what the portrait's own lower lip copy already shows; it is in shadow.
+  const float lower_h = std::max(0.f, 0.06f * open - 0.1f * shown) * (1.f - 0.45f * x * x);
+  const float lower_alpha = clamp01((lower_h - above) / aa + 0.5f) * clamp01((0.68f - ax) / 0.2f);
   if (tongue_alpha > 0.f) {
-    float lit = (0.5f + 0.25f * (1.f - std::abs(x))) * (0.75f + 0.5f * tongue_out);
-    rgb = mix(rgb, scaled(m.tongue, lit), tongue_alpha * (0.55f + 0.45f * std::max(tongue_out, 1.f - lower_alpha)));
+    const float lit = (0.6f + 0.35f * clamp01((y - tongue_top) / (0.1f + 0.3f * gap_units))) * side;
+    rgb = mix(rgb, scaled(m.tongue, lit * (0.8f + 0.3f * tongue_out)),
+              tongue_alpha * (1.f - lower_alpha * (1.f - tongue_out)));
+  }
+  if (lower_alpha > 0.f && tongue_out < 1.f) {
+    // Tooth boundaries on the narrower lower teeth, darker towards the gum.
+    const float edge = std::min(
+        {std::abs(ax - 0.14f), std::abs(ax - 0.27f), std::abs(ax - 0.4f), std::abs(ax - 0.53f)});
+    const float shade = side * (0.62f - 0.17f * clamp01((lower_h - above) / (lower_h + aa))) *
+                        (1.f - 0.1f * (1.f - smoothstep(0.f, 0.015f + 1.5f * aa, edge)));
+    rgb = mix(rgb, scaled(mix(m.teeth, m.lip, 0.2f), shade), lower_alpha * (1.f - tongue_out));
   }
   // Upper teeth: hang from the upper lip, edge slightly curved; gaps between teeth.
-  float upper_bottom = std::max(0.f, 0.10f - shown) * (1.f - 0.35f * x * x);
-  float upper_alpha = clamp01((upper_bottom - y) / aa + 0.5f) * clamp01((0.82f - std::abs(x)) / 0.15f) *
-                      smoothstep(0.f, 0.01f, 0.10f - shown);
+  const float upper_bottom = std::max(0.f, 0.10f - shown) * (1.f - 0.35f * x * x);
+  const float upper_alpha = clamp01((upper_bottom - y) / aa + 0.5f) *
+                            clamp01((0.82f - ax) / 0.15f) * smoothstep(0.f, 0.01f, 0.10f - shown);
   if (upper_alpha > 0.f) {
     float shade = side * (0.72f + 0.28f * smoothstep(0.f, 0.03f, y));  // the lip's shadow
     // Tooth boundaries every ~0.17 of the half-width from the middle outwards.
-    float ax = std::abs(x);
-    float edge = std::min({ax, std::abs(ax - 0.19f), std::abs(ax - 0.35f), std::abs(ax - 0.5f),
-                           std::abs(ax - 0.64f)});
+    const float edge = std::min({ax, std::abs(ax - 0.19f), std::abs(ax - 0.35f),
+                                 std::abs(ax - 0.5f), std::abs(ax - 0.64f)});
     shade *= 1.f - 0.08f * (1.f - smoothstep(0.f, 0.02f + 1.5f * aa, edge));
     rgb = mix(rgb, scaled(m.teeth, shade), upper_alpha);
   }
