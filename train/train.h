@@ -248,4 +248,49 @@ class CorpusReader {
 // blink rate: a human-readable report.
 std::string corpus_stats_report(const CorpusReader& reader);
 
+// ---------------------------------------------------------------------------------
+// Non-speech audio, for training the models to keep the mouth closed without speech
+// and for evaluating that.
+
+// Synthetic music at 16 kHz: chords of harmonic tones with note changes every
+// 0.15–0.8 s, a bass line and percussion, peak near −6 dBFS. Deterministic per seed.
+std::vector<float> synth_music(double seconds, std::uint64_t seed);
+
+// ---------------------------------------------------------------------------------
+// Base model training (DESIGN.md "Training" step 2): the denoiser of experts/ with the
+// plain diffusion loss (v-prediction, cosine schedule, extra weight on the mouth).
+
+struct BaseTrainParams {
+  std::filesystem::path corpus;     // corpus directory (generate_corpus)
+  std::filesystem::path out_dir;    // checkpoint.pt, base.pt, loss.csv, loss.png
+  std::filesystem::path cache_dir;  // feature cache; empty = <out_dir>/cache
+  int steps = 6000;                 // optimiser steps in the whole run (drives the LR schedule)
+  double max_minutes = 0;           // stop (resumable) after this much wall time; 0 = no limit
+  int batch = 16;                   // windows per step
+  double learning_rate = 1e-3;      // peak; warm-up 200 steps, cosine decay to 10 %
+  int threads = 1;                  // torch intra-op threads (2 on a shared 2-core box is ~10x slower)
+  int checkpoint_every = 200;       // steps between checkpoints and validation
+  std::uint64_t seed = 0;           // batches, noise and initialisation
+  double nonspeech_share = 0.06;    // windows whose audio is music, noise or silence
+  int d_model = 128;                // model size (experts::ModelConfig)
+  int layers = 4;
+  int encoder_channels = 128;
+};
+
+struct BaseTrainReport {
+  int step = 0;             // optimiser steps done
+  double train_loss = 0;    // mean over the last checkpoint interval
+  double val_loss = 0;      // fixed validation windows
+  double seconds = 0;       // wall time of the whole run (resumes included)
+  bool finished = false;    // reached `steps`
+};
+
+// Trains (or resumes from <out_dir>/checkpoint.pt) and writes base.pt (EMA weights),
+// loss.csv and loss.png after every checkpoint. `progress` gets each report.
+BaseTrainReport train_base(const BaseTrainParams& params,
+                           const std::function<void(const BaseTrainReport&)>& progress = {});
+
+// Writes a line plot of the loss columns of loss.csv to a PNG.
+void plot_loss_csv(const std::filesystem::path& csv, const std::filesystem::path& png);
+
 }  // namespace parla::train
