@@ -17,6 +17,7 @@ struct Command {
 const Command& render_command();
 const Command& motion_command();
 const Command& train_command();
+const Command& eval_command();
 
 // Bundled sample media (data/sample).
 std::string sample_portrait_path();

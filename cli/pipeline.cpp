@@ -31,6 +31,13 @@ AudioScan scan_audio(const std::filesystem::path& path, bool allow_silence) {
   return scan;
 }
 
+MotionOptions motion_options_from_args(const ParsedArgs& args) {
+  MotionOptions options{args.value_or("generator", fusion::default_generator_name()), {}};
+  options.params.seed = static_cast<std::uint64_t>(args.integer("seed", 0, 0, 1LL << 53));
+  options.params.steps = static_cast<int>(args.integer("steps", fusion::kDefaultSteps, 1, 50));
+  return options;
+}
+
 MotionTrack motion_from_audio(const std::filesystem::path& path, const MotionOptions& options,
                               Progress* progress, std::int64_t progress_total_samples) {
   auto generator = fusion::make_generator(options.generator, options.params);

@@ -113,9 +113,8 @@ class AudioEncoderImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& features);
 
  private:
-  torch::nn::Linear frame_in{nullptr};
-  torch::nn::Conv1d conv1{nullptr}, conv2{nullptr}, conv3{nullptr};
-  torch::nn::Linear out{nullptr};
+  static constexpr int kConvWidth = 5;  // frames per temporal convolution
+  torch::nn::Linear frame_in{nullptr}, conv1{nullptr}, conv2{nullptr}, conv3{nullptr}, out{nullptr};
 };
 TORCH_MODULE(AudioEncoder);
 

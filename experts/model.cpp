@@ -50,26 +50,38 @@ torch::Tensor LoraLinearImpl::forward(const torch::Tensor& x, const LoraMix* lor
 // ---------------------------------------------------------------------------------
 
 AudioEncoderImpl::AudioEncoderImpl(const ModelConfig& config) {
-  using torch::nn::Conv1dOptions;
   int c = config.encoder_channels;
-  // The 4 feature frames of a motion frame stacked (a stride-4 convolution of width 4
-  // would be the same), then convolutions at 25 Hz: cheap enough to train on 2 cores.
+  // The 4 feature frames of a motion frame stacked (a stride-4 convolution of width 4),
+  // then width-5 convolutions at 25 Hz written as linear layers over 5 stacked frames
+  // (LibTorch 1.13's CPU conv1d backward returned inf here; matmuls are also faster).
   frame_in = register_module("frame_in", torch::nn::Linear(kFeaturesPerMotionFrame * kFeatureDims, c));
-  conv1 = register_module("conv1", torch::nn::Conv1d(Conv1dOptions(c, c, 5).padding(2)));
-  conv2 = register_module("conv2", torch::nn::Conv1d(Conv1dOptions(c, c, 5).padding(2)));
-  conv3 = register_module("conv3", torch::nn::Conv1d(Conv1dOptions(c, c, 5).padding(2)));
+  conv1 = register_module("conv1", torch::nn::Linear(kConvWidth * c, c));
+  conv2 = register_module("conv2", torch::nn::Linear(kConvWidth * c, c));
+  conv3 = register_module("conv3", torch::nn::Linear(kConvWidth * c, c));
   out = register_module("out", torch::nn::Linear(c, config.d_model));
 }
+
+namespace {
+
+// [B, T, C] → [B, T, k·C]: each frame with its k − 1 neighbours (zeros past the ends).
+torch::Tensor stack_neighbours(const torch::Tensor& h, int k) {
+  const int64_t frames = h.size(1);
+  torch::Tensor padded = torch::constant_pad_nd(h, {0, 0, k / 2, k / 2});  // [B, T + k - 1, C]
+  std::vector<torch::Tensor> shifted;
+  for (int i = 0; i < k; ++i) shifted.push_back(padded.slice(1, i, i + frames));
+  return torch::cat(shifted, 2);
+}
+
+}  // namespace
 
 torch::Tensor AudioEncoderImpl::forward(const torch::Tensor& features) {
   const int64_t batch = features.size(0), frames = features.size(1) / kFeaturesPerMotionFrame;
   torch::Tensor h = torch::gelu(frame_in->forward(
-      features.reshape({batch, frames, kFeaturesPerMotionFrame * kFeatureDims})));  // [B, T, C]
-  h = h.transpose(1, 2);                           // [B, C, T] at 25 Hz
-  h = h + torch::gelu(conv1->forward(h));          // each layer: ±80 ms more context
-  h = h + torch::gelu(conv2->forward(h));
-  h = h + torch::gelu(conv3->forward(h));
-  return out->forward(h.transpose(1, 2));          // [B, T, D]
+      features.reshape({batch, frames, kFeaturesPerMotionFrame * kFeatureDims})));  // [B, T, C] at 25 Hz
+  h = h + torch::gelu(conv1->forward(stack_neighbours(h, kConvWidth)));  // each: ±80 ms more context
+  h = h + torch::gelu(conv2->forward(stack_neighbours(h, kConvWidth)));
+  h = h + torch::gelu(conv3->forward(stack_neighbours(h, kConvWidth)));
+  return out->forward(h);                                                // [B, T, D]
 }
 
 // ---------------------------------------------------------------------------------

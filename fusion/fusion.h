@@ -32,6 +32,7 @@ struct GeneratorParams {
   int chunk_frames = 0;      // motion frames emitted per window, 1..50 (default 46; live: 2)
   int lookahead_frames = 0;  // frames of audio past the chunk each window sees, 0..49 (default 4)
   std::filesystem::path weights;  // weight file (default: data/models/base/base.pt)
+  int threads = 1;  // torch intra-op threads (process-wide); 1 is fastest on a shared 2-core box
 };
 
 // The defaults of the learned generator's streaming, for callers that print them.

@@ -62,6 +62,7 @@ class LearnedGenerator final : public MotionGenerator {
     }
     // OpenMP must not spin on a shared 2-core machine; read when the pool starts.
     setenv("OMP_WAIT_POLICY", "PASSIVE", /*overwrite=*/0);
+    if (params.threads > 0) torch::set_num_threads(params.threads);
     model_ = experts::load_model(params.weights.empty() ? default_weights() : params.weights);
     silence_.resize(kFeatureDims);
     experts::silence_feature_vector(silence_.data());

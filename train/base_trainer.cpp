@@ -225,7 +225,7 @@ BaseTrainReport train_base(const BaseTrainParams& params,
   CorpusReader reader(params.corpus);
   SplitData train = load_split(reader, Split::Train, cache_dir / "features-train.pt");
   SplitData val = load_split(reader, Split::Val, cache_dir / "features-val.pt");
-  if (train.frames.empty() || val.frames.empty()) throw InputError("corpus " + quoted(params.corpus) + " has no train or val clips");
+  if (train.frames.empty()) throw InputError("corpus " + quoted(params.corpus) + " has no train clips");
 
   experts::ModelConfig config;
   config.d_model = params.d_model;
@@ -250,7 +250,8 @@ BaseTrainReport train_base(const BaseTrainParams& params,
   head_calm.slice(0, index(Channel::HeadYaw)).fill_(0.3);
   Sampler train_sampler{&train, model->normalize_features(nonspeech_features(params.seed)), head_calm,
                         motion_mean, motion_std, params.nonspeech_share};
-  Sampler val_sampler{&val, train_sampler.nonspeech, head_calm, motion_mean, motion_std, 0.0};
+  // A tiny corpus may have no val clip: validate on train windows then.
+  Sampler val_sampler{val.frames.empty() ? &train : &val, train_sampler.nonspeech, head_calm, motion_mean, motion_std, 0.0};
   copy_parameters(model, ema);
 
   torch::optim::AdamW optimizer(model->parameters(),
@@ -339,6 +340,11 @@ BaseTrainReport train_base(const BaseTrainParams& params,
     torch::Tensor t = torch::rand({params.batch});
     torch::Tensor eps = torch::randn_like(batch.x0);
     Losses loss = diffusion_loss(model, batch, t, eps, channel_weight);
+    if (!std::isfinite(loss.total.item<double>())) {
+      throw Error("training diverged at step " + std::to_string(step) + " (features finite: " +
+                  std::to_string(torch::isfinite(batch.features).all().item<bool>()) + ", labels finite: " +
+                  std::to_string(torch::isfinite(batch.x0).all().item<bool>() && torch::isfinite(batch.prefix).all().item<bool>()) + ")");
+    }
     lr = learning_rate(params, step);
     for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
     optimizer.zero_grad();

@@ -21,6 +21,7 @@
 // fails; CorpusReader throws InputError naming the file for a missing or corrupt corpus.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -255,6 +256,41 @@ std::string corpus_stats_report(const CorpusReader& reader);
 // Synthetic music at 16 kHz: chords of harmonic tones with note changes every
 // 0.15–0.8 s, a bass line and percussion, peak near −6 dBFS. Deterministic per seed.
 std::vector<float> synth_music(double seconds, std::uint64_t seed);
+
+// ---------------------------------------------------------------------------------
+// Motion evaluation against corpus labels (`parla eval motion`).
+
+inline constexpr int kMouthChannelCount = 8;  // jawOpen..tongueOut
+
+struct MotionScores {
+  std::int64_t frames = 0;
+  std::array<double, kMouthChannelCount> pearson{};  // per mouth channel, pooled over frames
+  std::array<double, kMouthChannelCount> mae{};      // mean absolute error, channel units
+  double viseme_accuracy = 0;   // nearest viseme-centroid class of the mouth vs the phone's viseme
+  int closures = 0;             // bilabial phones (p b m) in the labels
+  double closure_precision = 0; // predicted closures (mouthClose ≥ 0.5 runs) near a bilabial
+  double closure_recall = 0;    // bilabials with a predicted closure within ±40 ms
+  double closure_f1 = 0;
+};
+
+// Accumulates predicted tracks against their clips' labels and phones. Viseme
+// centroids (mean label mouth vector per viseme class) come from the added clips'
+// labels, so every generator scored on the same clips is judged the same way.
+class MotionScorer {
+ public:
+  // `predicted` must have the clip's frame count (extra frames are ignored).
+  void add(const Clip& clip, const MotionTrack& predicted);
+  MotionScores scores() const;
+
+ private:
+  struct Frame {
+    std::array<float, kMouthChannelCount> label;
+    std::array<float, kMouthChannelCount> predicted;
+    int viseme;
+  };
+  std::vector<Frame> frames_;
+  int closures_ = 0, closures_found_ = 0, predicted_closures_ = 0, predicted_closures_matched_ = 0;
+};
 
 // ---------------------------------------------------------------------------------
 // Base model training (DESIGN.md "Training" step 2): the denoiser of experts/ with the
