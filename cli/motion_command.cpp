@@ -44,7 +44,7 @@ const Command& motion_command() {
                   "Live Link Face layout (headX, headY and headScale have no column there).",
        .options = {{"output", 'o', "TRACK", "output file, .json or .csv (required)"},
                    {"generator", 0, "NAME", "motion generator: learned (default) or classic"},
-                   {"steps", 0, "K", "diffusion steps of the learned generator, 1..50 (default 8)"},
+                   {"steps", 0, "K", "diffusion steps of the learned generator, 1..50 (default 2)"},
                    {"seed", 0, "S", "random seed for head motion, blinks and gaze (default 0)"},
                    {"fps", 0, "F", "frames per second of the written track (default 25)"},
                    {"allow-silence", 0, "", "accept audio that is pure silence"},

@@ -128,7 +128,7 @@ const Command& render_command() {
                    {"sample", 0, "", "use the bundled sample portrait and speech"},
                    {"motion", 0, "TRACK", "render this MotionTrack (.json or .csv) instead of generating one"},
                    {"generator", 0, "NAME", "motion generator: learned (default) or classic"},
-                   {"steps", 0, "K", "diffusion steps of the learned generator, 1..50 (default 8)"},
+                   {"steps", 0, "K", "diffusion steps of the learned generator, 1..50 (default 2)"},
                    {"seed", 0, "S", "random seed for head motion, blinks and gaze (default 0)"},
                    {"fps", 0, "F", "output frames per second (default 25)"},
                    {"crf", 0, "Q", "x264 quality, 0..51, lower is better (default 20)"},
