@@ -16,6 +16,7 @@ struct Command {
 
 const Command& render_command();
 const Command& motion_command();
+const Command& fit_command();
 const Command& train_command();
 const Command& eval_command();
 

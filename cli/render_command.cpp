@@ -6,6 +6,7 @@
 #include "audio/audio.h"
 #include "cli/commands.h"
 #include "cli/pipeline.h"
+#include "cli/portrait.h"
 #include "cli/progress.h"
 #include "video/video.h"
 
@@ -41,15 +42,6 @@ class AudioFeed {
   bool done_ = false;
 };
 
-// The portrait cropped to even dimensions, as the encoder needs.
-Image even_sized(const Image& image) {
-  int w = image.width & ~1, h = image.height & ~1;
-  if (w == image.width && h == image.height) return image;
-  Image out(w, h);
-  for (int y = 0; y < h; ++y) std::copy_n(image.pixel(0, y), 3 * w, out.pixel(0, y));
-  return out;
-}
-
 int run_render(const ParsedArgs& args) {
   bool use_sample = args.positionals.empty() || args.has("sample");
   if (!use_sample && args.positionals.size() != 2) {
@@ -78,7 +70,17 @@ int run_render(const ParsedArgs& args) {
   check_input_file(audio_path, "audio");
   OutputFile out(out_path, inputs);
 
-  Image portrait = even_sized(video::load_image(portrait_path));
+  auto landmarks_path = args.value("landmarks");
+  if (landmarks_path) check_input_file(*landmarks_path, "landmarks");
+  video::RenderParams render_params = render_params_from(args);
+
+  Image portrait = video::load_image(portrait_path);
+  video::FaceFit fit = fit_portrait(portrait, portrait_path, landmarks_path);
+  video::Renderer renderer(video::Rig(std::move(portrait), fit), render_params);
+  if (!quiet && !fit.warning.empty()) std::fprintf(stderr, "note: %s\n", fit.warning.c_str());
+  if (!quiet && !renderer.framing_note().empty()) {
+    std::fprintf(stderr, "note: %s\n", renderer.framing_note().c_str());
+  }
   AudioScan scan = scan_audio(audio_path, args.has("allow-silence"));
   MotionTrack track;
   if (motion_path) {
@@ -91,8 +93,8 @@ int run_render(const ParsedArgs& args) {
 
   auto frame_count = static_cast<std::int64_t>(std::ceil(scan.seconds() * fps - 1e-9));
   int channels = std::clamp(scan.source_channels, 1, 2);
-  mp4.width = portrait.width;
-  mp4.height = portrait.height;
+  mp4.width = renderer.width();
+  mp4.height = renderer.height();
   mp4.audio_rate = 48000;
   mp4.audio_channels = channels;
   AudioFeed feed(audio_path, channels);
@@ -100,7 +102,7 @@ int run_render(const ParsedArgs& args) {
   Progress progress("render", frame_count, !quiet);
   for (std::int64_t i = 0; i < frame_count; ++i) {
     feed.write_until(writer, (i + 1) / fps);
-    writer.write_frame(portrait);
+    writer.write_frame(renderer.render(track.sample(i / fps)));
     progress.update(i + 1);
   }
   feed.write_until(writer, scan.seconds() + 1.0);
@@ -114,11 +116,9 @@ int run_render(const ParsedArgs& args) {
   return 0;
 }
 
-}  // namespace
-
-const Command& render_command() {
-  static const Command command{
-      {.name = "render",
+CommandSpec render_spec() {
+  CommandSpec spec{
+      .name = "render",
        .positionals = "[PORTRAIT AUDIO]",
        .summary = "portrait + speech → talking-portrait MP4 (H.264 + AAC)",
        .details = "With no PORTRAIT and AUDIO, renders the bundled sample (data/sample).\n"
@@ -136,8 +136,16 @@ const Command& render_command() {
                    {"allow-silence", 0, "", "accept audio that is pure silence"},
                    {"quiet", 'q', "", "no progress or summary on stderr"}},
        .min_positionals = 0,
-       .max_positionals = 2},
-      run_render};
+       .max_positionals = 2};
+  auto framing = framing_options();
+  spec.options.insert(spec.options.begin() + 3, framing.begin(), framing.end());
+  return spec;
+}
+
+}  // namespace
+
+const Command& render_command() {
+  static const Command command{render_spec(), run_render};
   return command;
 }
 

@@ -26,7 +26,8 @@ int run_corpus(const ParsedArgs& args) {
     progress->update(done);
   });
   char summary[200];
-  std::snprintf(summary, sizeof summary, "wrote %d clips (%.3f h of audio) in %d shards to %s in %.1f s (%.0fx real time)",
+  std::snprintf(summary, sizeof summary,
+                "wrote %d clips (%.3f h of audio) in %d shards to %s in %.1f s (%.0fx real time)",
                 s.clips, s.audio_hours, s.shards, out_dir->c_str(), s.wall_seconds,
                 s.audio_hours * 3600 / std::max(s.wall_seconds, 1e-9));
   if (!progress) progress.emplace("corpus", 1, false);
@@ -71,7 +72,8 @@ int run_base(const ParsedArgs& args) {
 int run_train(const ParsedArgs& args) {
   const std::string& what = args.positionals.at(0);
   if (what == "corpus") {
-    if (args.positionals.size() != 1) throw InputError("parla train corpus takes no positional arguments");
+    if (args.positionals.size() != 1)
+      throw InputError("parla train corpus takes no positional arguments");
     return run_corpus(args);
   }
   if (what == "base") {

@@ -100,7 +100,7 @@ class ClassicGenerator final : public MotionGenerator {
   void track_level(const audio::FeatureFrame& f) {
     peak_db_ = std::max<double>(f.energy_db, peak_db_ - 0.02);  // forgets 2 dB per second
     peak_db_ = std::max(peak_db_, -50.0);
-    level_ahead_ = clamp01((f.energy_db - (peak_db_ - 36.0)) / 30.0);
+    level_ahead_ = clamp01((f.energy_db - (peak_db_ - 30.0)) / 30.0);
     recent_levels_.push_back(level_ahead_);
     if (recent_levels_.size() > kClosureMemoryFeatures) recent_levels_.pop_front();
   }
@@ -137,14 +137,18 @@ class ClassicGenerator final : public MotionGenerator {
       if (closure) {
         close = 1.0;  // a sudden dip inside speech: lips pressed (M, B, P)
       } else if (voiced) {
-        jaw = character_.jaw_gain * (0.08 + 0.62 * std::pow(level, 1.1));
-        stretch = 0.6 * clamp01((a.centroid - 0.30) / 0.20) * level;
-        double roundness = clamp01((0.24 - a.centroid) / 0.12);
-        funnel = 0.55 * roundness * level;
-        pucker = 0.45 * roundness * (1.0 - level);
+        jaw = character_.jaw_gain * (0.06 + 0.44 * std::pow(level, 1.3));
+        // Spread (EE) vs rounded (OO) vowels, judged against this speaker's own
+        // average spectral balance: absolute centroids vary too much across voices.
+        centroid_reference_ += (a.centroid - centroid_reference_) * 0.005;  // ~2 s memory
+        double brightness = (a.centroid - centroid_reference_) / 0.05;
+        stretch = 0.45 * clamp01(brightness) * level;
+        double roundness = clamp01(-brightness);
+        funnel = 0.4 * roundness * level;
+        pucker = 0.4 * roundness * (1.0 - level);
       } else {
         // Fricatives and plosive bursts: teeth nearly together.
-        jaw = 0.10 + 0.15 * level;
+        jaw = 0.08 + 0.12 * level;
         bool labiodental_like = a.centroid > 0.3 && a.centroid < 0.5 && level < 0.6;
         roll = labiodental_like ? 0.35 : 0.0;
         stretch = 0.25 * clamp01((a.centroid - 0.45) / 0.2);
@@ -279,6 +283,7 @@ class ClassicGenerator final : public MotionGenerator {
   std::int64_t step_index_ = 0;  // feature frames stepped so far
 
   double peak_db_ = -20.0;
+  double centroid_reference_ = 0.15;  // running mean mel centroid of voiced frames
   double level_ahead_ = 0.0;
   std::deque<double> recent_levels_;
   bool was_speaking_ = false;

@@ -16,7 +16,10 @@ if [ "${PARLA_SKIP_APT:-0}" != "1" ]; then
     portaudio19-dev libglfw3-dev libgl-dev libegl-dev libgl1-mesa-dri libegl-mesa0 xvfb xauth \
     libpng-dev libdlib-dev libdlib-data libjpeg-dev libblas-dev liblapack-dev \
     espeak-ng libespeak-ng-dev festival festvox-kallpc16k flite flite1-dev \
-    libgtest-dev libgmock-dev sox nlohmann-json3-dev
+    libgtest-dev libgmock-dev sox nlohmann-json3-dev \
+    festvox-kdlpc16k festvox-us-slt-hts festvox-italp16k festvox-itapc16k festvox-ru festvox-czech-dita \
+    fortunes fortunes-de fortunes-es fortunes-it fortunes-br fortunes-pl fortunes-ru fortunes-cs \
+    fortunes-eo wfrench wdutch
 fi
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release

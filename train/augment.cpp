@@ -47,7 +47,8 @@ std::vector<float> babble(size_t n, std::span<const std::vector<float>> sources,
     if (src.empty()) continue;
     size_t offset = rng.below(src.size());
     double gain = rng.uniform(0.5, 1.0);
-    for (size_t i = 0; i < n; ++i) out[i] += static_cast<float>(gain * src[(offset + i) % src.size()]);
+    for (size_t i = 0; i < n; ++i)
+      out[i] += static_cast<float>(gain * src[(offset + i) % src.size()]);
   }
   return out;
 }
@@ -64,7 +65,8 @@ std::vector<float> reverb(std::span<const float> x, double rt60_s, Random& rng) 
   double density = 1500, length_s = std::min(1.2, rt60_s);
   double wet = rng.uniform(0.25, 0.6);  // direct-to-reverberant balance
   double grid = kSampleRate / density;
-  for (double slot = rng.uniform(0.003, 0.01) * kSampleRate; slot < length_s * kSampleRate; slot += grid) {
+  for (double slot = rng.uniform(0.003, 0.01) * kSampleRate; slot < length_s * kSampleRate;
+       slot += grid) {
     size_t lag = static_cast<size_t>(slot + rng.uniform(0, grid - 1));
     double decay = std::pow(10.0, -3.0 * (lag / static_cast<double>(kSampleRate)) / rt60_s);
     taps.push_back({lag, static_cast<float>((rng.chance(0.5) ? 1 : -1) * decay * wet * 0.12)});
@@ -117,7 +119,8 @@ AugmentParams draw_augmentation(std::uint64_t seed) {
   }
   if (rng.chance(0.1)) {
     p.codec = rng.chance(0.5) ? "mp3" : "opus";
-    p.bitrate_kbps = p.codec == "mp3" ? 24 + 8 * static_cast<int>(rng.below(5)) : 12 + 4 * static_cast<int>(rng.below(5));
+    p.bitrate_kbps = p.codec == "mp3" ? 24 + 8 * static_cast<int>(rng.below(5))
+                                      : 12 + 4 * static_cast<int>(rng.below(5));
   }
   p.gain_db = rng.uniform(-15, 3);
   return p;

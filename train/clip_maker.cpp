@@ -1,10 +1,12 @@
 // One clip from its plan. Labels are computed from the final (speed-perturbed) phone
 // times; augmentation only touches audio and keeps its alignment.
+#include "train/clip_maker.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
-#include "train/clip_maker.h"
 #include "train/text.h"
 
 namespace parla::train {
@@ -13,8 +15,9 @@ namespace {
 
 // True when `ipa` holds only modifier letters and diacritics (no base letter).
 bool is_modifier_only(const std::string& ipa) {
-  static const std::vector<std::string> modifiers{"ʲ", "ʷ", "ʰ", "ː", "ˑ", "ˈ", "ˌ", "ʼ", "˞", "\u0303",
-                                                  "\u0329", "\u032F", "\"", "'", ",", "-"};
+  static const std::vector<std::string> modifiers{"ʲ",  "ʷ", "ʰ", "ː",      "ˑ",      "ˈ",
+                                                  "ˌ",  "ʼ", "˞", "\u0303", "\u0329", "\u032F",
+                                                  "\"", "'", ",", "-"};
   std::string rest = ipa;
   for (bool changed = true; changed && !rest.empty();) {
     changed = false;
@@ -30,14 +33,15 @@ bool is_modifier_only(const std::string& ipa) {
 
 }  // namespace
 
-ClipPlan plan_clip(const CorpusParams& params, std::uint64_t shard_seed, int shard, int clip_index) {
+ClipPlan plan_clip(const CorpusParams& params, std::uint64_t shard_seed, int shard,
+                   int clip_index) {
   ClipPlan plan;
   std::uint64_t seed = derive_seed(shard_seed, static_cast<std::uint64_t>(clip_index));
   Random rng(seed);
   double u = rng.uniform();
-  std::string engine = u < params.festival_share                         ? "festival"
+  std::string engine = u < params.festival_share                        ? "festival"
                        : u < params.festival_share + params.flite_share ? "flite"
-                                                                          : "espeak-ng";
+                                                                        : "espeak-ng";
   std::vector<const VoiceSpec*> candidates;
   std::vector<double> weights;
   for (const VoiceSpec& v : voice_catalogue()) {
@@ -55,11 +59,13 @@ ClipPlan plan_clip(const CorpusParams& params, std::uint64_t shard_seed, int sha
   }
   TextItem text = draw_text(plan.voice.language, rng);
   // Speed factors are multiples of 1/16000 so the factor resample() applies is exact.
-  plan.speed = rng.chance(0.3) ? std::round(rng.uniform(0.9, 1.1) * kSampleRate) / kSampleRate : 1.0;
+  plan.speed =
+      rng.chance(0.3) ? std::round(rng.uniform(0.9, 1.1) * kSampleRate) / kSampleRate : 1.0;
   plan.augment = draw_augmentation(seed);
 
-  bool held_out = plan.voice.held_out ||
-                  std::count(held_out_languages().begin(), held_out_languages().end(), plan.voice.language);
+  bool held_out =
+      plan.voice.held_out ||
+      std::count(held_out_languages().begin(), held_out_languages().end(), plan.voice.language);
   char id[32];
   std::snprintf(id, sizeof id, "s%05d-c%04d", shard, clip_index);
   ClipMeta& m = plan.meta;
@@ -78,15 +84,16 @@ ClipPlan plan_clip(const CorpusParams& params, std::uint64_t shard_seed, int sha
   return plan;
 }
 
-std::vector<Phone> tile_phones(const std::vector<RawPhone>& raw, std::int64_t samples, std::vector<int>& stress,
-                               std::set<std::string>& unmapped) {
+std::vector<Phone> tile_phones(const std::vector<RawPhone>& raw, std::int64_t samples,
+                               std::vector<int>& stress, std::set<std::string>& unmapped) {
   std::vector<Phone> phones;
   stress.clear();
   auto push = [&](const std::string& ipa, std::int64_t start, std::int64_t end, int st) {
     if (end <= start) return;
     std::optional<Viseme> v = viseme_for_ipa(ipa);
     if (!v && is_modifier_only(ipa) && !phones.empty()) {
-      phones.back().ipa += ipa;  // a detached diacritic (espeak-ng's "ʲ") belongs to the phone before
+      phones.back().ipa +=
+          ipa;  // a detached diacritic (espeak-ng's "ʲ") belongs to the phone before
       phones.back().end_sample = end;
       return;
     }
@@ -96,7 +103,8 @@ std::vector<Phone> tile_phones(const std::vector<RawPhone>& raw, std::int64_t sa
       phones.back().end_sample = end;  // consecutive pauses merge
       return;
     }
-    phones.push_back({viseme == Viseme::Silence ? std::string(kPauseSymbol) : ipa, start, end, viseme, 0.f});
+    phones.push_back(
+        {viseme == Viseme::Silence ? std::string(kPauseSymbol) : ipa, start, end, viseme, 0.f});
     stress.push_back(st);
   };
   std::int64_t cursor = 0;
@@ -115,13 +123,17 @@ SpeechEngine& ClipMaker::engine(const std::string& name) {
   auto it = engines_.find(name);
   if (it != engines_.end()) return *it->second;
   std::unique_ptr<SpeechEngine> e = name == "espeak-ng" ? make_espeak_engine()
-                                    : name == "flite"   ? make_flite_engine()
-                                                        : make_festival_engine(scratch_dir_ + "/festival");
+                                    : name == "flite"
+                                        ? make_flite_engine()
+                                        : make_festival_engine(scratch_dir_ + "/festival");
   return *engines_.emplace(name, std::move(e)).first->second;
 }
 
 Clip ClipMaker::make(const ClipPlan& plan, std::span<const std::vector<float>> babble,
                      std::vector<float>& clean_audio, std::set<std::string>& unmapped) {
+  // espeak-ng's Klatt voices and flite's excitation draw noise from libc rand(): seed it
+  // per clip so a clip does not depend on what its process synthesised before.
+  std::srand(static_cast<unsigned>(plan.meta.seed));
   Utterance u = engine(plan.meta.engine).speak(plan.voice, plan.meta.text, plan.speak);
   std::vector<float> audio = resample(u.pcm, u.sample_rate, kSampleRate);
   std::vector<int> stress;
@@ -131,7 +143,8 @@ Clip ClipMaker::make(const ClipPlan& plan, std::span<const std::vector<float>> b
   if (plan.speed != 1.0) audio = speed_perturb(audio, plan.speed, clip.phones);
   assign_prominence(audio, stress, clip.phones);
   bool question = !plan.meta.text.empty() && plan.meta.text.back() == '?';
-  clip.motion = label_motion(clip.phones, static_cast<std::int64_t>(audio.size()), question, plan.meta.seed);
+  clip.motion =
+      label_motion(clip.phones, static_cast<std::int64_t>(audio.size()), question, plan.meta.seed);
   clip.audio = augment(audio, plan.augment, babble, plan.meta.seed);
   clean_audio = std::move(audio);
   return clip;

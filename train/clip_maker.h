@@ -15,10 +15,10 @@ namespace parla::train {
 
 // What one clip will be, drawn before synthesis.
 struct ClipPlan {
-  ClipMeta meta;            // id, engine, voice, language, text, rate, pitch, split, seed
+  ClipMeta meta;  // id, engine, voice, language, text, rate, pitch, split, seed
   VoiceSpec voice;
   SpeakParams speak;
-  double speed = 1.0;       // speed perturbation factor
+  double speed = 1.0;  // speed perturbation factor
   AugmentParams augment;
 };
 

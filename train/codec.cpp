@@ -44,18 +44,28 @@ void append_frame(const AVFrame* f, int channels, std::vector<float>& out) {
   channels = std::max(1, channels);
   for (int i = 0; i < f->nb_samples; ++i) {
     switch (f->format) {
-      case AV_SAMPLE_FMT_FLTP: out.push_back(reinterpret_cast<const float*>(f->data[0])[i]); break;
-      case AV_SAMPLE_FMT_FLT: out.push_back(reinterpret_cast<const float*>(f->data[0])[i * channels]); break;
-      case AV_SAMPLE_FMT_S16P: out.push_back(reinterpret_cast<const int16_t*>(f->data[0])[i] / 32768.f); break;
-      case AV_SAMPLE_FMT_S16: out.push_back(reinterpret_cast<const int16_t*>(f->data[0])[i * channels] / 32768.f); break;
-      default: throw Error("codec round trip: unexpected decoded sample format");
+      case AV_SAMPLE_FMT_FLTP:
+        out.push_back(reinterpret_cast<const float*>(f->data[0])[i]);
+        break;
+      case AV_SAMPLE_FMT_FLT:
+        out.push_back(reinterpret_cast<const float*>(f->data[0])[i * channels]);
+        break;
+      case AV_SAMPLE_FMT_S16P:
+        out.push_back(reinterpret_cast<const int16_t*>(f->data[0])[i] / 32768.f);
+        break;
+      case AV_SAMPLE_FMT_S16:
+        out.push_back(reinterpret_cast<const int16_t*>(f->data[0])[i * channels] / 32768.f);
+        break;
+      default:
+        throw Error("codec round trip: unexpected decoded sample format");
     }
   }
 }
 
 }  // namespace
 
-std::vector<float> codec_round_trip(std::span<const float> audio, const std::string& codec, int bitrate_kbps) {
+std::vector<float> codec_round_trip(std::span<const float> audio, const std::string& codec,
+                                    int bitrate_kbps) {
   const char* encoder_name = codec == "mp3" ? "libmp3lame" : codec == "opus" ? "libopus" : nullptr;
   const char* decoder_name = codec == "mp3" ? "mp3float" : "libopus";
   if (!encoder_name) throw Error("codec round trip: unknown codec '" + codec + "'");
@@ -68,14 +78,17 @@ std::vector<float> codec_round_trip(std::span<const float> audio, const std::str
   av_channel_layout_copy(&ec->ch_layout, &mono);
   ec->sample_rate = 16000;
   ec->bit_rate = bitrate_kbps * 1000;
+  ec->time_base = AVRational{1, 16000};
   ec->sample_fmt = codec == "mp3" ? AV_SAMPLE_FMT_FLTP : AV_SAMPLE_FMT_FLT;
   check(avcodec_open2(ec.get(), enc, nullptr), "open encoder");
 
   CodecContextPtr dc(avcodec_alloc_context3(dec));
   av_channel_layout_copy(&dc->ch_layout, &mono);
   dc->sample_rate = 16000;
+  dc->pkt_timebase = AVRational{1, 16000};  // lets the decoder trim priming samples quietly
   if (ec->extradata_size > 0) {
-    dc->extradata = static_cast<uint8_t*>(av_mallocz(ec->extradata_size + AV_INPUT_BUFFER_PADDING_SIZE));
+    dc->extradata =
+        static_cast<uint8_t*>(av_mallocz(ec->extradata_size + AV_INPUT_BUFFER_PADDING_SIZE));
     std::copy(ec->extradata, ec->extradata + ec->extradata_size, dc->extradata);
     dc->extradata_size = ec->extradata_size;
   }

@@ -13,18 +13,18 @@ namespace parla::train {
 
 // One voice the corpus can speak with.
 struct VoiceSpec {
-  std::string engine;    // "espeak-ng", "flite", "festival"
-  std::string voice;     // engine voice id: "de+f3", "cmu_us_slt", "kal_diphone"
-  std::string language;  // text language code (a key of the text pools)
-  bool held_out = false; // test split only
+  std::string engine;     // "espeak-ng", "flite", "festival"
+  std::string voice;      // engine voice id: "de+f3", "cmu_us_slt", "kal_diphone"
+  std::string language;   // text language code (a key of the text pools)
+  bool held_out = false;  // test split only
 };
 
 // Phone times as the engine reports them.
 struct RawPhone {
-  std::string ipa;        // already mapped to IPA ("_" = pause)
-  double start_s = 0;     // seconds from the start of the engine's audio
+  std::string ipa;     // already mapped to IPA ("_" = pause)
+  double start_s = 0;  // seconds from the start of the engine's audio
   double end_s = 0;
-  int stress = -1;        // lexical stress from the engine: 1 stressed, 0 not, -1 unknown
+  int stress = -1;  // lexical stress from the engine: 1 stressed, 0 not, -1 unknown
 };
 
 struct Utterance {

@@ -41,23 +41,33 @@ int on_synth(short* wav, int samples, espeak_EVENT* events) {
   return 0;
 }
 
+// espeak-ng writes "??" for a phoneme without an IPA spelling; in the corpus languages
+// only German's r-coloured vowel does that ("burg", "murmelt", "durch": [ʊɐ̯]).
+std::string ipa_of(const std::string& symbol, const std::string& language) {
+  if (symbol != "??") return symbol;
+  return language == "de" ? "ʊɐ" : "ə";
+}
+
 class EspeakEngine final : public SpeechEngine {
  public:
   EspeakEngine() {
     sample_rate_ = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, nullptr,
-                                     espeakINITIALIZE_PHONEME_EVENTS | espeakINITIALIZE_PHONEME_IPA |
-                                         espeakINITIALIZE_DONT_EXIT);
-    if (sample_rate_ <= 0) throw Error("espeak-ng: initialisation failed (is espeak-ng-data installed?)");
+                                     espeakINITIALIZE_PHONEME_EVENTS |
+                                         espeakINITIALIZE_PHONEME_IPA | espeakINITIALIZE_DONT_EXIT);
+    if (sample_rate_ <= 0)
+      throw Error("espeak-ng: initialisation failed (is espeak-ng-data installed?)");
     espeak_SetSynthCallback(on_synth);
   }
   ~EspeakEngine() override { espeak_Terminate(); }
 
-  Utterance speak(const VoiceSpec& voice, const std::string& text, const SpeakParams& params) override {
+  Utterance speak(const VoiceSpec& voice, const std::string& text,
+                  const SpeakParams& params) override {
     if (espeak_SetVoiceByName(voice.voice.c_str()) != EE_OK) {
       throw Error("espeak-ng: unknown voice '" + voice.voice + "'");
     }
     espeak_SetParameter(espeakRATE, static_cast<int>(std::lround(175 * params.rate)), 0);
-    espeak_SetParameter(espeakPITCH, static_cast<int>(std::lround(params.pitch > 0 ? params.pitch : 50)), 0);
+    espeak_SetParameter(espeakPITCH,
+                        static_cast<int>(std::lround(params.pitch > 0 ? params.pitch : 50)), 0);
     espeak_SetParameter(espeakRANGE, static_cast<int>(std::lround(params.pitch_range)), 0);
     Capture capture;
     capture.sample_rate = sample_rate_;
@@ -78,7 +88,7 @@ class EspeakEngine final : public SpeechEngine {
     for (size_t i = 0; i < events.size(); ++i) {
       double end_s = i + 1 < events.size() ? events[i + 1].start_s : total_s;
       if (end_s <= events[i].start_s) continue;
-      u.phones.push_back({events[i].ipa, events[i].start_s, end_s, -1});
+      u.phones.push_back({ipa_of(events[i].ipa, voice.language), events[i].start_s, end_s, -1});
     }
     return u;
   }

@@ -12,14 +12,14 @@
 namespace parla::train {
 namespace {
 
-constexpr double kRate = 100.0;         // internal evaluation rate, Hz
+constexpr double kRate = 100.0;  // internal evaluation rate, Hz
 constexpr double kDt = 1.0 / kRate;
-constexpr double kPhrasePause = 0.15;   // a pause at least this long ends a phrase, s
+constexpr double kPhrasePause = 0.15;  // a pause at least this long ends a phrase, s
 constexpr double kPi = 3.141592653589793;
 
 struct Phrase {
   double start_s, end_s;
-  double peak_s = -1;      // centre of the most prominent vowel
+  double peak_s = -1;  // centre of the most prominent vowel
   double peak_prominence = 0;
 };
 
@@ -51,7 +51,8 @@ std::vector<Phrase> phrases_of(std::span<const Phone> phones) {
 // Raised-cosine bump of height 1 over [start, start + width].
 void add_bump(std::vector<double>& x, double start_s, double width_s, double height) {
   auto lo = static_cast<long>(std::max(0.0, std::floor(start_s * kRate)));
-  auto hi = std::min(static_cast<long>(x.size()), static_cast<long>(std::ceil((start_s + width_s) * kRate)));
+  auto hi = std::min(static_cast<long>(x.size()),
+                     static_cast<long>(std::ceil((start_s + width_s) * kRate)));
   for (long n = lo; n < hi; ++n) {
     double phase = (n * kDt - start_s) / width_s;
     if (phase >= 0 && phase <= 1) x[n] += height * 0.5 * (1 - std::cos(2 * kPi * phase));
@@ -67,8 +68,9 @@ void add_pulse(std::vector<double>& x, double start_s, double rise_s, double hol
   for (long n = lo; n < hi; ++n) {
     double t = n * kDt - start_s;
     double v = t < rise_s ? 0.5 * (1 - std::cos(kPi * t / rise_s))
-               : t < rise_s + hold_s ? 1.0
-                                     : 0.5 * (1 + std::cos(kPi * std::min(1.0, (t - rise_s - hold_s) / fall_s)));
+               : t < rise_s + hold_s
+                   ? 1.0
+                   : 0.5 * (1 + std::cos(kPi * std::min(1.0, (t - rise_s - hold_s) / fall_s)));
     if (t >= 0) x[n] = std::max(x[n], height * v);
   }
 }
@@ -118,8 +120,8 @@ ExpressionStyle draw_expression_style(std::uint64_t seed) {
   return s;
 }
 
-void add_expressive_motion(std::span<const Phone> phones, bool question, const ExpressionStyle& style,
-                           std::uint64_t seed, MotionTrack& motion) {
+void add_expressive_motion(std::span<const Phone> phones, bool question,
+                           const ExpressionStyle& style, std::uint64_t seed, MotionTrack& motion) {
   if (motion.frames.empty()) return;
   Random rng(derive_seed(seed, 13));
   double duration_s = motion.frame_count() / motion.fps;
@@ -129,7 +131,8 @@ void add_expressive_motion(std::span<const Phone> phones, bool question, const E
   // Speaking activity: 1 in phrases, 0.4 in silence, smoothed (calmer in silence).
   std::vector<double> speaking(count, 0.4);
   for (const Phrase& p : phrases) {
-    for (long n = static_cast<long>(p.start_s * kRate); n < static_cast<long>(p.end_s * kRate) && n < static_cast<long>(count); ++n) {
+    for (long n = static_cast<long>(p.start_s * kRate);
+         n < static_cast<long>(p.end_s * kRate) && n < static_cast<long>(count); ++n) {
       speaking[n] = 1.0;
     }
   }
@@ -158,7 +161,8 @@ void add_expressive_motion(std::span<const Phone> phones, bool question, const E
     add_bump(pitch, centre_s - 0.45 * width_s, width_s, amp);
   }
   for (const Phrase& ph : phrases) {
-    if (rng.chance(0.5)) add_bump(pitch, ph.end_s - 0.2, 0.5, rng.uniform(0.01, 0.03) * g);  // final lowering
+    if (rng.chance(0.5))
+      add_bump(pitch, ph.end_s - 0.2, 0.5, rng.uniform(0.01, 0.03) * g);  // final lowering
     // Brows: raised on the phrase's peak syllable, sometimes a brief frown instead.
     if (ph.peak_s > 0 && rng.chance(style.brow_probability)) {
       add_pulse(brow_up, ph.peak_s - rng.uniform(0.15, 0.3), 0.15, rng.uniform(0.1, 0.3),
@@ -185,12 +189,14 @@ void add_expressive_motion(std::span<const Phone> phones, bool question, const E
   std::vector<double> lid_left(count, 0), lid_right(count, 0);
   std::vector<double> blink_times;
   double mean_interval_s = 60.0 / style.blinks_per_minute;
-  for (double t = rng.uniform(0.0, mean_interval_s); t < duration_s; t += std::max(0.35, rng.gamma(2.5, mean_interval_s))) {
+  for (double t = rng.uniform(0.0, mean_interval_s); t < duration_s;
+       t += std::max(0.35, rng.gamma(2.5, mean_interval_s))) {
     blink_times.push_back(t);
   }
   for (const Phone& p : phones) {
     double len_s = seconds(p.end_sample - p.start_sample);
-    if (p.viseme != Viseme::Silence || len_s < 0.25 || p.start_sample == 0 || !rng.chance(0.35)) continue;
+    if (p.viseme != Viseme::Silence || len_s < 0.25 || p.start_sample == 0 || !rng.chance(0.35))
+      continue;
     blink_times.push_back(seconds(p.start_sample) + rng.uniform(0.0, 0.15));
   }
 
@@ -206,7 +212,8 @@ void add_expressive_motion(std::span<const Phone> phones, bool question, const E
     double t = n * kDt;
     if (t >= next_fixation_s) {
       while (phrase_index < phrases.size() && phrases[phrase_index].end_s < t) ++phrase_index;
-      bool phrase_start = phrase_index < phrases.size() && std::abs(phrases[phrase_index].start_s - t) < 0.4;
+      bool phrase_start =
+          phrase_index < phrases.size() && std::abs(phrases[phrase_index].start_s - t) < 0.4;
       double aversion = phrase_start ? std::min(0.8, style.gaze_aversion * 2) : style.gaze_aversion;
       double nx, ny;
       if (rng.chance(aversion)) {
@@ -226,7 +233,8 @@ void add_expressive_motion(std::span<const Phone> phones, bool question, const E
       if (jump > 0.3 && rng.chance(0.2)) blink_times.push_back(t);
       next_fixation_s = t + rng.lognormal(activity[n] > 0.8 ? 0.8 : 1.4, 0.5);
     }
-    double phase = saccade_len_s > 0 ? std::clamp((t - saccade_start_s) / saccade_len_s, 0.0, 1.0) : 1.0;
+    double phase =
+        saccade_len_s > 0 ? std::clamp((t - saccade_start_s) / saccade_len_s, 0.0, 1.0) : 1.0;
     double s = phase * phase * (3 - 2 * phase);
     gx = saccade_from_x + (target_x - saccade_from_x) * s;
     gy = saccade_from_y + (target_y - saccade_from_y) * s;
@@ -244,7 +252,8 @@ void add_expressive_motion(std::span<const Phone> phones, bool question, const E
     add_blink(lid_left, t, amp, eye_rng);
     add_blink(lid_right, t + rng.uniform(0.0, 0.012), amp * rng.uniform(0.93, 1.0), eye_rng2);
   }
-  auto fixational = drift(rng, count, std::vector<double>(count, 1.0), 0.012, 0.3);
+  auto fixational_x = drift(rng, count, std::vector<double>(count, 1.0), 0.012, 0.3);
+  auto fixational_y = drift(rng, count, std::vector<double>(count, 1.0), 0.008, 0.3);
 
   for (std::int64_t k = 0; k < motion.frame_count(); ++k) {
     size_t n = std::min(count - 1, static_cast<size_t>(std::lround(k / motion.fps * kRate)));
@@ -253,8 +262,9 @@ void add_expressive_motion(std::span<const Phone> phones, bool question, const E
     double head_pitch = pitch[n] + pitch_drift[n];
     f[index(Channel::EyeBlinkLeft)] = static_cast<float>(lid_left[n]);
     f[index(Channel::EyeBlinkRight)] = static_cast<float>(lid_right[n]);
-    f[index(Channel::EyeLookX)] = static_cast<float>(gaze_x[n] + fixational[n]);
-    f[index(Channel::EyeLookY)] = static_cast<float>(gaze_y[n] - 0.12 * lid_left[n] + 0.5 * fixational[count - 1 - n]);
+    f[index(Channel::EyeLookX)] = static_cast<float>(gaze_x[n] + fixational_x[n]);
+    f[index(Channel::EyeLookY)] =
+        static_cast<float>(gaze_y[n] - 0.12 * lid_left[n] + fixational_y[n]);
     f[index(Channel::BrowInnerUp)] = static_cast<float>(brow_base + brow_up[n]);
     f[index(Channel::BrowDown)] = static_cast<float>(frown_base + brow_down[n]);
     f[index(Channel::HeadYaw)] = static_cast<float>(head_yaw);
@@ -276,13 +286,15 @@ MotionTrack label_motion(std::span<const Phone> phones, std::int64_t samples, bo
   return track;
 }
 
-void assign_prominence(std::span<const float> audio, std::span<const int> stress, std::span<Phone> phones) {
+void assign_prominence(std::span<const float> audio, std::span<const int> stress,
+                       std::span<Phone> phones) {
   std::vector<size_t> vowels;
   std::vector<double> durations, energies;
   for (size_t i = 0; i < phones.size(); ++i) {
     phones[i].prominence = 0;
     if (!is_vowel(phones[i].viseme)) continue;
-    auto lo = static_cast<size_t>(std::clamp<std::int64_t>(phones[i].start_sample, 0, audio.size()));
+    auto lo =
+        static_cast<size_t>(std::clamp<std::int64_t>(phones[i].start_sample, 0, audio.size()));
     auto hi = static_cast<size_t>(std::clamp<std::int64_t>(phones[i].end_sample, 0, audio.size()));
     double power = 1e-10;
     for (size_t s = lo; s < hi; ++s) power += audio[s] * audio[s] / std::max<size_t>(1, hi - lo);

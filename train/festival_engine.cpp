@@ -30,7 +30,8 @@ FestivalVoiceInfo voice_info(const std::string& voice) {
 std::string convert_charset(const std::string& text, const std::string& charset) {
   if (charset == "UTF-8") return text;
   iconv_t cd = iconv_open((charset + "//TRANSLIT").c_str(), "UTF-8");
-  if (cd == reinterpret_cast<iconv_t>(-1)) throw Error("festival: no iconv conversion to " + charset);
+  if (cd == reinterpret_cast<iconv_t>(-1))
+    throw Error("festival: no iconv conversion to " + charset);
   std::string in = text, out(text.size() * 2 + 16, '\0');
   char* in_ptr = in.data();
   char* out_ptr = out.data();
@@ -46,12 +47,26 @@ std::string convert_charset(const std::string& text, const std::string& charset)
   return out;
 }
 
-// A Scheme string literal: the text with quotes and backslashes removed.
-std::string scheme_string(std::string text) {
-  for (char& c : text) {
-    if (c == '"' || c == '\\' || c == '\n' || c == '\r') c = ' ';
+// A Scheme string literal of the text: quotes and backslashes dropped, hyphens spaced,
+// punctuation attached to the word before it and followed by a space. The Russian and
+// Italian voices' letter-to-sound rules fail on a lone "." and on "a:b", "a,b", "a-b".
+std::string scheme_string(const std::string& text) {
+  std::string out;
+  auto is_punctuation = [](char c) {
+    return c == '.' || c == ',' || c == '!' || c == '?' || c == ';' || c == ':';
+  };
+  for (char c : text) {
+    if (c == '"' || c == '\\') continue;
+    if (c == '\n' || c == '\r' || c == '\t' || c == '-') c = ' ';
+    if (is_punctuation(c)) {
+      while (!out.empty() && out.back() == ' ') out.pop_back();
+    } else if (c != ' ' && !out.empty() && is_punctuation(out.back())) {
+      out += ' ';
+    }
+    if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
+    out += c;
   }
-  return "\"" + text + "\"";
+  return "\"" + out + "\"";
 }
 
 // 16-bit PCM RIFF/WAVE, first channel.
@@ -59,10 +74,12 @@ std::vector<float> read_wav(const std::filesystem::path& path, int& sample_rate)
   std::ifstream in(path, std::ios::binary);
   std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (data.size() < 44 || data.compare(0, 4, "RIFF") != 0 || data.compare(8, 4, "WAVE") != 0) {
-    throw Error("festival: no WAV written to " + quoted(path));
+    throw Error("festival: no WAV written");
   }
-  auto u16 = [&](size_t at) { return static_cast<unsigned>(static_cast<unsigned char>(data[at]) |
-                                                           (static_cast<unsigned char>(data[at + 1]) << 8)); };
+  auto u16 = [&](size_t at) {
+    return static_cast<unsigned>(static_cast<unsigned char>(data[at]) |
+                                 (static_cast<unsigned char>(data[at + 1]) << 8));
+  };
   auto u32 = [&](size_t at) { return u16(at) | (u16(at + 2) << 16); };
   int channels = 1;
   for (size_t at = 12; at + 8 <= data.size();) {
@@ -83,7 +100,7 @@ std::vector<float> read_wav(const std::filesystem::path& path, int& sample_rate)
     }
     at += 8 + size + (size & 1);
   }
-  throw Error("festival: WAV without data in " + quoted(path));
+  throw Error("festival: WAV without data");
 }
 
 class FestivalEngine final : public SpeechEngine {
@@ -92,20 +109,23 @@ class FestivalEngine final : public SpeechEngine {
     std::filesystem::create_directories(dir_);
   }
 
-  Utterance speak(const VoiceSpec& voice, const std::string& text, const SpeakParams& params) override {
+  Utterance speak(const VoiceSpec& voice, const std::string& text,
+                  const SpeakParams& params) override {
     FestivalVoiceInfo info = voice_info(voice.voice);
-    std::filesystem::path wav = dir_ / "utt.wav", segs = dir_ / "utt.segs", log = dir_ / "festival.log";
+    std::filesystem::path wav = dir_ / "utt.wav", segs = dir_ / "utt.segs",
+                          log = dir_ / "festival.log";
     std::filesystem::remove(wav);
     std::filesystem::remove(segs);
     std::ostringstream script;
-    script << "(voice_" << voice.voice << ")\n"
-           << "(Parameter.set 'Duration_Stretch " << 1.0 / params.rate << ")\n"
-           << "(set! utt (SynthText " << scheme_string(convert_charset(text, info.charset)) << "))\n"
-           << "(utt.save.wave utt \"" << wav.string() << "\" 'riff)\n"
-           << "(set! fd (fopen \"" << segs.string() << "\" \"w\"))\n"
-           << "(mapcar (lambda (s) (format fd \"%s %f %s\\n\" (item.name s) (item.feat s \"end\") "
-              "(item.feat s \"R:SylStructure.parent.stress\"))) (utt.relation.items utt 'Segment))\n"
-           << "(fclose fd)\n";
+    script
+        << "(voice_" << voice.voice << ")\n"
+        << "(Parameter.set 'Duration_Stretch " << 1.0 / params.rate << ")\n"
+        << "(set! utt (SynthText " << scheme_string(convert_charset(text, info.charset)) << "))\n"
+        << "(utt.save.wave utt \"" << wav.string() << "\" 'riff)\n"
+        << "(set! fd (fopen \"" << segs.string() << "\" \"w\"))\n"
+        << "(mapcar (lambda (s) (format fd \"%s %f %s\\n\" (item.name s) (item.feat s \"end\") "
+           "(item.feat s \"R:SylStructure.parent.stress\"))) (utt.relation.items utt 'Segment))\n"
+        << "(fclose fd)\n";
     std::string command = "festival --pipe > '" + log.string() + "' 2>&1";
     FILE* pipe = popen(command.c_str(), "w");
     if (!pipe) throw Error("festival: cannot start the festival program");
@@ -113,7 +133,13 @@ class FestivalEngine final : public SpeechEngine {
     fwrite(s.data(), 1, s.size(), pipe);
     int status = pclose(pipe);
     if (status != 0 || !std::filesystem::exists(segs)) {
-      throw Error("festival: voice '" + voice.voice + "' failed (see " + log.string() + ")");
+      // The log's last line says why; no paths in the message (it goes into shard files).
+      std::ifstream log_in(log);
+      std::string line, last;
+      while (std::getline(log_in, line)) {
+        if (!line.empty()) last = line;
+      }
+      throw Error("festival: voice '" + voice.voice + "' failed: " + last.substr(0, 200));
     }
     Utterance u;
     u.pcm = read_wav(wav, u.sample_rate);
@@ -123,7 +149,8 @@ class FestivalEngine final : public SpeechEngine {
     while (in >> name >> end_s >> stress_text) {
       MappedPhone p = phone_to_ipa(info.phoneset, name);
       int stress = p.stress;
-      if (stress < 0 && p.ipa != kPauseSymbol && info.phoneset == "radio") stress = std::atoi(stress_text.c_str()) > 0;
+      if (stress < 0 && p.ipa != kPauseSymbol && info.phoneset == "radio")
+        stress = std::atoi(stress_text.c_str()) > 0;
       if (end_s > previous_end_s) u.phones.push_back({p.ipa, previous_end_s, end_s, stress});
       previous_end_s = std::max(previous_end_s, end_s);
     }

@@ -21,7 +21,8 @@ class FliteEngine final : public SpeechEngine {
  public:
   FliteEngine() { flite_init(); }
 
-  Utterance speak(const VoiceSpec& voice, const std::string& text, const SpeakParams& params) override {
+  Utterance speak(const VoiceSpec& voice, const std::string& text,
+                  const SpeakParams& params) override {
     cst_voice* v = find_voice(voice.voice);
     feat_set_float(v->features, "duration_stretch", static_cast<float>(1.0 / params.rate));
     cst_utterance* utt = flite_synth_text(text.c_str(), v);
@@ -34,7 +35,8 @@ class FliteEngine final : public SpeechEngine {
     }
     u.sample_rate = wave->sample_rate;
     u.pcm.resize(wave->num_samples);
-    for (int i = 0; i < wave->num_samples; ++i) u.pcm[i] = wave->samples[i * wave->num_channels] / 32768.f;
+    for (int i = 0; i < wave->num_samples; ++i)
+      u.pcm[i] = wave->samples[i * wave->num_channels] / 32768.f;
     double previous_end_s = 0;
     for (cst_item* seg = relation_head(utt_relation(utt, "Segment")); seg; seg = item_next(seg)) {
       double end_s = item_feat_float(seg, "end");

@@ -11,7 +11,7 @@
 namespace parla::train {
 namespace {
 
-constexpr int kMouthChannels = 8;  // jawOpen .. tongueOut
+constexpr int kMouthChannels = 8;        // jawOpen .. tongueOut
 constexpr double kInternalRate = 200.0;  // evaluation rate of the blend, Hz
 using MouthVector = std::array<double, kMouthChannels>;
 
@@ -26,6 +26,7 @@ struct VisemeShape {
 // Targets after the ARKit blendshape definitions and viseme charts (docs/visemes.md);
 // α = 1 on the articulator the sound needs, low elsewhere so neighbours show through.
 const VisemeShape& shape(Viseme v) {
+  // clang-format off
   static const std::array<VisemeShape, kVisemeCount> shapes{{
       //            jaw   close funnel pucker stretch smile roll tongue
       /*Silence*/ {{0.02, 0.12, 0.00, 0.00, 0.00, 0.00, 0.00, 0.00}, {.5, .5, .5, .5, .5, .5, .5, .5}, false},
@@ -46,6 +47,7 @@ const VisemeShape& shape(Viseme v) {
       /*CloseRndV*/ {{0.15, 0.00, 0.35, 0.85, 0.00, 0.00, 0.00, 0.00}, {.9, .8, .9, 1, .7, .2, .8, .5}, true},
       /*CentralV*/ {{0.38, 0.00, 0.05, 0.00, 0.05, 0.00, 0.00, 0.00}, {.8, .8, .4, .4, .4, .2, .8, .5}, false},
   }};
+  // clang-format on
   return shapes[static_cast<int>(v)];
 }
 
@@ -77,7 +79,9 @@ struct Gesture {
 // Dominance of gesture `g` at time `t` for a plateau shifted `lead_s` earlier.
 double dominance(const Gesture& g, double t, double lead_s) {
   double start = g.start_s - lead_s, end = g.end_s - lead_s;
-  double outside = t < start ? (start - t) * g.theta_before : t > end ? (t - end) * g.theta_after : 0.0;
+  double outside = t < start ? (start - t) * g.theta_before
+                   : t > end ? (t - end) * g.theta_after
+                             : 0.0;
   return std::exp(-outside);
 }
 
@@ -88,9 +92,10 @@ std::vector<Gesture> gestures(std::span<const Phone> phones, const MouthStyle& s
     double start_s = p.start_sample / static_cast<double>(kSampleRate);
     double end_s = p.end_sample / static_cast<double>(kSampleRate);
     double lip_lead_s = style.anticipation_s * (s.lip_critical ? 0.5 : 0.25);
-    Gesture g{start_s, end_s, lip_lead_s,
-              s.lip_critical ? kThetaAnticipationLips : kThetaAnticipation, kThetaCarryover,
-              s.target, s.dominance};
+    Gesture g{start_s,         end_s,
+              lip_lead_s,      s.lip_critical ? kThetaAnticipationLips : kThetaAnticipation,
+              kThetaCarryover, s.target,
+              s.dominance};
     if (p.viseme == Viseme::Silence) {
       // Rest arrives late and only in real pauses; the plateau starts after the lips let go.
       g.start_s = start_s + 0.06;
@@ -111,10 +116,14 @@ std::vector<Gesture> gestures(std::span<const Phone> phones, const MouthStyle& s
   return out;
 }
 
-// Profile of a hard constraint: 0 → 1 over `lead_s` before `on_s`, 1 until `off_s`,
-// back to 0 over `release_s`.
+// How far a contact gesture gets before the acoustic closure: the lips approach but
+// seal only when the sound stops (so lips-shut frames fall on quiet audio).
+constexpr double kApproach = 0.85;
+
+// Profile of a hard constraint: 0 → kApproach over `lead_s` before `on_s`, 1 from `on_s`
+// to `off_s`, back to 0 over `release_s`.
 double contact_profile(double t, double on_s, double off_s, double lead_s, double release_s) {
-  if (t < on_s) return smoothstep(1.0 - (on_s - t) / lead_s);
+  if (t < on_s) return kApproach * smoothstep(1.0 - (on_s - t) / lead_s);
   if (t <= off_s) return 1.0;
   return 1.0 - smoothstep((t - off_s) / release_s);
 }
@@ -182,9 +191,10 @@ void add_mouth_motion(std::span<const Phone> phones, const MouthStyle& style, Mo
       }
     }
   }
-  // Frame k averages ±20 ms around k / fps; mouthClose keeps the window's maximum so a
-  // short closure between two frames still shows.
+  // Frame k averages ±20 ms around k / fps; mouthClose takes the maximum over ±10 ms so
+  // a closure of 20 ms or more always shows in some frame.
   const int half = static_cast<int>(std::lround(0.02 * kInternalRate));
+  const int close_half = static_cast<int>(std::lround(0.01 * kInternalRate));
   for (std::int64_t k = 0; k < motion.frame_count(); ++k) {
     auto centre = static_cast<long>(std::lround(k / motion.fps * kInternalRate));
     MouthVector sum{};
@@ -193,11 +203,12 @@ void add_mouth_motion(std::span<const Phone> phones, const MouthStyle& style, Mo
     for (long n = centre - half; n <= centre + half; ++n) {
       if (n < 0 || n >= static_cast<long>(internal_count)) continue;
       for (int c = 0; c < kMouthChannels; ++c) sum[c] += blend[n][c];
-      close_max = std::max(close_max, blend[n][kClose]);
+      if (std::abs(n - centre) <= close_half) close_max = std::max(close_max, blend[n][kClose]);
       ++count;
     }
     for (int c = 0; c < kMouthChannels; ++c) {
-      motion.frames[k][c] = static_cast<float>(c == kClose ? close_max : sum[c] / std::max(count, 1));
+      motion.frames[k][c] =
+          static_cast<float>(c == kClose ? close_max : sum[c] / std::max(count, 1));
     }
   }
 }

@@ -15,13 +15,13 @@ bool is_pause(const std::string& s) {
 
 const std::map<std::string, std::string>& radio_table() {
   static const std::map<std::string, std::string> table{
-      {"aa", "ɑ"},  {"ae", "æ"},  {"ah", "ʌ"},  {"ao", "ɔ"},  {"aw", "aʊ"}, {"ax", "ə"},
-      {"axr", "ɚ"}, {"ay", "aɪ"}, {"b", "b"},   {"ch", "tʃ"}, {"d", "d"},   {"dh", "ð"},
-      {"eh", "ɛ"},  {"er", "ɝ"},  {"ey", "eɪ"}, {"f", "f"},   {"g", "ɡ"},   {"hh", "h"},
-      {"ih", "ɪ"},  {"iy", "i"},  {"jh", "dʒ"}, {"k", "k"},   {"l", "l"},   {"m", "m"},
-      {"n", "n"},   {"ng", "ŋ"},  {"ow", "oʊ"}, {"oy", "ɔɪ"}, {"p", "p"},   {"r", "ɹ"},
-      {"s", "s"},   {"sh", "ʃ"},  {"t", "t"},   {"th", "θ"},  {"uh", "ʊ"},  {"uw", "u"},
-      {"v", "v"},   {"w", "w"},   {"y", "j"},   {"z", "z"},   {"zh", "ʒ"},  {"dx", "ɾ"},
+      {"aa", "ɑ"},  {"ae", "æ"},  {"ah", "ʌ"},  {"ao", "ɔ"},  {"aw", "aʊ"},  {"ax", "ə"},
+      {"axr", "ɚ"}, {"ay", "aɪ"}, {"b", "b"},   {"ch", "tʃ"}, {"d", "d"},    {"dh", "ð"},
+      {"eh", "ɛ"},  {"er", "ɝ"},  {"ey", "eɪ"}, {"f", "f"},   {"g", "ɡ"},    {"hh", "h"},
+      {"ih", "ɪ"},  {"iy", "i"},  {"jh", "dʒ"}, {"k", "k"},   {"l", "l"},    {"m", "m"},
+      {"n", "n"},   {"ng", "ŋ"},  {"ow", "oʊ"}, {"oy", "ɔɪ"}, {"p", "p"},    {"r", "ɹ"},
+      {"s", "s"},   {"sh", "ʃ"},  {"t", "t"},   {"th", "θ"},  {"uh", "ʊ"},   {"uw", "u"},
+      {"v", "v"},   {"w", "w"},   {"y", "j"},   {"z", "z"},   {"zh", "ʒ"},   {"dx", "ɾ"},
       {"el", "l"},  {"em", "m"},  {"en", "n"},  {"nx", "n"},  {"ax-h", "ə"}, {"ix", "ɨ"}};
   return table;
 }
@@ -29,28 +29,27 @@ const std::map<std::string, std::string>& radio_table() {
 // Italian diphone voices (lp, pc): a trailing 1 marks the stressed vowel.
 const std::map<std::string, std::string>& italian_table() {
   static const std::map<std::string, std::string> table{
-      {"E", "ɛ"}, {"O", "ɔ"}, {"J", "ɲ"},  {"L", "ʎ"},  {"S", "ʃ"},   {"Z", "ʒ"},
-      {"tS", "tʃ"}, {"dZ", "dʒ"}, {"ts", "ts"}, {"dz", "dz"}, {"nf", "ɱ"}, {"ng", "ŋ"},
-      {"g", "ɡ"}};
+      {"E", "ɛ"},   {"O", "ɔ"},   {"J", "ɲ"},   {"L", "ʎ"},  {"S", "ʃ"},  {"Z", "ʒ"}, {"tS", "tʃ"},
+      {"dZ", "dʒ"}, {"ts", "ts"}, {"dz", "dz"}, {"nf", "ɱ"}, {"ng", "ŋ"}, {"g", "ɡ"}};
   return table;
 }
 
 // Russian msu_ru_nsh: doubled consonant = palatalised, doubled vowel = stressed.
 const std::map<std::string, std::string>& russian_table() {
   static const std::map<std::string, std::string> table{
-      {"a", "ɐ"},  {"e", "ɪ"},  {"i", "i"},  {"o", "ə"},  {"u", "u"},  {"y", "ɨ"},
-      {"ay", "ə"}, {"ur", "ʊ"}, {"ae", "æ"}, {"sch", "ɕː"}, {"sh", "ʂ"}, {"zh", "ʐ"},
-      {"ch", "tɕ"}, {"c", "ts"}, {"h", "x"}, {"j", "j"},  {"g", "ɡ"}};
+      {"a", "ɐ"},   {"e", "ɪ"},  {"i", "i"},  {"o", "ə"},    {"u", "u"},  {"y", "ɨ"},
+      {"ay", "ə"},  {"ur", "ʊ"}, {"ae", "æ"}, {"sch", "ɕː"}, {"sh", "ʂ"}, {"zh", "ʐ"},
+      {"ch", "tɕ"}, {"c", "ts"}, {"h", "x"},  {"j", "j"},    {"g", "ɡ"}};
   return table;
 }
 
 // Czech czech_dita: ':' marks length, '~' the palatal/postalveolar member of a pair.
 const std::map<std::string, std::string>& czech_table() {
   static const std::map<std::string, std::string> table{
-      {"c", "ts"},  {"ch", "x"},  {"c~", "tʃ"}, {"d~", "ɟ"},  {"t~", "c"},  {"n~", "ɲ"},
-      {"n*", "ŋ"},  {"h", "ɦ"},   {"r~", "r̝"}, {"s~", "ʃ"},  {"z~", "ʒ"},  {"dz~", "dʒ"},
-      {"@", "ə"},   {"ou", "oʊ"}, {"au", "aʊ"}, {"eu", "eʊ"}, {"g", "ɡ"},  {"r", "r"},
-      {"m*", "ɱ"},  {"dz", "dz"}, {"r~*", "r̝̊"}};
+      {"c", "ts"}, {"ch", "x"},  {"c~", "tʃ"}, {"d~", "ɟ"},  {"t~", "c"}, {"n~", "ɲ"},
+      {"n*", "ŋ"}, {"h", "ɦ"},   {"r~", "r̝"},  {"s~", "ʃ"},  {"z~", "ʒ"}, {"dz~", "dʒ"},
+      {"@", "ə"},  {"ou", "oʊ"}, {"au", "aʊ"}, {"eu", "eʊ"}, {"g", "ɡ"},  {"r", "r"},
+      {"m*", "ɱ"}, {"dz", "dz"}, {"r~*", "r̝̊"}};
   return table;
 }
 
@@ -79,7 +78,10 @@ MappedPhone phone_to_ipa(const std::string& phoneset, const std::string& symbol)
     if (symbol.size() == 2 && symbol[0] == symbol[1]) {
       std::string base(1, symbol[0]);
       if (std::string("aeiouy").find(symbol[0]) != std::string::npos) {
-        return {base == "y" ? "ɨ" : (base == "o" ? "o" : (base == "a" ? "a" : (base == "e" ? "e" : base))), 1};
+        return {base == "y"
+                    ? "ɨ"
+                    : (base == "o" ? "o" : (base == "a" ? "a" : (base == "e" ? "e" : base))),
+                1};
       }
       return {lookup(russian_table(), base) + "ʲ", -1};
     }

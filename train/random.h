@@ -51,7 +51,8 @@ class Random {
       if (v <= 0) continue;
       v = v * v * v;
       double u = uniform();
-      if (std::log(1.0 - u) < 0.5 * x * x + d - d * v + d * std::log(v)) return d * v * mean / shape;
+      if (std::log(1.0 - u) < 0.5 * x * x + d - d * v + d * std::log(v))
+        return d * v * mean / shape;
     }
   }
   // Log-normal with the given median and log-space standard deviation.

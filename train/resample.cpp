@@ -25,15 +25,16 @@ std::vector<float> resample(std::span<const float> audio, int from_rate, int to_
   if (from_rate == to_rate || audio.empty()) return {audio.begin(), audio.end()};
   AVChannelLayout mono = AV_CHANNEL_LAYOUT_MONO;
   SwrContext* raw = nullptr;
-  if (swr_alloc_set_opts2(&raw, &mono, AV_SAMPLE_FMT_FLT, to_rate, &mono, AV_SAMPLE_FMT_FLT, from_rate, 0,
-                          nullptr) < 0) {
+  if (swr_alloc_set_opts2(&raw, &mono, AV_SAMPLE_FMT_FLT, to_rate, &mono, AV_SAMPLE_FMT_FLT,
+                          from_rate, 0, nullptr) < 0) {
     throw Error("resample: cannot configure libswresample");
   }
   SwrPtr swr(raw);
   av_opt_set_int(swr.get(), "filter_size", 32, 0);
   av_opt_set_int(swr.get(), "phase_shift", 10, 0);
   if (swr_init(swr.get()) < 0) throw Error("resample: cannot initialise libswresample");
-  auto expected = static_cast<std::int64_t>(std::llround(static_cast<double>(audio.size()) * to_rate / from_rate));
+  auto expected = static_cast<std::int64_t>(
+      std::llround(static_cast<double>(audio.size()) * to_rate / from_rate));
   std::vector<float> out(static_cast<size_t>(expected) + 256);
   auto* out_ptr = reinterpret_cast<std::uint8_t*>(out.data());
   const auto* in_ptr = reinterpret_cast<const std::uint8_t*>(audio.data());
@@ -48,7 +49,8 @@ std::vector<float> resample(std::span<const float> audio, int from_rate, int to_
   return out;
 }
 
-std::vector<float> speed_perturb(std::span<const float> audio, double factor, std::vector<Phone>& phones) {
+std::vector<float> speed_perturb(std::span<const float> audio, double factor,
+                                 std::vector<Phone>& phones) {
   if (factor == 1.0) return {audio.begin(), audio.end()};
   int from_rate = static_cast<int>(std::lround(kSampleRate * factor));
   double exact = static_cast<double>(from_rate) / kSampleRate;  // the factor actually applied

@@ -1,6 +1,6 @@
 // Shard writing and the CorpusReader. Audio is stored as int16 (augmented audio is
 // already quantised by its own noise floor), motion as float32, both little-endian.
-#include <nlohmann/json.hpp>
+#include "train/shard.h"
 
 #include <algorithm>
 #include <bit>
@@ -8,8 +8,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
-
-#include "train/shard.h"
+#include <nlohmann/json.hpp>
 
 namespace parla::train {
 namespace fs = std::filesystem;
@@ -26,10 +25,18 @@ std::string shard_name(int shard) {
 namespace {
 
 json meta_to_json(const ClipMeta& m) {
-  return {{"id", m.id},         {"engine", m.engine}, {"voice", m.voice},
-          {"language", m.language}, {"text", m.text},   {"text_source", m.text_source},
-          {"rate", m.rate},     {"pitch", m.pitch},   {"speed", m.speed},
-          {"augmentation", m.augmentation}, {"split", split_name(m.split)}, {"seed", m.seed}};
+  return {{"id", m.id},
+          {"engine", m.engine},
+          {"voice", m.voice},
+          {"language", m.language},
+          {"text", m.text},
+          {"text_source", m.text_source},
+          {"rate", m.rate},
+          {"pitch", m.pitch},
+          {"speed", m.speed},
+          {"augmentation", m.augmentation},
+          {"split", split_name(m.split)},
+          {"seed", m.seed}};
 }
 
 ClipMeta meta_from_json(const json& j) {
@@ -54,10 +61,12 @@ ClipMeta meta_from_json(const json& j) {
 }  // namespace
 
 void write_shard(const fs::path& dir, int shard, const std::vector<Clip>& clips,
-                 const std::vector<std::string>& unmapped) {
+                 const std::vector<std::string>& unmapped,
+                 const std::vector<std::string>& failures) {
   std::string name = shard_name(shard);
   json index{{"format", "parla-corpus-shard"}, {"version", kShardFormatVersion},
-             {"binary", name + ".bin"}, {"unmapped_phones", unmapped}, {"clips", json::array()}};
+             {"binary", name + ".bin"},        {"unmapped_phones", unmapped},
+             {"failed_syntheses", failures},   {"clips", json::array()}};
   OutputFile bin_file(dir / (name + ".bin"));
   {
     std::ofstream bin(bin_file.temp_path(), std::ios::binary);
@@ -65,9 +74,11 @@ void write_shard(const fs::path& dir, int shard, const std::vector<Clip>& clips,
     for (const Clip& c : clips) {
       std::vector<std::int16_t> pcm(c.audio.size());
       for (size_t i = 0; i < pcm.size(); ++i) {
-        pcm[i] = static_cast<std::int16_t>(std::lround(std::clamp(c.audio[i], -1.f, 1.f) * 32767.f));
+        pcm[i] =
+            static_cast<std::int16_t>(std::lround(std::clamp(c.audio[i], -1.f, 1.f) * 32767.f));
       }
-      bin.write(reinterpret_cast<const char*>(pcm.data()), static_cast<std::streamsize>(pcm.size() * 2));
+      bin.write(reinterpret_cast<const char*>(pcm.data()),
+                static_cast<std::streamsize>(pcm.size() * 2));
       for (const MotionFrame& f : c.motion.frames) {
         bin.write(reinterpret_cast<const char*>(f.data()), sizeof(float) * kChannelCount);
       }
@@ -82,7 +93,8 @@ void write_shard(const fs::path& dir, int shard, const std::vector<Clip>& clips,
       clip["frames"] = c.motion.frame_count();
       clip["phones"] = phones;
       index["clips"].push_back(clip);
-      offset += static_cast<std::int64_t>(pcm.size() * 2 + c.motion.frames.size() * sizeof(float) * kChannelCount);
+      offset += static_cast<std::int64_t>(pcm.size() * 2 +
+                                          c.motion.frames.size() * sizeof(float) * kChannelCount);
     }
     if (!bin) throw Error("cannot write shard " + quoted(bin_file.temp_path()));
   }
@@ -106,7 +118,8 @@ CorpusReader::CorpusReader(const fs::path& dir) : dir_(dir) {
   }
   static const std::map<std::string, Viseme> visemes = [] {
     std::map<std::string, Viseme> m;
-    for (int v = 0; v < kVisemeCount; ++v) m[std::string(viseme_name(static_cast<Viseme>(v)))] = static_cast<Viseme>(v);
+    for (int v = 0; v < kVisemeCount; ++v)
+      m[std::string(viseme_name(static_cast<Viseme>(v)))] = static_cast<Viseme>(v);
     return m;
   }();
   for (const auto& shard_file : index.at("shards")) {
@@ -116,16 +129,22 @@ CorpusReader::CorpusReader(const fs::path& dir) : dir_(dir) {
       int shard_index = static_cast<int>(shard_files_.size());
       shard_files_.push_back(dir / shard.at("binary").get<std::string>());
       shard_first_.push_back(clips_.size());
+      for (const auto& u : shard.value("unmapped_phones", json::array()))
+        unmapped_phones_.push_back(u);
+      for (const auto& f : shard.value("failed_syntheses", json::array()))
+        failed_syntheses_.push_back(f);
       int clip_index = 0;
       for (const auto& c : shard.at("clips")) {
-        ClipRef ref{shard_index, clip_index++, meta_from_json(c), c.at("samples").get<std::int64_t>()};
+        ClipRef ref{shard_index, clip_index++, meta_from_json(c),
+                    c.at("samples").get<std::int64_t>()};
         std::vector<Phone> phones;
         for (const auto& p : c.at("phones")) {
           Phone ph{p.at(0), p.at(1), p.at(2), visemes.at(p.at(3).get<std::string>()), p.at(4)};
           phones.push_back(ph);
         }
         if (c.at("frames").get<std::int64_t>() != motion_frames_for(ref.samples)) {
-          throw InputError("clip " + ref.meta.id + " has a frame count that does not match its audio");
+          throw InputError("clip " + ref.meta.id +
+                           " has a frame count that does not match its audio");
         }
         clips_.push_back(std::move(ref));
         phones_.push_back(std::move(phones));
@@ -148,9 +167,10 @@ std::vector<ClipRef> CorpusReader::clips(Split split) const {
 }
 
 Clip CorpusReader::load(const ClipRef& ref) const {
-  size_t position = ref.shard >= 0 && ref.shard < shard_count()
-                        ? shard_first_[static_cast<size_t>(ref.shard)] + static_cast<size_t>(ref.index)
-                        : clips_.size();
+  size_t position =
+      ref.shard >= 0 && ref.shard < shard_count()
+          ? shard_first_[static_cast<size_t>(ref.shard)] + static_cast<size_t>(ref.index)
+          : clips_.size();
   if (ref.index < 0 || position >= clips_.size() || clips_[position].shard != ref.shard) {
     throw InputError("no clip " + ref.meta.id + " in corpus " + quoted(dir_));
   }
@@ -167,8 +187,10 @@ Clip CorpusReader::load(const ClipRef& ref) const {
   clip.audio.resize(pcm.size());
   for (size_t i = 0; i < pcm.size(); ++i) clip.audio[i] = pcm[i] / 32767.f;
   clip.motion.frames.resize(static_cast<size_t>(motion_frames_for(it->samples)));
-  for (MotionFrame& f : clip.motion.frames) in.read(reinterpret_cast<char*>(f.data()), sizeof(float) * kChannelCount);
-  if (!in) throw InputError("corpus shard " + quoted(bin_path) + " is truncated at clip " + it->meta.id);
+  for (MotionFrame& f : clip.motion.frames)
+    in.read(reinterpret_cast<char*>(f.data()), sizeof(float) * kChannelCount);
+  if (!in)
+    throw InputError("corpus shard " + quoted(bin_path) + " is truncated at clip " + it->meta.id);
   return clip;
 }
 

@@ -18,8 +18,10 @@ inline constexpr int kShardFormatVersion = 1;
 std::string shard_name(int shard);  // "shard-00012"
 
 // Writes one shard: its .bin and .json under `dir`, each through a temporary name.
-// `unmapped` lists phone symbols viseme_for_ipa did not know (recorded, never silent).
+// `unmapped` lists phone symbols viseme_for_ipa did not know, `failures` the planned
+// clips an engine could not speak (both recorded, never silent).
 void write_shard(const std::filesystem::path& dir, int shard, const std::vector<Clip>& clips,
-                 const std::vector<std::string>& unmapped);
+                 const std::vector<std::string>& unmapped,
+                 const std::vector<std::string>& failures);
 
 }  // namespace parla::train

@@ -1,6 +1,8 @@
 // Text pools: fortune-cookie files (real sentences: proverbs, quotations, jokes) where
 // Debian has them for a language, spell-checker word lists otherwise (random word
 // sequences still exercise every phone of the language, without prosody of meaning).
+#include "train/text.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -8,7 +10,6 @@
 #include <mutex>
 #include <set>
 
-#include "train/text.h"
 #include "core/core.h"
 
 namespace parla::train {
@@ -21,8 +22,9 @@ constexpr size_t kMinBytes = 20, kMaxBytes = 250;
 
 // Files skipped in fortune folders: pictures, offensive sections, another language.
 bool skip_fortune_file(const fs::path& p) {
-  static const std::set<std::string> skip{"asciiart", "art", "ascii-art", "banner", "klasik-sk",
-                                          "translate-me", "off", "perl", "linux", "linuxcookie"};
+  static const std::set<std::string> skip{"asciiart",  "art",          "ascii-art", "banner",
+                                          "klasik-sk", "translate-me", "off",       "perl",
+                                          "linux",     "linuxcookie"};
   std::string name = p.filename().string();
   return p.extension() == ".dat" || p.extension() == ".u8" || skip.count(name) > 0 ||
          fs::is_symlink(p) || !fs::is_regular_file(p);
@@ -62,8 +64,8 @@ bool valid_utf8(const std::string& s) {
 }
 
 struct Pool {
-  std::vector<TextItem> sentences;   // fortune sources
-  std::vector<std::string> words;    // word-list sources
+  std::vector<TextItem> sentences;  // fortune sources
+  std::vector<std::string> words;   // word-list sources
   std::string word_source;
 };
 
@@ -79,8 +81,9 @@ Pool load_pool(const std::string& language) {
     if (src.word_list) {
       std::ifstream in(path);
       for (std::string w; std::getline(in, w);) {
-        bool ok = !w.empty() && valid_utf8(w) &&
-                  std::none_of(w.begin(), w.end(), [](char c) { return c == '\'' || c == '-' || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'); });
+        bool ok = !w.empty() && valid_utf8(w) && std::none_of(w.begin(), w.end(), [](char c) {
+          return c == '\'' || c == '-' || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+        });
         if (ok) pool.words.push_back(w);
       }
       pool.word_source = src.package + ":" + path.filename().string();
@@ -190,6 +193,10 @@ std::string clean_fortune(const std::string& entry) {
     text.resize(cut);
   }
   return text.size() >= kMinBytes ? text : "";
+}
+
+void load_text_pools() {
+  for (const TextSource& s : text_sources()) pool_for(s.language);
 }
 
 TextItem draw_text(const std::string& language, Random& rng) {

@@ -10,9 +10,9 @@
 namespace parla::train {
 
 struct TextSource {
-  std::string language;  // code used by the voice catalogue
-  std::string package;   // Debian package
-  std::string path;      // file or folder under it
+  std::string language;    // code used by the voice catalogue
+  std::string package;     // Debian package
+  std::string path;        // file or folder under it
   bool word_list = false;  // a /usr/share/dict list: sentences are random word sequences
 };
 const std::vector<TextSource>& text_sources();
@@ -25,6 +25,9 @@ struct TextItem {
 // A random text of `language`. The pool is read once per process; throws InputError
 // naming the package when its files are missing (install it with scripts/setup.sh).
 TextItem draw_text(const std::string& language, Random& rng);
+
+// Reads every language's pool now (they are otherwise read on first use).
+void load_text_pools();
 
 // Cleans one fortune entry into speakable text, or "" when it is not prose (ASCII
 // art, code, tables, URLs) or too short.

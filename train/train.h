@@ -35,9 +35,9 @@
 
 namespace parla::train {
 
-inline constexpr int kSampleRate = 16000;                 // corpus audio, samples per second
-inline constexpr int kSamplesPerMotionFrame = 640;         // 16000 / 25
-inline constexpr std::string_view kPauseSymbol = "_";      // a phone that is silence
+inline constexpr int kSampleRate = 16000;              // corpus audio, samples per second
+inline constexpr int kSamplesPerMotionFrame = 640;     // 16000 / 25
+inline constexpr std::string_view kPauseSymbol = "_";  // a phone that is silence
 
 // A clip holding N samples has this many motion frames; frame k shows time k / 25 s.
 constexpr std::int64_t motion_frames_for(std::int64_t samples) {
@@ -48,23 +48,23 @@ constexpr std::int64_t motion_frames_for(std::int64_t samples) {
 // Visemes: one mapping from IPA for every language the corpus speaks (docs/visemes.md).
 
 enum class Viseme : int {
-  Silence,        // pause, rest
-  Bilabial,       // p b m: lips pressed
-  Labiodental,    // f v: lower lip under the upper teeth
-  Dental,         // θ ð: tongue between the teeth
-  Lateral,        // l ɫ ʎ: tongue tip up, visible
-  Alveolar,       // t d n ɾ: tongue behind the teeth, mouth half open
-  Sibilant,       // s z ts dz: teeth close, corners spread
-  Postalveolar,   // ʃ ʒ tʃ dʒ ɕ ʑ: lips protruded and rounded open
-  Dorsal,         // k g ŋ x h j ɣ ʁ and other back consonants: jaw follows vowels
-  Rhotic,         // r ɹ ʀ: slight rounding
-  LabialVelar,    // w ɥ: lips narrow and protruded
-  OpenVowel,      // a ɑ æ ɐ ɒ
-  MidFrontVowel,  // e ɛ
-  CloseFrontVowel,// i ɪ ɨ
-  MidRoundVowel,  // o ɔ ø œ
-  CloseRoundVowel,// u ʊ y ʏ ɯ
-  CentralVowel,   // ə ɜ ʌ ɘ
+  Silence,          // pause, rest
+  Bilabial,         // p b m: lips pressed
+  Labiodental,      // f v: lower lip under the upper teeth
+  Dental,           // θ ð: tongue between the teeth
+  Lateral,          // l ɫ ʎ: tongue tip up, visible
+  Alveolar,         // t d n ɾ: tongue behind the teeth, mouth half open
+  Sibilant,         // s z ts dz: teeth close, corners spread
+  Postalveolar,     // ʃ ʒ tʃ dʒ ɕ ʑ: lips protruded and rounded open
+  Dorsal,           // k g ŋ x h j ɣ ʁ and other back consonants: jaw follows vowels
+  Rhotic,           // r ɹ ʀ: slight rounding
+  LabialVelar,      // w ɥ: lips narrow and protruded
+  OpenVowel,        // a ɑ æ ɐ ɒ
+  MidFrontVowel,    // e ɛ
+  CloseFrontVowel,  // i ɪ ɨ
+  MidRoundVowel,    // o ɔ ø œ
+  CloseRoundVowel,  // u ʊ y ʏ ɯ
+  CentralVowel,     // ə ɜ ʌ ɘ
 };
 inline constexpr int kVisemeCount = 17;
 
@@ -84,7 +84,7 @@ struct Phone {
   std::int64_t start_sample = 0;  // at kSampleRate, inclusive
   std::int64_t end_sample = 0;    // exclusive; phones tile the clip without gaps
   Viseme viseme = Viseme::Silence;
-  float prominence = 0.f;         // 0..1, vowels only: duration, energy and lexical stress
+  float prominence = 0.f;  // 0..1, vowels only: duration, energy and lexical stress
 };
 
 enum class Split : int { Train, Val, Test };
@@ -92,18 +92,19 @@ std::string_view split_name(Split s);
 std::optional<Split> split_from_name(std::string_view name);
 
 struct ClipMeta {
-  std::string id;            // "s00012-c0041": shard and clip index
-  std::string engine;        // "espeak-ng", "flite" or "festival"
-  std::string voice;         // engine voice, e.g. "de+f3", "cmu_us_slt", "kal_diphone"
-  std::string language;      // ISO 639-1 code (or "pt-br"), the text's language
-  std::string text;          // what was spoken
-  std::string text_source;   // Debian package and file the text came from
-  double rate = 1.0;         // speaking-rate factor the engine was asked for (1 = voice default)
-  double pitch = 0.0;        // pitch setting: espeak-ng 0..100, flite/festival F0 mean Hz, 0 = default
-  double speed = 1.0;        // speed perturbation of the audio (labels stretched to match)
-  std::string augmentation;  // applied audio effects, e.g. "noise=pink:10dB reverb=0.42s gain=-3.1dB"
+  std::string id;           // "s00012-c0041": shard and clip index
+  std::string engine;       // "espeak-ng", "flite" or "festival"
+  std::string voice;        // engine voice, e.g. "de+f3", "cmu_us_slt", "kal_diphone"
+  std::string language;     // ISO 639-1 code (or "pt-br"), the text's language
+  std::string text;         // what was spoken
+  std::string text_source;  // Debian package and file the text came from
+  double rate = 1.0;        // speaking-rate factor the engine was asked for (1 = voice default)
+  double pitch = 0.0;  // pitch setting: espeak-ng 0..100, flite/festival F0 mean Hz, 0 = default
+  double speed = 1.0;  // speed perturbation of the audio (labels stretched to match)
+  std::string
+      augmentation;  // applied audio effects, e.g. "noise=pink:10dB reverb=0.42s gain=-3.1dB"
   Split split = Split::Train;
-  std::uint64_t seed = 0;    // this clip's seed for its motion and augmentation draws
+  std::uint64_t seed = 0;  // this clip's seed for its motion and augmentation draws
 };
 
 struct Clip {
@@ -118,10 +119,10 @@ struct Clip {
 
 // Per-clip articulation style, drawn from the clip's seed.
 struct MouthStyle {
-  double jaw_gain = 1.0;          // scales jawOpen (speaker's articulation effort)
-  double lip_gain = 1.0;          // scales the rounding and spreading channels
-  double smile_baseline = 0.1;    // resting mouthSmile
-  double anticipation_s = 0.08;   // how far lip gestures lead the sound (0.05..0.15)
+  double jaw_gain = 1.0;         // scales jawOpen (speaker's articulation effort)
+  double lip_gain = 1.0;         // scales the rounding and spreading channels
+  double smile_baseline = 0.1;   // resting mouthSmile
+  double anticipation_s = 0.08;  // how far lip gestures lead the sound (0.05..0.15)
 };
 MouthStyle draw_mouth_style(std::uint64_t seed);
 
@@ -132,11 +133,11 @@ void add_mouth_motion(std::span<const Phone> phones, const MouthStyle& style, Mo
 
 // Per-clip expressiveness of head, brows, blinks and gaze, drawn from the clip's seed.
 struct ExpressionStyle {
-  double head_gain = 1.0;          // scales all head motion
-  double nod_probability = 0.45;   // chance a prominent syllable carries a nod
-  double blinks_per_minute = 10;   // renewal-process rate; pause and saccade blinks add ~5–8/min
-  double brow_probability = 0.4;   // chance a phrase's peak syllable raises the brows
-  double gaze_aversion = 0.35;     // share of fixations away from the listener
+  double head_gain = 1.0;         // scales all head motion
+  double nod_probability = 0.45;  // chance a prominent syllable carries a nod
+  double blinks_per_minute = 10;  // renewal-process rate; pause and saccade blinks add ~5–8/min
+  double brow_probability = 0.4;  // chance a phrase's peak syllable raises the brows
+  double gaze_aversion = 0.35;    // share of fixations away from the listener
 };
 ExpressionStyle draw_expression_style(std::uint64_t seed);
 
@@ -193,11 +194,11 @@ std::vector<float> augment(std::span<const float> audio, const AugmentParams& pa
 // Generation.
 
 struct CorpusParams {
-  double hours = 1.0;             // total audio to generate (the last clip may overshoot)
-  std::uint64_t seed = 0;         // same seed and hours → byte-identical shards
-  int workers = 2;                // worker processes
-  double shard_minutes = 10.0;    // audio per shard (~100–200 clips)
-  double festival_share = 0.12;   // fractions of clips per engine; espeak-ng takes the rest
+  double hours = 1.0;            // total audio to generate (the last clip may overshoot)
+  std::uint64_t seed = 0;        // same seed and hours → byte-identical shards
+  int workers = 2;               // worker processes
+  double shard_minutes = 10.0;   // audio per shard (~100–200 clips)
+  double festival_share = 0.12;  // fractions of clips per engine; espeak-ng takes the rest
   double flite_share = 0.28;
 };
 
@@ -234,15 +235,20 @@ class CorpusReader {
   std::vector<ClipRef> clips(Split split) const;
   Clip load(const ClipRef& ref) const;
   int shard_count() const { return static_cast<int>(shard_files_.size()); }
+  // Phone symbols no viseme class knew, and planned clips an engine could not speak
+  // ("clip id: message"), over all shards.
+  const std::vector<std::string>& unmapped_phones() const { return unmapped_phones_; }
+  const std::vector<std::string>& failed_syntheses() const { return failed_syntheses_; }
   const std::filesystem::path& dir() const { return dir_; }
 
  private:
   std::filesystem::path dir_;
   std::vector<std::filesystem::path> shard_files_;  // binary payloads
   std::vector<ClipRef> clips_;
-  std::vector<std::vector<Phone>> phones_;           // per clip, parallel to clips_
-  std::vector<std::int64_t> offsets_;                 // byte offset of each clip's payload
-  std::vector<size_t> shard_first_;                   // position in clips_ of each shard's clip 0
+  std::vector<std::vector<Phone>> phones_;  // per clip, parallel to clips_
+  std::vector<std::int64_t> offsets_;       // byte offset of each clip's payload
+  std::vector<size_t> shard_first_;         // position in clips_ of each shard's clip 0
+  std::vector<std::string> unmapped_phones_, failed_syntheses_;
 };
 
 // hours per engine / language / voice / split, viseme shares, channel statistics,

@@ -41,9 +41,9 @@ const std::map<char32_t, Viseme>& letter_table() {
     add(U"wɥʍ", Viseme::LabialVelar);
     add(U"aɑæɐɒɶä", Viseme::OpenVowel);
     add(U"eɛ", Viseme::MidFrontVowel);
-    add(U"iɪɨɯ", Viseme::CloseFrontVowel);
+    add(U"iɪɨɯᵻ", Viseme::CloseFrontVowel);
     add(U"oɔøœɵ", Viseme::MidRoundVowel);
-    add(U"uʊyʏʉ", Viseme::CloseRoundVowel);
+    add(U"uʊyʏʉᵿ", Viseme::CloseRoundVowel);
     add(U"əɜʌɘɚɝɞɤ", Viseme::CentralVowel);
     return t;
   }();
@@ -53,11 +53,15 @@ const std::map<char32_t, Viseme>& letter_table() {
 }  // namespace
 
 std::string_view viseme_name(Viseme v) {
-  static constexpr std::string_view names[kVisemeCount] = {
-      "silence", "bilabial", "labiodental", "dental", "lateral", "alveolar",
-      "sibilant", "postalveolar", "dorsal", "rhotic", "labial-velar", "open-vowel",
-      "mid-front-vowel", "close-front-vowel", "mid-round-vowel", "close-round-vowel",
-      "central-vowel"};
+  static constexpr std::string_view names[kVisemeCount] = {"silence",         "bilabial",
+                                                           "labiodental",     "dental",
+                                                           "lateral",         "alveolar",
+                                                           "sibilant",        "postalveolar",
+                                                           "dorsal",          "rhotic",
+                                                           "labial-velar",    "open-vowel",
+                                                           "mid-front-vowel", "close-front-vowel",
+                                                           "mid-round-vowel", "close-round-vowel",
+                                                           "central-vowel"};
   return names[static_cast<int>(v)];
 }
 
@@ -83,9 +87,12 @@ std::optional<Viseme> viseme_for_ipa(std::string_view ipa) {
 
 std::string_view split_name(Split s) {
   switch (s) {
-    case Split::Train: return "train";
-    case Split::Val: return "val";
-    case Split::Test: return "test";
+    case Split::Train:
+      return "train";
+    case Split::Val:
+      return "val";
+    case Split::Test:
+      return "test";
   }
   return "train";
 }

@@ -16,11 +16,10 @@ const std::vector<VoiceSpec>& voice_catalogue() {
   static const std::vector<VoiceSpec> voices = [] {
     // espeak-ng voice names per text language (see `espeak-ng --voices`).
     const std::vector<std::pair<std::string, std::string>> espeak_languages{
-        {"en", "en-us"}, {"en", "en"}, {"de", "de"},       {"es", "es"}, {"it", "it"},
-        {"pt-br", "pt-br"}, {"pl", "pl"}, {"ru", "ru"},        {"cs", "cs"}, {"eo", "eo"},
-        {"fr", "fr"},  {"nl", "nl"}};
-    const std::vector<std::string> variants{"m1", "m2", "m3", "m4", "m5", "m7", "f1", "f2",
-                                            "f3", "f5", "klatt", "klatt3"};
+        {"en", "en-us"}, {"en", "en"}, {"de", "de"}, {"es", "es"}, {"it", "it"}, {"pt-br", "pt-br"},
+        {"pl", "pl"},    {"ru", "ru"}, {"cs", "cs"}, {"eo", "eo"}, {"fr", "fr"}, {"nl", "nl"}};
+    const std::vector<std::string> variants{"m1", "m2", "m3", "m4", "m5",    "m7",
+                                            "f1", "f2", "f3", "f5", "klatt", "klatt3"};
     const std::vector<std::string> held_out_variants{"m6", "f4"};
     std::vector<VoiceSpec> v;
     for (const auto& [language, name] : espeak_languages) {

@@ -23,7 +23,7 @@ int check(int ret, std::string_view what) {
 
 void quiet_logging() {
   static std::once_flag once;
-  std::call_once(once, [] { av_log_set_level(AV_LOG_ERROR); });
+  std::call_once(once, [] { av_log_set_level(AV_LOG_QUIET); });  // errors reach users as exceptions
 }
 
 void OutputFormatDeleter::operator()(AVFormatContext* ctx) const {

@@ -16,11 +16,14 @@
 // inputs (naming the file), Error for encoder/muxer failures.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/core.h"
 
@@ -129,6 +132,165 @@ class VideoReader {
 };
 
 // ---------------------------------------------------------------------------------
-// Rig and renderer: see the renderer issue.
+// Rig and renderer (docs/rig.md).
+//
+//   parla::Image portrait = parla::video::load_image("face.jpg");
+//   parla::video::FaceFit fit = parla::video::fit_face(portrait, "face.jpg");
+//   parla::video::Rig rig(portrait, fit);                 // once per portrait
+//   parla::video::Renderer renderer(rig, {.framing = parla::video::Framing::Crop});
+//   for (const auto& frame : track.frames) {
+//     const parla::Image& picture = renderer.render(frame);  // valid until next call
+//     mp4.write_frame(picture);
+//   }
+//
+// Thread safety: FaceFitter::fit, Rig and draw_fit_preview are safe to call from any
+// thread (a Rig is immutable once built). A Renderer is used by one thread at a time;
+// it runs its own worker threads inside render().
+
+// A point in portrait pixels (x right, y down; pixel centres at +0.5).
+struct Point {
+  float x = 0.f;
+  float y = 0.f;
+};
+
+inline constexpr int kLandmarkCount = 68;  // dlib / iBUG 300-W layout
+using Landmarks = std::array<Point, kLandmarkCount>;
+
+// The smallest inter-ocular distance (pixels between the eye centres) the rig animates;
+// a face of about 2.3x this width (~55 px). Smaller faces are rejected by Rig.
+inline constexpr float kMinInterocularPx = 24.f;
+
+struct FaceFit {
+  Landmarks landmarks;       // portrait pixels
+  int faces_found = 1;       // faces the detector saw (1 when landmarks came from a file)
+  std::string warning;       // non-empty when the caller should tell the user something
+};
+
+// dlib's HOG frontal face detector + 68-point shape predictor. Construction loads the
+// model (~1 s); fit() is const and thread-safe.
+class FaceFitter {
+ public:
+  // Debian libdlib-data's model.
+  static constexpr const char* kDefaultModel =
+      "/usr/share/dlib/shape_predictor_68_face_landmarks.dat";
+  explicit FaceFitter(const std::filesystem::path& model_path = kDefaultModel);
+  ~FaceFitter();
+  FaceFitter(const FaceFitter&) = delete;
+  FaceFitter& operator=(const FaceFitter&) = delete;
+
+  // Finds the largest face (warning when there are several). Throws InputError naming
+  // `source_name` when no face is found (suggesting --landmarks) or when it is smaller
+  // than kMinInterocularPx.
+  FaceFit fit(const Image& portrait, const std::string& source_name) const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// fit() through a process-wide FaceFitter loaded on first use.
+FaceFit fit_face(const Image& portrait, const std::string& source_name);
+
+// Landmarks as JSON: {"landmarks": [[x, y], ... 68 pairs]} (a bare array of 68 pairs
+// is accepted too). Reading throws InputError naming the file and the problem.
+std::string landmarks_to_json(const Landmarks& landmarks);
+Landmarks landmarks_from_json(std::string_view text, std::string_view source_name);
+// read_landmarks_json + checks that every point lies inside a width x height portrait.
+FaceFit read_landmarks_file(const std::filesystem::path& path, int width, int height);
+
+// The face frame: origin between the eye centres, x along the eye line towards the
+// subject's left (image right), y perpendicular (down), unit = inter-ocular distance.
+struct FaceFrame {
+  Point origin;              // portrait pixels
+  float angle_rad = 0.f;     // eye-line tilt, image x axis to face x axis
+  float interocular_px = 0;  // pixels per face unit
+  Point to_face(Point image_px) const;
+  Point to_image(Point face) const;
+};
+FaceFrame face_frame(const Landmarks& landmarks);
+
+struct RigParams {
+  // Mesh density: cells per inter-ocular distance (columns are twice as dense across
+  // the mouth).
+  float grid_cells_per_unit = 8.f;
+};
+
+// The portrait rig: the image, its fit, the face frame, a mesh (regular grid in the face
+// frame, cut along the lip line, landmarks as deformer anchors), per-vertex channel
+// displacement fields, depth and head weight, and colours for the mouth interior and
+// the eyes. Cheap to copy (shared, immutable state).
+class Rig {
+ public:
+  // Throws InputError when the face is smaller than kMinInterocularPx.
+  Rig(Image portrait, const FaceFit& fit, RigParams params = {});
+
+  const Image& portrait() const;
+  const Landmarks& landmarks() const;
+  const FaceFrame& frame() const;
+  // Mesh vertices at rest (portrait pixels) and triangles (vertex indices), for
+  // previews and tests.
+  std::span<const Point> rest_vertices() const;
+  std::span<const std::array<int, 3>> triangles() const;
+  // Vertex positions (portrait pixels) for one frame of motion, before framing.
+  std::vector<Point> posed_vertices(const MotionFrame& motion) const;
+  // Rest head weight per vertex: 1 on face and hair, 0 on shoulders and background.
+  std::span<const float> head_weights() const;
+
+  struct Impl;
+  const Impl& impl() const { return *impl_; }
+
+ private:
+  std::shared_ptr<const Impl> impl_;
+};
+
+// The portrait with landmarks (numbered dots) and the mesh drawn over it.
+Image draw_fit_preview(const Rig& rig);
+
+enum class Framing {
+  Crop,  // a square around the face
+  Full,  // the whole portrait at its own size; only the head region is re-rendered
+};
+
+struct RenderParams {
+  Framing framing = Framing::Crop;
+  // Crop: output side in pixels (even). 0 = follow the face resolution: the crop's side
+  // in portrait pixels rounded to a multiple of 16, clamped to [256, 512].
+  int size = 0;
+  // Crop side in inter-ocular distances (the square is centred below the eyes, moved
+  // and if need be shrunk to stay inside the portrait).
+  float crop_units = 5.2f;
+  int threads = 0;  // worker threads including the caller; 0 = hardware concurrency
+};
+
+// Renders MotionFrames of one Rig. The static background and per-triangle setup are
+// prepared once; each frame re-rasterises only the triangles that move (and restores
+// what moved in the previous frame).
+class Renderer {
+ public:
+  Renderer(Rig rig, RenderParams params = {});
+  ~Renderer();
+  Renderer(const Renderer&) = delete;
+  Renderer& operator=(const Renderer&) = delete;
+
+  // The picture for one frame; the reference stays valid (and unchanged) until the next
+  // render() call or the Renderer's destruction. Values are clamped to the channel
+  // table's ranges (NaN reads as neutral), so any MotionFrame renders.
+  const Image& render(const MotionFrame& motion);
+
+  int width() const;
+  int height() const;
+  // Output pixels per portrait pixel (>1 means the portrait is enlarged).
+  double scale() const;
+  // One line for the user when the crop enlarges the portrait by more than 1.5x,
+  // else empty.
+  std::string framing_note() const;
+  // Rectangle re-rendered by the last render() call, in output pixels
+  // (x0, y0, x1, y1, exclusive ends; empty when nothing changed).
+  std::array<int, 4> last_dirty_rect() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace parla::video

@@ -114,6 +114,21 @@ TEST_F(BadInput, PortraitThatIsNotAnImage) {
   expect_rejected("render " + q(dir / "fake.png") + " " + q(speech) + " -o " + q(dir / "o.mp4"), {"fake.png"});
 }
 
+TEST_F(BadInput, PortraitWithNoFace) {
+  parla::testing::ffmpeg("-f lavfi -i color=c=gray:s=400x400 -frames:v 1 " + q(dir / "wall.png"));
+  expect_rejected("fit " + q(dir / "wall.png"), {"wall.png", "no face", "--landmarks"});
+  expect_rejected("render " + q(dir / "wall.png") + " " + q(speech) + " -o " + q(dir / "o.mp4"),
+                  {"wall.png", "no face"});
+  expect_rejected("fit " + q(dir / "nope.png"), {"nope.png", "no such file"});
+}
+
+TEST_F(BadInput, LandmarksFileThatIsWrong) {
+  parla::write_text_file(dir / "lm.json", "{\"landmarks\": [[1, 2], [3, 4]]}");
+  expect_rejected("render " + q(portrait) + " " + q(speech) + " --landmarks " + q(dir / "lm.json") + " -o " +
+                      q(dir / "o.mp4"),
+                  {"lm.json"});
+}
+
 TEST_F(BadInput, OutputIsAnExistingDirectory) {
   fs::create_directory(dir / "out.mp4");
   expect_rejected("render " + q(portrait) + " " + q(speech) + " -o " + q(dir / "out.mp4"),
@@ -151,7 +166,7 @@ TEST_F(BadInput, UsageErrors) {
 }
 
 TEST_F(BadInput, EverySubcommandHasHelp) {
-  for (std::string cmd : {"render", "motion"}) {
+  for (std::string cmd : {"render", "motion", "fit"}) {
     CommandResult r = parla(cmd + " --help");
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_NE(r.output.find("usage: parla " + cmd), std::string::npos) << r.output;

@@ -11,8 +11,9 @@ using namespace parla::train;
 
 const std::vector<float>& speech() {
   static const std::vector<float> audio =
-      parla::train::testing::speak("espeak-ng", "en-us+m3", "en",
-                                   "Every augmentation must keep the words where the labels say they are.")
+      parla::train::testing::speak(
+          "espeak-ng", "en-us+m3", "en",
+          "Every augmentation must keep the words where the labels say they are.")
           .audio;
   return audio;
 }
@@ -23,7 +24,8 @@ int best_lag(const std::vector<float>& a, const std::vector<float>& b, int max_l
   int best_lag = 0;
   for (int lag = -max_lag; lag <= max_lag; ++lag) {
     double sum = 0;
-    for (size_t i = static_cast<size_t>(std::max(0, -lag)); i < a.size() && i + lag < b.size(); ++i) {
+    for (size_t i = static_cast<size_t>(std::max(0, -lag)); i < a.size() && i + lag < b.size();
+         ++i) {
       sum += static_cast<double>(a[i]) * b[i + lag];
     }
     if (sum > best) {
@@ -63,7 +65,10 @@ TEST(Augment, NoiseMeetsTheRequestedSnr) {
       AugmentParams p;
       p.noise = kind;
       p.snr_db = snr;
-      std::vector<std::vector<float>> others{parla::train::testing::speak("espeak-ng", "de+f1", "de", "Ganz andere Worte aus einem anderen Mund, bitte.").audio};
+      std::vector<std::vector<float>> others{
+          parla::train::testing::speak("espeak-ng", "de+f1", "de",
+                                       "Ganz andere Worte aus einem anderen Mund, bitte.")
+              .audio};
       std::vector<float> out = augment(speech(), p, others, 3);
       // Project out the clean signal; what is left is the noise.
       const auto& x = speech();

@@ -45,24 +45,29 @@ TEST(MouthLabels, FrameCountMatchesAudio) {
 }
 
 TEST(MouthLabels, BilabialsCloseAtTheClosureAndAnticipate) {
-  auto p = phones_of({{"_", 400}, {"a", 200}, {"p", 120}, {"a", 200}, {"m", 100}, {"a", 250}, {"_", 400}});
+  auto p = phones_of(
+      {{"_", 400}, {"a", 200}, {"p", 120}, {"a", 200}, {"m", 100}, {"a", 250}, {"_", 400}});
   for (std::uint64_t seed = 0; seed < 10; ++seed) {
     MotionTrack t = label_motion(p, samples_of(p), false, seed);
     for (int i : {2, 4}) {
       double on = seconds_of(p[i].start_sample), off = seconds_of(p[i].end_sample);
-      EXPECT_GE(at(t, on + 0.3 * (off - on), Channel::MouthClose), 0.95f) << "seed " << seed << " phone " << i;
+      EXPECT_GE(at(t, on + 0.3 * (off - on), Channel::MouthClose), 0.95f)
+          << "seed " << seed << " phone " << i;
       EXPECT_LE(at(t, on + 0.3 * (off - on), Channel::JawOpen), 0.2f) << "seed " << seed;
       // The lips are already closing one frame (40 ms) before the acoustic closure.
       EXPECT_GT(at(t, on - 0.04, Channel::MouthClose), 0.25f) << "seed " << seed << " phone " << i;
     }
     // Open vowels open the jaw; the lips part between closures.
     EXPECT_GT(at(t, seconds_of(p[1].start_sample + p[1].end_sample) / 2, Channel::JawOpen), 0.4f);
-    EXPECT_LT(at(t, seconds_of(p[5].start_sample + p[5].end_sample) / 2 + 0.05, Channel::MouthClose), 0.3f);
+    EXPECT_LT(
+        at(t, seconds_of(p[5].start_sample + p[5].end_sample) / 2 + 0.05, Channel::MouthClose),
+        0.3f);
   }
 }
 
 TEST(MouthLabels, LabiodentalsRollTheLowerLip) {
-  auto p = phones_of({{"_", 300}, {"a", 200}, {"f", 140}, {"a", 200}, {"v", 120}, {"i", 200}, {"_", 300}});
+  auto p = phones_of(
+      {{"_", 300}, {"a", 200}, {"f", 140}, {"a", 200}, {"v", 120}, {"i", 200}, {"_", 300}});
   MotionTrack t = label_motion(p, samples_of(p), false, 4);
   for (int i : {2, 4}) {
     double mid = seconds_of(p[i].start_sample + p[i].end_sample) / 2;
@@ -73,7 +78,14 @@ TEST(MouthLabels, LabiodentalsRollTheLowerLip) {
 }
 
 TEST(MouthLabels, RoundedVowelsPuckerAndRoundingIsAnticipated) {
-  auto p = phones_of({{"_", 300}, {"i", 250}, {"s", 120}, {"t", 80}, {"uː", 250}, {"_", 300}, {"o", 250}, {"_", 300}});
+  auto p = phones_of({{"_", 300},
+                      {"i", 250},
+                      {"s", 120},
+                      {"t", 80},
+                      {"uː", 250},
+                      {"_", 300},
+                      {"o", 250},
+                      {"_", 300}});
   MotionTrack t = label_motion(p, samples_of(p), false, 2);
   double u_mid = seconds_of(p[4].start_sample + p[4].end_sample) / 2;
   double i_mid = seconds_of(p[1].start_sample + p[1].end_sample) / 2;
@@ -85,7 +97,8 @@ TEST(MouthLabels, RoundedVowelsPuckerAndRoundingIsAnticipated) {
   // Rounding starts during the consonants before the vowel.
   double u_on = seconds_of(p[4].start_sample);
   EXPECT_GT(at(t, u_on - 0.04, Channel::MouthPucker), 0.3f);
-  EXPECT_GT(at(t, u_on - 0.04, Channel::MouthPucker), at(t, u_on - 0.16, Channel::MouthPucker) + 0.1f);
+  EXPECT_GT(at(t, u_on - 0.04, Channel::MouthPucker),
+            at(t, u_on - 0.16, Channel::MouthPucker) + 0.1f);
 }
 
 // A long talk: phrases of random syllables separated by pauses.
@@ -93,7 +106,8 @@ std::vector<Phone> long_talk(std::uint64_t seed, double minutes) {
   Random rng(seed);
   std::vector<Phone> p;
   std::int64_t at = 0;
-  const char* syllables[][2] = {{"p", "a"}, {"t", "i"}, {"m", "o"}, {"s", "u"}, {"k", "e"}, {"l", "ə"}};
+  const char* syllables[][2] = {{"p", "a"}, {"t", "i"}, {"m", "o"},
+                                {"s", "u"}, {"k", "e"}, {"l", "ə"}};
   while (at < minutes * 60 * kSampleRate) {
     int n = 4 + static_cast<int>(rng.below(14));
     for (int s = 0; s < n; ++s) {
@@ -101,7 +115,8 @@ std::vector<Phone> long_talk(std::uint64_t seed, double minutes) {
       auto c = static_cast<std::int64_t>(rng.uniform(50, 110)) * kMs;
       auto v = static_cast<std::int64_t>(rng.uniform(70, 200)) * kMs;
       p.push_back({syl[0], at, at + c, *viseme_for_ipa(syl[0]), 0});
-      p.push_back({syl[1], at + c, at + c + v, *viseme_for_ipa(syl[1]), static_cast<float>(rng.uniform())});
+      p.push_back(
+          {syl[1], at + c, at + c + v, *viseme_for_ipa(syl[1]), static_cast<float>(rng.uniform())});
       at += c + v;
     }
     auto pause = static_cast<std::int64_t>(rng.uniform(150, 1200)) * kMs;
@@ -142,7 +157,9 @@ TEST(ExpressionLabels, BlinksAreMoreLikelyInPauses) {
     std::vector<bool> in_pause(static_cast<size_t>(t.frame_count()), false);
     for (const Phone& ph : p) {
       if (ph.viseme != Viseme::Silence) continue;
-      for (auto k = ph.start_sample / 640; k < std::min<std::int64_t>(t.frame_count(), ph.end_sample / 640 + 5); ++k) in_pause[k] = true;
+      for (auto k = ph.start_sample / 640;
+           k < std::min<std::int64_t>(t.frame_count(), ph.end_sample / 640 + 5); ++k)
+        in_pause[k] = true;
     }
     float previous = 0;
     for (std::int64_t k = 0; k < t.frame_count(); ++k) {
@@ -184,7 +201,8 @@ TEST(ExpressionLabels, HeadIsCalmerInSilenceAndValuesAreInRange) {
 
 TEST(ExpressionLabels, SeedFixesTheMotion) {
   auto p = long_talk(3, 0.3);
-  MotionTrack a = label_motion(p, samples_of(p), true, 42), b = label_motion(p, samples_of(p), true, 42);
+  MotionTrack a = label_motion(p, samples_of(p), true, 42),
+              b = label_motion(p, samples_of(p), true, 42);
   MotionTrack c = label_motion(p, samples_of(p), true, 43);
   EXPECT_EQ(a.frames, b.frames);
   EXPECT_NE(a.frames, c.frames);

@@ -32,7 +32,8 @@ void expect_tiled(const Spoken& s) {
 }
 
 // Interior pauses of ≥ 100 ms are ≥ 15 dB below the median vowel; the closure half of
-// bilabial stops is ≥ 8 dB below the vowels next to them (median over occurrences).
+// bilabial stops is > 6 dB below the vowel before it (median over occurrences; /b/ keeps
+// a voice bar, so the drop is ~8–12 dB rather than a voiceless stop's 20+).
 void expect_energy_agrees(const Spoken& s, const std::string& what) {
   std::vector<double> vowels, pauses, closure_drops;
   for (size_t i = 0; i < s.phones.size(); ++i) {
@@ -56,7 +57,33 @@ void expect_energy_agrees(const Spoken& s, const std::string& what) {
   double vowel_db = median(vowels);
   for (double pause_db : pauses) EXPECT_LT(pause_db, vowel_db - 15) << what;
   ASSERT_GE(closure_drops.size(), 3u) << what;
-  EXPECT_GT(median(closure_drops), 8) << what;
+  EXPECT_GT(median(closure_drops), 6) << what;
+}
+
+// Labels against audio: frames whose lips are shut (mouthClose ≥ 0.9) are quieter than
+// frames with the jaw open (jawOpen ≥ 0.4) by > 6 dB (medians of the energy over 40 ms
+// at each frame time). Measured 8–10 dB: /m/ is voiced, and anticipation shows the lips
+// shut up to a frame before the sound stops, so the gap is smaller than a stop's.
+void expect_closed_lips_are_quiet(const Spoken& s, const std::string& what) {
+  parla::MotionTrack t =
+      label_motion(s.phones, static_cast<std::int64_t>(s.audio.size()), false, 1);
+  std::vector<double> closed, open;
+  for (std::int64_t k = 0; k < t.frame_count(); ++k) {
+    double db = energy_db(s.audio, k * 640 - 320, k * 640 + 320);
+    if (t.value(k, parla::Channel::MouthClose) >= 0.9f) closed.push_back(db);
+    if (t.value(k, parla::Channel::JawOpen) >= 0.4f) open.push_back(db);
+  }
+  ASSERT_GE(closed.size(), 3u) << what;
+  ASSERT_GE(open.size(), 3u) << what;
+  EXPECT_GT(median(open) - median(closed), 6) << what;
+}
+
+TEST(PhoneTiming, ClosedLipsInLabelsAreQuietInAudio) {
+  const char* text =
+      "Maybe people put pepper in the soup. Bob bought a big blue boat, and Pam kept a map.";
+  expect_closed_lips_are_quiet(speak("espeak-ng", "en-us+m1", "en", text), "espeak-ng");
+  expect_closed_lips_are_quiet(speak("flite", "cmu_us_awb", "en", text), "flite");
+  expect_closed_lips_are_quiet(speak("festival", "kal_diphone", "en", text), "festival");
 }
 
 TEST(PhoneTiming, EspeakEnglishAgreesWithAudio) {
@@ -66,7 +93,8 @@ TEST(PhoneTiming, EspeakEnglishAgreesWithAudio) {
 }
 
 TEST(PhoneTiming, EspeakGermanAgreesWithAudio) {
-  Spoken s = speak("espeak-ng", "de+f2", "de", "Papa backt Brot. Bitte bringe mir ein paar Birnen, aber bald.");
+  Spoken s = speak("espeak-ng", "de+f2", "de",
+                   "Papa backt Brot. Bitte bringe mir ein paar Birnen, aber bald.");
   expect_tiled(s);
   expect_energy_agrees(s, "espeak-ng de");
 }
@@ -91,11 +119,13 @@ TEST(PhoneTiming, SpeedPerturbationKeepsLabelsOnTheAudio) {
     EXPECT_NEAR(static_cast<double>(s.audio.size()), base.audio.size() / factor, 1.0);
     ASSERT_EQ(s.phones.size(), base.phones.size());
     for (size_t i = 0; i < s.phones.size(); ++i) {
-      EXPECT_NEAR(s.phones[i].start_sample, base.phones[i].start_sample / factor, 1.0) << "phone " << i;
+      EXPECT_NEAR(s.phones[i].start_sample, base.phones[i].start_sample / factor, 1.0)
+          << "phone " << i;
     }
     expect_tiled(s);
     expect_energy_agrees(s, "speed " + std::to_string(factor));
-    parla::MotionTrack track = label_motion(s.phones, static_cast<std::int64_t>(s.audio.size()), false, 3);
+    parla::MotionTrack track =
+        label_motion(s.phones, static_cast<std::int64_t>(s.audio.size()), false, 3);
     EXPECT_EQ(track.frame_count(), motion_frames_for(static_cast<std::int64_t>(s.audio.size())));
   }
 }
@@ -103,9 +133,11 @@ TEST(PhoneTiming, SpeedPerturbationKeepsLabelsOnTheAudio) {
 TEST(PhoneTiming, SpeedPerturbationMovesAnEventToTheStretchedTime) {
   std::vector<float> audio(32000, 0.f);
   for (int i = 16000; i < 16160; ++i) audio[i] = 0.8f;  // a 10 ms burst at 1.0 s
-  std::vector<Phone> phones{{"_", 0, 16000, Viseme::Silence, 0}, {"a", 16000, 32000, Viseme::OpenVowel, 0}};
+  std::vector<Phone> phones{{"_", 0, 16000, Viseme::Silence, 0},
+                            {"a", 16000, 32000, Viseme::OpenVowel, 0}};
   std::vector<float> fast = speed_perturb(audio, 1.1, phones);
-  auto peak = std::max_element(fast.begin(), fast.end(), [](float a, float b) { return std::abs(a) < std::abs(b); });
+  auto peak = std::max_element(fast.begin(), fast.end(),
+                               [](float a, float b) { return std::abs(a) < std::abs(b); });
   double burst_centre = 16080 / 1.1;
   EXPECT_NEAR(static_cast<double>(peak - fast.begin()), burst_centre, 80);
   EXPECT_NEAR(static_cast<double>(phones[1].start_sample), 16000 / 1.1, 1.0);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstdlib>
 #include <set>
 #include <string>
 #include <vector>
@@ -28,11 +29,12 @@ inline SpeechEngine& engine(const std::string& name) {
   return *(festival ? festival : festival = make_festival_engine("/tmp/parla-train-test-festival"));
 }
 
-inline Spoken speak(const std::string& engine_name, const std::string& voice, const std::string& language,
-                    const std::string& text, double rate = 1.0) {
+inline Spoken speak(const std::string& engine_name, const std::string& voice,
+                    const std::string& language, const std::string& text, double rate = 1.0) {
   VoiceSpec spec{engine_name, voice, language, false};
   SpeakParams params;
   params.rate = rate;
+  std::srand(1);  // flite and espeak-ng's Klatt voices draw noise from rand()
   Utterance u = engine(engine_name).speak(spec, text, params);
   Spoken s;
   s.audio = resample(u.pcm, u.sample_rate, kSampleRate);

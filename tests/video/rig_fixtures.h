@@ -1,0 +1,37 @@
+// Rigs for the video tests. Most tests build the sample's rig from its checked-in
+// landmarks (tests/video/data/sample_landmarks.json, dlib's fit of the sample, kept
+// honest by FitFace.SampleMatchesCheckedInLandmarks) so they do not load dlib's 95 MB
+// model; fitting itself is tested in fit_face_test.cpp. Regenerate the file with
+//   build/tests/video/rig_gallery landmarks data/sample/portrait.png tests/video/data/sample_landmarks.json
+#pragma once
+
+#include <filesystem>
+
+#include "tests/support/testing.h"
+#include "video/video.h"
+
+namespace parla::testing {
+
+inline std::filesystem::path sample_portrait_path() { return data_dir() / "sample" / "portrait.png"; }
+inline std::filesystem::path sample_landmarks_path() {
+  return std::filesystem::path(PARLA_VIDEO_TEST_DIR) / "data" / "sample_landmarks.json";
+}
+
+// The sample portrait's rig from the checked-in landmarks (built once per process).
+inline video::Rig sample_rig() {
+  static const video::Rig rig = [] {
+    Image image = video::load_image(sample_portrait_path());
+    video::FaceFit fit = video::read_landmarks_file(sample_landmarks_path(), image.width, image.height);
+    return video::Rig(std::move(image), fit);
+  }();
+  return rig;
+}
+
+// A rig from a live dlib fit.
+inline video::Rig fitted_rig(const std::filesystem::path& path) {
+  Image image = video::load_image(path);
+  video::FaceFit fit = video::fit_face(image, path.string());
+  return video::Rig(std::move(image), fit);
+}
+
+}  // namespace parla::testing

@@ -1,0 +1,200 @@
+// The Rig: built once per portrait from its fit (face frame, geometry, mesh, fields,
+// eye and mouth models); posing turns a MotionFrame into mesh vertex positions.
+#include <algorithm>
+#include <cmath>
+
+#include "video/rig_internal.h"
+
+namespace parla::video {
+namespace {
+
+// Pose beyond these angles would fold the 2.5-D head: larger values ease into them.
+float soft_limit(float value, float linear, float limit) {
+  float magnitude = std::abs(value);
+  if (magnitude <= linear) return value;
+  float eased = linear + (limit - linear) * std::tanh((magnitude - linear) / (limit - linear));
+  return value < 0 ? -eased : eased;
+}
+
+struct Pose {
+  float yaw = 0.f, pitch = 0.f, roll = 0.f;  // radians
+  float x = 0.f, y = 0.f;                    // face units
+  float log_scale = 0.f;
+  bool still() const {
+    return yaw == 0.f && pitch == 0.f && roll == 0.f && x == 0.f && y == 0.f && log_scale == 0.f;
+  }
+};
+
+// Pivot of head rotations (face units below the eyes): level with the ear lobes, where
+// the skull turns on the neck; lower pivots swing the crown too far for the falloff.
+constexpr float kPivotY = 0.7f;
+// Camera distance (face units) for the perspective of turning heads.
+constexpr float kCameraDistance = 10.f;
+
+Point project(float x, float y, float z) {
+  float k = kCameraDistance / (kCameraDistance - z);
+  return {x * k, y * k};
+}
+
+// The rigid head pose: rotation (yaw, then pitch, then roll about the top of the
+// neck), scale, shift and perspective, evaluated once per frame.
+struct RigidPose {
+  float m[3][3];  // rotation times scale
+  float shift_x = 0.f, shift_y = 0.f;
+
+  explicit RigidPose(const Pose& pose) {
+    float cy = std::cos(pose.yaw), sy = std::sin(pose.yaw);
+    float cp = std::cos(pose.pitch), sp = std::sin(pose.pitch);
+    float cr = std::cos(pose.roll), sr = std::sin(pose.roll);
+    float s = std::exp(pose.log_scale);
+    // Yaw: x1 = x cy + z sy, z1 = -x sy + z cy. Pitch (+ nods down): y2 = y cp + z1 sp,
+    // z2 = -y sp + z1 cp. Roll (+ clockwise on screen): x3 = x1 cr - y2 sr, y3 = x1 sr + y2 cr.
+    float yaw[3][3] = {{cy, 0, sy}, {0, 1, 0}, {-sy, 0, cy}};
+    float pitch[3][3] = {{1, 0, 0}, {0, cp, sp}, {0, -sp, cp}};
+    float roll[3][3] = {{cr, -sr, 0}, {sr, cr, 0}, {0, 0, 1}};
+    float py[3][3];
+    for (int i = 0; i < 3; ++i)
+      for (int j = 0; j < 3; ++j) {
+        py[i][j] = 0;
+        for (int k = 0; k < 3; ++k) py[i][j] += pitch[i][k] * yaw[k][j];
+      }
+    for (int i = 0; i < 3; ++i)
+      for (int j = 0; j < 3; ++j) {
+        m[i][j] = 0;
+        for (int k = 0; k < 3; ++k) m[i][j] += s * roll[i][k] * py[k][j];
+      }
+    shift_x = pose.x, shift_y = pose.y;
+  }
+
+  // Displacement (face units) of the point (x, y) at depth z when the head is posed.
+  Point displacement(float x, float y, float z) const {
+    float py = y - kPivotY;
+    float x3 = m[0][0] * x + m[0][1] * py + m[0][2] * z;
+    float y3 = m[1][0] * x + m[1][1] * py + m[1][2] * z;
+    float z3 = m[2][0] * x + m[2][1] * py + m[2][2] * z;
+    Point posed = project(x3, y3 + kPivotY, z3);
+    Point rest = project(x, y, z);
+    return {posed.x - rest.x + shift_x, posed.y - rest.y + shift_y};
+  }
+};
+
+// Smallest share of its rest area the head pose may leave a mesh triangle.
+constexpr float kMinPoseAreaRatio = 0.12f;
+
+}  // namespace
+
+Rig::Rig(Image portrait, const FaceFit& fit, RigParams params) {
+  auto impl = std::make_shared<Impl>();
+  impl->frame = face_frame(fit.landmarks);
+  if (!(impl->frame.interocular_px >= kMinInterocularPx)) {
+    throw InputError("the face is too small to animate: " +
+                     std::to_string(static_cast<int>(impl->frame.interocular_px)) +
+                     " px between the eyes, the minimum is " +
+                     std::to_string(static_cast<int>(kMinInterocularPx)) + " px");
+  }
+  impl->portrait = std::move(portrait);
+  impl->landmarks = fit.landmarks;
+  Landmarks face_units;
+  for (int i = 0; i < kLandmarkCount; ++i) face_units[i] = impl->frame.to_face(fit.landmarks[i]);
+  impl->geometry = face_geometry(face_units);
+  impl->eyes[0] = build_eye(impl->portrait, fit.landmarks, /*subject_left=*/false);
+  impl->eyes[1] = build_eye(impl->portrait, fit.landmarks, /*subject_left=*/true);
+  impl->mouth = build_mouth(impl->portrait, fit.landmarks);
+  build_mesh(*impl, params);
+  impl_ = std::move(impl);
+}
+
+const Image& Rig::portrait() const { return impl_->portrait; }
+const Landmarks& Rig::landmarks() const { return impl_->landmarks; }
+const FaceFrame& Rig::frame() const { return impl_->frame; }
+std::span<const Point> Rig::rest_vertices() const { return impl_->rest_px; }
+std::span<const std::array<int, 3>> Rig::triangles() const { return impl_->triangles; }
+std::span<const float> Rig::head_weights() const { return impl_->weight; }
+
+std::vector<Point> Rig::posed_vertices(const MotionFrame& motion) const {
+  std::vector<Point> out;
+  pose_vertices(*impl_, motion, out);
+  return out;
+}
+
+void pose_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vector<Point>& out_px) {
+  auto value = [&](Channel c) { return channel_value(motion, c); };
+  const Coefficients k = expression_coefficients(motion);
+  float face_width = 2.f * rig.geometry.jaw_half_width;
+  Pose pose;
+  pose.yaw = soft_limit(value(Channel::HeadYaw), 0.4f, 0.6f);
+  pose.pitch = soft_limit(value(Channel::HeadPitch), 0.3f, 0.45f);
+  pose.roll = soft_limit(value(Channel::HeadRoll), 0.3f, 0.45f);
+  pose.x = soft_limit(value(Channel::HeadX), 0.2f, 0.3f) * face_width;
+  pose.y = -soft_limit(value(Channel::HeadY), 0.2f, 0.3f) * face_width;  // + = up
+  pose.log_scale = soft_limit(value(Channel::HeadScale), 0.1f, 0.15f);
+  const bool still = pose.still();
+
+  const size_t count = rig.rest_face.size();
+  out_px.resize(count);
+  // Expressions first (face units), then the head's rigid displacement blended by the
+  // head weight. Extreme pose combinations are scaled down (limit < 1) until no mesh
+  // triangle keeps less than kMinPoseAreaRatio of its rest area (or less than the
+  // expressions alone left it): the neck and the hair edge bend but never fold.
+  std::vector<Point>& face = out_px;  // reused: face units first, pixels at the end
+  thread_local std::vector<Point> head;
+  head.assign(count, Point{});
+  for (size_t v = 0; v < count; ++v) {
+    Point q = rig.rest_face[v];
+    const auto& basis = rig.basis[v];
+    for (int b = 0; b < kBasisCount; ++b) {
+      q.x += k[b] * basis[b].x;
+      q.y += k[b] * basis[b].y;
+    }
+    face[v] = q;
+  }
+  // Mouth channels add up; keep every row on its own side of its neighbour toward the
+  // lip cut (at least 30% of their rest distance apart), so combinations never fold.
+  for (const auto& [v, anchor, side] : rig.lip_guards) {
+    float rest_gap = (rig.rest_face[v].y - rig.rest_face[anchor].y) * static_cast<float>(side);
+    float gap = (face[v].y - face[anchor].y) * static_cast<float>(side);
+    if (gap < 0.3f * rest_gap) face[v].y = face[anchor].y + static_cast<float>(side) * 0.3f * rest_gap;
+  }
+  float limit = 1.f;
+  if (!still) {
+    const RigidPose rigid(pose);
+    for (size_t v = 0; v < count; ++v) {
+      const float w = rig.weight[v];
+      if (w <= 0.f) continue;
+      Point d = rigid.displacement(face[v].x, face[v].y, rig.depth[v]);
+      head[v] = {w * d.x, w * d.y};
+    }
+    auto area = [&](const std::array<int, 3>& t, float s) {
+      Point a = {face[t[0]].x + s * head[t[0]].x, face[t[0]].y + s * head[t[0]].y};
+      Point b = {face[t[1]].x + s * head[t[1]].x, face[t[1]].y + s * head[t[1]].y};
+      Point c = {face[t[2]].x + s * head[t[2]].x, face[t[2]].y + s * head[t[2]].y};
+      return (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x);
+    };
+    auto folds = [&](float s) {
+      for (size_t t = 0; t < rig.triangles.size(); ++t) {
+        const float rest = rig.rest_area[t];
+        if (rest == 0.f) continue;  // the mouth strip
+        const auto& tri = rig.triangles[t];
+        const float floor = std::min(area(tri, 0.f) / rest, kMinPoseAreaRatio);
+        if (area(tri, s) / rest < floor) return true;
+      }
+      return false;
+    };
+    // Bisection, so the limit (and the picture) changes continuously with the motion.
+    if (folds(1.f)) {
+      float safe = 0.f, unsafe = 1.f;
+      for (int i = 0; i < 10; ++i) {
+        float mid = 0.5f * (safe + unsafe);
+        (folds(mid) ? unsafe : safe) = mid;
+      }
+      limit = safe;
+    }
+  }
+  for (size_t v = 0; v < count; ++v) {
+    Point q = {face[v].x + limit * head[v].x, face[v].y + limit * head[v].y};
+    out_px[v] = (q.x == rig.rest_face[v].x && q.y == rig.rest_face[v].y) ? rig.rest_px[v]
+                                                                         : rig.frame.to_image(q);
+  }
+}
+
+}  // namespace parla::video

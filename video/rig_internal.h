@@ -1,0 +1,251 @@
+// Private to video/: the rig's data layout and the stages that build and pose it.
+// Everything here is immutable after Rig construction unless a comment says otherwise.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "video/video.h"
+
+namespace parla::video {
+
+// Which side of the lip cut a vertex belongs to: mesh vertices on the cut exist twice.
+enum class LipSide : std::uint8_t { Auto, Upper, Lower };
+
+// Expression bases: per-vertex displacement fields (face units) mixed linearly by
+// coefficients derived from the MotionFrame (see expression_coefficients).
+enum Basis : int {
+  kJaw, kCloseJaw, kClose, kFunnel, kPucker, kStretch, kSmile, kRollLower, kBrowInnerUp,
+  kBrowDown, kBasisCount
+};
+using Coefficients = std::array<float, kBasisCount>;
+Coefficients expression_coefficients(const MotionFrame& motion);
+
+// Face measurements in face units (FaceFrame), from the landmarks.
+struct FaceGeometry {
+  Point mouth_centre;                  // mean of the outer lip points
+  float mouth_half_width = 0.45f;      // half the distance between the outer corners
+  std::array<Point, 5> lip_line;       // inner-lip midline, corner to corner (x ascending)
+  std::array<float, 5> lip_half_gap{}; // half the portrait's own lip opening at those points
+  float upper_lip_top = 0.f;           // y of the upper lip's outer edge (landmark 51)
+  float lower_lip_bottom = 0.f;        // y of the lower lip's outer edge (landmark 57)
+  float chin_y = 1.9f;                 // landmark 8
+  float jaw_half_width = 1.1f;         // half of |landmark 16 - landmark 0|
+  float eye_top_y = -0.1f;             // mean y of the upper eyelid points
+  float brow_y = -0.45f;               // mean y of the brows
+  Point nose_tip;                      // landmark 30
+  float lip_line_y(float x) const;     // the midline at x, constant beyond the corners
+  float half_gap(float x) const;       // lip_half_gap at x, 0 beyond the corners
+};
+FaceGeometry face_geometry(const Landmarks& face_units);
+
+// The displacement of every basis at a point (face units) on a given side of the lip cut.
+std::array<Point, kBasisCount> expression_basis(const FaceGeometry& geometry, Point p,
+                                                LipSide side);
+// Template depth (face units towards the camera, rotation centre at 0) and head weight.
+float template_depth(const FaceGeometry& geometry, Point p);
+float head_weight(const FaceGeometry& geometry, Point p);
+
+// Per-eye model in portrait pixels: an axis from the outer to the inner corner, lid
+// contours as smooth curves over u in [0, 1], and the iris.
+struct EyeModel {
+  Point corner;            // u = 0 (outer corner for both eyes, landmarks 36 / 45)
+  Point axis;              // unit vector along the eye, corner to corner
+  Point normal;            // unit vector perpendicular, pointing down the face
+  float width_px = 0.f;    // corner to corner
+  // upper(u) = u(1-u)(a + b u), likewise lower; v offsets along `normal` in pixels.
+  float upper_a = 0.f, upper_b = 0.f, lower_a = 0.f, lower_b = 0.f;
+  float lid_band_px = 0.f; // height of lid skin above the eye that slides with a blink
+  float lash_px = 1.f;     // thickness of the upper lash line, kept unstretched
+  std::array<float, 3> lid_skin{};  // RGB 0..255, the lid's skin without its shadows
+  Point iris;              // iris centre, portrait pixels
+  float iris_radius_px = 0.f;
+  std::array<float, 3> sclera{};  // RGB 0..255
+  std::array<float, 3> iris_rgb{};
+  std::array<float, 4> bounds_px{};  // x0, y0, x1, y1 holding every pixel shade_eye changes
+  float upper(float u) const { return u * (1 - u) * (upper_a + upper_b * u); }
+  float lower(float u) const { return u * (1 - u) * (lower_a + lower_b * u); }
+};
+EyeModel build_eye(const Image& portrait, const Landmarks& landmarks, bool subject_left);
+
+// Per-frame eye state: lid closure 0..1 and iris offset in portrait pixels.
+struct EyePose {
+  float blink = 0.f;
+  Point gaze_px;
+  bool active() const { return blink > 0.f || gaze_px.x != 0.f || gaze_px.y != 0.f; }
+};
+EyePose eye_pose(const EyeModel& eye, const MotionFrame& motion, bool subject_left);
+// The colour at portrait point `p` after the blink and gaze of `pose`; returns false when
+// `p` is outside the eye's influence (the caller samples the portrait as usual) and
+// otherwise writes the colour and returns true.
+bool shade_eye(const EyeModel& eye, const EyePose& pose, const Image& portrait, Point p,
+               std::array<float, 3>& rgb);
+
+// Mouth interior colours from the portrait.
+struct MouthModel {
+  std::array<float, 3> cavity{};  // RGB 0..255
+  std::array<float, 3> teeth{};
+  std::array<float, 3> tongue{};
+  std::array<float, 3> lip{};
+  float source_gap_units = 0.f;   // how far the portrait's own lips are apart (face units)
+};
+MouthModel build_mouth(const Image& portrait, const Landmarks& landmarks);
+// Interior colour at (u across the mouth 0..1, v from upper lip 0 to lower lip 1) for a
+// gap of `gap_units` face units, with the tongue raised by `tongue_out` 0..1;
+// `px_per_unit` (output pixels per face unit) sets the anti-aliasing width.
+std::array<float, 3> shade_mouth(const MouthModel& mouth, float u, float v, float gap_units,
+                                 float tongue_out, float px_per_unit);
+
+// Triangle materials.
+enum class Material : std::uint8_t { Skin, Eye, Mouth };
+
+struct Rig::Impl {
+  Image portrait;
+  Landmarks landmarks;
+  FaceFrame frame;
+  FaceGeometry geometry;
+  // Mesh, rest state. Vertex positions in portrait pixels and in face units.
+  std::vector<Point> rest_px;
+  std::vector<Point> rest_face;
+  std::vector<std::array<int, 3>> triangles;
+  std::vector<Material> materials;     // per triangle
+  std::vector<float> rest_area;        // per triangle, twice the signed area in face units²
+  std::vector<float> depth;            // per vertex, face units
+  std::vector<float> weight;           // per vertex, head weight 0..1
+  std::vector<float> mouth_u;          // per vertex on the lip cut: 0..1 corner to corner
+  std::vector<std::uint8_t> lip_side;  // per vertex: LipSide of cut vertices, Auto else
+  std::vector<std::array<Point, kBasisCount>> basis;  // per vertex, face units
+  std::vector<std::array<int, 2>> cut_pairs;           // (upper, lower) copies on the lip cut
+  // Lip order guards, nearest the cut first: (vertex, its neighbour toward the cut in the
+  // same column, +1 below the cut / -1 above). Expressions never push a vertex past it.
+  std::vector<std::array<int, 3>> lip_guards;
+  std::array<EyeModel, 2> eyes;        // [0] subject's right (image left), [1] left
+  MouthModel mouth;
+};
+
+// Builds the grid mesh (vertices, triangles, materials, lip cut) into `rig`.
+void build_mesh(Rig::Impl& rig, const RigParams& params);
+// Vertex positions in portrait pixels for one frame of motion.
+void pose_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vector<Point>& out_px);
+
+// A pool of worker threads running index ranges; run() blocks until all are done.
+// One caller at a time.
+class WorkerPool {
+ public:
+  explicit WorkerPool(int threads);
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+  int size() const { return static_cast<int>(workers_.size()) + 1; }
+  // Calls task(i) for i in [0, count), spread over the workers and the caller.
+  void run(int count, const std::function<void(int)>& task);
+
+ private:
+  struct Shared;
+  std::unique_ptr<Shared> shared_;
+  std::vector<std::thread> workers_;
+};
+
+// A channel's value clamped to its range; NaN reads as 0 (neutral).
+inline float channel_value(const MotionFrame& motion, Channel c) {
+  const ChannelInfo& info = channel_info(c);
+  float v = motion[index(c)];
+  if (!(v == v)) return 0.f;
+  return v < info.min ? info.min : (v > info.max ? info.max : v);
+}
+
+// Round half away from zero without a libm call (per-triangle setup is hot).
+inline std::int64_t round_to_int(double v) {
+  return static_cast<std::int64_t>(v < 0.0 ? v - 0.5 : v + 0.5);
+}
+
+inline float clamp01(float v) { return v < 0.f ? 0.f : (v > 1.f ? 1.f : v); }
+inline float smoothstep(float edge0, float edge1, float x) {
+  float t = clamp01((x - edge0) / (edge1 - edge0));
+  return t * t * (3.f - 2.f * t);
+}
+// Bilinear sample at portrait point p (pixel centres at +0.5), clamped to the edges.
+inline void sample_bilinear(const Image& image, float x, float y, float* rgb) {
+  x -= 0.5f;
+  y -= 0.5f;
+  x = x < 0.f ? 0.f : (x > image.width - 1.001f ? image.width - 1.001f : x);
+  y = y < 0.f ? 0.f : (y > image.height - 1.001f ? image.height - 1.001f : y);
+  int x0 = static_cast<int>(x), y0 = static_cast<int>(y);
+  float fx = x - x0, fy = y - y0;
+  const std::uint8_t* a = image.pixel(x0, y0);
+  const std::uint8_t* b = a + (x0 + 1 < image.width ? 3 : 0);
+  const std::uint8_t* c = y0 + 1 < image.height ? a + 3 * image.width : a;
+  const std::uint8_t* d = c + (b - a);
+  for (int k = 0; k < 3; ++k) {
+    float top = a[k] + (b[k] - a[k]) * fx;
+    float bottom = c[k] + (d[k] - c[k]) * fx;
+    rgb[k] = top + (bottom - top) * fy;
+  }
+}
+
+}  // namespace parla::video
+
+namespace parla::video {
+
+// Exact triangle coverage: vertices snapped to 1/16 pixel, integer edge functions and
+// a consistent tie rule, so triangles sharing an edge cover every pixel exactly once.
+struct TriangleEdges {
+  std::array<std::int64_t, 3> dx{}, dy{}, origin_x{}, origin_y{};  // 1/16 pixel
+  std::array<double, 3> inverse{};  // 1 / (16 |dy|), 0 for horizontal edges
+  std::array<bool, 3> inclusive{};
+  int y_min = 0, y_max = -1;  // pixel rows whose centres may be covered (inclusive)
+  bool empty = true;
+};
+TriangleEdges triangle_edges(Point a, Point b, Point c);
+// Pixel columns [x_begin, x_end) covered in row y (centres at +0.5); false when none.
+bool triangle_span(const TriangleEdges& edges, int y, int& x_begin, int& x_end);
+
+// The same spans row after row without divisions: each edge's bound is tracked as an
+// exact quotient and remainder (a DDA), so walking a triangle costs a few adds per row.
+class SpanWalker {
+ public:
+  SpanWalker(const TriangleEdges& edges, int first_row);
+  // Spans of the current row, then advances to the next row.
+  bool next(int& x_begin, int& x_end);
+
+ private:
+  struct Bound {
+    int kind = 0;                  // 0: horizontal edge, +1: upper bound, -1: lower bound
+    std::int64_t q = 0, r = 0;     // floor(N / d) and N mod d of the edge's numerator N
+    std::int64_t d = 1;            // divisor, > 0
+    std::int64_t step_q = 0, step_r = 0;  // N grows by 16 dx per row
+    std::int64_t c = 0, step_c = 0;       // horizontal edges: E value and its row step
+    std::int64_t bias = 0;
+  };
+  std::array<Bound, 3> bounds_;
+};
+
+// Inline: called once per row of every moving triangle.
+inline bool SpanWalker::next(int& x_begin, int& x_end) {
+  std::int64_t lo = std::numeric_limits<std::int32_t>::min();
+  std::int64_t hi = std::numeric_limits<std::int32_t>::max();
+  bool any = true;
+  for (Bound& b : bounds_) {
+    if (b.kind == 0) {
+      if (b.c < b.bias) any = false;
+      b.c += b.step_c;
+      continue;
+    }
+    if (b.kind > 0) hi = std::min(hi, b.q + 1);
+    else lo = std::max(lo, -b.q);
+    b.q += b.step_q;
+    b.r += b.step_r;
+    if (b.r >= b.d) b.r -= b.d, b.q += 1;
+  }
+  if (!any || hi <= lo) return false;
+  x_begin = static_cast<int>(lo);
+  x_end = static_cast<int>(hi);
+  return true;
+}
+
+}  // namespace parla::video
