@@ -1,14 +1,13 @@
 // `parla eval motion --corpus DIR --split test`: motion generators against the corpus
 // labels, side by side: clean audio, the same audio under 10 dB SNR pink noise, and
 // non-speech input (synthetic music, digital silence); speed and live-chunk latency.
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "audio/audio.h"
@@ -44,7 +43,7 @@ std::vector<std::string> split_list(const std::string& text) {
 // Calm and closed: statistics of a track generated from non-speech input.
 struct QuietStats {
   double jaw_mean = 0, jaw_p95 = 0, open_share = 0;  // open: jawOpen > 0.15
-  double head_speed_deg_s = 0;                        // RMS angular speed of yaw, pitch, roll
+  double head_speed_deg_s = 0;                       // RMS angular speed of yaw, pitch, roll
 };
 
 QuietStats quiet_stats(const MotionTrack& track) {
@@ -60,7 +59,8 @@ QuietStats quiet_stats(const MotionTrack& track) {
   double sum = 0;
   for (size_t k = 1; k < track.frames.size(); ++k) {
     for (Channel c : {Channel::HeadYaw, Channel::HeadPitch, Channel::HeadRoll}) {
-      double d = (track.frames[k][index(c)] - track.frames[k - 1][index(c)]) * track.fps * 180 / M_PI;
+      double d =
+          (track.frames[k][index(c)] - track.frames[k - 1][index(c)]) * track.fps * 180 / M_PI;
       sum += d * d;
     }
   }
@@ -110,7 +110,8 @@ void print_table(const std::string& title, const std::vector<std::string>& names
 
 // Chunk latency of the live configuration: 40 ms feature pushes, time of each push
 // that runs a window, in thread CPU time. Returns {median, p99, max} in milliseconds.
-std::array<double, 3> live_chunk_ms(const std::vector<audio::Features>& inputs, const fusion::GeneratorParams& base) {
+std::array<double, 3> live_chunk_ms(const std::vector<audio::Features>& inputs,
+                                    const fusion::GeneratorParams& base) {
   fusion::GeneratorParams params = base;
   params.chunk_frames = fusion::kLiveChunkFrames;
   params.lookahead_frames = fusion::kDefaultLookaheadFrames;
@@ -133,7 +134,8 @@ std::array<double, 3> live_chunk_ms(const std::vector<audio::Features>& inputs, 
 }
 
 int run_eval(const ParsedArgs& args) {
-  if (args.positionals.at(0) != "motion") throw InputError("unknown evaluation '" + args.positionals[0] + "' (see parla eval --help)");
+  if (args.positionals.at(0) != "motion")
+    throw InputError("unknown evaluation '" + args.positionals[0] + "' (see parla eval --help)");
   auto corpus = args.value("corpus");
   if (!corpus) throw InputError("missing --corpus DIR (see parla eval --help)");
   auto split = train::split_from_name(args.value_or("split", "test"));
@@ -145,12 +147,15 @@ int run_eval(const ParsedArgs& args) {
   params.weights = args.value_or("weights", "");
   const double snr_db = args.number("snr", 10, -20, 60);
   const auto max_clips = static_cast<size_t>(args.integer("max-clips", 0, 0, 1 << 30));
-  for (const auto& n : names) fusion::make_generator(n, params);  // reject bad names and weights first
+  for (const auto& n : names)
+    fusion::make_generator(n, params);  // reject bad names and weights first
 
   train::CorpusReader reader(*corpus);
   std::vector<train::ClipRef> refs = reader.clips(*split);
   if (max_clips > 0 && refs.size() > max_clips) refs.resize(max_clips);
-  if (refs.empty()) throw InputError("corpus " + quoted(std::filesystem::path(*corpus)) + " has no clips in that split");
+  if (refs.empty())
+    throw InputError("corpus " + quoted(std::filesystem::path(*corpus)) +
+                     " has no clips in that split");
 
   std::vector<train::MotionScorer> clean(names.size()), noisy(names.size());
   train::MotionScorer labels_scorer;
@@ -164,7 +169,8 @@ int run_eval(const ParsedArgs& args) {
     train::AugmentParams noise;
     noise.noise = "pink";
     noise.snr_db = snr_db;
-    audio::Features noisy_features = audio::compute_features(train::augment(clip.audio, noise, {}, clip.meta.seed ^ 0x5EED));
+    audio::Features noisy_features =
+        audio::compute_features(train::augment(clip.audio, noise, {}, clip.meta.seed ^ 0x5EED));
     labels_scorer.add(clip, clip.motion);
     label_head_speed += quiet_stats(clip.motion).head_speed_deg_s;
     if (live_inputs.size() < 20) live_inputs.push_back(features);
@@ -179,7 +185,8 @@ int run_eval(const ParsedArgs& args) {
       auto gen_noisy = fusion::make_generator(names[g], params);
       noisy[g].add(clip, fusion::generate_motion(noisy_features.frames, *gen_noisy));
     }
-    if (!args.has("quiet") && (i + 1) % 50 == 0) std::fprintf(stderr, "eval: %zu/%zu clips\n", i + 1, refs.size());
+    if (!args.has("quiet") && (i + 1) % 50 == 0)
+      std::fprintf(stderr, "eval: %zu/%zu clips\n", i + 1, refs.size());
   }
 
   std::vector<std::string> columns = names;
@@ -189,11 +196,14 @@ int run_eval(const ParsedArgs& args) {
   clean_scores.push_back(labels_scorer.scores());
   for (auto& s : noisy) noisy_scores.push_back(s.scores());
 
-  std::printf("parla eval motion: %s split of %s, %zu clips, %.3f h, %lld frames, %d bilabial closures; seed %llu, %d steps\n",
-              std::string(train::split_name(*split)).c_str(), corpus->c_str(), refs.size(), audio_seconds / 3600,
-              static_cast<long long>(clean_scores[0].frames), clean_scores[0].closures,
-              static_cast<unsigned long long>(params.seed), params.steps);
-  print_table("clean audio (labels column: the labels scored against themselves, the ceiling)", columns, clean_scores);
+  std::printf(
+      "parla eval motion: %s split of %s, %zu clips, %.3f h, %lld frames, %d bilabial closures; "
+      "seed %llu, %d steps\n",
+      std::string(train::split_name(*split)).c_str(), corpus->c_str(), refs.size(),
+      audio_seconds / 3600, static_cast<long long>(clean_scores[0].frames),
+      clean_scores[0].closures, static_cast<unsigned long long>(params.seed), params.steps);
+  print_table("clean audio (labels column: the labels scored against themselves, the ceiling)",
+              columns, clean_scores);
   char title[96];
   std::snprintf(title, sizeof title, "pink noise at %.0f dB SNR", snr_db);
   print_table(title, names, noisy_scores);
@@ -213,29 +223,45 @@ int run_eval(const ParsedArgs& args) {
     j["jaw_r_drop_under_noise"] = clean_scores[g].pearson[0] - noisy_scores[g].pearson[0];
     j["x_real_time_cpu"] = audio_seconds / std::max(gen_cpu_seconds[g], 1e-9);
     j["x_real_time_wall"] = audio_seconds / std::max(gen_seconds[g], 1e-9);
-    std::printf("%-8s jawOpen r drop under noise %.3f; generation %.0fx real time in CPU time of one thread "
-                "(%.0fx in wall time on this shared machine)\n", names[g].c_str(),
-                clean_scores[g].pearson[0] - noisy_scores[g].pearson[0], audio_seconds / std::max(gen_cpu_seconds[g], 1e-9),
-                audio_seconds / std::max(gen_seconds[g], 1e-9));
+    std::printf(
+        "%-8s jawOpen r drop under noise %.3f; generation %.0fx real time in CPU time of one "
+        "thread "
+        "(%.0fx in wall time on this shared machine)\n",
+        names[g].c_str(), clean_scores[g].pearson[0] - noisy_scores[g].pearson[0],
+        audio_seconds / std::max(gen_cpu_seconds[g], 1e-9),
+        audio_seconds / std::max(gen_seconds[g], 1e-9));
     for (const auto& [input, pcm] : std::map<std::string, std::vector<float>>{
-             {"music", train::synth_music(30.0, 77)}, {"silence", std::vector<float>(30 * train::kSampleRate, 0.f)}}) {
+             {"music", train::synth_music(30.0, 77)},
+             {"silence", std::vector<float>(30 * train::kSampleRate, 0.f)}}) {
       auto gen = fusion::make_generator(names[g], params);
-      QuietStats q = quiet_stats(fusion::generate_motion(audio::compute_features(pcm).frames, *gen));
-      j[input] = {{"jaw_mean", q.jaw_mean}, {"jaw_p95", q.jaw_p95}, {"open_share", q.open_share},
+      QuietStats q =
+          quiet_stats(fusion::generate_motion(audio::compute_features(pcm).frames, *gen));
+      j[input] = {{"jaw_mean", q.jaw_mean},
+                  {"jaw_p95", q.jaw_p95},
+                  {"open_share", q.open_share},
                   {"head_speed_deg_s", q.head_speed_deg_s}};
-      std::printf("%-8s %-8s jawOpen mean %.3f p95 %.3f, open (>0.15) %.1f %% of frames, head speed %.1f deg/s\n",
-                  names[g].c_str(), input.c_str(), q.jaw_mean, q.jaw_p95, 100 * q.open_share, q.head_speed_deg_s);
+      std::printf(
+          "%-8s %-8s jawOpen mean %.3f p95 %.3f, open (>0.15) %.1f %% of frames, head speed %.1f "
+          "deg/s\n",
+          names[g].c_str(), input.c_str(), q.jaw_mean, q.jaw_p95, 100 * q.open_share,
+          q.head_speed_deg_s);
     }
     if (names[g] == "learned") {
       auto [median, p99, worst] = live_chunk_ms(live_inputs, params);
-      j["live_chunk_ms"] = {{"median", median}, {"p99", p99}, {"max", worst},
-                            {"chunk_frames", fusion::kLiveChunkFrames}, {"lookahead_frames", fusion::kDefaultLookaheadFrames}};
-      std::printf("learned  live chunk (%d frames + %d look-ahead), CPU time: median %.1f ms, p99 %.1f ms, max %.1f ms\n",
-                  fusion::kLiveChunkFrames, fusion::kDefaultLookaheadFrames, median, p99, worst);
+      j["live_chunk_ms"] = {{"median", median},
+                            {"p99", p99},
+                            {"max", worst},
+                            {"chunk_frames", fusion::kLiveChunkFrames},
+                            {"lookahead_frames", fusion::kDefaultLookaheadFrames}};
+      std::printf(
+          "learned  live chunk (%d frames + %d look-ahead), CPU time: median %.1f ms, p99 %.1f ms, "
+          "max %.1f ms\n",
+          fusion::kLiveChunkFrames, fusion::kDefaultLookaheadFrames, median, p99, worst);
     }
   }
   report["labels_head_speed_deg_s"] = label_head_speed / refs.size();
-  std::printf("labels   speech head speed %.1f deg/s (reference)\n", label_head_speed / refs.size());
+  std::printf("labels   speech head speed %.1f deg/s (reference)\n",
+              label_head_speed / refs.size());
   if (auto json_path = args.value("json")) write_text_file(*json_path, report.dump(2) + "\n");
   return 0;
 }
@@ -247,14 +273,18 @@ const Command& eval_command() {
       {.name = "eval",
        .positionals = "motion",
        .summary = "evaluate motion generators on a corpus split against its labels",
-       .details = "motion: per mouth channel Pearson r and MAE, viseme-class accuracy (nearest label\n"
-                  "centroid), bilabial closure precision/recall/F1 (mouthClose >= 0.5 within +-40 ms of\n"
-                  "a p/b/m), on clean audio and under pink noise; jaw and head statistics on synthetic\n"
-                  "music and on silence; generation speed and live chunk latency (learned).",
+       .details =
+           "motion: per mouth channel Pearson r and MAE, viseme-class accuracy (nearest label\n"
+           "centroid), bilabial closure precision/recall/F1 (mouthClose >= 0.5 within +-40 ms of\n"
+           "a p/b/m), on clean audio and under pink noise; jaw and head statistics on synthetic\n"
+           "music and on silence; generation speed and live chunk latency (learned).",
        .options = {{"corpus", 0, "DIR", "corpus directory (required)"},
-                   {"split", 0, "NAME", "train, val or test (default test: held-out voices and languages)"},
-                   {"generators", 0, "LIST", "comma-separated generators (default learned,classic)"},
-                   {"weights", 0, "FILE", "weight file for the learned generator (default: bundled)"},
+                   {"split", 0, "NAME",
+                    "train, val or test (default test: held-out voices and languages)"},
+                   {"generators", 0, "LIST",
+                    "comma-separated generators (default learned,classic)"},
+                   {"weights", 0, "FILE",
+                    "weight file for the learned generator (default: bundled)"},
                    {"steps", 0, "K", "diffusion steps (default 2)"},
                    {"seed", 0, "S", "generator seed (default 0)"},
                    {"snr", 0, "DB", "signal-to-noise ratio of the noisy condition (default 10)"},

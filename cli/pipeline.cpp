@@ -22,7 +22,8 @@ AudioScan scan_audio(const std::filesystem::path& path, bool allow_silence) {
     scan.samples += static_cast<std::int64_t>(n);
     for (size_t i = 0; i < n; ++i) scan.peak = std::max(scan.peak, std::fabs(chunk[i]));
   }
-  if (scan.samples == 0) throw InputError("audio " + quoted(path) + " has no samples (zero length)");
+  if (scan.samples == 0)
+    throw InputError("audio " + quoted(path) + " has no samples (zero length)");
   if (scan.peak < kSilencePeak && !allow_silence) {
     throw InputError("audio " + quoted(path) +
                      " is pure silence (peak below -80 dBFS): nothing to animate "

@@ -27,7 +27,7 @@ struct AudioScan {
 AudioScan scan_audio(const std::filesystem::path& path, bool allow_silence);
 
 struct MotionOptions {
-  std::string generator;          // name for fusion::make_generator
+  std::string generator;  // name for fusion::make_generator
   fusion::GeneratorParams params;
 };
 

@@ -54,7 +54,8 @@ AudioEncoderImpl::AudioEncoderImpl(const ModelConfig& config) {
   // The 4 feature frames of a motion frame stacked (a stride-4 convolution of width 4),
   // then width-5 convolutions at 25 Hz written as linear layers over 5 stacked frames
   // (LibTorch 1.13's CPU conv1d backward returned inf here; matmuls are also faster).
-  frame_in = register_module("frame_in", torch::nn::Linear(kFeaturesPerMotionFrame * kFeatureDims, c));
+  frame_in =
+      register_module("frame_in", torch::nn::Linear(kFeaturesPerMotionFrame * kFeatureDims, c));
   conv1 = register_module("conv1", torch::nn::Linear(kConvWidth * c, c));
   conv2 = register_module("conv2", torch::nn::Linear(kConvWidth * c, c));
   conv3 = register_module("conv3", torch::nn::Linear(kConvWidth * c, c));
@@ -76,12 +77,13 @@ torch::Tensor stack_neighbours(const torch::Tensor& h, int k) {
 
 torch::Tensor AudioEncoderImpl::forward(const torch::Tensor& features) {
   const int64_t batch = features.size(0), frames = features.size(1) / kFeaturesPerMotionFrame;
-  torch::Tensor h = torch::gelu(frame_in->forward(
-      features.reshape({batch, frames, kFeaturesPerMotionFrame * kFeatureDims})));  // [B, T, C] at 25 Hz
-  h = h + torch::gelu(conv1->forward(stack_neighbours(h, kConvWidth)));  // each: ±80 ms more context
+  torch::Tensor h = torch::gelu(frame_in->forward(features.reshape(
+      {batch, frames, kFeaturesPerMotionFrame * kFeatureDims})));  // [B, T, C] at 25 Hz
+  h = h +
+      torch::gelu(conv1->forward(stack_neighbours(h, kConvWidth)));  // each: ±80 ms more context
   h = h + torch::gelu(conv2->forward(stack_neighbours(h, kConvWidth)));
   h = h + torch::gelu(conv3->forward(stack_neighbours(h, kConvWidth)));
-  return out->forward(h);                                                // [B, T, D]
+  return out->forward(h);  // [B, T, D]
 }
 
 // ---------------------------------------------------------------------------------
@@ -93,14 +95,16 @@ torch::Tensor layer_norm(const torch::Tensor& h) {
 }
 
 // [B, D] shift/scale applied to [B, T, D].
-torch::Tensor modulate(const torch::Tensor& h, const torch::Tensor& shift, const torch::Tensor& scale) {
+torch::Tensor modulate(const torch::Tensor& h, const torch::Tensor& shift,
+                       const torch::Tensor& scale) {
   return h * (1 + scale.unsqueeze(1)) + shift.unsqueeze(1);
 }
 
 // Sinusoidal embedding of t ∈ [0, 1] (scaled to 0..1000): [B] → [B, dim].
 torch::Tensor timestep_embedding(const torch::Tensor& t, int dim) {
   int half = dim / 2;
-  torch::Tensor freqs = torch::exp(-std::log(10000.0) * torch::arange(half, torch::kFloat32) / half);
+  torch::Tensor freqs =
+      torch::exp(-std::log(10000.0) * torch::arange(half, torch::kFloat32) / half);
   torch::Tensor args = (t * 1000.f).unsqueeze(1) * freqs.unsqueeze(0);  // [B, half]
   return torch::cat({torch::cos(args), torch::sin(args)}, 1);
 }
@@ -110,10 +114,13 @@ torch::Tensor timestep_embedding(const torch::Tensor& t, int dim) {
 DenoiserBlockImpl::DenoiserBlockImpl(const ModelConfig& config, const std::string& name)
     : heads_(config.heads) {
   int d = config.d_model;
-  attn_qkv = register_module("attn_qkv", LoraLinear(LoraLinearOptions{d, 3 * d, name + ".attn_qkv"}));
+  attn_qkv =
+      register_module("attn_qkv", LoraLinear(LoraLinearOptions{d, 3 * d, name + ".attn_qkv"}));
   attn_out = register_module("attn_out", LoraLinear(LoraLinearOptions{d, d, name + ".attn_out"}));
-  mlp_in = register_module("mlp_in", LoraLinear(LoraLinearOptions{d, config.mlp_hidden, name + ".mlp_in"}));
-  mlp_out = register_module("mlp_out", LoraLinear(LoraLinearOptions{config.mlp_hidden, d, name + ".mlp_out"}));
+  mlp_in = register_module("mlp_in",
+                           LoraLinear(LoraLinearOptions{d, config.mlp_hidden, name + ".mlp_in"}));
+  mlp_out = register_module("mlp_out",
+                            LoraLinear(LoraLinearOptions{config.mlp_hidden, d, name + ".mlp_out"}));
   modulation = register_module("modulation", torch::nn::Linear(d, 6 * d));
   // adaLN-Zero: every block starts as the identity.
   torch::NoGradGuard no_grad;
@@ -131,7 +138,8 @@ torch::Tensor DenoiserBlockImpl::forward(const torch::Tensor& h, const torch::Te
   torch::Tensor q = qkv.select(2, 0).transpose(1, 2);  // [B, H, T, dh]
   torch::Tensor k = qkv.select(2, 1).transpose(1, 2);
   torch::Tensor v = qkv.select(2, 2).transpose(1, 2);
-  torch::Tensor weights = torch::softmax(torch::matmul(q, k.transpose(2, 3)) / std::sqrt(double(dh)), -1);
+  torch::Tensor weights =
+      torch::softmax(torch::matmul(q, k.transpose(2, 3)) / std::sqrt(double(dh)), -1);
   torch::Tensor attended = torch::matmul(weights, v).transpose(1, 2).reshape({batch, frames, d});
   torch::Tensor out = h + m[2].unsqueeze(1) * attn_out->forward(attended, lora);
 
@@ -163,11 +171,12 @@ torch::Tensor DenoiserImpl::forward(const torch::Tensor& x, const torch::Tensor&
                                     const torch::Tensor& tokens, const torch::Tensor& t,
                                     const LoraMix* lora) {
   const int64_t frames = x.size(1);
-  TORCH_CHECK(frames <= config_.max_frames, "window of ", frames, " frames exceeds ", config_.max_frames);
-  torch::Tensor c = time_mlp2->forward(torch::silu(time_mlp1->forward(
-      timestep_embedding(t, config_.d_model))));                    // [B, D]
+  TORCH_CHECK(frames <= config_.max_frames, "window of ", frames, " frames exceeds ",
+              config_.max_frames);
+  torch::Tensor c = time_mlp2->forward(
+      torch::silu(time_mlp1->forward(timestep_embedding(t, config_.d_model))));  // [B, D]
   torch::Tensor h = motion_in->forward(x) + role_embedding->forward(roles) + tokens +
-                    position.slice(0, 0, frames).unsqueeze(0);      // [B, T, D]
+                    position.slice(0, 0, frames).unsqueeze(0);  // [B, T, D]
   for (const auto& block : *blocks) h = block->as<DenoiserBlock>()->forward(h, c, lora);
   std::vector<torch::Tensor> m = final_mod->forward(torch::silu(c)).chunk(2, 1);
   return motion_out->forward(modulate(layer_norm(h), m[0], m[1]));  // [B, T, 20]
@@ -207,8 +216,10 @@ torch::Tensor MotionModelImpl::denormalize_motion(const torch::Tensor& motion) c
   return motion * motion_std_ + motion_mean_;
 }
 
-void MotionModelImpl::set_statistics(const torch::Tensor& feature_mean, const torch::Tensor& feature_std,
-                                     const torch::Tensor& motion_mean, const torch::Tensor& motion_std) {
+void MotionModelImpl::set_statistics(const torch::Tensor& feature_mean,
+                                     const torch::Tensor& feature_std,
+                                     const torch::Tensor& motion_mean,
+                                     const torch::Tensor& motion_std) {
   torch::NoGradGuard no_grad;
   feature_mean_.copy_(feature_mean);
   feature_std_.copy_(feature_std);
@@ -244,9 +255,10 @@ MotionModel load_model(const std::filesystem::path& path) {
       throw InputError("weight file " + quoted(path) + " has no motion-model config");
     }
     auto v = c.to(torch::kInt64);
-    ModelConfig config{static_cast<int>(v[0].item<int64_t>()), static_cast<int>(v[1].item<int64_t>()),
-                       static_cast<int>(v[2].item<int64_t>()), static_cast<int>(v[3].item<int64_t>()),
-                       static_cast<int>(v[4].item<int64_t>()), static_cast<int>(v[5].item<int64_t>())};
+    ModelConfig config{
+        static_cast<int>(v[0].item<int64_t>()), static_cast<int>(v[1].item<int64_t>()),
+        static_cast<int>(v[2].item<int64_t>()), static_cast<int>(v[3].item<int64_t>()),
+        static_cast<int>(v[4].item<int64_t>()), static_cast<int>(v[5].item<int64_t>())};
     MotionModel model(config);
     model->load(archive);
     model->eval();
@@ -262,8 +274,9 @@ LoraSet random_lora_set(const Denoiser& denoiser, std::string name, int rank, fl
   LoraSet set{std::move(name), {}};
   for (const LoraLinear& layer : denoiser->lora_layers()) {
     int in = layer->in_features(), out = layer->out_features();
-    set.adapters[layer->lora_name()] = LoraAdapter{
-        torch::randn({rank, in}) / std::sqrt(static_cast<double>(in)), torch::randn({out, rank}) * b_std};
+    set.adapters[layer->lora_name()] =
+        LoraAdapter{torch::randn({rank, in}) / std::sqrt(static_cast<double>(in)),
+                    torch::randn({out, rank}) * b_std};
   }
   return set;
 }

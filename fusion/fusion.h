@@ -36,9 +36,10 @@ struct GeneratorParams {
 };
 
 // The defaults of the learned generator's streaming, for callers that print them.
-inline constexpr int kDefaultSteps = 2;  // measured: fewer steps track the lips closer and run faster
-inline constexpr int kDefaultChunkFrames = 46;   // whole files: 1.84 s per window
-inline constexpr int kLiveChunkFrames = 2;       // live: a window every 80 ms
+inline constexpr int kDefaultSteps =
+    2;  // measured: fewer steps track the lips closer and run faster
+inline constexpr int kDefaultChunkFrames = 46;     // whole files: 1.84 s per window
+inline constexpr int kLiveChunkFrames = 2;         // live: a window every 80 ms
 inline constexpr int kDefaultLookaheadFrames = 4;  // 160 ms of audio past the chunk
 
 // Feature frames (100 per second) in, motion frames (25 per second) out. Motion frame
@@ -62,6 +63,7 @@ std::string default_generator_name();
 std::unique_ptr<MotionGenerator> make_generator(std::string_view name, GeneratorParams params = {});
 
 // Whole-input convenience over push/finish; the result is kMotionFps and clamped.
-MotionTrack generate_motion(std::span<const audio::FeatureFrame> frames, MotionGenerator& generator);
+MotionTrack generate_motion(std::span<const audio::FeatureFrame> frames,
+                            MotionGenerator& generator);
 
 }  // namespace parla::fusion

@@ -15,7 +15,8 @@ std::unique_ptr<MotionGenerator> make_generator(std::string_view name, Generator
   throw InputError("unknown generator '" + std::string(name) + "' (known: " + known + ")");
 }
 
-MotionTrack generate_motion(std::span<const audio::FeatureFrame> frames, MotionGenerator& generator) {
+MotionTrack generate_motion(std::span<const audio::FeatureFrame> frames,
+                            MotionGenerator& generator) {
   MotionTrack track;
   track.fps = kMotionFps;
   track.frames.reserve(frames.size() / 4 + 1);

@@ -20,22 +20,25 @@ using experts::kFeatureDims;
 using experts::kFeaturesPerMotionFrame;
 using experts::kPrefixFrames;
 
-std::filesystem::path default_weights() { return std::filesystem::path(PARLA_MODELS_DIR) / "base" / "base.pt"; }
+std::filesystem::path default_weights() {
+  return std::filesystem::path(PARLA_MODELS_DIR) / "base" / "base.pt";
+}
 
 // DDIM (η = 0) from t = 1 to 0 in `steps` equal steps with v-prediction. prefix:
 // [1, P, 20] normalised; roles: [1, P + N]; tokens: [1, P + N, D]; noise: [1, N, 20].
 // Returns x_0: [1, N, 20] normalised.
 torch::Tensor ddim_sample(experts::MotionModel& model, const torch::Tensor& prefix,
-                          const torch::Tensor& roles, const torch::Tensor& tokens,
-                          torch::Tensor x, int steps) {
+                          const torch::Tensor& roles, const torch::Tensor& tokens, torch::Tensor x,
+                          int steps) {
   const int64_t prefix_frames = prefix.size(1);
   torch::Tensor x0;
   for (int i = 0; i < steps; ++i) {
     float t_now = 1.f - static_cast<float>(i) / steps;
     float t_next = 1.f - static_cast<float>(i + 1) / steps;
     torch::Tensor t = torch::full({1}, t_now);
-    torch::Tensor v = model->denoiser->forward(torch::cat({prefix, x}, 1), roles, tokens, t, nullptr)
-                          .slice(1, prefix_frames);  // [1, N, 20]
+    torch::Tensor v =
+        model->denoiser->forward(torch::cat({prefix, x}, 1), roles, tokens, t, nullptr)
+            .slice(1, prefix_frames);  // [1, N, 20]
     float alpha = std::cos(t_now * static_cast<float>(M_PI / 2));
     float sigma = std::sin(t_now * static_cast<float>(M_PI / 2));
     x0 = alpha * x - sigma * v;
@@ -52,8 +55,10 @@ class LearnedGenerator final : public MotionGenerator {
       : rng_(params.seed),
         steps_(params.steps > 0 ? params.steps : kDefaultSteps),
         chunk_(params.chunk_frames > 0 ? params.chunk_frames : kDefaultChunkFrames),
-        lookahead_(params.lookahead_frames > 0 ? params.lookahead_frames : kDefaultLookaheadFrames) {
-    if (params.lookahead_frames == 0 && params.chunk_frames > 0 && chunk_ + lookahead_ > experts::kMaxNewFrames) {
+        lookahead_(params.lookahead_frames > 0 ? params.lookahead_frames
+                                               : kDefaultLookaheadFrames) {
+    if (params.lookahead_frames == 0 && params.chunk_frames > 0 &&
+        chunk_ + lookahead_ > experts::kMaxNewFrames) {
       lookahead_ = experts::kMaxNewFrames - chunk_;
     }
     if (steps_ > 50 || chunk_ + lookahead_ > experts::kMaxNewFrames || lookahead_ < 0) {
@@ -126,10 +131,11 @@ class LearnedGenerator final : public MotionGenerator {
       }
     }
     torch::Tensor features = model_->normalize_features(raw) * (1 - missing);  // [4(P+N), F]
-    torch::Tensor tokens = model_->encode(features.unsqueeze(0));             // [1, P+N, D]
+    torch::Tensor tokens = model_->encode(features.unsqueeze(0));              // [1, P+N, D]
 
     torch::Tensor prefix = torch::zeros({1, kPrefixFrames, kChannelCount});
-    torch::Tensor roles = torch::full({1, positions}, static_cast<int64_t>(experts::Role::Noisy), torch::kInt64);
+    torch::Tensor roles =
+        torch::full({1, positions}, static_cast<int64_t>(experts::Role::Noisy), torch::kInt64);
     const int64_t have = static_cast<int64_t>(history_.size());
     for (int p = 0; p < kPrefixFrames; ++p) {
       int64_t h = have - kPrefixFrames + p;
@@ -172,12 +178,12 @@ class LearnedGenerator final : public MotionGenerator {
   int steps_;
   int chunk_;
   int lookahead_;
-  std::vector<float> silence_;           // raw feature vector of digital silence
-  std::vector<float> features_;          // raw features from motion frame features_first_frame_ on
-  int64_t features_first_frame_ = 0;     // motion frame of features_[0]
-  int64_t feature_count_ = 0;            // feature frames pushed since the start
-  int64_t emitted_ = 0;                  // motion frames emitted
-  std::deque<MotionFrame> history_;      // last kPrefixFrames emitted frames, normalised
+  std::vector<float> silence_;        // raw feature vector of digital silence
+  std::vector<float> features_;       // raw features from motion frame features_first_frame_ on
+  int64_t features_first_frame_ = 0;  // motion frame of features_[0]
+  int64_t feature_count_ = 0;         // feature frames pushed since the start
+  int64_t emitted_ = 0;               // motion frames emitted
+  std::deque<MotionFrame> history_;   // last kPrefixFrames emitted frames, normalised
 };
 
 }  // namespace

@@ -67,8 +67,9 @@ SplitData load_split(const CorpusReader& reader, Split split, const std::filesys
       Clip clip = reader.load(refs[i]);
       cached.push_back(clip_features(clip.audio, clip.motion.frame_count()));
       cached.push_back(motion_tensor(clip.motion));
-      if ((i + 1) % 200 == 0) std::fprintf(stderr, "features: %s %zu/%zu clips\n",
-                                           std::string(split_name(split)).c_str(), i + 1, refs.size());
+      if ((i + 1) % 200 == 0)
+        std::fprintf(stderr, "features: %s %zu/%zu clips\n", std::string(split_name(split)).c_str(),
+                     i + 1, refs.size());
     }
     std::filesystem::create_directories(cache.parent_path());
     torch::save(cached, cache.string() + ".tmp");
@@ -115,18 +116,19 @@ struct Batch {
 
 // Normalised copies of the data, and what a batch draws on.
 struct Sampler {
-  const SplitData* data;            // normalised features and motion
-  torch::Tensor nonspeech;          // [rows, F] normalised
-  torch::Tensor head_calm_scale;    // [20] multipliers for labels under non-speech
+  const SplitData* data;          // normalised features and motion
+  torch::Tensor nonspeech;        // [rows, F] normalised
+  torch::Tensor head_calm_scale;  // [20] multipliers for labels under non-speech
   torch::Tensor motion_mean, motion_std;
   double nonspeech_share = 0;
 
   Batch draw(Random& rng, int batch, int new_frames, bool allow_dropout) const {
     const int positions = kPrefixFrames + new_frames;
-    Batch b{torch::zeros({batch, positions * kFeaturesPerMotionFrame, kFeatureDims}),
-            torch::zeros({batch, kPrefixFrames, kChannelCount}),
-            torch::full({batch, positions}, static_cast<int64_t>(experts::Role::Noisy), torch::kInt64),
-            torch::empty({batch, new_frames, kChannelCount})};
+    Batch b{
+        torch::zeros({batch, positions * kFeaturesPerMotionFrame, kFeatureDims}),
+        torch::zeros({batch, kPrefixFrames, kChannelCount}),
+        torch::full({batch, positions}, static_cast<int64_t>(experts::Role::Noisy), torch::kInt64),
+        torch::empty({batch, new_frames, kChannelCount})};
     for (int i = 0; i < batch; ++i) {
       size_t clip = 0;
       for (int tries = 0; tries < 1000; ++tries) {  // length-weighted among long-enough clips
@@ -139,38 +141,48 @@ struct Sampler {
         if (data->frames[clip] >= new_frames) break;
       }
       const int64_t frames = data->frames[clip];
-      const int64_t start = static_cast<int64_t>(rng.below(static_cast<size_t>(std::max<int64_t>(1, frames - new_frames + 1))));
-      const int64_t first = start - kPrefixFrames;       // motion frame at position 0
+      const int64_t start = static_cast<int64_t>(
+          rng.below(static_cast<size_t>(std::max<int64_t>(1, frames - new_frames + 1))));
+      const int64_t first = start - kPrefixFrames;         // motion frame at position 0
       const int64_t valid = std::max<int64_t>(0, -first);  // missing prefix slots
       const torch::Tensor& f = data->features[clip];
       const torch::Tensor& m = data->motion[clip];
-      b.features[i].slice(0, valid * kFeaturesPerMotionFrame).copy_(
-          f.slice(0, (first + valid) * kFeaturesPerMotionFrame, (start + new_frames) * kFeaturesPerMotionFrame));
+      b.features[i]
+          .slice(0, valid * kFeaturesPerMotionFrame)
+          .copy_(f.slice(0, (first + valid) * kFeaturesPerMotionFrame,
+                         (start + new_frames) * kFeaturesPerMotionFrame));
       b.x0[i].copy_(m.slice(0, start, start + new_frames));
       bool dropout = allow_dropout && rng.chance(0.15);
       for (int p = 0; p < kPrefixFrames; ++p) {
         bool missing = p < valid || dropout;
-        b.roles[i][p] = static_cast<int64_t>(missing ? experts::Role::Missing : experts::Role::Prefix);
+        b.roles[i][p] =
+            static_cast<int64_t>(missing ? experts::Role::Missing : experts::Role::Prefix);
         if (!missing) b.prefix[i][p].copy_(m[first + p]);
       }
       if (allow_dropout && rng.chance(nonspeech_share)) {
         // Music, noise or silence under the same window: mouth at rest, head calm.
         int64_t rows = positions * kFeaturesPerMotionFrame;
-        int64_t offset = static_cast<int64_t>(rng.below(static_cast<size_t>(nonspeech.size(0) - rows)));
+        int64_t offset =
+            static_cast<int64_t>(rng.below(static_cast<size_t>(nonspeech.size(0) - rows)));
         offset -= offset % kFeaturesPerMotionFrame;
-        b.features[i].slice(0, valid * kFeaturesPerMotionFrame).copy_(
-            nonspeech.slice(0, offset + valid * kFeaturesPerMotionFrame, offset + rows));
+        b.features[i]
+            .slice(0, valid * kFeaturesPerMotionFrame)
+            .copy_(nonspeech.slice(0, offset + valid * kFeaturesPerMotionFrame, offset + rows));
         torch::Tensor rest = m[0];  // clips open on a pause: their first frame is the rest pose
         auto calm = [&](torch::Tensor x) {  // [K, 20] normalised in place
           torch::Tensor raw = x * motion_std + motion_mean;
           raw = raw * head_calm_scale;
-          raw.slice(1, 0, kMouthChannels).copy_((rest * motion_std + motion_mean).slice(0, 0, kMouthChannels).expand({x.size(0), kMouthChannels}));
+          raw.slice(1, 0, kMouthChannels)
+              .copy_((rest * motion_std + motion_mean)
+                         .slice(0, 0, kMouthChannels)
+                         .expand({x.size(0), kMouthChannels}));
           x.copy_((raw - motion_mean) / motion_std);
         };
         calm(b.x0[i]);
         calm(b.prefix[i]);
         for (int p = 0; p < kPrefixFrames; ++p) {
-          if (b.roles[i][p].item<int64_t>() == static_cast<int64_t>(experts::Role::Missing)) b.prefix[i][p].zero_();
+          if (b.roles[i][p].item<int64_t>() == static_cast<int64_t>(experts::Role::Missing))
+            b.prefix[i][p].zero_();
         }
       }
     }
@@ -188,11 +200,12 @@ Losses diffusion_loss(experts::MotionModel& model, const Batch& batch, const tor
   torch::Tensor sigma = experts::schedule_sigma(t).view({-1, 1, 1});
   torch::Tensor xt = alpha * batch.x0 + sigma * eps;
   torch::Tensor v = alpha * eps - sigma * batch.x0;
-  torch::Tensor tokens = model->encode(batch.features);                       // [B, P+N, D]
-  torch::Tensor v_hat = model->denoiser->forward(torch::cat({batch.prefix, xt}, 1), batch.roles,
-                                                 tokens, t, nullptr).slice(1, kPrefixFrames);
+  torch::Tensor tokens = model->encode(batch.features);  // [B, P+N, D]
+  torch::Tensor v_hat =
+      model->denoiser->forward(torch::cat({batch.prefix, xt}, 1), batch.roles, tokens, t, nullptr)
+          .slice(1, kPrefixFrames);
   torch::Tensor v_loss = ((v_hat - v).pow(2) * channel_weight).mean();
-  torch::Tensor x0_hat = alpha * xt - sigma * v_hat;                          // auxiliary x_0 loss
+  torch::Tensor x0_hat = alpha * xt - sigma * v_hat;  // auxiliary x_0 loss
   torch::Tensor x0_loss = (x0_hat - batch.x0).slice(2, 0, kMouthChannels).pow(2).mean();
   return {v_loss + 0.5 * x0_loss, v_loss};
 }
@@ -200,7 +213,8 @@ Losses diffusion_loss(experts::MotionModel& model, const Batch& batch, const tor
 double learning_rate(const BaseTrainParams& p, int step) {
   const int warmup = std::min(200, std::max(1, p.steps / 10));
   if (step < warmup) return p.learning_rate * (step + 1) / warmup;
-  double progress = std::min(1.0, static_cast<double>(step - warmup) / std::max(1, p.steps - warmup));
+  double progress =
+      std::min(1.0, static_cast<double>(step - warmup) / std::max(1, p.steps - warmup));
   return p.learning_rate * (0.1 + 0.9 * 0.5 * (1 + std::cos(M_PI * progress)));
 }
 
@@ -225,7 +239,8 @@ BaseTrainReport train_base(const BaseTrainParams& params,
   CorpusReader reader(params.corpus);
   SplitData train = load_split(reader, Split::Train, cache_dir / "features-train.pt");
   SplitData val = load_split(reader, Split::Val, cache_dir / "features-val.pt");
-  if (train.frames.empty()) throw InputError("corpus " + quoted(params.corpus) + " has no train clips");
+  if (train.frames.empty())
+    throw InputError("corpus " + quoted(params.corpus) + " has no train clips");
 
   experts::ModelConfig config;
   config.d_model = params.d_model;
@@ -236,8 +251,10 @@ BaseTrainReport train_base(const BaseTrainParams& params,
   experts::MotionModel model(config), ema(config);
 
   // Statistics of the train split, stored with the weights.
-  torch::Tensor all_features = torch::cat(train.features, 0), all_motion = torch::cat(train.motion, 0);
-  torch::Tensor feature_mean = all_features.mean(0), feature_std = all_features.std(0).clamp_min(1e-3);
+  torch::Tensor all_features = torch::cat(train.features, 0),
+                all_motion = torch::cat(train.motion, 0);
+  torch::Tensor feature_mean = all_features.mean(0),
+                feature_std = all_features.std(0).clamp_min(1e-3);
   torch::Tensor motion_mean = all_motion.mean(0), motion_std = all_motion.std(0).clamp_min(0.02);
   all_features = torch::Tensor();
   all_motion = torch::Tensor();
@@ -248,14 +265,20 @@ BaseTrainReport train_base(const BaseTrainParams& params,
   }
   torch::Tensor head_calm = torch::ones({kChannelCount});
   head_calm.slice(0, index(Channel::HeadYaw)).fill_(0.3);
-  Sampler train_sampler{&train, model->normalize_features(nonspeech_features(params.seed)), head_calm,
-                        motion_mean, motion_std, params.nonspeech_share};
+  Sampler train_sampler{&train,     model->normalize_features(nonspeech_features(params.seed)),
+                        head_calm,  motion_mean,
+                        motion_std, params.nonspeech_share};
   // A tiny corpus may have no val clip: validate on train windows then.
-  Sampler val_sampler{val.frames.empty() ? &train : &val, train_sampler.nonspeech, head_calm, motion_mean, motion_std, 0.0};
+  Sampler val_sampler{val.frames.empty() ? &train : &val,
+                      train_sampler.nonspeech,
+                      head_calm,
+                      motion_mean,
+                      motion_std,
+                      0.0};
   copy_parameters(model, ema);
 
-  torch::optim::AdamW optimizer(model->parameters(),
-                                torch::optim::AdamWOptions(params.learning_rate).weight_decay(0.01));
+  torch::optim::AdamW optimizer(
+      model->parameters(), torch::optim::AdamWOptions(params.learning_rate).weight_decay(0.01));
   int step = 0;
   double previous_seconds = 0;
   const auto checkpoint = params.out_dir / "checkpoint.pt";
@@ -293,7 +316,8 @@ BaseTrainReport train_base(const BaseTrainParams& params,
   auto validate = [&]() {
     torch::NoGradGuard no_grad;
     double sum = 0;
-    for (auto& [b, t, eps] : val_set) sum += diffusion_loss(ema, b, t, eps, channel_weight).v.item<double>();
+    for (auto& [b, t, eps] : val_set)
+      sum += diffusion_loss(ema, b, t, eps, channel_weight).v.item<double>();
     return sum / val_set.size();
   };
 
@@ -301,7 +325,8 @@ BaseTrainReport train_base(const BaseTrainParams& params,
   double interval_loss = 0;
   int interval_steps = 0;
   auto elapsed = [&] {
-    return previous_seconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_start).count();
+    return previous_seconds +
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_start).count();
   };
   auto save = [&](double lr) {
     report.step = step;
@@ -318,12 +343,13 @@ BaseTrainReport train_base(const BaseTrainParams& params,
     archive.write("model", model_archive);
     archive.write("ema", ema_archive);
     archive.write("optimizer", optimizer_archive);
-    archive.write("step", torch::tensor({static_cast<double>(step), report.seconds}, torch::kFloat64));
+    archive.write("step",
+                  torch::tensor({static_cast<double>(step), report.seconds}, torch::kFloat64));
     archive.save_to(checkpoint.string() + ".tmp");
     std::filesystem::rename(checkpoint.string() + ".tmp", checkpoint);
     experts::save_model(ema, params.out_dir / "base.pt");
-    std::ofstream(csv, std::ios::app) << step << ',' << report.train_loss << ',' << report.val_loss << ','
-                                      << lr << ',' << report.seconds << '\n';
+    std::ofstream(csv, std::ios::app) << step << ',' << report.train_loss << ',' << report.val_loss
+                                      << ',' << lr << ',' << report.seconds << '\n';
     plot_loss_csv(csv, params.out_dir / "loss.png");
     if (progress) progress(report);
   };
@@ -334,19 +360,25 @@ BaseTrainReport train_base(const BaseTrainParams& params,
     if (params.max_minutes > 0 && elapsed() - previous_seconds > params.max_minutes * 60) break;
     // Each step draws from its own streams, so a resumed run continues identically.
     Random rng(derive_seed(params.seed, static_cast<std::uint64_t>(step) + 1));
-    torch::manual_seed(derive_seed(params.seed ^ 0x746F726368ull, static_cast<std::uint64_t>(step)));
-    int new_frames = rng.chance(0.5) ? kMaxNewFrames : 1 + static_cast<int>(rng.below(kMaxNewFrames));
+    torch::manual_seed(
+        derive_seed(params.seed ^ 0x746F726368ull, static_cast<std::uint64_t>(step)));
+    int new_frames =
+        rng.chance(0.5) ? kMaxNewFrames : 1 + static_cast<int>(rng.below(kMaxNewFrames));
     Batch batch = train_sampler.draw(rng, params.batch, new_frames, /*allow_dropout=*/true);
     torch::Tensor t = torch::rand({params.batch});
     torch::Tensor eps = torch::randn_like(batch.x0);
     Losses loss = diffusion_loss(model, batch, t, eps, channel_weight);
     if (!std::isfinite(loss.total.item<double>())) {
       throw Error("training diverged at step " + std::to_string(step) + " (features finite: " +
-                  std::to_string(torch::isfinite(batch.features).all().item<bool>()) + ", labels finite: " +
-                  std::to_string(torch::isfinite(batch.x0).all().item<bool>() && torch::isfinite(batch.prefix).all().item<bool>()) + ")");
+                  std::to_string(torch::isfinite(batch.features).all().item<bool>()) +
+                  ", labels finite: " +
+                  std::to_string(torch::isfinite(batch.x0).all().item<bool>() &&
+                                 torch::isfinite(batch.prefix).all().item<bool>()) +
+                  ")");
     }
     lr = learning_rate(params, step);
-    for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+    for (auto& group : optimizer.param_groups())
+      static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
     optimizer.zero_grad();
     loss.total.backward();
     torch::nn::utils::clip_grad_norm_(model->parameters(), 1.0);

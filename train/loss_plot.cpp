@@ -29,12 +29,13 @@ std::string encode_png(const Image& image) {
   std::string raw;
   for (int y = 0; y < image.height; ++y) {
     raw.push_back('\0');  // filter: none
-    raw.append(reinterpret_cast<const char*>(image.pixel(0, y)), static_cast<size_t>(image.width) * 3);
+    raw.append(reinterpret_cast<const char*>(image.pixel(0, y)),
+               static_cast<size_t>(image.width) * 3);
   }
   uLongf size = compressBound(static_cast<uLong>(raw.size()));
   std::string packed(size, '\0');
-  compress2(reinterpret_cast<Bytef*>(packed.data()), &size, reinterpret_cast<const Bytef*>(raw.data()),
-            static_cast<uLong>(raw.size()), 6);
+  compress2(reinterpret_cast<Bytef*>(packed.data()), &size,
+            reinterpret_cast<const Bytef*>(raw.data()), static_cast<uLong>(raw.size()), 6);
   packed.resize(size);
   std::string png = "\x89PNG\r\n\x1a\n";
   std::string header;
@@ -47,7 +48,8 @@ std::string encode_png(const Image& image) {
   return png;
 }
 
-void draw_line(Image& img, double x0, double y0, double x1, double y1, std::array<std::uint8_t, 3> rgb) {
+void draw_line(Image& img, double x0, double y0, double x1, double y1,
+               std::array<std::uint8_t, 3> rgb) {
   int n = static_cast<int>(std::max(std::abs(x1 - x0), std::abs(y1 - y0))) + 1;
   for (int i = 0; i <= n; ++i) {
     int x = static_cast<int>(std::lround(x0 + (x1 - x0) * i / n));
@@ -95,10 +97,13 @@ void plot_loss_csv(const std::filesystem::path& csv, const std::filesystem::path
       draw_line(img, margin, y, width - margin, y, {210, 210, 210});
     }
     auto px = [&](const std::array<double, 3>& r, int c) {
-      return std::array<double, 2>{margin + r[0] / max_step * (width - 2 * margin),
-                                   height - margin - (std::log10(std::max(r[c], 1e-12)) - lo) / (hi - lo) * (height - 2 * margin)};
+      return std::array<double, 2>{
+          margin + r[0] / max_step * (width - 2 * margin),
+          height - margin -
+              (std::log10(std::max(r[c], 1e-12)) - lo) / (hi - lo) * (height - 2 * margin)};
     };
-    const std::array<std::uint8_t, 3> colours[] = {{30, 90, 200}, {220, 60, 30}};  // train blue, val red
+    const std::array<std::uint8_t, 3> colours[] = {{30, 90, 200},
+                                                   {220, 60, 30}};  // train blue, val red
     for (int c = 1; c <= 2; ++c) {
       for (size_t i = 1; i < rows.size(); ++i) {
         auto a = px(rows[i - 1], c), b = px(rows[i], c);

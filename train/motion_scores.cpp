@@ -30,7 +30,8 @@ std::vector<Run> closure_runs(const MotionTrack& track, std::int64_t frames) {
 }
 
 bool overlaps(const Run& run, double start_s, double end_s) {
-  return run.start_s <= end_s + kClosureToleranceSeconds && run.end_s >= start_s - kClosureToleranceSeconds;
+  return run.start_s <= end_s + kClosureToleranceSeconds &&
+         run.end_s >= start_s - kClosureToleranceSeconds;
 }
 
 }  // namespace
@@ -63,7 +64,8 @@ void MotionScorer::add(const Clip& clip, const MotionTrack& predicted) {
     closures_found_ += found;
   }
   predicted_closures_ += static_cast<int>(runs.size());
-  predicted_closures_matched_ += static_cast<int>(std::count(run_matched.begin(), run_matched.end(), true));
+  predicted_closures_matched_ +=
+      static_cast<int>(std::count(run_matched.begin(), run_matched.end(), true));
 }
 
 MotionScores MotionScorer::scores() const {
@@ -99,7 +101,8 @@ MotionScores MotionScorer::scores() const {
     for (int v = 0; v < kVisemeCount; ++v) {
       if (count[v] == 0) continue;
       double d = 0;
-      for (int c = 0; c < kMouthChannelCount; ++c) d += (f.predicted[c] - centroid[v][c]) * (f.predicted[c] - centroid[v][c]);
+      for (int c = 0; c < kMouthChannelCount; ++c)
+        d += (f.predicted[c] - centroid[v][c]) * (f.predicted[c] - centroid[v][c]);
       if (d < best_d) best_d = d, best = v;
     }
     correct += best == f.viseme;
@@ -107,10 +110,13 @@ MotionScores MotionScorer::scores() const {
   s.viseme_accuracy = static_cast<double>(correct) / static_cast<double>(frames_.size());
   s.closures = closures_;
   s.closure_recall = closures_ ? static_cast<double>(closures_found_) / closures_ : 0.0;
-  s.closure_precision = predicted_closures_ ? static_cast<double>(predicted_closures_matched_) / predicted_closures_ : 0.0;
-  s.closure_f1 = s.closure_precision + s.closure_recall > 0
-                     ? 2 * s.closure_precision * s.closure_recall / (s.closure_precision + s.closure_recall)
-                     : 0.0;
+  s.closure_precision = predicted_closures_
+                            ? static_cast<double>(predicted_closures_matched_) / predicted_closures_
+                            : 0.0;
+  s.closure_f1 =
+      s.closure_precision + s.closure_recall > 0
+          ? 2 * s.closure_precision * s.closure_recall / (s.closure_precision + s.closure_recall)
+          : 0.0;
   return s;
 }
 

@@ -25,10 +25,12 @@ struct Inputs {
 
 Inputs inputs(experts::MotionModel& model, int frames) {
   torch::manual_seed(3);
-  torch::Tensor features = torch::randn({2, frames * experts::kFeaturesPerMotionFrame, experts::kFeatureDims});
+  torch::Tensor features =
+      torch::randn({2, frames * experts::kFeaturesPerMotionFrame, experts::kFeatureDims});
   torch::Tensor roles = torch::zeros({2, frames}, torch::kInt64);
   roles.slice(1, 0, 4).fill_(static_cast<int64_t>(experts::Role::Prefix));
-  return {torch::randn({2, frames, parla::kChannelCount}), roles, model->encode(features), torch::tensor({0.3f, 0.9f})};
+  return {torch::randn({2, frames, parla::kChannelCount}), roles, model->encode(features),
+          torch::tensor({0.3f, 0.9f})};
 }
 
 // A model whose zero-initialised output layers are randomised, so inputs matter.
@@ -55,7 +57,8 @@ TEST(MotionModel, ShapesAndTokensPerMotionFrame) {
 TEST(MotionModel, LoraScaleZeroIsTheBaseAndTheEffectIsLinear) {
   experts::MotionModel model = random_model();
   Inputs in = inputs(model, 12);
-  experts::LoraSet set = experts::random_lora_set(model->denoiser, "ls", /*rank=*/4, /*b_std=*/0.05f, /*seed=*/9);
+  experts::LoraSet set =
+      experts::random_lora_set(model->denoiser, "ls", /*rank=*/4, /*b_std=*/0.05f, /*seed=*/9);
   EXPECT_EQ(set.adapters.size(), 4u * 2u);  // 4 projections × 2 blocks
   EXPECT_TRUE(set.adapters.count("blocks.1.mlp_out"));
   torch::NoGradGuard no_grad;
@@ -69,16 +72,18 @@ TEST(MotionModel, LoraScaleZeroIsTheBaseAndTheEffectIsLinear) {
   experts::LoraLinear layer = model->denoiser->lora_layers()[0];
   torch::Tensor h = torch::randn({3, layer->in_features()});
   experts::LoraMix half{{&set}, {0.5f}};
-  torch::Tensor expected = layer->linear->forward(h) +
-                           0.5f * torch::matmul(torch::matmul(h, set.adapters.at(layer->lora_name()).a.t()),
-                                                set.adapters.at(layer->lora_name()).b.t());
+  torch::Tensor expected =
+      layer->linear->forward(h) +
+      0.5f * torch::matmul(torch::matmul(h, set.adapters.at(layer->lora_name()).a.t()),
+                           set.adapters.at(layer->lora_name()).b.t());
   EXPECT_TRUE(torch::allclose(layer->forward(h, &half), expected, 1e-5, 1e-6));
 }
 
 TEST(MotionModel, WeightFileRoundTripKeepsConfigStatisticsAndOutputs) {
   experts::MotionModel model = random_model();
-  model->set_statistics(torch::full({experts::kFeatureDims}, 2.f), torch::full({experts::kFeatureDims}, 3.f),
-                        torch::full({parla::kChannelCount}, 0.1f), torch::full({parla::kChannelCount}, 0.5f));
+  model->set_statistics(
+      torch::full({experts::kFeatureDims}, 2.f), torch::full({experts::kFeatureDims}, 3.f),
+      torch::full({parla::kChannelCount}, 0.1f), torch::full({parla::kChannelCount}, 0.5f));
   parla::testing::ScratchDir dir;
   experts::save_model(model, dir / "m.pt");
   experts::MotionModel loaded = experts::load_model(dir / "m.pt");
@@ -89,7 +94,8 @@ TEST(MotionModel, WeightFileRoundTripKeepsConfigStatisticsAndOutputs) {
   EXPECT_TRUE(torch::equal(model->denoiser->forward(a.x, a.roles, a.tokens, a.t, nullptr),
                            loaded->denoiser->forward(b.x, b.roles, b.tokens, b.t, nullptr)));
   torch::Tensor m = torch::ones({1, parla::kChannelCount});
-  EXPECT_TRUE(torch::allclose(loaded->normalize_motion(m), torch::full({1, parla::kChannelCount}, 1.8f)));
+  EXPECT_TRUE(
+      torch::allclose(loaded->normalize_motion(m), torch::full({1, parla::kChannelCount}, 1.8f)));
 }
 
 TEST(MotionModel, LoadingANonModelFileNamesIt) {

@@ -22,7 +22,8 @@ const audio::Features& speech_features() {
   static const audio::Features features = [] {
     parla::testing::ScratchDir dir;
     // Speech, a 2-second pause, then more speech: about 9 s, several windows.
-    parla::testing::make_speech(dir / "a.wav", "The quick brown fox jumps over the lazy dog, and then it rests.");
+    parla::testing::make_speech(dir / "a.wav",
+                                "The quick brown fox jumps over the lazy dog, and then it rests.");
     parla::testing::make_speech(dir / "b.wav", "Maybe people should put more pepper in the soup.");
     parla::testing::ffmpeg("-i " + parla::testing::shell_quote((dir / "a.wav").string()) +
                            " -f lavfi -t 2 -i anullsrc=r=16000:cl=mono -i " +
@@ -56,7 +57,8 @@ double pearson(const std::vector<float>& a, const std::vector<float>& b) {
   double mb = std::accumulate(b.begin(), b.end(), 0.0) / b.size();
   double sab = 0, saa = 0, sbb = 0;
   for (size_t i = 0; i < a.size(); ++i) {
-    sab += (a[i] - ma) * (b[i] - mb), saa += (a[i] - ma) * (a[i] - ma), sbb += (b[i] - mb) * (b[i] - mb);
+    sab += (a[i] - ma) * (b[i] - mb), saa += (a[i] - ma) * (a[i] - ma),
+        sbb += (b[i] - mb) * (b[i] - mb);
   }
   return sab / std::sqrt(saa * sbb + 1e-12);
 }
@@ -65,7 +67,8 @@ TEST(LearnedGenerator, IsTheDefaultAndItsWeightsLoad) {
   EXPECT_EQ(fusion::default_generator_name(), "learned");
   auto gen = fusion::make_generator("learned", {});
   EXPECT_EQ(gen->name(), "learned");
-  EXPECT_THROW(fusion::make_generator("learned", {.weights = "/nonexistent/base.pt"}), parla::InputError);
+  EXPECT_THROW(fusion::make_generator("learned", {.weights = "/nonexistent/base.pt"}),
+               parla::InputError);
 }
 
 TEST(LearnedGenerator, LengthMatchesAudioAndValuesAreInRange) {

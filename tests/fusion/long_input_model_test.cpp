@@ -26,7 +26,8 @@ double resident_mib() {
 
 TEST(LearnedGeneratorLong, OneHourInBoundedMemory) {
   parla::testing::ScratchDir dir;
-  parla::testing::make_speech(dir / "s.wav", "Maybe people should put more pepper in the soup, said the cook.");
+  parla::testing::make_speech(dir / "s.wav",
+                              "Maybe people should put more pepper in the soup, said the cook.");
   audio::Features speech = audio::compute_features(audio::decode_audio(dir / "s.wav"));
   auto gen = fusion::make_generator("learned", {.seed = 1});
   const size_t hour_frames = 3600 * audio::kFeatureRate;
@@ -37,19 +38,22 @@ TEST(LearnedGeneratorLong, OneHourInBoundedMemory) {
   auto start = std::chrono::steady_clock::now();
   while (pushed < hour_frames) {
     chunk.clear();
-    for (size_t i = 0; i < 10 * audio::kFeatureRate; ++i) chunk.push_back(speech.frames[(pushed + i) % speech.frames.size()]);
+    for (size_t i = 0; i < 10 * audio::kFeatureRate; ++i)
+      chunk.push_back(speech.frames[(pushed + i) % speech.frames.size()]);
     gen->push(chunk, out);
     pushed += chunk.size();
     motion_frames += out.size();
     out.clear();
-    if (rss_after_5_min == 0 && pushed >= 300 * audio::kFeatureRate) rss_after_5_min = resident_mib();
+    if (rss_after_5_min == 0 && pushed >= 300 * audio::kFeatureRate)
+      rss_after_5_min = resident_mib();
   }
   gen->finish(out);
   motion_frames += out.size();
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   double rss_end = resident_mib();
-  std::printf("1 h of input: %.1f s (%.0fx real time), RSS %.1f MiB after 5 min, %.1f MiB after 1 h\n", seconds,
-              3600 / seconds, rss_after_5_min, rss_end);
+  std::printf(
+      "1 h of input: %.1f s (%.0fx real time), RSS %.1f MiB after 5 min, %.1f MiB after 1 h\n",
+      seconds, 3600 / seconds, rss_after_5_min, rss_end);
   EXPECT_EQ(motion_frames, hour_frames / 4);
   EXPECT_LT(rss_end - rss_after_5_min, 16.0);
 }

@@ -72,7 +72,8 @@ TEST(BaseTrainer, TinyRunLossFallsWritesOutputsAndResumes) {
 
   auto gen = parla::fusion::make_generator("learned", {.weights = p.out_dir / "base.pt"});
   std::vector<float> pcm(16000, 0.f);
-  parla::MotionTrack t = parla::fusion::generate_motion(parla::audio::compute_features(pcm).frames, *gen);
+  parla::MotionTrack t =
+      parla::fusion::generate_motion(parla::audio::compute_features(pcm).frames, *gen);
   EXPECT_EQ(t.frame_count(), 25);
 }
 
