@@ -13,8 +13,7 @@ int run_motion(const ParsedArgs& args) {
   auto out_path = args.value("output");
   if (!out_path) throw InputError("missing -o TRACK.json|TRACK.csv (see parla motion --help)");
   double fps = args.number("fps", kMotionFps, 1, 240);
-  MotionOptions options{args.value_or("generator", fusion::default_generator_name()),
-                        {.seed = static_cast<std::uint64_t>(args.integer("seed", 0, 0, 1LL << 53))}};
+  MotionOptions options = motion_options_from_args(args);
   fusion::make_generator(options.generator, options.params);  // reject a bad name before decoding
 
   std::vector<std::filesystem::path> inputs{audio_path};
@@ -44,7 +43,8 @@ const Command& motion_command() {
        .details = "The track has 20 named channels at 25 fps (see DESIGN.md); .csv writes the\n"
                   "Live Link Face layout (headX, headY and headScale have no column there).",
        .options = {{"output", 'o', "TRACK", "output file, .json or .csv (required)"},
-                   {"generator", 0, "NAME", "motion generator (default: classic)"},
+                   {"generator", 0, "NAME", "motion generator: learned (default) or classic"},
+                   {"steps", 0, "K", "diffusion steps of the learned generator, 1..50 (default 2)"},
                    {"seed", 0, "S", "random seed for head motion, blinks and gaze (default 0)"},
                    {"fps", 0, "F", "frames per second of the written track (default 25)"},
                    {"allow-silence", 0, "", "accept audio that is pure silence"},

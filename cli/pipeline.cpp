@@ -22,13 +22,21 @@ AudioScan scan_audio(const std::filesystem::path& path, bool allow_silence) {
     scan.samples += static_cast<std::int64_t>(n);
     for (size_t i = 0; i < n; ++i) scan.peak = std::max(scan.peak, std::fabs(chunk[i]));
   }
-  if (scan.samples == 0) throw InputError("audio " + quoted(path) + " has no samples (zero length)");
+  if (scan.samples == 0)
+    throw InputError("audio " + quoted(path) + " has no samples (zero length)");
   if (scan.peak < kSilencePeak && !allow_silence) {
     throw InputError("audio " + quoted(path) +
                      " is pure silence (peak below -80 dBFS): nothing to animate "
                      "(--allow-silence renders it anyway)");
   }
   return scan;
+}
+
+MotionOptions motion_options_from_args(const ParsedArgs& args) {
+  MotionOptions options{args.value_or("generator", fusion::default_generator_name()), {}};
+  options.params.seed = static_cast<std::uint64_t>(args.integer("seed", 0, 0, 1LL << 53));
+  options.params.steps = static_cast<int>(args.integer("steps", fusion::kDefaultSteps, 1, 50));
+  return options;
 }
 
 MotionTrack motion_from_audio(const std::filesystem::path& path, const MotionOptions& options,

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 
+#include "cli/args.h"
 #include "core/core.h"
 #include "fusion/fusion.h"
 
@@ -26,9 +27,12 @@ struct AudioScan {
 AudioScan scan_audio(const std::filesystem::path& path, bool allow_silence);
 
 struct MotionOptions {
-  std::string generator;          // name for fusion::make_generator
+  std::string generator;  // name for fusion::make_generator
   fusion::GeneratorParams params;
 };
+
+// --generator, --seed and --steps of render and motion.
+MotionOptions motion_options_from_args(const ParsedArgs& args);
 
 // Audio file → MotionTrack at 25 fps: streaming decode → features → generator.
 MotionTrack motion_from_audio(const std::filesystem::path& path, const MotionOptions& options,

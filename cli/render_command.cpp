@@ -60,8 +60,7 @@ int run_render(const ParsedArgs& args) {
   mp4.crf = static_cast<int>(args.integer("crf", mp4.crf, 0, 51));
   mp4.preset = args.value_or("preset", mp4.preset);
   bool quiet = args.has("quiet");
-  MotionOptions motion_options{args.value_or("generator", fusion::default_generator_name()),
-                               {.seed = static_cast<std::uint64_t>(args.integer("seed", 0, 0, 1LL << 53))}};
+  MotionOptions motion_options = motion_options_from_args(args);
   fusion::make_generator(motion_options.generator, motion_options.params);
 
   std::vector<std::filesystem::path> inputs{portrait_path, audio_path};
@@ -128,7 +127,8 @@ CommandSpec render_spec() {
        .options = {{"output", 'o', "OUT.mp4", "output video (required)"},
                    {"sample", 0, "", "use the bundled sample portrait and speech"},
                    {"motion", 0, "TRACK", "render this MotionTrack (.json or .csv) instead of generating one"},
-                   {"generator", 0, "NAME", "motion generator (default: classic)"},
+                   {"generator", 0, "NAME", "motion generator: learned (default) or classic"},
+                   {"steps", 0, "K", "diffusion steps of the learned generator, 1..50 (default 2)"},
                    {"seed", 0, "S", "random seed for head motion, blinks and gaze (default 0)"},
                    {"fps", 0, "F", "output frames per second (default 25)"},
                    {"crf", 0, "Q", "x264 quality, 0..51, lower is better (default 20)"},

@@ -35,12 +35,50 @@ int run_corpus(const ParsedArgs& args) {
   return 0;
 }
 
+int run_base(const ParsedArgs& args) {
+  train::BaseTrainParams params;
+  auto corpus = args.value("corpus");
+  auto out_dir = args.value("output");
+  if (!corpus || !out_dir) throw InputError("parla train base needs --corpus DIR and -o DIR");
+  params.corpus = *corpus;
+  params.out_dir = *out_dir;
+  params.cache_dir = args.value_or("cache", "");
+  params.steps = static_cast<int>(args.integer("steps", params.steps, 1, 10000000));
+  params.max_minutes = args.number("minutes", 0, 0, 1e6);
+  params.batch = static_cast<int>(args.integer("batch", params.batch, 1, 4096));
+  params.learning_rate = args.number("lr", params.learning_rate, 1e-7, 1);
+  params.threads = static_cast<int>(args.integer("threads", params.threads, 1, 64));
+  params.checkpoint_every = static_cast<int>(args.integer("checkpoint-every", params.checkpoint_every, 1, 1000000));
+  params.seed = static_cast<std::uint64_t>(args.integer("seed", 0, 0, 1LL << 53));
+  params.d_model = static_cast<int>(args.integer("d-model", params.d_model, 8, 1024));
+  params.layers = static_cast<int>(args.integer("layers", params.layers, 1, 32));
+  params.encoder_channels = static_cast<int>(args.integer("encoder-channels", params.encoder_channels, 8, 1024));
+  if (params.d_model % 4 != 0) throw InputError("--d-model must be a multiple of 4 (the attention heads)");
+  bool quiet = args.has("quiet");
+  train::BaseTrainReport r = train::train_base(params, [&](const train::BaseTrainReport& report) {
+    if (!quiet) {
+      std::fprintf(stderr, "step %d/%d  train %.4f  val %.4f  %.0f s\n", report.step, params.steps,
+                   report.train_loss, report.val_loss, report.seconds);
+    }
+  });
+  if (!quiet) {
+    std::fprintf(stderr, "%s at step %d (val loss %.4f); weights in %s\n",
+                 r.finished ? "finished" : "stopped (resume with the same command)", r.step, r.val_loss,
+                 (params.out_dir / "base.pt").c_str());
+  }
+  return 0;
+}
+
 int run_train(const ParsedArgs& args) {
   const std::string& what = args.positionals.at(0);
   if (what == "corpus") {
     if (args.positionals.size() != 1)
       throw InputError("parla train corpus takes no positional arguments");
     return run_corpus(args);
+  }
+  if (what == "base") {
+    if (args.positionals.size() != 1) throw InputError("parla train base takes no positional arguments");
+    return run_base(args);
   }
   if (what == "corpus-stats") {
     if (args.positionals.size() != 2) throw InputError("usage: parla train corpus-stats DIR");
@@ -56,16 +94,28 @@ int run_train(const ParsedArgs& args) {
 const Command& train_command() {
   static const Command command{
       {.name = "train",
-       .positionals = "corpus | corpus-stats DIR",
-       .summary = "training steps: synthesize the speech-and-motion corpus, report on it",
-       .details =
-           "corpus: TTS speech (espeak-ng, flite, festival) in many voices and languages with\n"
-           "exact phone timings, coarticulated mouth labels, prosody-driven head/brow/blink/gaze\n"
-           "labels and audio augmentation, in shards with train/val/test splits (test holds out\n"
-           "voices and two languages). Deterministic for a seed. See docs/corpus.md.\n"
-           "corpus-stats DIR: hours per engine/language/voice/split, viseme and channel "
-           "statistics.",
-       .options = {{"output", 'o', "DIR", "corpus directory, absent or empty (corpus)"},
+       .positionals = "corpus | corpus-stats DIR | base",
+       .summary = "training steps: the speech-and-motion corpus, the base motion model",
+       .details = "corpus: TTS speech (espeak-ng, flite, festival) in many voices and languages with\n"
+                  "exact phone timings, coarticulated mouth labels, prosody-driven head/brow/blink/gaze\n"
+                  "labels and audio augmentation, in shards with train/val/test splits (test holds out\n"
+                  "voices and two languages). Deterministic for a seed. See docs/corpus.md.\n"
+                  "corpus-stats DIR: hours per engine/language/voice/split, viseme and channel statistics.\n"
+                  "base --corpus DIR -o DIR: trains the base motion denoiser (experts/); writes\n"
+                  "checkpoint.pt (resumable: run the same command again), base.pt (EMA weights),\n"
+                  "loss.csv and loss.png into DIR after every checkpoint.",
+       .options = {{"output", 'o', "DIR", "corpus directory, absent or empty (corpus); run directory (base)"},
+                   {"corpus", 0, "DIR", "corpus to train on (base)"},
+                   {"cache", 0, "DIR", "feature cache directory (base; default DIR/cache)"},
+                   {"steps", 0, "N", "optimiser steps of the whole run (base; default 6000)"},
+                   {"minutes", 0, "M", "stop after M minutes, resumable (base; default no limit)"},
+                   {"batch", 0, "B", "windows per step (base; default 16)"},
+                   {"lr", 0, "LR", "peak learning rate (base; default 1e-3)"},
+                   {"threads", 0, "N", "torch threads (base; default 1)"},
+                   {"checkpoint-every", 0, "N", "steps between checkpoints (base; default 200)"},
+                   {"d-model", 0, "D", "transformer width (base; default 128)"},
+                   {"layers", 0, "L", "transformer blocks (base; default 4)"},
+                   {"encoder-channels", 0, "C", "audio encoder width (base; default 128)"},
                    {"hours", 0, "H", "hours of audio to generate (default 1)"},
                    {"seed", 0, "S", "random seed (default 0)"},
                    {"workers", 0, "N", "worker processes (default 2)"},

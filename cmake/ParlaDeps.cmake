@@ -1,5 +1,7 @@
 # Third-party packages, all from Debian 12 (see scripts/setup.sh for the apt line).
 find_package(Threads REQUIRED)
+find_package(ZLIB REQUIRED)   # loss plots (train/)
+find_package(Torch REQUIRED)  # ${TORCH_LIBRARIES}: LibTorch 1.13 CPU (experts, fusion, train)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET libavformat libavcodec libavutil libswscale libswresample)
 find_package(nlohmann_json 3.10 REQUIRED)

@@ -1,8 +1,8 @@
-// fusion: audio features → MotionTrack. Every generator — the classic rule-based
-// baseline now, the learned diffusion model later — speaks one streaming interface,
-// so `render`, `motion`, `play` and `live` do not care which one runs.
+// fusion: audio features → MotionTrack. Every generator — the learned diffusion model
+// (default, "learned") and the classic rule-based baseline ("classic") — speaks one
+// streaming interface, so `render`, `motion`, `play` and `live` do not care which runs.
 //
-//   auto gen = parla::fusion::make_generator("classic", {.seed = 7});
+//   auto gen = parla::fusion::make_generator("learned", {.seed = 7, .steps = 8});
 //   parla::MotionTrack track = parla::fusion::generate_motion(features, *gen);
 //   // or streaming, as features arrive:
 //   std::vector<parla::MotionFrame> out;
@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <span>
 #include <string>
@@ -26,7 +27,20 @@ namespace parla::fusion {
 
 struct GeneratorParams {
   std::uint64_t seed = 0;  // same seed + same audio → identical motion
+  // Learned generator only (0 = its default):
+  int steps = 0;             // DDIM steps, 1..50 (default 2)
+  int chunk_frames = 0;      // motion frames emitted per window, 1..50 (default 46; live: 2)
+  int lookahead_frames = 0;  // frames of audio past the chunk each window sees, 0..49 (default 4)
+  std::filesystem::path weights;  // weight file (default: data/models/base/base.pt)
+  int threads = 1;  // torch intra-op threads (process-wide); 1 is fastest on a shared 2-core box
 };
+
+// The defaults of the learned generator's streaming, for callers that print them.
+inline constexpr int kDefaultSteps =
+    2;  // measured: fewer steps track the lips closer and run faster
+inline constexpr int kDefaultChunkFrames = 46;     // whole files: 1.84 s per window
+inline constexpr int kLiveChunkFrames = 2;         // live: a window every 80 ms
+inline constexpr int kDefaultLookaheadFrames = 4;  // 160 ms of audio past the chunk
 
 // Feature frames (100 per second) in, motion frames (25 per second) out. Motion frame
 // k shows time k / 25 s; N feature frames yield ceil(N / 4) motion frames in total.
@@ -49,6 +63,7 @@ std::string default_generator_name();
 std::unique_ptr<MotionGenerator> make_generator(std::string_view name, GeneratorParams params = {});
 
 // Whole-input convenience over push/finish; the result is kMotionFps and clamped.
-MotionTrack generate_motion(std::span<const audio::FeatureFrame> frames, MotionGenerator& generator);
+MotionTrack generate_motion(std::span<const audio::FeatureFrame> frames,
+                            MotionGenerator& generator);
 
 }  // namespace parla::fusion

@@ -3,18 +3,20 @@
 
 namespace parla::fusion {
 
-std::vector<std::string> generator_names() { return {"classic"}; }
+std::vector<std::string> generator_names() { return {"learned", "classic"}; }
 
 std::string default_generator_name() { return generator_names().front(); }
 
 std::unique_ptr<MotionGenerator> make_generator(std::string_view name, GeneratorParams params) {
+  if (name == "learned") return make_learned_generator(params);
   if (name == "classic") return make_classic_generator(params);
   std::string known;
   for (const auto& n : generator_names()) known += (known.empty() ? "" : ", ") + n;
   throw InputError("unknown generator '" + std::string(name) + "' (known: " + known + ")");
 }
 
-MotionTrack generate_motion(std::span<const audio::FeatureFrame> frames, MotionGenerator& generator) {
+MotionTrack generate_motion(std::span<const audio::FeatureFrame> frames,
+                            MotionGenerator& generator) {
   MotionTrack track;
   track.fps = kMotionFps;
   track.frames.reserve(frames.size() / 4 + 1);

@@ -8,5 +8,7 @@
 namespace parla::fusion {
 
 std::unique_ptr<MotionGenerator> make_classic_generator(GeneratorParams params);
+// Throws InputError when the weight file is missing or not a motion model.
+std::unique_ptr<MotionGenerator> make_learned_generator(GeneratorParams params);
 
 }  // namespace parla::fusion

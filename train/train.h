@@ -21,6 +21,7 @@
 // fails; CorpusReader throws InputError naming the file for a missing or corrupt corpus.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -253,5 +254,85 @@ class CorpusReader {
 // hours per engine / language / voice / split, viseme shares, channel statistics,
 // blink rate: a human-readable report.
 std::string corpus_stats_report(const CorpusReader& reader);
+
+// ---------------------------------------------------------------------------------
+// Non-speech audio, for training the models to keep the mouth closed without speech
+// and for evaluating that.
+
+// Synthetic music at 16 kHz: chords of harmonic tones with note changes every
+// 0.15–0.8 s, a bass line and percussion, peak near −6 dBFS. Deterministic per seed.
+std::vector<float> synth_music(double seconds, std::uint64_t seed);
+
+// ---------------------------------------------------------------------------------
+// Motion evaluation against corpus labels (`parla eval motion`).
+
+inline constexpr int kMouthChannelCount = 8;  // jawOpen..tongueOut
+
+struct MotionScores {
+  std::int64_t frames = 0;
+  std::array<double, kMouthChannelCount> pearson{};  // per mouth channel, pooled over frames
+  std::array<double, kMouthChannelCount> mae{};      // mean absolute error, channel units
+  double viseme_accuracy = 0;   // nearest viseme-centroid class of the mouth vs the phone's viseme
+  int closures = 0;             // bilabial phones (p b m) in the labels
+  double closure_precision = 0; // predicted closures (mouthClose ≥ 0.5 runs) near a bilabial
+  double closure_recall = 0;    // bilabials with a predicted closure within ±40 ms
+  double closure_f1 = 0;
+};
+
+// Accumulates predicted tracks against their clips' labels and phones. Viseme
+// centroids (mean label mouth vector per viseme class) come from the added clips'
+// labels, so every generator scored on the same clips is judged the same way.
+class MotionScorer {
+ public:
+  // `predicted` must have the clip's frame count (extra frames are ignored).
+  void add(const Clip& clip, const MotionTrack& predicted);
+  MotionScores scores() const;
+
+ private:
+  struct Frame {
+    std::array<float, kMouthChannelCount> label;
+    std::array<float, kMouthChannelCount> predicted;
+    int viseme;
+  };
+  std::vector<Frame> frames_;
+  int closures_ = 0, closures_found_ = 0, predicted_closures_ = 0, predicted_closures_matched_ = 0;
+};
+
+// ---------------------------------------------------------------------------------
+// Base model training (DESIGN.md "Training" step 2): the denoiser of experts/ with the
+// plain diffusion loss (v-prediction, cosine schedule, extra weight on the mouth).
+
+struct BaseTrainParams {
+  std::filesystem::path corpus;     // corpus directory (generate_corpus)
+  std::filesystem::path out_dir;    // checkpoint.pt, base.pt, loss.csv, loss.png
+  std::filesystem::path cache_dir;  // feature cache; empty = <out_dir>/cache
+  int steps = 6000;                 // optimiser steps in the whole run (drives the LR schedule)
+  double max_minutes = 0;           // stop (resumable) after this much wall time; 0 = no limit
+  int batch = 16;                   // windows per step
+  double learning_rate = 1e-3;      // peak; warm-up 200 steps, cosine decay to 10 %
+  int threads = 1;                  // torch intra-op threads (2 on a shared 2-core box is ~10x slower)
+  int checkpoint_every = 200;       // steps between checkpoints and validation
+  std::uint64_t seed = 0;           // batches, noise and initialisation
+  double nonspeech_share = 0.06;    // windows whose audio is music, noise or silence
+  int d_model = 128;                // model size (experts::ModelConfig)
+  int layers = 4;
+  int encoder_channels = 128;
+};
+
+struct BaseTrainReport {
+  int step = 0;             // optimiser steps done
+  double train_loss = 0;    // mean over the last checkpoint interval
+  double val_loss = 0;      // fixed validation windows
+  double seconds = 0;       // wall time of the whole run (resumes included)
+  bool finished = false;    // reached `steps`
+};
+
+// Trains (or resumes from <out_dir>/checkpoint.pt) and writes base.pt (EMA weights),
+// loss.csv and loss.png after every checkpoint. `progress` gets each report.
+BaseTrainReport train_base(const BaseTrainParams& params,
+                           const std::function<void(const BaseTrainReport&)>& progress = {});
+
+// Writes a line plot of the loss columns of loss.csv to a PNG.
+void plot_loss_csv(const std::filesystem::path& csv, const std::filesystem::path& png);
 
 }  // namespace parla::train

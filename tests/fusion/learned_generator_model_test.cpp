@@ -1,0 +1,158 @@
+// The learned generator with the shipped weights (data/models/base) on real speech:
+// weights load, determinism per seed, seeds vary the head but not the lips, streaming
+// equals whole input, live chunks stay close to whole-file windows, silence keeps the
+// mouth closed, and window borders show no seams.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "audio/audio.h"
+#include "fusion/fusion.h"
+#include "tests/support/testing.h"
+
+namespace {
+using parla::Channel;
+using parla::MotionTrack;
+namespace audio = parla::audio;
+namespace fusion = parla::fusion;
+
+const audio::Features& speech_features() {
+  static const audio::Features features = [] {
+    parla::testing::ScratchDir dir;
+    // Speech, a 2-second pause, then more speech: about 9 s, several windows.
+    parla::testing::make_speech(dir / "a.wav",
+                                "The quick brown fox jumps over the lazy dog, and then it rests.");
+    parla::testing::make_speech(dir / "b.wav", "Maybe people should put more pepper in the soup.");
+    parla::testing::ffmpeg("-i " + parla::testing::shell_quote((dir / "a.wav").string()) +
+                           " -f lavfi -t 2 -i anullsrc=r=16000:cl=mono -i " +
+                           parla::testing::shell_quote((dir / "b.wav").string()) +
+                           " -filter_complex concat=n=3:v=0:a=1 " +
+                           parla::testing::shell_quote((dir / "all.wav").string()));
+    return audio::compute_features(audio::decode_audio(dir / "all.wav"));
+  }();
+  return features;
+}
+
+MotionTrack generate(fusion::GeneratorParams params) {
+  auto gen = fusion::make_generator("learned", params);
+  return fusion::generate_motion(speech_features().frames, *gen);
+}
+
+std::vector<float> channel(const MotionTrack& t, Channel c) {
+  std::vector<float> v;
+  for (const auto& f : t.frames) v.push_back(f[parla::index(c)]);
+  return v;
+}
+
+double mean_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
+  double sum = 0;
+  for (size_t i = 0; i < a.size(); ++i) sum += std::abs(a[i] - b[i]);
+  return sum / std::max<size_t>(1, a.size());
+}
+
+double pearson(const std::vector<float>& a, const std::vector<float>& b) {
+  double ma = std::accumulate(a.begin(), a.end(), 0.0) / a.size();
+  double mb = std::accumulate(b.begin(), b.end(), 0.0) / b.size();
+  double sab = 0, saa = 0, sbb = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    sab += (a[i] - ma) * (b[i] - mb), saa += (a[i] - ma) * (a[i] - ma),
+        sbb += (b[i] - mb) * (b[i] - mb);
+  }
+  return sab / std::sqrt(saa * sbb + 1e-12);
+}
+
+TEST(LearnedGenerator, IsTheDefaultAndItsWeightsLoad) {
+  EXPECT_EQ(fusion::default_generator_name(), "learned");
+  auto gen = fusion::make_generator("learned", {});
+  EXPECT_EQ(gen->name(), "learned");
+  EXPECT_THROW(fusion::make_generator("learned", {.weights = "/nonexistent/base.pt"}),
+               parla::InputError);
+}
+
+TEST(LearnedGenerator, LengthMatchesAudioAndValuesAreInRange) {
+  MotionTrack t = generate({.seed = 1});
+  auto feature_frames = static_cast<std::int64_t>(speech_features().frames.size());
+  EXPECT_EQ(t.frame_count(), (feature_frames + 3) / 4);
+  for (const auto& f : t.frames) {
+    for (float v : f) ASSERT_TRUE(std::isfinite(v));
+  }
+}
+
+TEST(LearnedGenerator, DeterministicPerSeed) {
+  EXPECT_EQ(generate({.seed = 7}).frames, generate({.seed = 7}).frames);
+}
+
+TEST(LearnedGenerator, SeedsChangeTheHeadButHardlyTheLips) {
+  MotionTrack a = generate({.seed = 7}), b = generate({.seed = 8});
+  double head = mean_abs_diff(channel(a, Channel::HeadYaw), channel(b, Channel::HeadYaw)) +
+                mean_abs_diff(channel(a, Channel::HeadPitch), channel(b, Channel::HeadPitch));
+  double jaw = mean_abs_diff(channel(a, Channel::JawOpen), channel(b, Channel::JawOpen));
+  EXPECT_GT(head, 0.005) << "head motion should vary with the seed";
+  EXPECT_GT(pearson(channel(a, Channel::JawOpen), channel(b, Channel::JawOpen)), 0.9);
+  EXPECT_LT(jaw, 0.05);
+}
+
+TEST(LearnedGenerator, StreamingInAnyChunksEqualsWholeInput) {
+  MotionTrack whole = generate({.seed = 5});
+  auto gen = fusion::make_generator("learned", {.seed = 5});
+  std::vector<parla::MotionFrame> out;
+  const auto& frames = speech_features().frames;
+  size_t pos = 0, step = 1;
+  while (pos < frames.size()) {
+    size_t n = std::min(step, frames.size() - pos);
+    gen->push(std::span(frames).subspan(pos, n), out);
+    pos += n;
+    step = step * 3 % 37 + 1;  // 1, 4, 13, 3, ...: odd sizes crossing window borders
+  }
+  gen->finish(out);
+  MotionTrack streamed;
+  streamed.frames = out;
+  streamed.clamp_to_ranges();
+  EXPECT_EQ(streamed.frames, whole.frames);
+}
+
+TEST(LearnedGenerator, LiveChunksFollowTheSameLipsAsWholeFileWindows) {
+  MotionTrack whole = generate({.seed = 3});
+  MotionTrack live = generate({.seed = 3, .chunk_frames = fusion::kLiveChunkFrames});
+  ASSERT_EQ(live.frame_count(), whole.frame_count());
+  EXPECT_GT(pearson(channel(live, Channel::JawOpen), channel(whole, Channel::JawOpen)), 0.85);
+  EXPECT_LT(mean_abs_diff(channel(live, Channel::JawOpen), channel(whole, Channel::JawOpen)), 0.06);
+}
+
+TEST(LearnedGenerator, SilenceKeepsTheMouthClosedAndTheHeadCalm) {
+  std::vector<float> silence(10 * audio::kSampleRate, 0.f);
+  auto gen = fusion::make_generator("learned", {.seed = 2});
+  MotionTrack t = fusion::generate_motion(audio::compute_features(silence).frames, *gen);
+  for (const auto& f : t.frames) {
+    ASSERT_LT(f[parla::index(Channel::JawOpen)], 0.12f);
+    ASSERT_LT(std::abs(f[parla::index(Channel::HeadYaw)]), 0.3f);
+  }
+}
+
+TEST(LearnedGenerator, NoSeamsAtWindowBorders) {
+  // The frame-to-frame change across a window border (every kDefaultChunkFrames frames)
+  // must look like the changes inside windows.
+  MotionTrack t = generate({.seed = 4});
+  for (Channel c : {Channel::JawOpen, Channel::HeadYaw, Channel::HeadPitch, Channel::BrowInnerUp}) {
+    std::vector<float> v = channel(t, c);
+    std::vector<double> inside;
+    double border = 0;
+    int borders = 0;
+    for (size_t k = 1; k < v.size(); ++k) {
+      double d = std::abs(v[k] - v[k - 1]);
+      if (k % fusion::kDefaultChunkFrames == 0) {
+        border += d, ++borders;
+      } else {
+        inside.push_back(d);
+      }
+    }
+    ASSERT_GT(borders, 0);
+    std::sort(inside.begin(), inside.end());
+    double p90 = inside[static_cast<size_t>(0.9 * (inside.size() - 1))];
+    EXPECT_LE(border / borders, std::max(p90, 1e-3)) << parla::channel_info(c).name;
+  }
+}
+
+}  // namespace

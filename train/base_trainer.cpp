@@ -1,0 +1,404 @@
+// Base model training: features of every train/val clip computed once (and cached),
+// random windows with prefix context, v-prediction loss under a cosine schedule with
+// extra weight on the mouth, AdamW with warm-up and cosine decay, EMA weights,
+// resumable checkpoints, loss.csv and loss.png.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
+#include "audio/audio.h"
+#include "experts/experts.h"
+#include "train/random.h"
+#include "train/train.h"
+
+namespace parla::train {
+namespace {
+
+using experts::kFeatureDims;
+using experts::kFeaturesPerMotionFrame;
+using experts::kMaxNewFrames;
+using experts::kPrefixFrames;
+constexpr int kMouthChannels = 8;  // jawOpen..tongueOut
+
+// Raw features [4T, F] and labels [T, 20] of each clip of one split.
+struct SplitData {
+  std::vector<torch::Tensor> features;
+  std::vector<torch::Tensor> motion;
+  std::vector<int64_t> frames;
+  int64_t total_frames = 0;
+};
+
+torch::Tensor clip_features(const std::vector<float>& audio, int64_t motion_frames) {
+  audio::Features f = audio::compute_features(audio);
+  torch::Tensor out = torch::empty({motion_frames * kFeaturesPerMotionFrame, kFeatureDims});
+  float* data = out.data_ptr<float>();
+  for (int64_t i = 0; i < out.size(0); ++i) {
+    if (i < static_cast<int64_t>(f.frames.size())) {
+      experts::feature_vector(f.frames[i], data + i * kFeatureDims);
+    } else {
+      experts::silence_feature_vector(data + i * kFeatureDims);
+    }
+  }
+  return out;
+}
+
+torch::Tensor motion_tensor(const MotionTrack& track) {
+  torch::Tensor out = torch::empty({track.frame_count(), kChannelCount});
+  for (int64_t i = 0; i < track.frame_count(); ++i) {
+    std::copy_n(track.frames[i].data(), kChannelCount, out[i].data_ptr<float>());
+  }
+  return out;
+}
+
+SplitData load_split(const CorpusReader& reader, Split split, const std::filesystem::path& cache) {
+  SplitData data;
+  std::vector<ClipRef> refs = reader.clips(split);
+  std::vector<torch::Tensor> cached;
+  if (std::filesystem::exists(cache)) {
+    torch::load(cached, cache.string());
+    if (cached.size() != 2 * refs.size()) {
+      throw InputError("feature cache " + quoted(cache) + " belongs to another corpus; remove it");
+    }
+  } else {
+    for (size_t i = 0; i < refs.size(); ++i) {
+      Clip clip = reader.load(refs[i]);
+      cached.push_back(clip_features(clip.audio, clip.motion.frame_count()));
+      cached.push_back(motion_tensor(clip.motion));
+      if ((i + 1) % 200 == 0)
+        std::fprintf(stderr, "features: %s %zu/%zu clips\n", std::string(split_name(split)).c_str(),
+                     i + 1, refs.size());
+    }
+    std::filesystem::create_directories(cache.parent_path());
+    torch::save(cached, cache.string() + ".tmp");
+    std::filesystem::rename(cache.string() + ".tmp", cache);
+  }
+  for (size_t i = 0; i < cached.size(); i += 2) {
+    data.features.push_back(cached[i]);
+    data.motion.push_back(cached[i + 1]);
+    data.frames.push_back(cached[i + 1].size(0));
+    data.total_frames += cached[i + 1].size(0);
+  }
+  return data;
+}
+
+// Raw features of music, noise and silence: the non-speech pool.
+torch::Tensor nonspeech_features(std::uint64_t seed) {
+  std::vector<float> audio = synth_music(240.0, seed);
+  Random rng(seed ^ 0x6E6F697365ull);
+  for (int segment = 0; segment < 12; ++segment) {  // 5 s each: noise at random levels, silence
+    double level = segment % 4 == 3 ? 0.0 : std::pow(10.0, rng.uniform(-70, -20) / 20);
+    bool pink = segment % 2 == 0;
+    double b0 = 0, b1 = 0, b2 = 0;
+    for (int i = 0; i < 5 * kSampleRate; ++i) {
+      double white = rng.uniform(-1, 1);
+      double v = white;
+      if (pink) {  // Paul Kellet's economy pink filter
+        b0 = 0.99765 * b0 + white * 0.0990460;
+        b1 = 0.96300 * b1 + white * 0.2965164;
+        b2 = 0.57000 * b2 + white * 1.0526913;
+        v = (b0 + b1 + b2 + white * 0.1848) / 3;
+      }
+      audio.push_back(static_cast<float>(level * v));
+    }
+  }
+  return clip_features(audio, motion_frames_for(static_cast<int64_t>(audio.size())));
+}
+
+struct Batch {
+  torch::Tensor features;  // [B, 4(P+N), F] normalised
+  torch::Tensor prefix;    // [B, P, 20] normalised
+  torch::Tensor roles;     // [B, P+N]
+  torch::Tensor x0;        // [B, N, 20] normalised
+};
+
+// Normalised copies of the data, and what a batch draws on.
+struct Sampler {
+  const SplitData* data;          // normalised features and motion
+  torch::Tensor nonspeech;        // [rows, F] normalised
+  torch::Tensor head_calm_scale;  // [20] multipliers for labels under non-speech
+  torch::Tensor motion_mean, motion_std;
+  double nonspeech_share = 0;
+
+  Batch draw(Random& rng, int batch, int new_frames, bool allow_dropout) const {
+    const int positions = kPrefixFrames + new_frames;
+    Batch b{
+        torch::zeros({batch, positions * kFeaturesPerMotionFrame, kFeatureDims}),
+        torch::zeros({batch, kPrefixFrames, kChannelCount}),
+        torch::full({batch, positions}, static_cast<int64_t>(experts::Role::Noisy), torch::kInt64),
+        torch::empty({batch, new_frames, kChannelCount})};
+    for (int i = 0; i < batch; ++i) {
+      size_t clip = 0;
+      for (int tries = 0; tries < 1000; ++tries) {  // length-weighted among long-enough clips
+        double pick = rng.uniform() * static_cast<double>(data->total_frames);
+        clip = 0;
+        while (clip + 1 < data->frames.size() && pick >= static_cast<double>(data->frames[clip])) {
+          pick -= static_cast<double>(data->frames[clip]);
+          ++clip;
+        }
+        if (data->frames[clip] >= new_frames) break;
+      }
+      const int64_t frames = data->frames[clip];
+      const int64_t start = static_cast<int64_t>(
+          rng.below(static_cast<size_t>(std::max<int64_t>(1, frames - new_frames + 1))));
+      const int64_t first = start - kPrefixFrames;         // motion frame at position 0
+      const int64_t valid = std::max<int64_t>(0, -first);  // missing prefix slots
+      const torch::Tensor& f = data->features[clip];
+      const torch::Tensor& m = data->motion[clip];
+      b.features[i]
+          .slice(0, valid * kFeaturesPerMotionFrame)
+          .copy_(f.slice(0, (first + valid) * kFeaturesPerMotionFrame,
+                         (start + new_frames) * kFeaturesPerMotionFrame));
+      b.x0[i].copy_(m.slice(0, start, start + new_frames));
+      bool dropout = allow_dropout && rng.chance(0.15);
+      for (int p = 0; p < kPrefixFrames; ++p) {
+        bool missing = p < valid || dropout;
+        b.roles[i][p] =
+            static_cast<int64_t>(missing ? experts::Role::Missing : experts::Role::Prefix);
+        if (!missing) b.prefix[i][p].copy_(m[first + p]);
+      }
+      if (allow_dropout && rng.chance(nonspeech_share)) {
+        // Music, noise or silence under the same window: mouth at rest, head calm.
+        int64_t rows = positions * kFeaturesPerMotionFrame;
+        int64_t offset =
+            static_cast<int64_t>(rng.below(static_cast<size_t>(nonspeech.size(0) - rows)));
+        offset -= offset % kFeaturesPerMotionFrame;
+        b.features[i]
+            .slice(0, valid * kFeaturesPerMotionFrame)
+            .copy_(nonspeech.slice(0, offset + valid * kFeaturesPerMotionFrame, offset + rows));
+        torch::Tensor rest = m[0];  // clips open on a pause: their first frame is the rest pose
+        auto calm = [&](torch::Tensor x) {  // [K, 20] normalised in place
+          torch::Tensor raw = x * motion_std + motion_mean;
+          raw = raw * head_calm_scale;
+          raw.slice(1, 0, kMouthChannels)
+              .copy_((rest * motion_std + motion_mean)
+                         .slice(0, 0, kMouthChannels)
+                         .expand({x.size(0), kMouthChannels}));
+          x.copy_((raw - motion_mean) / motion_std);
+        };
+        calm(b.x0[i]);
+        calm(b.prefix[i]);
+        for (int p = 0; p < kPrefixFrames; ++p) {
+          if (b.roles[i][p].item<int64_t>() == static_cast<int64_t>(experts::Role::Missing))
+            b.prefix[i][p].zero_();
+        }
+      }
+    }
+    return b;
+  }
+};
+
+struct Losses {
+  torch::Tensor total, v;
+};
+
+Losses diffusion_loss(experts::MotionModel& model, const Batch& batch, const torch::Tensor& t,
+                      const torch::Tensor& eps, const torch::Tensor& channel_weight) {
+  torch::Tensor alpha = experts::schedule_alpha(t).view({-1, 1, 1});
+  torch::Tensor sigma = experts::schedule_sigma(t).view({-1, 1, 1});
+  torch::Tensor xt = alpha * batch.x0 + sigma * eps;
+  torch::Tensor v = alpha * eps - sigma * batch.x0;
+  torch::Tensor tokens = model->encode(batch.features);  // [B, P+N, D]
+  torch::Tensor v_hat =
+      model->denoiser->forward(torch::cat({batch.prefix, xt}, 1), batch.roles, tokens, t, nullptr)
+          .slice(1, kPrefixFrames);
+  torch::Tensor v_loss = ((v_hat - v).pow(2) * channel_weight).mean();
+  torch::Tensor x0_hat = alpha * xt - sigma * v_hat;  // auxiliary x_0 loss
+  torch::Tensor x0_loss = (x0_hat - batch.x0).slice(2, 0, kMouthChannels).pow(2).mean();
+  return {v_loss + 0.5 * x0_loss, v_loss};
+}
+
+double learning_rate(const BaseTrainParams& p, int step) {
+  const int warmup = std::min(200, std::max(1, p.steps / 10));
+  if (step < warmup) return p.learning_rate * (step + 1) / warmup;
+  double progress =
+      std::min(1.0, static_cast<double>(step - warmup) / std::max(1, p.steps - warmup));
+  return p.learning_rate * (0.1 + 0.9 * 0.5 * (1 + std::cos(M_PI * progress)));
+}
+
+void copy_parameters(experts::MotionModel& from, experts::MotionModel& to) {
+  torch::NoGradGuard no_grad;
+  auto src = from->named_parameters(), dst = to->named_parameters();
+  for (auto& item : src) dst[item.key()].copy_(item.value());
+  auto src_b = from->named_buffers(), dst_b = to->named_buffers();
+  for (auto& item : src_b) dst_b[item.key()].copy_(item.value());
+}
+
+}  // namespace
+
+BaseTrainReport train_base(const BaseTrainParams& params,
+                           const std::function<void(const BaseTrainReport&)>& progress) {
+  setenv("OMP_WAIT_POLICY", "PASSIVE", /*overwrite=*/0);
+  torch::set_num_threads(std::max(1, params.threads));
+  std::filesystem::create_directories(params.out_dir);
+  const auto cache_dir = params.cache_dir.empty() ? params.out_dir / "cache" : params.cache_dir;
+  const auto clock_start = std::chrono::steady_clock::now();
+
+  CorpusReader reader(params.corpus);
+  SplitData train = load_split(reader, Split::Train, cache_dir / "features-train.pt");
+  SplitData val = load_split(reader, Split::Val, cache_dir / "features-val.pt");
+  if (train.frames.empty())
+    throw InputError("corpus " + quoted(params.corpus) + " has no train clips");
+
+  experts::ModelConfig config;
+  config.d_model = params.d_model;
+  config.layers = params.layers;
+  config.encoder_channels = params.encoder_channels;
+  config.max_frames = kPrefixFrames + kMaxNewFrames;
+  torch::manual_seed(params.seed);
+  experts::MotionModel model(config), ema(config);
+
+  // Statistics of the train split, stored with the weights.
+  torch::Tensor all_features = torch::cat(train.features, 0),
+                all_motion = torch::cat(train.motion, 0);
+  torch::Tensor feature_mean = all_features.mean(0),
+                feature_std = all_features.std(0).clamp_min(1e-3);
+  torch::Tensor motion_mean = all_motion.mean(0), motion_std = all_motion.std(0).clamp_min(0.02);
+  all_features = torch::Tensor();
+  all_motion = torch::Tensor();
+  model->set_statistics(feature_mean, feature_std, motion_mean, motion_std);
+  for (SplitData* split : {&train, &val}) {
+    for (auto& f : split->features) f = model->normalize_features(f);
+    for (auto& m : split->motion) m = model->normalize_motion(m);
+  }
+  torch::Tensor head_calm = torch::ones({kChannelCount});
+  head_calm.slice(0, index(Channel::HeadYaw)).fill_(0.3);
+  Sampler train_sampler{&train,     model->normalize_features(nonspeech_features(params.seed)),
+                        head_calm,  motion_mean,
+                        motion_std, params.nonspeech_share};
+  // A tiny corpus may have no val clip: validate on train windows then.
+  Sampler val_sampler{val.frames.empty() ? &train : &val,
+                      train_sampler.nonspeech,
+                      head_calm,
+                      motion_mean,
+                      motion_std,
+                      0.0};
+  copy_parameters(model, ema);
+
+  torch::optim::AdamW optimizer(
+      model->parameters(), torch::optim::AdamWOptions(params.learning_rate).weight_decay(0.01));
+  int step = 0;
+  double previous_seconds = 0;
+  const auto checkpoint = params.out_dir / "checkpoint.pt";
+  const auto csv = params.out_dir / "loss.csv";
+  if (std::filesystem::exists(checkpoint)) {
+    torch::serialize::InputArchive archive, model_archive, ema_archive, optimizer_archive;
+    archive.load_from(checkpoint.string());
+    archive.read("model", model_archive);
+    archive.read("ema", ema_archive);
+    archive.read("optimizer", optimizer_archive);
+    model->load(model_archive);
+    ema->load(ema_archive);
+    optimizer.load(optimizer_archive);
+    torch::Tensor state;
+    archive.read("step", state);
+    step = static_cast<int>(state[0].item<double>());
+    previous_seconds = state[1].item<double>();
+    std::fprintf(stderr, "resuming at step %d\n", step);
+  } else {
+    write_text_file(csv, "step,train_loss,val_loss,lr,seconds\n");
+  }
+
+  torch::Tensor channel_weight = torch::ones({kChannelCount});
+  channel_weight.slice(0, 0, kMouthChannels).fill_(2.0);
+  // Fixed validation windows: full-length, fixed times and noise.
+  std::vector<std::tuple<Batch, torch::Tensor, torch::Tensor>> val_set;
+  {
+    Random rng(derive_seed(params.seed, 0x76616C));
+    torch::manual_seed(derive_seed(params.seed, 0x76616D));
+    for (int k = 0; k < 4; ++k) {
+      Batch b = val_sampler.draw(rng, 32, kMaxNewFrames, /*allow_dropout=*/false);
+      val_set.emplace_back(b, torch::rand({32}), torch::randn_like(b.x0));
+    }
+  }
+  auto validate = [&]() {
+    torch::NoGradGuard no_grad;
+    double sum = 0;
+    for (auto& [b, t, eps] : val_set)
+      sum += diffusion_loss(ema, b, t, eps, channel_weight).v.item<double>();
+    return sum / val_set.size();
+  };
+
+  BaseTrainReport report;
+  double interval_loss = 0;
+  int interval_steps = 0;
+  auto elapsed = [&] {
+    return previous_seconds +
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_start).count();
+  };
+  auto save = [&](double lr) {
+    report.step = step;
+    report.train_loss = interval_steps ? interval_loss / interval_steps : 0;
+    report.val_loss = validate();
+    report.seconds = elapsed();
+    report.finished = step >= params.steps;
+    interval_loss = 0;
+    interval_steps = 0;
+    torch::serialize::OutputArchive archive, model_archive, ema_archive, optimizer_archive;
+    model->save(model_archive);
+    ema->save(ema_archive);
+    optimizer.save(optimizer_archive);
+    archive.write("model", model_archive);
+    archive.write("ema", ema_archive);
+    archive.write("optimizer", optimizer_archive);
+    archive.write("step",
+                  torch::tensor({static_cast<double>(step), report.seconds}, torch::kFloat64));
+    archive.save_to(checkpoint.string() + ".tmp");
+    std::filesystem::rename(checkpoint.string() + ".tmp", checkpoint);
+    experts::save_model(ema, params.out_dir / "base.pt");
+    std::ofstream(csv, std::ios::app) << step << ',' << report.train_loss << ',' << report.val_loss
+                                      << ',' << lr << ',' << report.seconds << '\n';
+    plot_loss_csv(csv, params.out_dir / "loss.png");
+    if (progress) progress(report);
+  };
+
+  model->train();
+  double lr = learning_rate(params, step);
+  while (step < params.steps) {
+    if (params.max_minutes > 0 && elapsed() - previous_seconds > params.max_minutes * 60) break;
+    // Each step draws from its own streams, so a resumed run continues identically.
+    Random rng(derive_seed(params.seed, static_cast<std::uint64_t>(step) + 1));
+    torch::manual_seed(
+        derive_seed(params.seed ^ 0x746F726368ull, static_cast<std::uint64_t>(step)));
+    int new_frames =
+        rng.chance(0.5) ? kMaxNewFrames : 1 + static_cast<int>(rng.below(kMaxNewFrames));
+    Batch batch = train_sampler.draw(rng, params.batch, new_frames, /*allow_dropout=*/true);
+    torch::Tensor t = torch::rand({params.batch});
+    torch::Tensor eps = torch::randn_like(batch.x0);
+    Losses loss = diffusion_loss(model, batch, t, eps, channel_weight);
+    if (!std::isfinite(loss.total.item<double>())) {
+      throw Error("training diverged at step " + std::to_string(step) + " (features finite: " +
+                  std::to_string(torch::isfinite(batch.features).all().item<bool>()) +
+                  ", labels finite: " +
+                  std::to_string(torch::isfinite(batch.x0).all().item<bool>() &&
+                                 torch::isfinite(batch.prefix).all().item<bool>()) +
+                  ")");
+    }
+    lr = learning_rate(params, step);
+    for (auto& group : optimizer.param_groups())
+      static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+    optimizer.zero_grad();
+    loss.total.backward();
+    torch::nn::utils::clip_grad_norm_(model->parameters(), 1.0);
+    optimizer.step();
+    {
+      torch::NoGradGuard no_grad;
+      double decay = std::min(0.999, (1.0 + step) / (10.0 + step));
+      auto ema_params = ema->named_parameters();
+      for (auto& item : model->named_parameters()) {
+        ema_params[item.key()].mul_(decay).add_(item.value(), 1 - decay);
+      }
+    }
+    interval_loss += loss.v.item<double>();
+    ++interval_steps;
+    ++step;
+    if (step % params.checkpoint_every == 0 || step == params.steps) save(lr);
+  }
+  if (interval_steps > 0) save(lr);
+  report.finished = step >= params.steps;
+  return report;
+}
+
+}  // namespace parla::train
