@@ -52,7 +52,7 @@ const Command& live_command() {
            [] {
              std::vector<OptionSpec> options{
                  {"input-device", 0, "N", "PortAudio input device (see --list-devices)"},
-                 {"generator", 0, "NAME", "motion generator (default: classic)"},
+                 {"generator", 0, "NAME", "motion generator: learned (default) or classic"},
                  {"seed", 0, "S", "random seed for head motion, blinks and gaze (default 0)"},
                  {"seconds", 0, "S", "quit after S seconds"}};
              for (auto& o : player_scene_options()) options.push_back(o);

@@ -84,7 +84,7 @@ const Command& play_command() {
                  {"output-device", 0, "N", "PortAudio output device (see --list-devices)"},
                  {"motion", 0, "TRACK",
                   "play this MotionTrack (.json or .csv) instead of generating one"},
-                 {"generator", 0, "NAME", "motion generator (default: classic)"},
+                 {"generator", 0, "NAME", "motion generator: learned (default) or classic"},
                  {"seed", 0, "S", "random seed for head motion, blinks and gaze (default 0)"}};
              for (auto& o : player_scene_options()) options.push_back(o);
              for (auto& o : player_window_options()) options.push_back(o);
