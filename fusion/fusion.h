@@ -29,7 +29,7 @@ struct GeneratorParams {
   std::uint64_t seed = 0;  // same seed + same audio → identical motion
   // Learned generator only (0 = its default):
   int steps = 0;             // DDIM steps, 1..50 (default 2)
-  int chunk_frames = 0;      // motion frames emitted per window, 1..50 (default 46; live: 2)
+  int chunk_frames = 0;      // motion frames emitted per window, 1..50 (default 46; live: 1)
   int lookahead_frames = 0;  // frames of audio past the chunk each window sees, 0..49 (default 4)
   std::filesystem::path weights;  // weight file (default: data/models/base/base.pt)
   int threads = 1;  // torch intra-op threads (process-wide); 1 is fastest on a shared 2-core box
@@ -39,7 +39,7 @@ struct GeneratorParams {
 inline constexpr int kDefaultSteps =
     2;  // measured: fewer steps track the lips closer and run faster
 inline constexpr int kDefaultChunkFrames = 46;     // whole files: 1.84 s per window
-inline constexpr int kLiveChunkFrames = 2;         // live: a window every 80 ms
+inline constexpr int kLiveChunkFrames = 1;         // live: a window every 40 ms (every frame)
 inline constexpr int kDefaultLookaheadFrames = 4;  // 160 ms of audio past the chunk
 
 // Feature frames (100 per second) in, motion frames (25 per second) out. Motion frame

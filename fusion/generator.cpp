@@ -8,7 +8,7 @@ std::vector<std::string> generator_names() { return {"learned", "classic"}; }
 std::string default_generator_name() { return generator_names().front(); }
 
 std::unique_ptr<MotionGenerator> make_generator(std::string_view name, GeneratorParams params) {
-  if (name == "learned") return make_learned_generator(params);
+  if (name == "learned") return with_classic_blinks(make_learned_generator(params), params);
   if (name == "classic") return make_classic_generator(params);
   std::string known;
   for (const auto& n : generator_names()) known += (known.empty() ? "" : ", ") + n;

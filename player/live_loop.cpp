@@ -26,7 +26,7 @@ PlayStats run_live(const Scene& scene, const LiveParams& params) {
   const WindowParams& wp = params.window;
   std::string generator_name =
       params.generator.empty() ? fusion::default_generator_name() : params.generator;
-  // Live: a window every 80 ms (kLiveChunkFrames) keeps the audio→picture latency low.
+  // Live: a window per frame (kLiveChunkFrames) keeps the audio→picture latency low.
   auto generator = fusion::make_generator(
       generator_name, {.seed = params.seed, .chunk_frames = fusion::kLiveChunkFrames});
 

@@ -156,3 +156,22 @@ TEST(LearnedGenerator, NoSeamsAtWindowBorders) {
 }
 
 }  // namespace
+
+namespace {
+
+// Full blinks at a human rate, and streaming keeps the overlay aligned with the mouth.
+TEST(LearnedGenerator, BlinksCloseTheEyesFullyAtAHumanRate) {
+  int blinks = 0;
+  double minutes = 0;
+  for (std::uint64_t seed = 0; seed < 6; ++seed) {
+    MotionTrack t = generate({.seed = seed});
+    auto eye = channel(t, Channel::EyeBlinkLeft);
+    for (size_t i = 1; i < eye.size(); ++i) blinks += eye[i] >= 0.5f && eye[i - 1] < 0.5f;
+    minutes += t.duration_seconds() / 60.0;
+    EXPECT_GT(*std::max_element(eye.begin(), eye.end()), 0.9f) << "seed " << seed;
+  }
+  EXPECT_GT(blinks / minutes, 10.0);
+  EXPECT_LT(blinks / minutes, 28.0);
+}
+
+}  // namespace
