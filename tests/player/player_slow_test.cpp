@@ -211,6 +211,7 @@ TEST(Live, VirtualMicrophoneDrivesTheAvatarWithMeasuredLatency) {
                        "; status=$?; wait; exit $status; }");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto s = read_stats(stats_path);
+  std::printf("live stats: %s\n", s.dump().c_str());  // the figures docs/player.md quotes
   EXPECT_GE(s["frames_shown"].get<int>(), 100) << s.dump();  // ~25 fps once capture runs
   EXPECT_GE(s["latency_samples"].get<int>(), 100) << s.dump();
   EXPECT_GT(s["latency_mean_s"].get<double>(), 0.0) << s.dump();
