@@ -18,14 +18,7 @@ namespace fusion = parla::fusion;
 const audio::Features& speech_features() {
   static const audio::Features features = [] {
     parla::testing::ScratchDir dir;
-    // Speech, a 2-second pause, then more speech.
-    parla::testing::make_speech(dir / "a.wav", "The quick brown fox jumps over the lazy dog, and then it rests.");
-    parla::testing::make_speech(dir / "b.wav", "Maybe people should put more pepper in the soup.");
-    parla::testing::ffmpeg("-i " + parla::testing::shell_quote((dir / "a.wav").string()) +
-                           " -f lavfi -t 2 -i anullsrc=r=16000:cl=mono -i " +
-                           parla::testing::shell_quote((dir / "b.wav").string()) +
-                           " -filter_complex concat=n=3:v=0:a=1 " +
-                           parla::testing::shell_quote((dir / "all.wav").string()));
+    parla::testing::make_speech_with_pause(dir / "all.wav");
     return audio::compute_features(audio::decode_audio(dir / "all.wav"));
   }();
   return features;

@@ -66,6 +66,16 @@ void make_speech(const fs::path& path, const std::string& text) {
   fs::remove(raw);
 }
 
+void make_speech_with_pause(const fs::path& path) {
+  fs::path a = path.string() + ".a.wav", b = path.string() + ".b.wav";
+  make_speech(a, "The quick brown fox jumps over the lazy dog, and then it rests.");
+  make_speech(b, "Maybe people should put more pepper in the soup.");
+  ffmpeg("-i " + shell_quote(a.string()) + " -f lavfi -t 2 -i anullsrc=r=16000:cl=mono -i " +
+         shell_quote(b.string()) + " -filter_complex concat=n=3:v=0:a=1 " + shell_quote(path.string()));
+  fs::remove(a);
+  fs::remove(b);
+}
+
 double probe_duration(const fs::path& path, const std::string& stream) {
   std::string select = stream.empty() ? "-show_entries format=duration"
                                       : "-select_streams " + stream + " -show_entries stream=duration";

@@ -44,6 +44,9 @@ void ffmpeg(const std::string& args);
 void make_tone(const std::filesystem::path& path, double hz, double seconds, int rate = 16000);
 // Speaks `text` with espeak-ng into a 16 kHz mono WAV.
 void make_speech(const std::filesystem::path& path, const std::string& text);
+// About 9 s of espeak-ng speech: a sentence, a 2-second pause, another sentence, as a
+// 16 kHz mono WAV (for generators: speech, silence and phrase edges in one clip).
+void make_speech_with_pause(const std::filesystem::path& path);
 
 // Reads a 16 kHz mono WAV or any audio through ffprobe: duration in seconds.
 double probe_duration(const std::filesystem::path& path, const std::string& stream = "");
