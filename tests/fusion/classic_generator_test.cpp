@@ -7,6 +7,7 @@
 
 #include "audio/audio.h"
 #include "fusion/fusion.h"
+#include "tests/fusion/generator_fixture.h"
 #include "tests/support/testing.h"
 
 namespace {
@@ -15,25 +16,14 @@ using parla::MotionTrack;
 namespace audio = parla::audio;
 namespace fusion = parla::fusion;
 
-const audio::Features& speech_features() {
-  static const audio::Features features = [] {
-    parla::testing::ScratchDir dir;
-    parla::testing::make_speech_with_pause(dir / "all.wav");
-    return audio::compute_features(audio::decode_audio(dir / "all.wav"));
-  }();
-  return features;
-}
+const audio::Features& speech_features() { return parla::testing::speech_with_pause_features(); }
 
 MotionTrack generate(std::uint64_t seed) {
   auto gen = fusion::make_generator("classic", {.seed = seed});
   return fusion::generate_motion(speech_features().frames, *gen);
 }
 
-std::vector<float> channel(const MotionTrack& t, Channel c) {
-  std::vector<float> v;
-  for (const auto& f : t.frames) v.push_back(f[parla::index(c)]);
-  return v;
-}
+std::vector<float> channel(const MotionTrack& t, Channel c) { return parla::testing::channel_values(t, c); }
 
 TEST(ClassicGenerator, LengthMatchesAudio) {
   MotionTrack t = generate(1);
