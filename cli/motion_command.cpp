@@ -3,7 +3,6 @@
 
 #include "cli/commands.h"
 #include "cli/pipeline.h"
-#include "cli/progress.h"
 
 namespace parla::cli {
 namespace {
@@ -20,16 +19,16 @@ int run_motion(const ParsedArgs& args) {
   {
     OutputFile probe(*out_path, inputs);  // validates the output path before the work
   }
-  AudioScan scan = scan_audio(audio_path, args.has("allow-silence"));
-  Progress progress("motion", scan.samples, !args.has("quiet"));
-  MotionTrack track = motion_from_audio(audio_path, options, &progress, scan.samples);
+  AudioScan scan;
+  MotionTrack track = motion_from_audio(audio_path, options, args.has("allow-silence"),
+                                        /*show_progress=*/!args.has("quiet"), scan);
   if (fps != kMotionFps) track = track.resampled(fps);
   write_motion_track(track, *out_path, inputs);
   char summary[160];
   std::snprintf(summary, sizeof summary, "wrote %lld frames (%.2f s at %g fps, %s generator) to %s",
                 static_cast<long long>(track.frame_count()), track.duration_seconds(), track.fps,
                 options.generator.c_str(), out_path->c_str());
-  progress.finish(args.has("quiet") ? "" : summary);
+  if (!args.has("quiet")) std::fprintf(stderr, "%s\n", summary);
   return 0;
 }
 

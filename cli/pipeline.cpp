@@ -1,6 +1,8 @@
 #include "cli/pipeline.h"
 
+#include <algorithm>
 #include <cmath>
+#include <span>
 #include <vector>
 
 #include "audio/audio.h"
@@ -10,6 +12,24 @@ namespace parla::cli {
 namespace {
 constexpr size_t kChunkSamples = 16000;  // 1 s of 16 kHz audio per read
 constexpr float kSilencePeak = 1e-4f;    // -80 dBFS
+
+// Counts samples and tracks the peak of one decoded chunk.
+void add_to_scan(AudioScan& scan, std::span<const float> chunk) {
+  scan.samples += static_cast<std::int64_t>(chunk.size());
+  for (float v : chunk) scan.peak = std::max(scan.peak, std::fabs(v));
+}
+
+// Throws InputError for zero-length audio, or for pure silence unless allowed.
+void check_sound(const AudioScan& scan, const std::filesystem::path& path, bool allow_silence) {
+  if (scan.samples == 0)
+    throw InputError("audio " + quoted(path) + " has no samples (zero length)");
+  if (scan.peak < kSilencePeak && !allow_silence) {
+    throw InputError("audio " + quoted(path) +
+                     " is pure silence (peak below -80 dBFS): nothing to animate "
+                     "(--allow-silence renders it anyway)");
+  }
+}
+
 }  // namespace
 
 AudioScan scan_audio(const std::filesystem::path& path, bool allow_silence) {
@@ -18,17 +38,8 @@ AudioScan scan_audio(const std::filesystem::path& path, bool allow_silence) {
   AudioScan scan;
   scan.source_channels = decoder.info().source_channels;
   std::vector<float> chunk(kChunkSamples);
-  while (size_t n = decoder.read(chunk)) {
-    scan.samples += static_cast<std::int64_t>(n);
-    for (size_t i = 0; i < n; ++i) scan.peak = std::max(scan.peak, std::fabs(chunk[i]));
-  }
-  if (scan.samples == 0)
-    throw InputError("audio " + quoted(path) + " has no samples (zero length)");
-  if (scan.peak < kSilencePeak && !allow_silence) {
-    throw InputError("audio " + quoted(path) +
-                     " is pure silence (peak below -80 dBFS): nothing to animate "
-                     "(--allow-silence renders it anyway)");
-  }
+  while (size_t n = decoder.read(chunk)) add_to_scan(scan, {chunk.data(), n});
+  check_sound(scan, path, allow_silence);
   return scan;
 }
 
@@ -40,21 +51,28 @@ MotionOptions motion_options_from_args(const ParsedArgs& args) {
 }
 
 MotionTrack motion_from_audio(const std::filesystem::path& path, const MotionOptions& options,
-                              Progress* progress, std::int64_t progress_total_samples) {
+                              bool allow_silence, bool show_progress, AudioScan& scan) {
+  check_input_file(path, "audio");
   auto generator = fusion::make_generator(options.generator, options.params);
   audio::AudioDecoder decoder(path);
+  scan = AudioScan{};
+  scan.source_channels = decoder.info().source_channels;
+  // The container's duration sizes the bar; the decoded count is the truth.
+  auto expected_samples = static_cast<std::int64_t>(decoder.info().duration_seconds * audio::kSampleRate);
+  Progress progress("motion", expected_samples, show_progress);
   audio::FeatureExtractor extractor;
   audio::Features features;
   MotionTrack track;
   std::vector<float> chunk(kChunkSamples);
-  std::int64_t decoded = 0;
   while (size_t n = decoder.read(chunk)) {
-    decoded += static_cast<std::int64_t>(n);
+    add_to_scan(scan, {chunk.data(), n});
     extractor.push({chunk.data(), n}, features);
     generator->push(features.frames, track.frames);
     features.frames.clear();  // consumed: memory stays bounded
-    if (progress) progress->update(std::min(decoded, progress_total_samples));
+    progress.update(std::min(scan.samples, expected_samples));
   }
+  progress.finish("");
+  check_sound(scan, path, allow_silence);
   extractor.finish(features);
   generator->push(features.frames, track.frames);
   generator->finish(track.frames);

@@ -12,8 +12,6 @@
 
 namespace parla::cli {
 
-class Progress;
-
 struct AudioScan {
   std::int64_t samples = 0;  // at 16 kHz mono
   float peak = 0.f;          // largest |sample|
@@ -34,8 +32,10 @@ struct MotionOptions {
 // --generator, --seed and --steps of render and motion.
 MotionOptions motion_options_from_args(const ParsedArgs& args);
 
-// Audio file → MotionTrack at 25 fps: streaming decode → features → generator.
+// Audio file → MotionTrack at 25 fps: streaming decode → features → generator, in one
+// decode pass that also fills `scan` (length, level) and rejects what scan_audio
+// rejects. `show_progress` draws a bar on a terminal.
 MotionTrack motion_from_audio(const std::filesystem::path& path, const MotionOptions& options,
-                              Progress* progress, std::int64_t progress_total_samples);
+                              bool allow_silence, bool show_progress, AudioScan& scan);
 
 }  // namespace parla::cli

@@ -6,7 +6,6 @@
 #include "cli/commands.h"
 #include "cli/pipeline.h"
 #include "cli/player_options.h"
-#include "cli/progress.h"
 #include "player/player.h"
 #include "video/video.h"
 
@@ -37,15 +36,17 @@ int run_play(const ParsedArgs& args) {
 
   player::Scene scene = scene_from(args, portrait_path, "play");
   player::PlayInput input;
-  AudioScan scan = scan_audio(audio_path, /*allow_silence=*/true);
-  input.duration_seconds = scan.seconds();
+  AudioScan scan;
   if (auto motion_path = args.value("motion")) {
     input.motion = read_motion_track(*motion_path).resampled(kMotionFps);
     input.generator = "track file";
+    scan = scan_audio(audio_path, /*allow_silence=*/true);
   } else {
-    input.motion = motion_from_audio(audio_path, motion_options, nullptr, scan.samples);
+    input.motion = motion_from_audio(audio_path, motion_options, /*allow_silence=*/true,
+                                     /*show_progress=*/false, scan);
     input.generator = motion_options.generator;
   }
+  input.duration_seconds = scan.seconds();
   if (!params.no_audio) {
     input.channels = std::clamp(scan.source_channels, 1, 2);
     input.sample_rate = kPlaybackRate;

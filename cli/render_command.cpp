@@ -81,14 +81,16 @@ int run_render(const ParsedArgs& args) {
   if (!quiet && !renderer.framing_note().empty()) {
     std::fprintf(stderr, "note: %s\n", renderer.framing_note().c_str());
   }
-  AudioScan scan = scan_audio(audio_path, args.has("allow-silence"));
+  // One decode pass gives the motion and the audio's length; a given track needs only
+  // the length.
+  AudioScan scan;
   MotionTrack track;
   if (motion_path) {
     track = read_motion_track(*motion_path);
+    scan = scan_audio(audio_path, args.has("allow-silence"));
   } else {
-    Progress progress("motion", scan.samples, !quiet);
-    track = motion_from_audio(audio_path, motion_options, &progress, scan.samples);
-    progress.finish("");
+    track = motion_from_audio(audio_path, motion_options, args.has("allow-silence"),
+                              /*show_progress=*/!quiet, scan);
   }
 
   auto frame_count = static_cast<std::int64_t>(std::ceil(scan.seconds() * fps - 1e-9));
