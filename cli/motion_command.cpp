@@ -13,14 +13,15 @@ int run_motion(const ParsedArgs& args) {
   if (!out_path) throw InputError("missing -o TRACK.json|TRACK.csv (see parla motion --help)");
   double fps = args.number("fps", kMotionFps, 1, 240);
   MotionOptions options = motion_options_from_args(args);
-  fusion::make_generator(options.generator, options.params);  // reject a bad name before decoding
+  // Built before any decoding, so a bad name or weight file is reported first.
+  auto generator = fusion::make_generator(options.generator, options.params);
 
   std::vector<std::filesystem::path> inputs{audio_path};
   {
     OutputFile probe(*out_path, inputs);  // validates the output path before the work
   }
   AudioScan scan;
-  MotionTrack track = motion_from_audio(audio_path, options, args.has("allow-silence"),
+  MotionTrack track = motion_from_audio(audio_path, *generator, args.has("allow-silence"),
                                         /*show_progress=*/!args.has("quiet"), scan);
   if (fps != kMotionFps) track = track.resampled(fps);
   write_motion_track(track, *out_path, inputs);

@@ -50,10 +50,9 @@ MotionOptions motion_options_from_args(const ParsedArgs& args) {
   return options;
 }
 
-MotionTrack motion_from_audio(const std::filesystem::path& path, const MotionOptions& options,
+MotionTrack motion_from_audio(const std::filesystem::path& path, fusion::MotionGenerator& generator,
                               bool allow_silence, bool show_progress, AudioScan& scan) {
   check_input_file(path, "audio");
-  auto generator = fusion::make_generator(options.generator, options.params);
   audio::AudioDecoder decoder(path);
   scan = AudioScan{};
   scan.source_channels = decoder.info().source_channels;
@@ -67,15 +66,15 @@ MotionTrack motion_from_audio(const std::filesystem::path& path, const MotionOpt
   while (size_t n = decoder.read(chunk)) {
     add_to_scan(scan, {chunk.data(), n});
     extractor.push({chunk.data(), n}, features);
-    generator->push(features.frames, track.frames);
+    generator.push(features.frames, track.frames);
     features.frames.clear();  // consumed: memory stays bounded
     progress.update(std::min(scan.samples, expected_samples));
   }
   progress.finish("");
   check_sound(scan, path, allow_silence);
   extractor.finish(features);
-  generator->push(features.frames, track.frames);
-  generator->finish(track.frames);
+  generator.push(features.frames, track.frames);
+  generator.finish(track.frames);
   track.clamp_to_ranges();
   return track;
 }

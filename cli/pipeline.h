@@ -35,7 +35,7 @@ MotionOptions motion_options_from_args(const ParsedArgs& args);
 // Audio file → MotionTrack at 25 fps: streaming decode → features → generator, in one
 // decode pass that also fills `scan` (length, level) and rejects what scan_audio
 // rejects. `show_progress` draws a bar on a terminal.
-MotionTrack motion_from_audio(const std::filesystem::path& path, const MotionOptions& options,
+MotionTrack motion_from_audio(const std::filesystem::path& path, fusion::MotionGenerator& generator,
                               bool allow_silence, bool show_progress, AudioScan& scan);
 
 }  // namespace parla::cli

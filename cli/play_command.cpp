@@ -32,7 +32,7 @@ int run_play(const ParsedArgs& args) {
   MotionOptions motion_options{
       args.value_or("generator", fusion::default_generator_name()),
       {.seed = static_cast<std::uint64_t>(args.integer("seed", 0, 0, 1LL << 53))}};
-  fusion::make_generator(motion_options.generator, motion_options.params);
+  auto generator = fusion::make_generator(motion_options.generator, motion_options.params);
 
   player::Scene scene = scene_from(args, portrait_path, "play");
   player::PlayInput input;
@@ -42,7 +42,7 @@ int run_play(const ParsedArgs& args) {
     input.generator = "track file";
     scan = scan_audio(audio_path, /*allow_silence=*/true);
   } else {
-    input.motion = motion_from_audio(audio_path, motion_options, /*allow_silence=*/true,
+    input.motion = motion_from_audio(audio_path, *generator, /*allow_silence=*/true,
                                      /*show_progress=*/false, scan);
     input.generator = motion_options.generator;
   }

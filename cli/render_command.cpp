@@ -61,7 +61,7 @@ int run_render(const ParsedArgs& args) {
   mp4.preset = args.value_or("preset", mp4.preset);
   bool quiet = args.has("quiet");
   MotionOptions motion_options = motion_options_from_args(args);
-  fusion::make_generator(motion_options.generator, motion_options.params);
+  auto generator = fusion::make_generator(motion_options.generator, motion_options.params);
 
   std::vector<std::filesystem::path> inputs{portrait_path, audio_path};
   auto motion_path = args.value("motion");
@@ -89,7 +89,7 @@ int run_render(const ParsedArgs& args) {
     track = read_motion_track(*motion_path);
     scan = scan_audio(audio_path, args.has("allow-silence"));
   } else {
-    track = motion_from_audio(audio_path, motion_options, args.has("allow-silence"),
+    track = motion_from_audio(audio_path, *generator, args.has("allow-silence"),
                               /*show_progress=*/!quiet, scan);
   }
 
