@@ -53,6 +53,12 @@ int run_base(const ParsedArgs& args) {
   params.d_model = static_cast<int>(args.integer("d-model", params.d_model, 8, 1024));
   params.layers = static_cast<int>(args.integer("layers", params.layers, 1, 32));
   params.encoder_channels = static_cast<int>(args.integer("encoder-channels", params.encoder_channels, 8, 1024));
+  params.init = args.value_or("init", "");
+  if (!params.init.empty()) check_input_file(params.init, "weight file");
+  params.pure_noise_share = args.number("pure-noise", params.pure_noise_share, 0, 1);
+  params.closure_weight = args.number("closure-weight", params.closure_weight, 1, 100);
+  params.warp = args.number("warp", params.warp, 0, 0.3);
+  params.nonspeech_share = args.number("nonspeech", params.nonspeech_share, 0, 1);
   if (params.d_model % 4 != 0) throw InputError("--d-model must be a multiple of 4 (the attention heads)");
   bool quiet = args.has("quiet");
   train::BaseTrainReport r = train::train_base(params, [&](const train::BaseTrainReport& report) {
@@ -116,6 +122,11 @@ const Command& train_command() {
                    {"d-model", 0, "D", "transformer width (base; default 128)"},
                    {"layers", 0, "L", "transformer blocks (base; default 4)"},
                    {"encoder-channels", 0, "C", "audio encoder width (base; default 128)"},
+                   {"init", 0, "FILE", "start from these weights, their config and normalisation (base)"},
+                   {"pure-noise", 0, "P", "share of windows trained at t = 1 (base; default 0.25)"},
+                   {"closure-weight", 0, "W", "loss weight on shut mouthClose labels (base; default 3)"},
+                   {"nonspeech", 0, "P", "share of windows with music, noise or silence audio (base; default 0.15)"},
+                   {"warp", 0, "A", "vocal-tract warp range of the mel axis, 1 +- A (base; default 0.1)"},
                    {"hours", 0, "H", "hours of audio to generate (default 1)"},
                    {"seed", 0, "S", "random seed (default 0)"},
                    {"workers", 0, "N", "worker processes (default 2)"},

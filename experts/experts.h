@@ -34,6 +34,8 @@ inline constexpr int kFeaturesPerMotionFrame = audio::kFeatureRate / 25;  // 4
 // Windows: kPrefixFrames of earlier motion, then 1..kMaxNewFrames frames to generate.
 inline constexpr int kPrefixFrames = 10;
 inline constexpr int kMaxNewFrames = 50;
+// Channels 0..7 (jawOpen .. tongueOut): the mouth.
+inline constexpr int kMouthChannels = 8;
 
 // Model input of one feature frame: 80 log-mels, energy (dB / 10), log F0 relative to
 // 150 Hz (0 when unvoiced) and voicing. Written to `out` (kFeatureDims floats).
@@ -42,6 +44,11 @@ void feature_vector(const audio::FeatureFrame& frame, float* out);
 void silence_feature_vector(float* out);
 // Feature frames → [N, kFeatureDims] (not normalised).
 torch::Tensor feature_tensor(std::span<const audio::FeatureFrame> frames);
+// The same speech from another voice, for training: raw feature rows [R, kFeatureDims]
+// with the mel axis stretched by `tract_factor` (vocal-tract length: a formant at mel bin
+// b moves to b · factor; bins past the top repeat the top one) and voiced F0 scaled by
+// `f0_factor`. In place.
+void warp_voice(torch::Tensor& raw_rows, double tract_factor, double f0_factor);
 
 // Roles of the positions of a denoiser window.
 enum class Role : std::int64_t {
@@ -171,6 +178,10 @@ class MotionModelImpl : public torch::nn::Module {
   torch::Tensor encode(const torch::Tensor& features) { return encoder->forward(features); }
   void set_statistics(const torch::Tensor& feature_mean, const torch::Tensor& feature_std,
                       const torch::Tensor& motion_mean, const torch::Tensor& motion_std);
+  const torch::Tensor& feature_mean() const { return feature_mean_; }
+  const torch::Tensor& feature_std() const { return feature_std_; }
+  const torch::Tensor& motion_mean() const { return motion_mean_; }
+  const torch::Tensor& motion_std() const { return motion_std_; }
 
   AudioEncoder encoder{nullptr};
   Denoiser denoiser{nullptr};

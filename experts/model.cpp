@@ -27,6 +27,19 @@ torch::Tensor feature_tensor(std::span<const audio::FeatureFrame> frames) {
   return out;
 }
 
+void warp_voice(torch::Tensor& raw_rows, double tract_factor, double f0_factor) {
+  torch::NoGradGuard no_grad;
+  torch::Tensor source = (torch::arange(audio::kMelBins, torch::kFloat32) / tract_factor)
+                             .clamp(0, audio::kMelBins - 1);
+  torch::Tensor lo = source.floor().to(torch::kInt64);
+  torch::Tensor hi = (lo + 1).clamp_max(audio::kMelBins - 1);
+  torch::Tensor w = source - lo.to(torch::kFloat32);
+  torch::Tensor mel = raw_rows.slice(1, 0, audio::kMelBins);
+  mel.copy_(mel.index_select(1, lo) * (1 - w) + mel.index_select(1, hi) * w);
+  torch::Tensor f0 = raw_rows.select(1, audio::kMelBins + 1);  // log(F0 / 150 Hz), 0 unvoiced
+  f0.add_((f0 != 0).to(torch::kFloat32) * std::log(f0_factor));
+}
+
 // ---------------------------------------------------------------------------------
 
 LoraLinearImpl::LoraLinearImpl(const LoraLinearOptions& options) : options_(options) {

@@ -20,8 +20,8 @@ namespace {
 using experts::kFeatureDims;
 using experts::kFeaturesPerMotionFrame;
 using experts::kMaxNewFrames;
+using experts::kMouthChannels;
 using experts::kPrefixFrames;
-constexpr int kMouthChannels = 8;  // jawOpen..tongueOut
 
 // Raw features [4T, F] and labels [T, 20] of each clip of one split.
 struct SplitData {
@@ -86,8 +86,13 @@ SplitData load_split(const CorpusReader& reader, Split split, const std::filesys
 
 // Raw features of music, noise and silence: the non-speech pool.
 torch::Tensor nonspeech_features(std::uint64_t seed) {
-  std::vector<float> audio = synth_music(240.0, seed);
   Random rng(seed ^ 0x6E6F697365ull);
+  std::vector<float> audio;
+  for (int piece = 0; piece < 6; ++piece) {  // 6 pieces of 40 s, each in its key and level
+    std::vector<float> music = synth_music(40.0, derive_seed(seed, 0x6D75 + piece));
+    const double gain = std::pow(10.0, rng.uniform(-20, 0) / 20);
+    for (float v : music) audio.push_back(static_cast<float>(gain * v));
+  }
   for (int segment = 0; segment < 12; ++segment) {  // 5 s each: noise at random levels, silence
     double level = segment % 4 == 3 ? 0.0 : std::pow(10.0, rng.uniform(-70, -20) / 20);
     bool pink = segment % 2 == 0;
@@ -121,6 +126,18 @@ struct Sampler {
   torch::Tensor head_calm_scale;  // [20] multipliers for labels under non-speech
   torch::Tensor motion_mean, motion_std;
   double nonspeech_share = 0;
+  torch::Tensor feature_mean, feature_std;  // [F]: raw = normalised · std + mean
+  double warp = 0;                          // vocal-tract warp range (see warp_voice)
+
+  // Another voice for the same speech (experts::warp_voice): vocal-tract factor in
+  // 1 ± warp, F0 ± 20 %. Only rows with audio (the missing prefix stays 0).
+  void warp_voice(torch::Tensor rows, Random& rng) const {
+    const double factor = 1 + rng.uniform(-warp, warp);
+    const double f0_factor = 1 + rng.uniform(-0.2, 0.2);
+    torch::Tensor raw = rows * feature_std + feature_mean;  // [R, F]
+    experts::warp_voice(raw, factor, f0_factor);
+    rows.copy_((raw - feature_mean) / feature_std);
+  }
 
   Batch draw(Random& rng, int batch, int new_frames, bool allow_dropout) const {
     const int positions = kPrefixFrames + new_frames;
@@ -152,6 +169,8 @@ struct Sampler {
           .copy_(f.slice(0, (first + valid) * kFeaturesPerMotionFrame,
                          (start + new_frames) * kFeaturesPerMotionFrame));
       b.x0[i].copy_(m.slice(0, start, start + new_frames));
+      if (allow_dropout && warp > 0 && rng.chance(0.8))
+        warp_voice(b.features[i].slice(0, valid * kFeaturesPerMotionFrame), rng);
       bool dropout = allow_dropout && rng.chance(0.15);
       for (int p = 0; p < kPrefixFrames; ++p) {
         bool missing = p < valid || dropout;
@@ -194,8 +213,25 @@ struct Losses {
   torch::Tensor total, v;
 };
 
+// Per-value loss weights [B, N, 20]: the channel weights, and `closure_weight` on
+// mouthClose where the label is shut (a bilabial closure is brief and rare, and missing
+// one is the most visible lip-sync error).
+struct LossWeights {
+  torch::Tensor channel;      // [20]
+  float shut_threshold = 0;   // mouthClose 0.5 in normalised units
+  double closure_weight = 1;
+
+  torch::Tensor operator()(const torch::Tensor& x0) const {
+    torch::Tensor shut =
+        (x0.select(2, index(Channel::MouthClose)) >= shut_threshold).to(torch::kFloat32);
+    torch::Tensor w = channel.view({1, 1, -1}).repeat({x0.size(0), x0.size(1), 1});
+    w.select(2, index(Channel::MouthClose)).mul_(1 + (closure_weight - 1) * shut);
+    return w;
+  }
+};
+
 Losses diffusion_loss(experts::MotionModel& model, const Batch& batch, const torch::Tensor& t,
-                      const torch::Tensor& eps, const torch::Tensor& channel_weight) {
+                      const torch::Tensor& eps, const LossWeights& weights) {
   torch::Tensor alpha = experts::schedule_alpha(t).view({-1, 1, 1});
   torch::Tensor sigma = experts::schedule_sigma(t).view({-1, 1, 1});
   torch::Tensor xt = alpha * batch.x0 + sigma * eps;
@@ -204,9 +240,11 @@ Losses diffusion_loss(experts::MotionModel& model, const Batch& batch, const tor
   torch::Tensor v_hat =
       model->denoiser->forward(torch::cat({batch.prefix, xt}, 1), batch.roles, tokens, t, nullptr)
           .slice(1, kPrefixFrames);
-  torch::Tensor v_loss = ((v_hat - v).pow(2) * channel_weight).mean();
+  torch::Tensor w = weights(batch.x0);
+  torch::Tensor v_loss = ((v_hat - v).pow(2) * w).mean();
   torch::Tensor x0_hat = alpha * xt - sigma * v_hat;  // auxiliary x_0 loss
-  torch::Tensor x0_loss = (x0_hat - batch.x0).slice(2, 0, kMouthChannels).pow(2).mean();
+  torch::Tensor x0_loss =
+      ((x0_hat - batch.x0).pow(2) * w).slice(2, 0, kMouthChannels).mean() / 2;
   return {v_loss + 0.5 * x0_loss, v_loss};
 }
 
@@ -248,33 +286,40 @@ BaseTrainReport train_base(const BaseTrainParams& params,
   config.encoder_channels = params.encoder_channels;
   config.max_frames = kPrefixFrames + kMaxNewFrames;
   torch::manual_seed(params.seed);
-  experts::MotionModel model(config), ema(config);
-
-  // Statistics of the train split, stored with the weights.
-  torch::Tensor all_features = torch::cat(train.features, 0),
-                all_motion = torch::cat(train.motion, 0);
-  torch::Tensor feature_mean = all_features.mean(0),
-                feature_std = all_features.std(0).clamp_min(1e-3);
-  torch::Tensor motion_mean = all_motion.mean(0), motion_std = all_motion.std(0).clamp_min(0.02);
-  all_features = torch::Tensor();
-  all_motion = torch::Tensor();
-  model->set_statistics(feature_mean, feature_std, motion_mean, motion_std);
+  experts::MotionModel model(config);
+  if (!params.init.empty()) {
+    // Fine-tuning: the file's config, weights and normalisation statistics.
+    model = experts::load_model(params.init);
+    config = model->config();
+  } else {
+    // Statistics of the train split, stored with the weights.
+    torch::Tensor all_features = torch::cat(train.features, 0),
+                  all_motion = torch::cat(train.motion, 0);
+    model->set_statistics(all_features.mean(0), all_features.std(0).clamp_min(1e-3),
+                          all_motion.mean(0), all_motion.std(0).clamp_min(0.02));
+  }
+  experts::MotionModel ema(config);
+  const torch::Tensor motion_mean = model->motion_mean(), motion_std = model->motion_std();
   for (SplitData* split : {&train, &val}) {
     for (auto& f : split->features) f = model->normalize_features(f);
     for (auto& m : split->motion) m = model->normalize_motion(m);
   }
   torch::Tensor head_calm = torch::ones({kChannelCount});
   head_calm.slice(0, index(Channel::HeadYaw)).fill_(0.3);
-  Sampler train_sampler{&train,     model->normalize_features(nonspeech_features(params.seed)),
-                        head_calm,  motion_mean,
-                        motion_std, params.nonspeech_share};
+  Sampler train_sampler{&train,
+                        model->normalize_features(nonspeech_features(params.seed)),
+                        head_calm,
+                        motion_mean,
+                        motion_std,
+                        params.nonspeech_share,
+                        model->feature_mean(),
+                        model->feature_std(),
+                        params.warp};
   // A tiny corpus may have no val clip: validate on train windows then.
-  Sampler val_sampler{val.frames.empty() ? &train : &val,
-                      train_sampler.nonspeech,
-                      head_calm,
-                      motion_mean,
-                      motion_std,
-                      0.0};
+  Sampler val_sampler = train_sampler;
+  val_sampler.data = val.frames.empty() ? &train : &val;
+  val_sampler.nonspeech_share = 0;
+  val_sampler.warp = 0;
   copy_parameters(model, ema);
 
   torch::optim::AdamW optimizer(
@@ -301,8 +346,11 @@ BaseTrainReport train_base(const BaseTrainParams& params,
     write_text_file(csv, "step,train_loss,val_loss,lr,seconds\n");
   }
 
-  torch::Tensor channel_weight = torch::ones({kChannelCount});
-  channel_weight.slice(0, 0, kMouthChannels).fill_(2.0);
+  LossWeights weights{torch::ones({kChannelCount}),
+                      (0.5f - motion_mean[index(Channel::MouthClose)].item<float>()) /
+                          motion_std[index(Channel::MouthClose)].item<float>(),
+                      params.closure_weight};
+  weights.channel.slice(0, 0, kMouthChannels).fill_(2.0);
   // Fixed validation windows: full-length, fixed times and noise.
   std::vector<std::tuple<Batch, torch::Tensor, torch::Tensor>> val_set;
   {
@@ -317,7 +365,7 @@ BaseTrainReport train_base(const BaseTrainParams& params,
     torch::NoGradGuard no_grad;
     double sum = 0;
     for (auto& [b, t, eps] : val_set)
-      sum += diffusion_loss(ema, b, t, eps, channel_weight).v.item<double>();
+      sum += diffusion_loss(ema, b, t, eps, weights).v.item<double>();
     return sum / val_set.size();
   };
 
@@ -365,9 +413,11 @@ BaseTrainReport train_base(const BaseTrainParams& params,
     int new_frames =
         rng.chance(0.5) ? kMaxNewFrames : 1 + static_cast<int>(rng.below(kMaxNewFrames));
     Batch batch = train_sampler.draw(rng, params.batch, new_frames, /*allow_dropout=*/true);
+    // Some windows at t = 1 (pure noise): the one-step prediction the lips come from.
     torch::Tensor t = torch::rand({params.batch});
+    t.masked_fill_(torch::rand({params.batch}) < params.pure_noise_share, 1.f);
     torch::Tensor eps = torch::randn_like(batch.x0);
-    Losses loss = diffusion_loss(model, batch, t, eps, channel_weight);
+    Losses loss = diffusion_loss(model, batch, t, eps, weights);
     if (!std::isfinite(loss.total.item<double>())) {
       throw Error("training diverged at step " + std::to_string(step) + " (features finite: " +
                   std::to_string(torch::isfinite(batch.features).all().item<bool>()) +

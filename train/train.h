@@ -313,10 +313,14 @@ struct BaseTrainParams {
   int threads = 1;                  // torch intra-op threads (2 on a shared 2-core box is ~10x slower)
   int checkpoint_every = 200;       // steps between checkpoints and validation
   std::uint64_t seed = 0;           // batches, noise and initialisation
-  double nonspeech_share = 0.06;    // windows whose audio is music, noise or silence
+  double nonspeech_share = 0.15;    // windows whose audio is music, noise or silence
   int d_model = 128;                // model size (experts::ModelConfig)
   int layers = 4;
   int encoder_channels = 128;
+  std::filesystem::path init;       // start from these weights (config and normalisation too)
+  double pure_noise_share = 0.25;   // windows trained at t = 1: the lips' one-step prediction
+  double closure_weight = 3.0;      // loss weight on mouthClose where the label is shut (>= 0.5)
+  double warp = 0.1;                // vocal-tract warp of the mel axis, factor in 1 ± warp (0: off)
 };
 
 struct BaseTrainReport {

@@ -2,6 +2,8 @@
 // base model, the effect is linear in the scale, names are stable), weight files.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "experts/experts.h"
 #include "tests/support/testing.h"
 
@@ -107,6 +109,37 @@ TEST(MotionModel, LoadingANonModelFileNamesIt) {
   } catch (const parla::InputError& e) {
     EXPECT_NE(std::string(e.what()).find("bad.pt"), std::string::npos);
   }
+}
+
+}  // namespace
+
+namespace {
+
+// Voice warping for training: a formant moves up the mel axis by the tract factor, voiced
+// F0 moves by the F0 factor, unvoiced frames keep F0 0, the other features stay.
+TEST(WarpVoice, StretchesTheMelAxisAndScalesVoicedF0) {
+  constexpr int kMel = parla::audio::kMelBins;
+  torch::Tensor rows = torch::zeros({2, experts::kFeatureDims});
+  rows.slice(1, 0, kMel).fill_(-5.f);
+  rows[0][30] = 3.f;  // a formant peak at bin 30 in both rows
+  rows[1][30] = 3.f;
+  rows[0][kMel] = 6.f;                   // energy
+  rows[0][kMel + 1] = std::log(0.8f);    // voiced: F0 120 Hz
+  rows[0][kMel + 2] = 1.f;               // voicing
+  rows[1][kMel + 1] = 0.f;               // unvoiced
+  torch::Tensor before = rows.clone();
+
+  experts::warp_voice(rows, 1.1, 1.25);
+  EXPECT_EQ(rows[0].slice(0, 0, kMel).argmax().item<int64_t>(), 33);  // 30 · 1.1
+  EXPECT_NEAR(rows[0][kMel + 1].item<float>(), std::log(0.8f * 1.25f), 1e-5);
+  EXPECT_EQ(rows[1][kMel + 1].item<float>(), 0.f);
+  EXPECT_EQ(rows[0][kMel].item<float>(), 6.f);
+  EXPECT_EQ(rows[0][kMel + 2].item<float>(), 1.f);
+  EXPECT_NEAR(rows[0][79].item<float>(), -5.f, 1e-6);  // the top bin repeats, no wrap-around
+
+  torch::Tensor same = before.clone();
+  experts::warp_voice(same, 1.0, 1.0);
+  EXPECT_TRUE(torch::allclose(same, before));
 }
 
 }  // namespace

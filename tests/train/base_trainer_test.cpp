@@ -3,10 +3,12 @@
 // the weights drive the learned generator.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
 #include "audio/audio.h"
+#include "experts/experts.h"
 #include "fusion/fusion.h"
 #include "tests/support/testing.h"
 #include "train/train.h"
@@ -75,6 +77,30 @@ TEST(BaseTrainer, TinyRunLossFallsWritesOutputsAndResumes) {
   parla::MotionTrack t =
       parla::fusion::generate_motion(parla::audio::compute_features(pcm).frames, *gen);
   EXPECT_EQ(t.frame_count(), 25);
+
+  // Fine-tuning from those weights: their config and statistics, not the params'; the
+  // weights move; the voice warp, pure-noise windows and closure weight are on.
+  BaseTrainParams fine = p;
+  fine.out_dir = dir / "fine";
+  fine.init = p.out_dir / "base.pt";
+  fine.steps = 20;
+  fine.d_model = 64;  // ignored: the file's config wins
+  fine.warp = 0.15;
+  fine.pure_noise_share = 0.5;
+  fine.closure_weight = 5;
+  r = train_base(fine);
+  EXPECT_TRUE(r.finished);
+  EXPECT_TRUE(std::isfinite(r.val_loss));
+  parla::experts::MotionModel before = parla::experts::load_model(fine.init);
+  parla::experts::MotionModel after = parla::experts::load_model(fine.out_dir / "base.pt");
+  EXPECT_EQ(after->config().d_model, 32);
+  EXPECT_TRUE(torch::equal(after->feature_mean(), before->feature_mean()));
+  EXPECT_TRUE(torch::equal(after->motion_std(), before->motion_std()));
+  double moved = 0;
+  auto old_params = before->named_parameters();
+  for (const auto& item : after->named_parameters())
+    moved += (item.value() - old_params[item.key()]).abs().sum().item<double>();
+  EXPECT_GT(moved, 0.0);
 }
 
 }  // namespace
