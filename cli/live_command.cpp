@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/pipeline.h"
 #include "cli/player_options.h"
 #include "fusion/fusion.h"
 #include "player/player.h"
@@ -18,10 +19,13 @@ int run_live(const ParsedArgs& args) {
   player::LiveParams params;
   params.window = window_params_from(args, "parla live");
   params.input_device = static_cast<int>(args.integer("input-device", -1, -1, 1 << 20));
-  params.generator = args.value_or("generator", fusion::default_generator_name());
-  params.seed = static_cast<std::uint64_t>(args.integer("seed", 0, 0, 1LL << 53));
+  MotionOptions motion = motion_options_from_args(args);
+  params.generator = motion.generator;
+  params.seed = motion.params.seed;
+  params.steps = motion.params.steps;
+  params.weights = motion.params.weights;
   params.max_seconds = args.number("seconds", 0, 0, 1e7);
-  fusion::make_generator(params.generator, {.seed = params.seed});  // reject a bad name early
+  fusion::make_generator(motion.generator, motion.params);  // reject a bad name or weights early
 
   player::Scene scene = scene_from(args, portrait_path, "live");
   player::PlayStats stats = player::run_live(scene, params);
@@ -52,9 +56,8 @@ const Command& live_command() {
            [] {
              std::vector<OptionSpec> options{
                  {"input-device", 0, "N", "PortAudio input device (see --list-devices)"},
-                 {"generator", 0, "NAME", "motion generator: learned (default) or classic"},
-                 {"seed", 0, "S", "random seed for head motion, blinks and gaze (default 0)"},
                  {"seconds", 0, "S", "quit after S seconds"}};
+             for (auto& o : generator_options()) options.push_back(o);
              for (auto& o : player_scene_options()) options.push_back(o);
              for (auto& o : player_window_options()) options.push_back(o);
              return options;

@@ -42,13 +42,17 @@ const Command& motion_command() {
        .summary = "audio → MotionTrack (JSON, or Unreal Live Link Face CSV)",
        .details = "The track has 20 named channels at 25 fps (see DESIGN.md); .csv writes the\n"
                   "Live Link Face layout (headX, headY and headScale have no column there).",
-       .options = {{"output", 'o', "TRACK", "output file, .json or .csv (required)"},
-                   {"generator", 0, "NAME", "motion generator: learned (default) or classic"},
-                   {"steps", 0, "K", "diffusion steps of the learned generator, 1..50 (default 2)"},
-                   {"seed", 0, "S", "random seed for head motion, blinks and gaze (default 0)"},
-                   {"fps", 0, "F", "frames per second of the written track (default 25)"},
-                   {"allow-silence", 0, "", "accept audio that is pure silence"},
-                   {"quiet", 'q', "", "no progress or summary on stderr"}},
+       .options =
+           [] {
+             std::vector<OptionSpec> options{
+                 {"output", 'o', "TRACK", "output file, .json or .csv (required)"}};
+             for (auto& o : generator_options()) options.push_back(o);
+             options.insert(options.end(),
+                            {{"fps", 0, "F", "frames per second of the written track (default 25)"},
+                             {"allow-silence", 0, "", "accept audio that is pure silence"},
+                             {"quiet", 'q', "", "no progress or summary on stderr"}});
+             return options;
+           }(),
        .min_positionals = 1,
        .max_positionals = 1},
       run_motion};

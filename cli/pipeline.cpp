@@ -43,10 +43,18 @@ AudioScan scan_audio(const std::filesystem::path& path, bool allow_silence) {
   return scan;
 }
 
+std::vector<OptionSpec> generator_options() {
+  return {{"generator", 0, "NAME", "motion generator: learned (default) or classic"},
+          {"steps", 0, "K", "diffusion steps of the learned generator, 1..50 (default 2)"},
+          {"seed", 0, "S", "random seed for head motion, blinks and gaze (default 0)"},
+          {"weights", 0, "FILE", "weights of the learned generator (default: data/models/base)"}};
+}
+
 MotionOptions motion_options_from_args(const ParsedArgs& args) {
   MotionOptions options{args.value_or("generator", fusion::default_generator_name()), {}};
   options.params.seed = static_cast<std::uint64_t>(args.integer("seed", 0, 0, 1LL << 53));
   options.params.steps = static_cast<int>(args.integer("steps", fusion::kDefaultSteps, 1, 50));
+  options.params.weights = args.value_or("weights", "");
   return options;
 }
 

@@ -29,7 +29,8 @@ struct MotionOptions {
   fusion::GeneratorParams params;
 };
 
-// --generator, --seed and --steps of render and motion.
+// --generator, --steps, --seed and --weights of render, motion, play and live.
+std::vector<OptionSpec> generator_options();
 MotionOptions motion_options_from_args(const ParsedArgs& args);
 
 // Audio file → MotionTrack at 25 fps: streaming decode → features → generator, in one

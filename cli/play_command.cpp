@@ -29,9 +29,7 @@ int run_play(const ParsedArgs& args) {
   params.window = window_params_from(args, "parla play — " + audio_path.filename().string());
   params.no_audio = args.has("no-audio");
   params.output_device = static_cast<int>(args.integer("output-device", -1, -1, 1 << 20));
-  MotionOptions motion_options{
-      args.value_or("generator", fusion::default_generator_name()),
-      {.seed = static_cast<std::uint64_t>(args.integer("seed", 0, 0, 1LL << 53))}};
+  MotionOptions motion_options = motion_options_from_args(args);
   auto generator = fusion::make_generator(motion_options.generator, motion_options.params);
 
   player::Scene scene = scene_from(args, portrait_path, "play");
@@ -84,9 +82,8 @@ const Command& play_command() {
                  {"no-audio", 0, "", "play silently on the wall clock (no audio device needed)"},
                  {"output-device", 0, "N", "PortAudio output device (see --list-devices)"},
                  {"motion", 0, "TRACK",
-                  "play this MotionTrack (.json or .csv) instead of generating one"},
-                 {"generator", 0, "NAME", "motion generator: learned (default) or classic"},
-                 {"seed", 0, "S", "random seed for head motion, blinks and gaze (default 0)"}};
+                  "play this MotionTrack (.json or .csv) instead of generating one"}};
+             for (auto& o : generator_options()) options.push_back(o);
              for (auto& o : player_scene_options()) options.push_back(o);
              for (auto& o : player_window_options()) options.push_back(o);
              return options;

@@ -129,9 +129,6 @@ CommandSpec render_spec() {
        .options = {{"output", 'o', "OUT.mp4", "output video (required)"},
                    {"sample", 0, "", "use the bundled sample portrait and speech"},
                    {"motion", 0, "TRACK", "render this MotionTrack (.json or .csv) instead of generating one"},
-                   {"generator", 0, "NAME", "motion generator: learned (default) or classic"},
-                   {"steps", 0, "K", "diffusion steps of the learned generator, 1..50 (default 2)"},
-                   {"seed", 0, "S", "random seed for head motion, blinks and gaze (default 0)"},
                    {"fps", 0, "F", "output frames per second (default 25)"},
                    {"crf", 0, "Q", "x264 quality, 0..51, lower is better (default 20)"},
                    {"preset", 0, "P", "x264 preset (default veryfast)"},
@@ -141,6 +138,8 @@ CommandSpec render_spec() {
        .max_positionals = 2};
   auto framing = framing_options();
   spec.options.insert(spec.options.begin() + 3, framing.begin(), framing.end());
+  auto generator = generator_options();
+  spec.options.insert(spec.options.begin() + 3 + framing.size(), generator.begin(), generator.end());
   return spec;
 }
 

@@ -28,7 +28,10 @@ PlayStats run_live(const Scene& scene, const LiveParams& params) {
       params.generator.empty() ? fusion::default_generator_name() : params.generator;
   // Live: a window per frame (kLiveChunkFrames) keeps the audio→picture latency low.
   auto generator = fusion::make_generator(
-      generator_name, {.seed = params.seed, .chunk_frames = fusion::kLiveChunkFrames});
+      generator_name, {.seed = params.seed,
+                       .steps = params.steps,
+                       .chunk_frames = fusion::kLiveChunkFrames,
+                       .weights = params.weights});
 
   Display display(scene, wp);  // first: a headless machine fails before audio opens
   audio::PortAudioSession session;

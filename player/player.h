@@ -218,6 +218,8 @@ struct LiveParams {
   int input_device = -1;  // PortAudio index; -1 = default input
   std::string generator;  // fusion generator name; empty = the default
   std::uint64_t seed = 0;
+  int steps = 0;                  // learned generator: DDIM steps (0 = its default)
+  std::filesystem::path weights;  // learned generator: weight file (empty = bundled)
   double max_seconds = 0;  // quit after this much wall time; 0 = run until closed
 };
 

@@ -129,6 +129,15 @@ TEST_F(BadInput, LandmarksFileThatIsWrong) {
                   {"lm.json"});
 }
 
+TEST_F(BadInput, WeightsThatAreMissingOrNotAModel) {
+  expect_rejected("render " + q(portrait) + " " + q(speech) + " --weights " + q(dir / "none.pt") +
+                      " -o " + q(dir / "o.mp4"),
+                  {"none.pt", "no such file"});
+  parla::write_text_file(dir / "fake.pt", "not a weight file\n");
+  expect_rejected("motion " + q(speech) + " --weights " + q(dir / "fake.pt") + " -o " + q(dir / "t.json"),
+                  {"fake.pt"});
+}
+
 TEST_F(BadInput, OutputIsAnExistingDirectory) {
   fs::create_directory(dir / "out.mp4");
   expect_rejected("render " + q(portrait) + " " + q(speech) + " -o " + q(dir / "out.mp4"),

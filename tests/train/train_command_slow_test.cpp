@@ -69,6 +69,32 @@ TEST(EvalCommand, ScoresBothGeneratorsAgainstTheLabels) {
   EXPECT_FALSE(fs::exists(dir / "run"));
 }
 
+TEST(TrainCommand, FineTunedWeightsDriveTheMotionCommand) {
+  // `train base --init` from the bundled model for a few steps, then `motion --weights`
+  // with the result: the same model named explicitly gives the default track, the
+  // fine-tuned one a different track.
+  parla::testing::ScratchDir dir;
+  std::string corpus = shell_quote((dir / "corpus").string());
+  auto made = run_command(parla() + " train corpus --hours 0.005 --seed 4 --shard-minutes 0.15 -o " + corpus);
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  fs::path bundled = parla::testing::data_dir() / "models" / "base" / "base.pt";
+  auto tuned = run_command(parla() + " train base -q --corpus " + corpus + " -o " +
+                           shell_quote((dir / "run").string()) + " --init " +
+                           shell_quote(bundled.string()) + " --steps 4 --checkpoint-every 2");
+  ASSERT_EQ(tuned.exit_code, 0) << tuned.output;
+  fs::path speech = parla::testing::data_dir() / "sample" / "speech.flac";
+  auto motion = [&](const std::string& extra, const std::string& name) {
+    auto r = run_command(parla() + " motion -q " + shell_quote(speech.string()) + " -o " +
+                         shell_quote((dir / name).string()) + extra);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return parla::read_text_file(dir / name);
+  };
+  std::string by_default = motion("", "a.json");
+  EXPECT_EQ(motion(" --weights " + shell_quote(bundled.string()), "b.json"), by_default);
+  EXPECT_NE(motion(" --weights " + shell_quote((dir / "run" / "base.pt").string()), "c.json"),
+            by_default);
+}
+
 TEST(TrainCommand, BadUsageExitsWithTwo) {
   parla::testing::ScratchDir dir;
   for (const std::string& args :
