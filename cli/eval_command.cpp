@@ -152,29 +152,43 @@ std::string verdict(const std::string& a, const train::MotionScores& sa, const s
 }
 
 
-// Chunk latency of the live configuration: 40 ms feature pushes, time of each push
-// that runs a window, in thread CPU time. Returns {median, p99, max} in milliseconds.
-std::array<double, 3> live_chunk_ms(const std::vector<audio::Features>& inputs,
-                                    const fusion::GeneratorParams& base) {
+// The live configuration (a window per frame, 40 ms feature pushes) on the first clips:
+// CPU time of each push that runs a window, and the live tracks scored against the labels.
+struct LiveRun {
+  double median_ms = 0, p99_ms = 0, max_ms = 0;
+  train::MotionScores scores;
+};
+
+LiveRun run_live_config(const std::vector<train::Clip>& clips,
+                        const std::vector<audio::Features>& inputs,
+                        const fusion::GeneratorParams& base) {
   fusion::GeneratorParams params = base;
   params.chunk_frames = fusion::kLiveChunkFrames;
-  params.lookahead_frames = fusion::kDefaultLookaheadFrames;
   auto gen = fusion::make_generator("learned", params);
   std::vector<double> ms;
-  std::vector<MotionFrame> out;
-  for (const auto& f : inputs) {
+  train::MotionScorer scorer;
+  for (size_t c = 0; c < inputs.size(); ++c) {
+    const audio::Features& f = inputs[c];
+    MotionTrack track;
     for (size_t i = 0; i < f.frames.size(); i += 4) {
       size_t n = std::min<size_t>(4, f.frames.size() - i);
-      size_t before = out.size();
+      size_t before = track.frames.size();
       double start = thread_cpu_seconds();
-      gen->push(std::span(f.frames).subspan(i, n), out);
-      if (out.size() > before) ms.push_back((thread_cpu_seconds() - start) * 1000);
+      gen->push(std::span(f.frames).subspan(i, n), track.frames);
+      if (track.frames.size() > before) ms.push_back((thread_cpu_seconds() - start) * 1000);
     }
-    gen->finish(out);
+    gen->finish(track.frames);
+    track.clamp_to_ranges();
+    scorer.add(clips[c], track);
   }
-  if (ms.empty()) return {0, 0, 0};
+  LiveRun run;
+  run.scores = scorer.scores();
+  if (ms.empty()) return run;
   std::sort(ms.begin(), ms.end());
-  return {ms[ms.size() / 2], ms[static_cast<size_t>(0.99 * (ms.size() - 1))], ms.back()};
+  run.median_ms = ms[ms.size() / 2];
+  run.p99_ms = ms[static_cast<size_t>(0.99 * (ms.size() - 1))];
+  run.max_ms = ms.back();
+  return run;
 }
 
 int run_eval(const ParsedArgs& args) {
@@ -188,6 +202,8 @@ int run_eval(const ParsedArgs& args) {
   fusion::GeneratorParams params;
   params.seed = static_cast<std::uint64_t>(args.integer("seed", 0, 0, 1LL << 53));
   params.steps = static_cast<int>(args.integer("steps", fusion::kDefaultSteps, 1, 50));
+  const int live_lookahead = static_cast<int>(
+      args.integer("live-lookahead", fusion::kDefaultLookaheadFrames, 1, 49));
   params.weights = args.value_or("weights", "");
   const double snr_db = args.number("snr", 10, -20, 60);
   const auto max_clips = static_cast<size_t>(args.integer("max-clips", 0, 0, 1 << 30));
@@ -205,7 +221,10 @@ int run_eval(const ParsedArgs& args) {
   train::MotionScorer labels_scorer;
   std::vector<double> gen_seconds(names.size(), 0.0), gen_cpu_seconds(names.size(), 0.0);
   double audio_seconds = 0, label_head_speed = 0;
+  constexpr size_t kLiveClips = 40;
   std::vector<audio::Features> live_inputs;
+  std::vector<train::Clip> live_clips;
+  train::MotionScorer whole_on_live_clips;  // the learned generator's whole-file tracks
   for (size_t i = 0; i < refs.size(); ++i) {
     train::Clip clip = reader.load(refs[i]);
     audio_seconds += clip.audio.size() / static_cast<double>(train::kSampleRate);
@@ -217,7 +236,8 @@ int run_eval(const ParsedArgs& args) {
         audio::compute_features(train::augment(clip.audio, noise, {}, clip.meta.seed ^ 0x5EED));
     labels_scorer.add(clip, clip.motion);
     label_head_speed += quiet_stats(clip.motion).head_speed_deg_s;
-    if (live_inputs.size() < 20) live_inputs.push_back(features);
+    const bool live_clip = live_inputs.size() < kLiveClips;
+    if (live_clip) live_inputs.push_back(features), live_clips.push_back(clip);
     for (size_t g = 0; g < names.size(); ++g) {
       auto gen = fusion::make_generator(names[g], params);
       auto start = Clock::now();
@@ -226,6 +246,7 @@ int run_eval(const ParsedArgs& args) {
       gen_cpu_seconds[g] += thread_cpu_seconds() - cpu_start;
       gen_seconds[g] += seconds_since(start);
       clean[g].add(clip, track);
+      if (live_clip && names[g] == "learned") whole_on_live_clips.add(clip, track);
       auto gen_noisy = fusion::make_generator(names[g], params);
       noisy[g].add(clip, fusion::generate_motion(noisy_features.frames, *gen_noisy));
     }
@@ -299,16 +320,28 @@ int run_eval(const ParsedArgs& args) {
           q.head_speed_deg_s);
     }
     if (names[g] == "learned") {
-      auto [median, p99, worst] = live_chunk_ms(live_inputs, params);
-      j["live_chunk_ms"] = {{"median", median},
-                            {"p99", p99},
-                            {"max", worst},
+      fusion::GeneratorParams live_params = params;
+      live_params.lookahead_frames = live_lookahead;
+      LiveRun live = run_live_config(live_clips, live_inputs, live_params);
+      train::MotionScores whole = whole_on_live_clips.scores();
+      j["live_chunk_ms"] = {{"median", live.median_ms},
+                            {"p99", live.p99_ms},
+                            {"max", live.max_ms},
                             {"chunk_frames", fusion::kLiveChunkFrames},
-                            {"lookahead_frames", fusion::kDefaultLookaheadFrames}};
+                            {"lookahead_frames", live_lookahead}};
+      j["live"] = {{"clips", live_clips.size()},
+                   {"scores", scores_json(live.scores)},
+                   {"whole_file_scores", scores_json(whole)}};
       std::printf(
           "learned  live chunk (%d frames + %d look-ahead), CPU time: median %.1f ms, p99 %.1f ms, "
           "max %.1f ms\n",
-          fusion::kLiveChunkFrames, fusion::kDefaultLookaheadFrames, median, p99, worst);
+          fusion::kLiveChunkFrames, live_lookahead, live.median_ms, live.p99_ms,
+          live.max_ms);
+      std::printf(
+          "learned  live on the first %zu clips: jawOpen r %.3f, closure recall %.3f "
+          "(whole-file windows: %.3f, %.3f)\n",
+          live_clips.size(), live.scores.pearson[0], live.scores.closure_recall, whole.pearson[0],
+          whole.closure_recall);
     }
   }
   report["labels_head_speed_deg_s"] = label_head_speed / refs.size();
@@ -339,6 +372,7 @@ const Command& eval_command() {
                     "weight file for the learned generator (default: bundled)"},
                    {"steps", 0, "K", "diffusion steps (default 2)"},
                    {"seed", 0, "S", "generator seed (default 0)"},
+                   {"live-lookahead", 0, "N", "look-ahead frames of the live configuration (default 4)"},
                    {"snr", 0, "DB", "signal-to-noise ratio of the noisy condition (default 10)"},
                    {"max-clips", 0, "N", "evaluate only the first N clips (default all)"},
                    {"json", 0, "FILE", "also write the figures as JSON"},

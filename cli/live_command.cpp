@@ -24,7 +24,11 @@ int run_live(const ParsedArgs& args) {
   params.seed = motion.params.seed;
   params.steps = motion.params.steps;
   params.weights = motion.params.weights;
+  params.lookahead_frames = static_cast<int>(
+      args.integer("lookahead", fusion::kDefaultLookaheadFrames, 1, 49));
   params.max_seconds = args.number("seconds", 0, 0, 1e7);
+  motion.params.chunk_frames = fusion::kLiveChunkFrames;
+  motion.params.lookahead_frames = params.lookahead_frames;
   fusion::make_generator(motion.generator, motion.params);  // reject a bad name or weights early
 
   player::Scene scene = scene_from(args, portrait_path, "live");
@@ -56,7 +60,10 @@ const Command& live_command() {
            [] {
              std::vector<OptionSpec> options{
                  {"input-device", 0, "N", "PortAudio input device (see --list-devices)"},
-                 {"seconds", 0, "S", "quit after S seconds"}};
+                 {"seconds", 0, "S", "quit after S seconds"},
+                 {"lookahead", 0, "N",
+                  "audio look-ahead in 40 ms frames: more follows the lips closer but adds latency "
+                  "(default 4)"}};
              for (auto& o : generator_options()) options.push_back(o);
              for (auto& o : player_scene_options()) options.push_back(o);
              for (auto& o : player_window_options()) options.push_back(o);

@@ -31,6 +31,7 @@ PlayStats run_live(const Scene& scene, const LiveParams& params) {
       generator_name, {.seed = params.seed,
                        .steps = params.steps,
                        .chunk_frames = fusion::kLiveChunkFrames,
+                       .lookahead_frames = params.lookahead_frames,
                        .weights = params.weights});
 
   Display display(scene, wp);  // first: a headless machine fails before audio opens

@@ -220,6 +220,7 @@ struct LiveParams {
   std::uint64_t seed = 0;
   int steps = 0;                  // learned generator: DDIM steps (0 = its default)
   std::filesystem::path weights;  // learned generator: weight file (empty = bundled)
+  int lookahead_frames = 0;       // learned generator: audio look-ahead (0 = its default, 4)
   double max_seconds = 0;  // quit after this much wall time; 0 = run until closed
 };
 

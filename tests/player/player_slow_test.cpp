@@ -207,7 +207,8 @@ TEST(Live, VirtualMicrophoneDrivesTheAvatarWithMeasuredLatency) {
   auto speech = shared_media_dir() / "speech" / "librivox_en_male.wav";  // 7.1 s
   auto r = run_command("{ (sleep 1; " + pulse.env() + "paplay --device=mic " +
                        shell_quote(speech.string()) + ") & " + pulse.env() + parla() +
-                       " live --hud --seconds 7 --stats " + shell_quote(stats_path.string()) +
+                       " live --hud --lookahead 6 --seconds 7 --stats " +
+                       shell_quote(stats_path.string()) +
                        "; status=$?; wait; exit $status; }");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto s = read_stats(stats_path);
@@ -218,6 +219,9 @@ TEST(Live, VirtualMicrophoneDrivesTheAvatarWithMeasuredLatency) {
   EXPECT_LE(s["latency_p95_s"].get<double>(), 0.100) << s.dump();
   EXPECT_GT(s["jaw_open_max"].get<double>(), 0.2) << s.dump();  // it reacted to the speech
   EXPECT_EQ(s["capture_dropped_samples"].get<int>(), 0) << s.dump();
+  // --lookahead 6: the frame plus 6 frames of audio (280 ms) and the features' own.
+  EXPECT_GE(s["lookahead_s"].get<double>(), 0.28) << s.dump();
+  EXPECT_LT(s["lookahead_s"].get<double>(), 0.33) << s.dump();
   EXPECT_NE(r.output.find("audio→picture latency"), std::string::npos) << r.output;
 }
 
