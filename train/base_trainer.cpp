@@ -93,8 +93,8 @@ torch::Tensor nonspeech_features(std::uint64_t seed) {
     const double gain = std::pow(10.0, rng.uniform(-20, 0) / 20);
     for (float v : music) audio.push_back(static_cast<float>(gain * v));
   }
-  for (int segment = 0; segment < 12; ++segment) {  // 5 s each: noise at random levels, silence
-    double level = segment % 4 == 3 ? 0.0 : std::pow(10.0, rng.uniform(-70, -20) / 20);
+  for (int segment = 0; segment < 24; ++segment) {  // 5 s each: noise at random levels, silence
+    double level = segment % 2 == 1 ? 0.0 : std::pow(10.0, rng.uniform(-70, -20) / 20);
     bool pink = segment % 2 == 0;
     double b0 = 0, b1 = 0, b2 = 0;
     for (int i = 0; i < 5 * kSampleRate; ++i) {
