@@ -187,14 +187,18 @@ struct Sampler {
         b.features[i]
             .slice(0, valid * kFeaturesPerMotionFrame)
             .copy_(nonspeech.slice(0, offset + valid * kFeaturesPerMotionFrame, offset + rows));
-        torch::Tensor rest = m[0];  // clips open on a pause: their first frame is the rest pose
+        // The mouth at rest (keeping the speaker's resting smile: the clip's median),
+        // the head at 30 % of the clip's motion. Not the clip's first frame: 40 % of
+        // clips start with the mouth already moving toward the first sound.
+        const int smile = index(Channel::MouthSmile);
+        const float smile_level =
+            (m.select(1, smile) * motion_std[smile] + motion_mean[smile]).median().item<float>();
+        const std::array<float, kMouthChannels> rest_values = rest_mouth(smile_level);
+        const torch::Tensor rest = torch::tensor(std::vector<float>(rest_values.begin(), rest_values.end()));
         auto calm = [&](torch::Tensor x) {  // [K, 20] normalised in place
           torch::Tensor raw = x * motion_std + motion_mean;
           raw = raw * head_calm_scale;
-          raw.slice(1, 0, kMouthChannels)
-              .copy_((rest * motion_std + motion_mean)
-                         .slice(0, 0, kMouthChannels)
-                         .expand({x.size(0), kMouthChannels}));
+          raw.slice(1, 0, kMouthChannels).copy_(rest.expand({x.size(0), kMouthChannels}));
           x.copy_((raw - motion_mean) / motion_std);
         };
         calm(b.x0[i]);

@@ -130,6 +130,14 @@ double contact_profile(double t, double on_s, double off_s, double lead_s, doubl
 
 }  // namespace
 
+std::array<float, 8> rest_mouth(float smile) {
+  std::array<float, 8> out{};
+  const MouthVector& rest = shape(Viseme::Silence).target;
+  for (int c = 0; c < kMouthChannels; ++c) out[c] = static_cast<float>(rest[c]);
+  out[kSmile] = smile;
+  return out;
+}
+
 MouthStyle draw_mouth_style(std::uint64_t seed) {
   Random rng(derive_seed(seed, 11));
   MouthStyle s;

@@ -130,6 +130,9 @@ MouthStyle draw_mouth_style(std::uint64_t seed);
 // anticipation; bilabials reach mouthClose 1 at the acoustic closure. Other channels
 // are left as they are. `motion` must already hold motion_frames_for(samples) frames.
 void add_mouth_motion(std::span<const Phone> phones, const MouthStyle& style, MotionTrack& motion);
+// The mouth at rest (the silence viseme's targets) for channels jawOpen .. tongueOut,
+// with `smile` as mouthSmile (a speaker's resting smile is their style, not silence).
+std::array<float, 8> rest_mouth(float smile);
 
 // Per-clip expressiveness of head, brows, blinks and gaze, drawn from the clip's seed.
 struct ExpressionStyle {

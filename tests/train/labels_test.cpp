@@ -65,6 +65,22 @@ TEST(MouthLabels, BilabialsCloseAtTheClosureAndAnticipate) {
   }
 }
 
+TEST(MouthLabels, ALongPauseSettlesAtTheRestMouth) {
+  // rest_mouth is what the base trainer puts under music and silence: the labels must
+  // reach exactly it inside a long pause (smile: the clip's resting smile).
+  auto p = phones_of({{"_", 300}, {"a", 250}, {"_", 1500}, {"o", 250}, {"_", 300}});
+  for (std::uint64_t seed = 0; seed < 5; ++seed) {
+    MotionTrack t = label_motion(p, samples_of(p), false, seed);
+    double mid = seconds_of(p[2].start_sample + p[2].end_sample) / 2;
+    std::array<float, 8> rest = rest_mouth(at(t, mid, Channel::MouthSmile));
+    for (int c = 0; c < 8; ++c) {
+      EXPECT_NEAR(at(t, mid, static_cast<Channel>(c)), rest[c], 0.01)
+          << "seed " << seed << " channel " << c;
+    }
+    EXPECT_LT(rest[parla::index(Channel::JawOpen)], 0.05f);
+  }
+}
+
 TEST(MouthLabels, LabiodentalsRollTheLowerLip) {
   auto p = phones_of(
       {{"_", 300}, {"a", 200}, {"f", 140}, {"a", 200}, {"v", 120}, {"i", 200}, {"_", 300}});
