@@ -163,7 +163,6 @@ LiveRun run_live_config(const std::vector<train::Clip>& clips,
                         const std::vector<audio::Features>& inputs,
                         const fusion::GeneratorParams& base) {
   fusion::GeneratorParams params = base;
-  params.chunk_frames = fusion::kLiveChunkFrames;
   auto gen = fusion::make_generator("learned", params);
   std::vector<double> ms;
   train::MotionScorer scorer;
@@ -202,6 +201,8 @@ int run_eval(const ParsedArgs& args) {
   fusion::GeneratorParams params;
   params.seed = static_cast<std::uint64_t>(args.integer("seed", 0, 0, 1LL << 53));
   params.steps = static_cast<int>(args.integer("steps", fusion::kDefaultSteps, 1, 50));
+  const int live_chunk =
+      static_cast<int>(args.integer("live-chunk", fusion::kLiveChunkFrames, 1, 49));
   const int live_lookahead = static_cast<int>(
       args.integer("live-lookahead", fusion::kDefaultLookaheadFrames, 1, 49));
   params.weights = args.value_or("weights", "");
@@ -322,12 +323,13 @@ int run_eval(const ParsedArgs& args) {
     if (names[g] == "learned") {
       fusion::GeneratorParams live_params = params;
       live_params.lookahead_frames = live_lookahead;
+      live_params.chunk_frames = live_chunk;
       LiveRun live = run_live_config(live_clips, live_inputs, live_params);
       train::MotionScores whole = whole_on_live_clips.scores();
       j["live_chunk_ms"] = {{"median", live.median_ms},
                             {"p99", live.p99_ms},
                             {"max", live.max_ms},
-                            {"chunk_frames", fusion::kLiveChunkFrames},
+                            {"chunk_frames", live_chunk},
                             {"lookahead_frames", live_lookahead}};
       j["live"] = {{"clips", live_clips.size()},
                    {"scores", scores_json(live.scores)},
@@ -335,7 +337,7 @@ int run_eval(const ParsedArgs& args) {
       std::printf(
           "learned  live chunk (%d frames + %d look-ahead), CPU time: median %.1f ms, p99 %.1f ms, "
           "max %.1f ms\n",
-          fusion::kLiveChunkFrames, live_lookahead, live.median_ms, live.p99_ms,
+          live_chunk, live_lookahead, live.median_ms, live.p99_ms,
           live.max_ms);
       std::printf(
           "learned  live on the first %zu clips: jawOpen r %.3f, closure recall %.3f "
@@ -372,6 +374,7 @@ const Command& eval_command() {
                     "weight file for the learned generator (default: bundled)"},
                    {"steps", 0, "K", "diffusion steps (default 2)"},
                    {"seed", 0, "S", "generator seed (default 0)"},
+                   {"live-chunk", 0, "N", "frames per window of the live configuration (default 1)"},
                    {"live-lookahead", 0, "N", "look-ahead frames of the live configuration (default 4)"},
                    {"snr", 0, "DB", "signal-to-noise ratio of the noisy condition (default 10)"},
                    {"max-clips", 0, "N", "evaluate only the first N clips (default all)"},

@@ -26,8 +26,10 @@ int run_live(const ParsedArgs& args) {
   params.weights = motion.params.weights;
   params.lookahead_frames = static_cast<int>(
       args.integer("lookahead", fusion::kDefaultLookaheadFrames, 1, 49));
+  params.chunk_frames =
+      static_cast<int>(args.integer("chunk", fusion::kLiveChunkFrames, 1, 49));
   params.max_seconds = args.number("seconds", 0, 0, 1e7);
-  motion.params.chunk_frames = fusion::kLiveChunkFrames;
+  motion.params.chunk_frames = params.chunk_frames;
   motion.params.lookahead_frames = params.lookahead_frames;
   fusion::make_generator(motion.generator, motion.params);  // reject a bad name or weights early
 
@@ -63,7 +65,10 @@ const Command& live_command() {
                  {"seconds", 0, "S", "quit after S seconds"},
                  {"lookahead", 0, "N",
                   "audio look-ahead in 40 ms frames: more follows the lips closer but adds latency "
-                  "(default 4)"}};
+                  "(default 4)"},
+                 {"chunk", 0, "N",
+                  "frames per model window: 4 follows the lips closer (jawOpen r 0.75 vs 0.69 "
+                  "on held-out voices), the picture then updates in 160 ms steps (default 1)"}};
              for (auto& o : generator_options()) options.push_back(o);
              for (auto& o : player_scene_options()) options.push_back(o);
              for (auto& o : player_window_options()) options.push_back(o);

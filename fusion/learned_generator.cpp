@@ -4,7 +4,7 @@
 // look-ahead frames are generated again, with more audio, by the next window. So any
 // input length runs in bounded memory, consecutive windows continue each other
 // (no seam), and the same scheduling serves whole files (chunk 46) and live input
-// (chunk 2). Scheduling depends only on frame counts, never on how input is pushed,
+// (chunk 1). Scheduling depends only on frame counts, never on how input is pushed,
 // so streaming gives exactly the whole-input result.
 #include <cstdlib>
 #include <deque>
@@ -26,12 +26,15 @@ std::filesystem::path default_weights() {
 
 // DDIM (η = 0) from t = 1 to 0 in `steps` equal steps with v-prediction. prefix:
 // [1, P, 20] normalised; roles: [1, P + N]; tokens: [1, P + N, D]; noise: [1, N, 20].
-// Returns x_0: [1, N, 20] normalised.
+// Returns x_0: [1, N, 20] normalised. The mouth channels are the first step's x_0
+// prediction: at t = 1 the model sees no motion, so that is its conditional mean given
+// the audio and the prefix (the sharpest lips; later steps would add sampled detail to
+// them); the head, brows and gaze are the full DDIM sample, so they vary with the seed.
 torch::Tensor ddim_sample(experts::MotionModel& model, const torch::Tensor& prefix,
                           const torch::Tensor& roles, const torch::Tensor& tokens, torch::Tensor x,
                           int steps) {
   const int64_t prefix_frames = prefix.size(1);
-  torch::Tensor x0;
+  torch::Tensor x0, mouth;
   for (int i = 0; i < steps; ++i) {
     float t_now = 1.f - static_cast<float>(i) / steps;
     float t_next = 1.f - static_cast<float>(i + 1) / steps;
@@ -42,10 +45,12 @@ torch::Tensor ddim_sample(experts::MotionModel& model, const torch::Tensor& pref
     float alpha = std::cos(t_now * static_cast<float>(M_PI / 2));
     float sigma = std::sin(t_now * static_cast<float>(M_PI / 2));
     x0 = alpha * x - sigma * v;
+    if (i == 0) mouth = x0.slice(2, 0, experts::kMouthChannels).clone();
     torch::Tensor eps = sigma * x + alpha * v;
     x = std::cos(t_next * static_cast<float>(M_PI / 2)) * x0 +
         std::sin(t_next * static_cast<float>(M_PI / 2)) * eps;
   }
+  x0.slice(2, 0, experts::kMouthChannels).copy_(mouth);
   return x0;
 }
 

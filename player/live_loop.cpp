@@ -30,7 +30,8 @@ PlayStats run_live(const Scene& scene, const LiveParams& params) {
   auto generator = fusion::make_generator(
       generator_name, {.seed = params.seed,
                        .steps = params.steps,
-                       .chunk_frames = fusion::kLiveChunkFrames,
+                       .chunk_frames = params.chunk_frames > 0 ? params.chunk_frames
+                                                               : fusion::kLiveChunkFrames,
                        .lookahead_frames = params.lookahead_frames,
                        .weights = params.weights});
 

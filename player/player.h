@@ -221,6 +221,7 @@ struct LiveParams {
   int steps = 0;                  // learned generator: DDIM steps (0 = its default)
   std::filesystem::path weights;  // learned generator: weight file (empty = bundled)
   int lookahead_frames = 0;       // learned generator: audio look-ahead (0 = its default, 4)
+  int chunk_frames = 0;           // learned generator: frames per window (0 = live default, 1)
   double max_seconds = 0;  // quit after this much wall time; 0 = run until closed
 };
 

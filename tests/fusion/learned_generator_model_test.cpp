@@ -76,6 +76,22 @@ TEST(LearnedGenerator, SeedsChangeTheHeadButHardlyTheLips) {
   EXPECT_LT(jaw, 0.05);
 }
 
+TEST(LearnedGenerator, LipsAreTheFirstStepsPredictionTheHeadTheFullSample) {
+  // Same seed, same noise: the first window's mouth is the one-step prediction whatever
+  // the step count; the head is refined by the later steps.
+  MotionTrack one = generate({.seed = 6, .steps = 1}), four = generate({.seed = 6, .steps = 4});
+  ASSERT_EQ(one.frame_count(), four.frame_count());
+  ASSERT_GT(one.frame_count(), fusion::kDefaultChunkFrames);
+  double head = 0;
+  for (int k = 0; k < fusion::kDefaultChunkFrames; ++k) {
+    for (int c = 0; c <= parla::index(Channel::TongueOut); ++c)  // the mouth
+      ASSERT_EQ(one.frames[k][c], four.frames[k][c]) << "frame " << k << " channel " << c;
+    head += std::abs(one.frames[k][parla::index(Channel::HeadPitch)] -
+                     four.frames[k][parla::index(Channel::HeadPitch)]);
+  }
+  EXPECT_GT(head / fusion::kDefaultChunkFrames, 1e-3);
+}
+
 TEST(LearnedGenerator, StreamingInAnyChunksEqualsWholeInput) {
   MotionTrack whole = generate({.seed = 5});
   auto gen = fusion::make_generator("learned", {.seed = 5});
@@ -99,18 +115,24 @@ TEST(LearnedGenerator, LiveChunksFollowTheSameLipsAsWholeFileWindows) {
   MotionTrack whole = generate({.seed = 3});
   MotionTrack live = generate({.seed = 3, .chunk_frames = fusion::kLiveChunkFrames});
   ASSERT_EQ(live.frame_count(), whole.frame_count());
-  EXPECT_GT(pearson(channel(live, Channel::JawOpen), channel(whole, Channel::JawOpen)), 0.85);
-  EXPECT_LT(mean_abs_diff(channel(live, Channel::JawOpen), channel(whole, Channel::JawOpen)), 0.06);
+  // Live windows see 160 ms of audio past the frame, whole-file windows up to 1.8 s, so
+  // the lips differ somewhat by design: `parla eval motion` measures jawOpen r against
+  // the labels of 0.72 live vs 0.80 whole-file on 40 held-out clips (MANIFEST.md).
+  EXPECT_GT(pearson(channel(live, Channel::JawOpen), channel(whole, Channel::JawOpen)), 0.7);
+  EXPECT_LT(mean_abs_diff(channel(live, Channel::JawOpen), channel(whole, Channel::JawOpen)), 0.1);
 }
 
 TEST(LearnedGenerator, SilenceKeepsTheMouthClosedAndTheHeadCalm) {
   std::vector<float> silence(10 * audio::kSampleRate, 0.f);
   auto gen = fusion::make_generator("learned", {.seed = 2});
   MotionTrack t = fusion::generate_motion(audio::compute_features(silence).frames, *gen);
+  double jaw_sum = 0;
   for (const auto& f : t.frames) {
-    ASSERT_LT(f[parla::index(Channel::JawOpen)], 0.12f);
+    ASSERT_LT(f[parla::index(Channel::JawOpen)], 0.15f);  // never open (eval's threshold)
     ASSERT_LT(std::abs(f[parla::index(Channel::HeadYaw)]), 0.3f);
+    jaw_sum += f[parla::index(Channel::JawOpen)];
   }
+  EXPECT_LT(jaw_sum / t.frame_count(), 0.08);
 }
 
 TEST(LearnedGenerator, NoSeamsAtWindowBorders) {
