@@ -1,8 +1,10 @@
-// Motion generation speed on one thread: the classic generator over the features of a
-// few minutes of espeak-ng speech (× real time), with feature extraction of the same
-// audio timed in the same run as the reference.
+// Motion generation speed on one thread: the classic and the learned generator (default
+// 2 DDIM steps, whole-file windows) over the features of a few minutes of espeak-ng
+// speech (× real time), with feature extraction of the same audio timed in the same run
+// as the reference; and the learned generator's live chunk (a window per 40 ms frame).
 //
 //   build/bench/bench_motion [minutes=3]
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -51,5 +53,33 @@ int main(int argc, char** argv) {
   bench::report("classic generator, x real time (best of 5)", audio_s / best_s, "x");
   bench::report("classic generator, per motion frame", best_s / frames * 1e6, "us");
   bench::report("generator time / features time", best_s / features_s, "");
+
+  double learned_s = 1e9, learned_cpu_s = 1e9;
+  for (int rep = 0; rep < 3; ++rep) {
+    auto gen = fusion::make_generator("learned", {.seed = static_cast<std::uint64_t>(rep)});
+    bench::Stopwatch clock;
+    double cpu_start = bench::process_cpu_seconds();
+    fusion::generate_motion(features.frames, *gen);
+    learned_s = std::min(learned_s, clock.seconds());
+    learned_cpu_s = std::min(learned_cpu_s, bench::process_cpu_seconds() - cpu_start);
+  }
+  bench::report("learned generator, x real time (best of 3, wall)", audio_s / learned_s, "x");
+  bench::report("learned generator, x real time (best of 3, CPU)", audio_s / learned_cpu_s, "x");
+  bench::report("learned time / features time", learned_s / features_s, "");
+
+  // Live: features pushed every 40 ms; the wall time of each push that runs a window.
+  auto live = fusion::make_generator("learned", {.chunk_frames = fusion::kLiveChunkFrames});
+  std::vector<MotionFrame> out;
+  std::vector<double> chunk_ms;
+  for (size_t i = 0; i < features.frames.size(); i += 4) {
+    size_t n = std::min<size_t>(4, features.frames.size() - i), before = out.size();
+    bench::Stopwatch clock;
+    live->push(std::span(features.frames).subspan(i, n), out);
+    if (out.size() > before) chunk_ms.push_back(clock.seconds() * 1e3);
+  }
+  std::sort(chunk_ms.begin(), chunk_ms.end());
+  bench::report("learned live chunk, median", chunk_ms[chunk_ms.size() / 2], "ms");
+  bench::report("learned live chunk, p99", chunk_ms[chunk_ms.size() * 99 / 100], "ms");
+  bench::report("learned live chunk, max", chunk_ms.back(), "ms");
   return 0;
 }
