@@ -82,7 +82,7 @@ std::vector<float> music_excerpts() {
 
 nlohmann::json scores_json(const train::MotionScores& s) {
   nlohmann::json j;
-  for (int c = 0; c < train::kMouthChannelCount; ++c) {
+  for (int c = 0; c < kMouthChannelCount; ++c) {
     std::string name(channel_table()[c].name);
     j["pearson"][name] = s.pearson[c];
     j["mae"][name] = s.mae[c];
@@ -105,11 +105,11 @@ struct Metric {
 
 std::vector<Metric> metrics() {
   std::vector<Metric> out;
-  for (int c = 0; c < train::kMouthChannelCount; ++c) {
+  for (int c = 0; c < kMouthChannelCount; ++c) {
     out.push_back({std::string(channel_table()[c].name) + " r",
                    [c](const train::MotionScores& s) { return s.pearson[c]; }, true});
   }
-  for (int c = 0; c < train::kMouthChannelCount; ++c) {
+  for (int c = 0; c < kMouthChannelCount; ++c) {
     out.push_back({std::string(channel_table()[c].name) + " MAE",
                    [c](const train::MotionScores& s) { return s.mae[c]; }, false});
   }

@@ -20,17 +20,13 @@ int run_live(const ParsedArgs& args) {
   params.window = window_params_from(args, "parla live");
   params.input_device = static_cast<int>(args.integer("input-device", -1, -1, 1 << 20));
   MotionOptions motion = motion_options_from_args(args);
-  params.generator = motion.generator;
-  params.seed = motion.params.seed;
-  params.steps = motion.params.steps;
-  params.weights = motion.params.weights;
-  params.lookahead_frames = static_cast<int>(
-      args.integer("lookahead", fusion::kDefaultLookaheadFrames, 1, 49));
-  params.chunk_frames =
+  motion.params.lookahead_frames =
+      static_cast<int>(args.integer("lookahead", fusion::kDefaultLookaheadFrames, 1, 49));
+  motion.params.chunk_frames =
       static_cast<int>(args.integer("chunk", fusion::kLiveChunkFrames, 1, 49));
+  params.generator = motion.generator;
+  params.generator_params = motion.params;
   params.max_seconds = args.number("seconds", 0, 0, 1e7);
-  motion.params.chunk_frames = params.chunk_frames;
-  motion.params.lookahead_frames = params.lookahead_frames;
   fusion::make_generator(motion.generator, motion.params);  // reject a bad name or weights early
 
   player::Scene scene = scene_from(args, portrait_path, "live");

@@ -102,6 +102,8 @@ inline constexpr int kChannelCount = 20;
 inline constexpr double kMotionFps = 25.0;  // canonical frames per second
 
 constexpr int index(Channel c) { return static_cast<int>(c); }
+// Channels 0 .. kMouthChannelCount - 1 (jawOpen .. tongueOut) are the mouth.
+inline constexpr int kMouthChannelCount = index(Channel::TongueOut) + 1;
 
 struct ChannelInfo {
   std::string_view name;  // ARKit-style name, the JSON key

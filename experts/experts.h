@@ -34,8 +34,6 @@ inline constexpr int kFeaturesPerMotionFrame = audio::kFeatureRate / 25;  // 4
 // Windows: kPrefixFrames of earlier motion, then 1..kMaxNewFrames frames to generate.
 inline constexpr int kPrefixFrames = 10;
 inline constexpr int kMaxNewFrames = 50;
-// Channels 0..7 (jawOpen .. tongueOut): the mouth.
-inline constexpr int kMouthChannels = 8;
 
 // Model input of one feature frame: 80 log-mels, energy (dB / 10), log F0 relative to
 // 150 Hz (0 when unvoiced) and voicing. Written to `out` (kFeatureDims floats).

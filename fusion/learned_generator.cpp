@@ -45,12 +45,12 @@ torch::Tensor ddim_sample(experts::MotionModel& model, const torch::Tensor& pref
     float alpha = std::cos(t_now * static_cast<float>(M_PI / 2));
     float sigma = std::sin(t_now * static_cast<float>(M_PI / 2));
     x0 = alpha * x - sigma * v;
-    if (i == 0) mouth = x0.slice(2, 0, experts::kMouthChannels).clone();
+    if (i == 0) mouth = x0.slice(2, 0, kMouthChannelCount).clone();
     torch::Tensor eps = sigma * x + alpha * v;
     x = std::cos(t_next * static_cast<float>(M_PI / 2)) * x0 +
         std::sin(t_next * static_cast<float>(M_PI / 2)) * eps;
   }
-  x0.slice(2, 0, experts::kMouthChannels).copy_(mouth);
+  x0.slice(2, 0, kMouthChannelCount).copy_(mouth);
   return x0;
 }
 

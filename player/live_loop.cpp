@@ -27,13 +27,9 @@ PlayStats run_live(const Scene& scene, const LiveParams& params) {
   std::string generator_name =
       params.generator.empty() ? fusion::default_generator_name() : params.generator;
   // Live: a window per frame (kLiveChunkFrames) keeps the audio→picture latency low.
-  auto generator = fusion::make_generator(
-      generator_name, {.seed = params.seed,
-                       .steps = params.steps,
-                       .chunk_frames = params.chunk_frames > 0 ? params.chunk_frames
-                                                               : fusion::kLiveChunkFrames,
-                       .lookahead_frames = params.lookahead_frames,
-                       .weights = params.weights});
+  fusion::GeneratorParams generator_params = params.generator_params;
+  if (generator_params.chunk_frames == 0) generator_params.chunk_frames = fusion::kLiveChunkFrames;
+  auto generator = fusion::make_generator(generator_name, generator_params);
 
   Display display(scene, wp);  // first: a headless machine fails before audio opens
   audio::PortAudioSession session;

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "core/core.h"
+#include "fusion/fusion.h"
 #include "video/video.h"
 
 namespace parla::player {
@@ -217,11 +218,8 @@ struct LiveParams {
   WindowParams window;
   int input_device = -1;  // PortAudio index; -1 = default input
   std::string generator;  // fusion generator name; empty = the default
-  std::uint64_t seed = 0;
-  int steps = 0;                  // learned generator: DDIM steps (0 = its default)
-  std::filesystem::path weights;  // learned generator: weight file (empty = bundled)
-  int lookahead_frames = 0;       // learned generator: audio look-ahead (0 = its default, 4)
-  int chunk_frames = 0;           // learned generator: frames per window (0 = live default, 1)
+  // Seed, steps, weights, look-ahead; chunk_frames 0 = fusion::kLiveChunkFrames.
+  fusion::GeneratorParams generator_params;
   double max_seconds = 0;  // quit after this much wall time; 0 = run until closed
 };
 

@@ -20,7 +20,6 @@ namespace {
 using experts::kFeatureDims;
 using experts::kFeaturesPerMotionFrame;
 using experts::kMaxNewFrames;
-using experts::kMouthChannels;
 using experts::kPrefixFrames;
 
 // Raw features [4T, F] and labels [T, 20] of each clip of one split.
@@ -193,12 +192,12 @@ struct Sampler {
         const int smile = index(Channel::MouthSmile);
         const float smile_level =
             (m.select(1, smile) * motion_std[smile] + motion_mean[smile]).median().item<float>();
-        const std::array<float, kMouthChannels> rest_values = rest_mouth(smile_level);
+        const std::array<float, kMouthChannelCount> rest_values = rest_mouth(smile_level);
         const torch::Tensor rest = torch::tensor(std::vector<float>(rest_values.begin(), rest_values.end()));
         auto calm = [&](torch::Tensor x) {  // [K, 20] normalised in place
           torch::Tensor raw = x * motion_std + motion_mean;
           raw = raw * head_calm_scale;
-          raw.slice(1, 0, kMouthChannels).copy_(rest.expand({x.size(0), kMouthChannels}));
+          raw.slice(1, 0, kMouthChannelCount).copy_(rest.expand({x.size(0), kMouthChannelCount}));
           x.copy_((raw - motion_mean) / motion_std);
         };
         calm(b.x0[i]);
@@ -248,7 +247,7 @@ Losses diffusion_loss(experts::MotionModel& model, const Batch& batch, const tor
   torch::Tensor v_loss = ((v_hat - v).pow(2) * w).mean();
   torch::Tensor x0_hat = alpha * xt - sigma * v_hat;  // auxiliary x_0 loss
   torch::Tensor x0_loss =
-      ((x0_hat - batch.x0).pow(2) * w).slice(2, 0, kMouthChannels).mean() / 2;
+      ((x0_hat - batch.x0).pow(2) * w).slice(2, 0, kMouthChannelCount).mean() / 2;
   return {v_loss + 0.5 * x0_loss, v_loss};
 }
 
@@ -354,7 +353,7 @@ BaseTrainReport train_base(const BaseTrainParams& params,
                       (0.5f - motion_mean[index(Channel::MouthClose)].item<float>()) /
                           motion_std[index(Channel::MouthClose)].item<float>(),
                       params.closure_weight};
-  weights.channel.slice(0, 0, kMouthChannels).fill_(2.0);
+  weights.channel.slice(0, 0, kMouthChannelCount).fill_(2.0);
   // Fixed validation windows: full-length, fixed times and noise.
   std::vector<std::tuple<Batch, torch::Tensor, torch::Tensor>> val_set;
   {

@@ -11,9 +11,8 @@
 namespace parla::train {
 namespace {
 
-constexpr int kMouthChannels = 8;        // jawOpen .. tongueOut
 constexpr double kInternalRate = 200.0;  // evaluation rate of the blend, Hz
-using MouthVector = std::array<double, kMouthChannels>;
+using MouthVector = std::array<double, kMouthChannelCount>;
 
 enum Ch { kJaw, kClose, kFunnel, kPucker, kStretch, kSmile, kRoll, kTongue };
 
@@ -130,10 +129,10 @@ double contact_profile(double t, double on_s, double off_s, double lead_s, doubl
 
 }  // namespace
 
-std::array<float, 8> rest_mouth(float smile) {
-  std::array<float, 8> out{};
+std::array<float, kMouthChannelCount> rest_mouth(float smile) {
+  std::array<float, kMouthChannelCount> out{};
   const MouthVector& rest = shape(Viseme::Silence).target;
-  for (int c = 0; c < kMouthChannels; ++c) out[c] = static_cast<float>(rest[c]);
+  for (int c = 0; c < kMouthChannelCount; ++c) out[c] = static_cast<float>(rest[c]);
   out[kSmile] = smile;
   return out;
 }
@@ -162,14 +161,14 @@ void add_mouth_motion(std::span<const Phone> phones, const MouthStyle& style, Mo
     for (size_t i = first; i < gs.size() && gs[i].start_s < t + 0.7; ++i) {
       const Gesture& g = gs[i];
       double d_lips = dominance(g, t, g.lip_lead_s), d_jaw = dominance(g, t, kJawLeadSeconds);
-      for (int c = 0; c < kMouthChannels; ++c) {
+      for (int c = 0; c < kMouthChannelCount; ++c) {
         double d = is_lip_channel(c) ? d_lips : d_jaw;
         num[c] += g.alpha[c] * d * g.target[c];
         den[c] += g.alpha[c] * d;
       }
     }
     const MouthVector& rest = shape(Viseme::Silence).target;
-    for (int c = 0; c < kMouthChannels; ++c) {
+    for (int c = 0; c < kMouthChannelCount; ++c) {
       blend[n][c] = den[c] > 1e-6 ? (num[c] + 1e-6 * rest[c]) / (den[c] + 1e-6) : rest[c];
     }
   }
@@ -210,11 +209,11 @@ void add_mouth_motion(std::span<const Phone> phones, const MouthStyle& style, Mo
     int count = 0;
     for (long n = centre - half; n <= centre + half; ++n) {
       if (n < 0 || n >= static_cast<long>(internal_count)) continue;
-      for (int c = 0; c < kMouthChannels; ++c) sum[c] += blend[n][c];
+      for (int c = 0; c < kMouthChannelCount; ++c) sum[c] += blend[n][c];
       if (std::abs(n - centre) <= close_half) close_max = std::max(close_max, blend[n][kClose]);
       ++count;
     }
-    for (int c = 0; c < kMouthChannels; ++c) {
+    for (int c = 0; c < kMouthChannelCount; ++c) {
       motion.frames[k][c] =
           static_cast<float>(c == kClose ? close_max : sum[c] / std::max(count, 1));
     }

@@ -132,7 +132,7 @@ MouthStyle draw_mouth_style(std::uint64_t seed);
 void add_mouth_motion(std::span<const Phone> phones, const MouthStyle& style, MotionTrack& motion);
 // The mouth at rest (the silence viseme's targets) for channels jawOpen .. tongueOut,
 // with `smile` as mouthSmile (a speaker's resting smile is their style, not silence).
-std::array<float, 8> rest_mouth(float smile);
+std::array<float, kMouthChannelCount> rest_mouth(float smile);
 
 // Per-clip expressiveness of head, brows, blinks and gaze, drawn from the clip's seed.
 struct ExpressionStyle {
@@ -269,7 +269,6 @@ std::vector<float> synth_music(double seconds, std::uint64_t seed);
 // ---------------------------------------------------------------------------------
 // Motion evaluation against corpus labels (`parla eval motion`).
 
-inline constexpr int kMouthChannelCount = 8;  // jawOpen..tongueOut
 
 struct MotionScores {
   std::int64_t frames = 0;

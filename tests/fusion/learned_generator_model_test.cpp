@@ -84,7 +84,7 @@ TEST(LearnedGenerator, LipsAreTheFirstStepsPredictionTheHeadTheFullSample) {
   ASSERT_GT(one.frame_count(), fusion::kDefaultChunkFrames);
   double head = 0;
   for (int k = 0; k < fusion::kDefaultChunkFrames; ++k) {
-    for (int c = 0; c <= parla::index(Channel::TongueOut); ++c)  // the mouth
+    for (int c = 0; c < parla::kMouthChannelCount; ++c)
       ASSERT_EQ(one.frames[k][c], four.frames[k][c]) << "frame " << k << " channel " << c;
     head += std::abs(one.frames[k][parla::index(Channel::HeadPitch)] -
                      four.frames[k][parla::index(Channel::HeadPitch)]);

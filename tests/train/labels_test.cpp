@@ -72,8 +72,8 @@ TEST(MouthLabels, ALongPauseSettlesAtTheRestMouth) {
   for (std::uint64_t seed = 0; seed < 5; ++seed) {
     MotionTrack t = label_motion(p, samples_of(p), false, seed);
     double mid = seconds_of(p[2].start_sample + p[2].end_sample) / 2;
-    std::array<float, 8> rest = rest_mouth(at(t, mid, Channel::MouthSmile));
-    for (int c = 0; c < 8; ++c) {
+    auto rest = rest_mouth(at(t, mid, Channel::MouthSmile));
+    for (int c = 0; c < parla::kMouthChannelCount; ++c) {
       EXPECT_NEAR(at(t, mid, static_cast<Channel>(c)), rest[c], 0.01)
           << "seed " << seed << " channel " << c;
     }
