@@ -13,7 +13,7 @@ namespace parla::cli {
 namespace {
 
 std::vector<const Command*> all_commands() {
-  return {&render_command(), &motion_command(), &fit_command(), &train_command(), &eval_command(),
+  return {&render_command(), &motion_command(), &fit_command(), &score_command(), &train_command(), &eval_command(),
 #ifdef PARLA_HAVE_PLAYER
           &play_command(), &live_command(),
 #endif

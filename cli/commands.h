@@ -19,6 +19,7 @@ const Command& motion_command();
 const Command& fit_command();
 const Command& train_command();
 const Command& eval_command();
+const Command& score_command();
 #ifdef PARLA_HAVE_PLAYER
 const Command& play_command();  // cli/play_command.cpp
 const Command& live_command();  // cli/live_command.cpp

@@ -190,7 +190,28 @@ LiveRun run_live_config(const std::vector<train::Clip>& clips,
   return run;
 }
 
+int run_eval_critic(const ParsedArgs& args) {
+  train::CriticEvalParams params;
+  auto data = args.value("data");
+  if (!data) throw InputError("parla eval critic needs --data DIR (a 'parla train critic' run)");
+  params.data_dir = *data;
+  params.models_dir = args.value_or("models", (std::filesystem::path(PARLA_DATA_DIR) / "models" / "critic").string());
+  params.corpus = args.value_or("corpus", "");
+  params.media = args.value_or("media", (std::filesystem::path(PARLA_DATA_DIR) / ".." / ".." / "shared" / "media").string());
+  params.generator_clips = static_cast<int>(args.integer("max-clips", params.generator_clips, 1, 1 << 30));
+  std::optional<OutputFile> json_out;
+  if (auto p = args.value("json")) json_out.emplace(*p);
+  const std::string result = train::evaluate_critic(params);
+  std::fputs(nlohmann::json::parse(result)["table"].get<std::string>().c_str(), stdout);
+  if (json_out) {
+    write_text_file(json_out->temp_path(), result);
+    json_out->commit();
+  }
+  return 0;
+}
+
 int run_eval(const ParsedArgs& args) {
+  if (args.positionals.at(0) == "critic") return run_eval_critic(args);
   if (args.positionals.at(0) != "motion")
     throw InputError("unknown evaluation '" + args.positionals[0] + "' (see parla eval --help)");
   auto corpus = args.value("corpus");
@@ -358,14 +379,20 @@ int run_eval(const ParsedArgs& args) {
 const Command& eval_command() {
   static const Command command{
       {.name = "eval",
-       .positionals = "motion",
-       .summary = "evaluate motion generators on a corpus split against its labels",
+       .positionals = "motion | critic",
+       .summary = "evaluate motion generators against labels, or the critic on held-out data",
        .details =
            "motion: per mouth channel Pearson r and MAE, viseme-class accuracy (nearest label\n"
            "centroid), bilabial closure precision/recall/F1 (mouthClose >= 0.5 within +-40 ms of\n"
            "a p/b/m), on clean audio and under pink noise; jaw and head statistics on synthetic\n"
-           "music and on silence; generation speed and live chunk latency (learned).",
-       .options = {{"corpus", 0, "DIR", "corpus directory (required)"},
+           "music and on silence; generation speed and live chunk latency (learned).\n"
+           "critic --data RUN: LS shift recovery, pairwise accuracy of each head per perturbation\n"
+           "and degradation on held-out speakers, voices and the shared real videos, and LS of the\n"
+           "learned vs the classic generator on --corpus's test split.",
+       .options = {{"corpus", 0, "DIR", "corpus directory (required for motion)"},
+                   {"data", 0, "DIR", "critic: a 'parla train critic' run (its held-out data)"},
+                   {"models", 0, "DIR", "critic: heads to evaluate (default data/models/critic)"},
+                   {"media", 0, "DIR", "critic: shared real media (default ../shared/media)"},
                    {"split", 0, "NAME",
                     "train, val or test (default test: held-out voices and languages)"},
                    {"generators", 0, "LIST",

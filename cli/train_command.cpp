@@ -75,6 +75,57 @@ int run_base(const ParsedArgs& args) {
   return 0;
 }
 
+std::vector<std::filesystem::path> path_list(const std::string& list) {
+  std::vector<std::filesystem::path> paths;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = list.find(',', start);
+    std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!item.empty()) paths.emplace_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return paths;
+}
+
+int run_critic(const ParsedArgs& args) {
+  train::CriticTrainParams params;
+  auto corpus = args.value("corpus");
+  auto out_dir = args.value("output");
+  if (!corpus || !out_dir) throw InputError("parla train critic needs --corpus DIR and -o DIR");
+  params.corpus = *corpus;
+  params.out_dir = *out_dir;
+  params.realtalk = args.value_or("realtalk", "");
+  params.portraits = path_list(args.value_or("portraits", sample_portrait_path()));
+  for (const auto& p : params.portraits) check_input_file(p, "portrait");
+  params.heads = args.value_or("heads", params.heads);
+  params.label_clips = static_cast<int>(args.integer("label-clips", params.label_clips, 1, 1000000));
+  params.rendered_clips = static_cast<int>(args.integer("rendered-clips", params.rendered_clips, 0, 1000000));
+  params.real_clip_limit = static_cast<int>(args.integer("real-clips", 0, 0, 1000000));
+  const int steps = static_cast<int>(args.integer("steps", 0, 0, 10000000));
+  params.ls_steps = steps ? steps : params.ls_steps;
+  params.mn_steps = steps ? steps : params.mn_steps;
+  params.vq_steps = steps ? steps : params.vq_steps;
+  params.batch = static_cast<int>(args.integer("batch", params.batch, 2, 4096));
+  params.learning_rate = args.number("lr", params.learning_rate, 1e-7, 1);
+  params.threads = static_cast<int>(args.integer("threads", params.threads, 1, 64));
+  params.checkpoint_every = static_cast<int>(args.integer("checkpoint-every", params.checkpoint_every, 1, 1000000));
+  params.max_minutes = args.number("minutes", 0, 0, 1e6);
+  params.seed = static_cast<std::uint64_t>(args.integer("seed", 1, 0, 1LL << 53));
+  const bool quiet = args.has("quiet");
+  train::train_critic(params, [&](const train::CriticTrainReport& r) {
+    if (quiet) return;
+    if (r.head.rfind("data: ", 0) == 0) {
+      std::fprintf(stderr, "%s\n", r.head.c_str());
+    } else {
+      std::fprintf(stderr, "%s step %d/%d  train loss %.4f  val %.3f  %.0f s\n", r.head.c_str(), r.step,
+                   r.steps, r.train_loss, r.val_metric, r.seconds);
+    }
+  });
+  if (!quiet) std::fprintf(stderr, "critic heads in %s (ls.pt, mn.pt, vq.pt)\n", out_dir->c_str());
+  return 0;
+}
+
 int run_train(const ParsedArgs& args) {
   const std::string& what = args.positionals.at(0);
   if (what == "corpus") {
@@ -85,6 +136,10 @@ int run_train(const ParsedArgs& args) {
   if (what == "base") {
     if (args.positionals.size() != 1) throw InputError("parla train base takes no positional arguments");
     return run_base(args);
+  }
+  if (what == "critic") {
+    if (args.positionals.size() != 1) throw InputError("parla train critic takes no positional arguments");
+    return run_critic(args);
   }
   if (what == "corpus-stats") {
     if (args.positionals.size() != 2) throw InputError("usage: parla train corpus-stats DIR");
@@ -100,8 +155,8 @@ int run_train(const ParsedArgs& args) {
 const Command& train_command() {
   static const Command command{
       {.name = "train",
-       .positionals = "corpus | corpus-stats DIR | base",
-       .summary = "training steps: the speech-and-motion corpus, the base motion model",
+       .positionals = "corpus | corpus-stats DIR | base | critic",
+       .summary = "training steps: the speech-and-motion corpus, the base motion model, the critic",
        .details = "corpus: TTS speech (espeak-ng, flite, festival) in many voices and languages with\n"
                   "exact phone timings, coarticulated mouth labels, prosody-driven head/brow/blink/gaze\n"
                   "labels and audio augmentation, in shards with train/val/test splits (test holds out\n"
@@ -109,11 +164,15 @@ const Command& train_command() {
                   "corpus-stats DIR: hours per engine/language/voice/split, viseme and channel statistics.\n"
                   "base --corpus DIR -o DIR: trains the base motion denoiser (experts/); writes\n"
                   "checkpoint.pt (resumable: run the same command again), base.pt (EMA weights),\n"
-                  "loss.csv and loss.png into DIR after every checkpoint.",
+                  "loss.csv and loss.png into DIR after every checkpoint.\n"
+                  "critic --corpus DIR --realtalk DIR -o DIR: the Talking-Critic heads (LS, MN, VQ) on\n"
+                  "corpus labels, corpus clips rendered on portraits and tracked back, and real talking\n"
+                  "faces (split by speaker); writes data/ (cache), checkpoint-*.pt (resumable),\n"
+                  "loss-*.csv/png and ls.pt, mn.pt, vq.pt into DIR (docs/critic.md).",
        .options = {{"output", 'o', "DIR", "corpus directory, absent or empty (corpus); run directory (base)"},
                    {"corpus", 0, "DIR", "corpus to train on (base)"},
                    {"cache", 0, "DIR", "feature cache directory (base; default DIR/cache)"},
-                   {"steps", 0, "N", "optimiser steps of the whole run (base; default 6000)"},
+                   {"steps", 0, "N", "optimiser steps of the whole run (base: default 6000; critic: per head, default 4000/4000/3000)"},
                    {"minutes", 0, "M", "stop after M minutes, resumable (base; default no limit)"},
                    {"batch", 0, "B", "windows per step (base; default 16)"},
                    {"lr", 0, "LR", "peak learning rate (base; default 1e-3)"},
@@ -127,6 +186,12 @@ const Command& train_command() {
                    {"closure-weight", 0, "W", "loss weight on shut mouthClose labels (base; default 3)"},
                    {"nonspeech", 0, "P", "share of windows with music, noise or silence audio (base; default 0.15)"},
                    {"warp", 0, "A", "vocal-tract warp range of the mel axis, 1 +- A (base; default 0.1)"},
+                   {"realtalk", 0, "DIR", "real talking faces with MANIFEST.tsv (critic)"},
+                   {"portraits", 0, "LIST", "comma-separated portraits to render on (critic; default sample)"},
+                   {"heads", 0, "LIST", "heads to train (critic; default ls,mn,vq)"},
+                   {"label-clips", 0, "N", "corpus train clips as labels (critic; default 1500)"},
+                   {"rendered-clips", 0, "N", "corpus train clips rendered and tracked back (critic; default 100)"},
+                   {"real-clips", 0, "N", "use only the first N realtalk clips (critic; default all)"},
                    {"hours", 0, "H", "hours of audio to generate (default 1)"},
                    {"seed", 0, "S", "random seed (default 0)"},
                    {"workers", 0, "N", "worker processes (default 2)"},

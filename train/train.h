@@ -341,4 +341,69 @@ BaseTrainReport train_base(const BaseTrainParams& params,
 // Writes a line plot of the loss columns of loss.csv to a PNG.
 void plot_loss_csv(const std::filesystem::path& csv, const std::filesystem::path& png);
 
+
+// ---------------------------------------------------------------------------------
+// Real talking faces (shared/media/realtalk): clips with their speaker and split.
+
+struct RealClip {
+  std::filesystem::path path;
+  std::string speaker;
+  Split split = Split::Train;  // Val for the held-out speakers (kRealValidationSpeakers)
+};
+// The validation speakers: whole people never trained on (8 speakers, 68 s; not GRID-s1).
+std::span<const std::string_view> real_validation_speakers();
+// Every clip listed in DIR/MANIFEST.tsv, in its order. Throws InputError when the
+// manifest is missing or malformed.
+std::vector<RealClip> real_clips(const std::filesystem::path& dir);
+
+// ---------------------------------------------------------------------------------
+// Talking-Critic training (DESIGN.md "Training" step 3; docs/critic.md).
+
+struct CriticTrainParams {
+  std::filesystem::path corpus;      // synthetic corpus (labels and their audio)
+  std::filesystem::path realtalk;    // real talking faces (MANIFEST.tsv), split by speaker
+  std::filesystem::path out_dir;     // data cache, checkpoints, ls.pt mn.pt vq.pt, loss plots
+  std::vector<std::filesystem::path> portraits;  // portraits the corpus is rendered on
+  std::string heads = "ls,mn,vq";    // which heads to train
+  int label_clips = 1500;            // corpus train clips used as clean labels
+  int rendered_clips = 100;          // corpus train clips rendered and tracked back
+  int real_clip_limit = 0;           // 0 = every realtalk clip (tests use a few)
+  int ls_steps = 4000;               // optimiser steps per head
+  int mn_steps = 4000;
+  int vq_steps = 3000;
+  int batch = 32;                    // clips (LS, MN) or frame pairs (VQ) per step
+  double learning_rate = 1e-3;       // peak; cosine decay to 10 %
+  int threads = 1;                   // torch intra-op threads
+  int checkpoint_every = 250;        // steps between checkpoints and validation
+  double max_minutes = 0;            // stop (resumable) after this much wall time; 0 = none
+  std::uint64_t seed = 1;
+};
+
+struct CriticTrainReport {
+  std::string head;          // "data", "ls", "mn" or "vq"
+  int step = 0;
+  int steps = 0;
+  double train_loss = 0;
+  double val_metric = 0;     // LS: offset recovery on val clips; MN, VQ: pairwise accuracy
+  double seconds = 0;
+  bool finished = false;
+};
+
+// Builds (or reuses) the data cache, then trains each head in turn (resumable from its
+// checkpoint) and writes <head>.pt, loss-<head>.csv/.png into out_dir.
+void train_critic(const CriticTrainParams& params,
+                  const std::function<void(const CriticTrainReport&)>& progress = {});
+
+struct CriticEvalParams {
+  std::filesystem::path models_dir;   // ls.pt mn.pt vq.pt
+  std::filesystem::path data_dir;     // a train_critic out_dir (its cached held-out data)
+  std::filesystem::path corpus;       // for the base-vs-classic ranking on the test split
+  std::filesystem::path media;        // shared/media (held-out real videos and portraits)
+  int generator_clips = 60;           // test clips for the base-vs-classic ranking
+  std::uint64_t seed = 7;
+};
+// Shift recovery, pairwise accuracy per perturbation and degradation, base vs classic:
+// a JSON document (docs/critic.md "Evaluation") with a readable table under "table".
+std::string evaluate_critic(const CriticEvalParams& params);
+
 }  // namespace parla::train
