@@ -180,7 +180,7 @@ torch::Tensor LsHeadImpl::embed_mouth(const torch::Tensor& windows) {
 }
 
 MnHeadImpl::MnHeadImpl() {
-  in = register_module("in", conv1d(kMnInputs, 64, 5));
+  input_conv = register_module("input_conv", conv1d(kMnInputs, 64, 5));
   c1 = register_module("c1", conv1d(64, 64, 5, 1, /*dilation=*/2));
   c2 = register_module("c2", conv1d(64, 64, 5, 1, /*dilation=*/4));
   c3 = register_module("c3", conv1d(64, 64, 5, 1, /*dilation=*/8));
@@ -194,7 +194,7 @@ MnHeadImpl::MnHeadImpl() {
 torch::Tensor MnHeadImpl::frame_features(const torch::Tensor& x, const torch::Tensor& mask) {
   torch::Tensor m = mask.unsqueeze(1);  // [B, 1, W]
   torch::Tensor h = (x - input_mean.view({1, -1, 1})) / input_std.view({1, -1, 1}) * m;
-  h = F::gelu(in(h));
+  h = F::gelu(input_conv(h));
   for (auto* conv : {&c1, &c2, &c3, &c4}) h = h + F::gelu((*conv)(h * m));
   return h;
 }

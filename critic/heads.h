@@ -105,7 +105,7 @@ class MnHeadImpl : public torch::nn::Module {
   torch::Tensor input_mean, input_std;  // [43] normalisation of the training naturals
 
  private:
-  torch::nn::Conv1d in{nullptr}, c1{nullptr}, c2{nullptr}, c3{nullptr}, c4{nullptr};
+  torch::nn::Conv1d input_conv{nullptr}, c1{nullptr}, c2{nullptr}, c3{nullptr}, c4{nullptr};
   torch::nn::Linear fc1{nullptr}, fc2{nullptr};
 };
 TORCH_MODULE(MnHead);

@@ -28,7 +28,9 @@ int seconds_of(std::int64_t motion_frames) {
   return static_cast<int>((motion_frames + kFps - 1) / kFps);
 }
 
-// Offset curve of the frames [begin, end) by their weights; empty when they weigh 0.
+// Offset curve of the frames [begin, end) by their weights, indexed by the reported
+// offset + 15 (distance column k pairs the mouth at t with audio at t + k, an audio
+// lead of −k); empty when the frames weigh 0.
 std::vector<float> offset_curve(const torch::Tensor& distances, std::span<const float> weights,
                                 std::int64_t begin, std::int64_t end) {
   std::vector<double> sum(kOffsets, 0.0);
@@ -41,7 +43,7 @@ std::vector<float> offset_curve(const torch::Tensor& distances, std::span<const 
   }
   if (total <= 0) return {};
   std::vector<float> curve(kOffsets);
-  for (int k = 0; k < kOffsets; ++k) curve[k] = static_cast<float>(sum[k] / total);
+  for (int k = 0; k < kOffsets; ++k) curve[kOffsets - 1 - k] = static_cast<float>(sum[k] / total);
   return curve;
 }
 
@@ -158,7 +160,7 @@ LsResult ls_result(LsHead& head, const torch::Tensor& distances, std::span<const
   const float mid = head->calibration[0].item<float>();
   const float scale = head->calibration[1].item<float>();
   auto to_score = [&](float conf0) { return 100.f * sigmoid((conf0 - mid) / scale); };
-  r.offset_frames = -(f.best - kMaxOffsetFrames);
+  r.offset_frames = f.best - kMaxOffsetFrames;
   r.confidence = f.confidence;
   r.min_distance = r.offset_curve[f.best];
   r.distance_at_zero = r.offset_curve[kMaxOffsetFrames];
@@ -170,7 +172,7 @@ LsResult ls_result(LsHead& head, const torch::Tensor& distances, std::span<const
     CurveFigures fs = curve_figures(offset_curve(distances, weights, begin, end));
     r.per_second_score.push_back(to_score(fs.confidence_at_zero));
     r.per_second_confidence.push_back(fs.confidence);
-    r.per_second_offset.push_back(-(fs.best - kMaxOffsetFrames));
+    r.per_second_offset.push_back(fs.best - kMaxOffsetFrames);
   }
   return r;
 }

@@ -1,0 +1,120 @@
+// `parla score` with the shipped critic heads (data/models/critic) on real files: a real
+// talking video in sync and with its audio shifted, a Parla render, several videos at
+// once, the JSON report, and every kind of bad video (exit 2, one line, nothing written).
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+#include "core/core.h"
+#include "tests/support/testing.h"
+
+namespace {
+namespace fs = std::filesystem;
+using parla::testing::CommandResult;
+using parla::testing::ScratchDir;
+using parla::testing::shell_quote;
+
+std::string q(const fs::path& p) { return shell_quote(p.string()); }
+
+CommandResult parla(const std::string& args) {
+  return parla::testing::run_command(q(parla::testing::parla_executable()) + " " + args + " 2>&1");
+}
+
+fs::path real_video() { return parla::testing::shared_media_dir() / "video" / "hdtf_katiehill.mp4"; }
+
+nlohmann::json score_json(const std::string& args, const fs::path& json_path) {
+  CommandResult r = parla("score -q " + args + " --json " + q(json_path));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  return nlohmann::json::parse(parla::read_text_file(json_path));
+}
+
+TEST(ScoreCommand, ARealTalkingVideoIsInSyncAndScoresHigh) {
+  ScratchDir dir;
+  nlohmann::json j = score_json(q(real_video()), dir / "r.json");
+  EXPECT_EQ(j["schema"], "parla.score/1");
+  EXPECT_LE(std::abs(j["ls"]["offset_frames"].get<int>()), 1);
+  EXPECT_GT(j["ls"]["score"].get<double>(), 60);
+  EXPECT_GT(j["ls"]["confidence"].get<double>(), 0);
+  EXPECT_GT(j["mn"]["score"].get<double>(), 50);
+  EXPECT_GT(j["vq"]["score"].get<double>(), 50);
+  EXPECT_EQ(j["ls"]["offset_curve"].size(), 31u);
+  EXPECT_NEAR(j["face_coverage"].get<double>(), 1.0, 0.05);
+}
+
+TEST(ScoreCommand, FindsTheOffsetOfShiftedAudio) {
+  ScratchDir dir;
+  // Audio delayed by 6 frames (240 ms): the picture leads, so the audio's lead is -6.
+  const fs::path shifted = dir / "late.mp4";
+  parla::testing::ffmpeg("-i " + q(real_video()) + " -itsoffset 0.24 -i " + q(real_video()) +
+                         " -map 0:v -map 1:a -c:v copy -c:a aac -shortest " + q(shifted));
+  nlohmann::json late = score_json(q(shifted), dir / "late.json");
+  EXPECT_NEAR(late["ls"]["offset_frames"].get<int>(), -6, 1);
+  nlohmann::json sync = score_json(q(real_video()), dir / "sync.json");
+  EXPECT_LT(late["ls"]["score"].get<double>(), sync["ls"]["score"].get<double>());
+}
+
+TEST(ScoreCommand, RanksSeveralVideosAndWritesAnHtmlReport) {
+  ScratchDir dir;
+  const fs::path render = dir / "sample.mp4";
+  ASSERT_EQ(parla("render -q --sample -o " + q(render)).exit_code, 0);
+  CommandResult r = parla("score -q " + q(real_video()) + " " + q(render) + " --html " + q(dir / "r.html") +
+                          " --json " + q(dir / "r.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("hdtf_katiehill.mp4"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("sample.mp4"), std::string::npos) << r.output;
+  nlohmann::json j = nlohmann::json::parse(parla::read_text_file(dir / "r.json"));
+  EXPECT_EQ(j["videos"].size(), 2u);
+  EXPECT_EQ(j["ranking"].size(), 2u);
+  std::string html = parla::read_text_file(dir / "r.html");
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_EQ(html.find("http://"), std::string::npos);
+}
+
+class ScoreBadInput : public ::testing::Test {
+ protected:
+  void expect_rejected(const std::string& args, const std::string& fragment) {
+    auto before = listing();
+    CommandResult r = parla("score -q " + args + " --json " + q(dir / "out.json"));
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.output;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+    EXPECT_NE(r.output.find(fragment), std::string::npos) << "missing '" << fragment << "' in: " << r.output;
+    EXPECT_EQ(listing(), before) << "files changed after: " << args;
+  }
+  std::vector<std::string> listing() const {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir.path())) names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+  ScratchDir dir;
+};
+
+TEST_F(ScoreBadInput, EveryKindIsOneClearLine) {
+  const fs::path text = dir / "notes.mp4";
+  parla::write_text_file(text, "this is not a video\n");
+  expect_rejected(q(text), "notes.mp4");
+
+  const fs::path silent = dir / "silent.mp4";
+  parla::testing::ffmpeg("-i " + q(real_video()) + " -an -c:v copy " + q(silent));
+  expect_rejected(q(silent), "silent.mp4");
+
+  const fs::path faceless = dir / "grey.mp4";
+  parla::testing::ffmpeg("-f lavfi -i color=gray:s=320x240:d=2 -f lavfi -i sine=f=220:d=2 -shortest " +
+                         q(faceless));
+  expect_rejected(q(faceless), "grey.mp4");
+
+  const fs::path audio_only = dir / "voice.m4a";
+  parla::testing::ffmpeg("-i " + q(real_video()) + " -vn -c:a copy " + q(audio_only));
+  expect_rejected(q(audio_only), "voice.m4a");
+
+  const fs::path short_audio = dir / "short_audio.mp4";
+  parla::testing::ffmpeg("-i " + q(real_video()) + " -map 0:v -map 0:a -c:v copy -af atrim=0:2 " +
+                         q(short_audio));
+  expect_rejected(q(short_audio), "short_audio.mp4");
+
+  expect_rejected(q(dir / "missing.mp4"), "missing.mp4");
+}
+
+}  // namespace
