@@ -8,6 +8,7 @@
 
 #include "critic/critic.h"
 #include "tests/support/testing.h"
+#include "video/video.h"
 
 namespace parla::critic {
 namespace {
@@ -196,6 +197,27 @@ TEST(FaceTracker, EmptyAndFlatFramesHaveNoFace) {
   Image black(320, 240);
   EXPECT_FALSE(tracker.observe(black).found);
   EXPECT_FALSE(tracker.observe(Image{}).found);
+}
+
+TEST(FaceTracker, KeepsOneFaceWhenTwoAreVisible) {
+  // The talk beside a half-size copy of itself: the larger face is taken at the start
+  // and kept (nearest to the last one) through detections every 5 frames.
+  video::VideoReader reader(katie());
+  FaceTracker tracker({.keep_crops = false});
+  Image frame;
+  for (int i = 0; i < 20 && reader.read_frame(frame); ++i) {
+    const Image small = video::resize(frame, frame.width / 2, frame.height / 2);
+    Image both(frame.width + small.width, frame.height);
+    for (int y = 0; y < frame.height; ++y) {
+      std::copy_n(frame.pixel(0, y), 3 * frame.width, both.pixel(0, y));
+      if (y < small.height)
+        std::copy_n(small.pixel(0, y), 3 * small.width, both.pixel(frame.width, y));
+    }
+    const FaceObservation o = tracker.observe(both);
+    ASSERT_TRUE(o.found) << i;
+    for (const video::Point& p : o.landmarks) EXPECT_LT(p.x, frame.width) << i;
+    EXPECT_GT(o.scale_px, 60.f) << i;
+  }
 }
 
 FaceObservation fake_observation(float jaw_px) {
