@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/progress.h"
+#include "audio/audio.h"
 #include "critic/critic.h"
 
 namespace parla::cli {
@@ -20,6 +21,12 @@ int run_score(const ParsedArgs& args) {
     check_input_file(*audio, "audio");
     analysis.audio = *audio;
   }
+  auto is_track = [](const std::filesystem::path& p) { return p.extension() == ".json" || p.extension() == ".csv"; };
+  for (const auto& v : videos) {
+    if (is_track(v) && analysis.audio.empty()) {
+      throw InputError("scoring the MotionTrack " + quoted(v) + " needs its audio: --audio FILE");
+    }
+  }
   std::optional<OutputFile> json_out, html_out;  // validated before any work
   if (auto p = args.value("json")) json_out.emplace(*p, std::span<const std::filesystem::path>(videos));
   if (auto p = args.value("html")) html_out.emplace(*p, std::span<const std::filesystem::path>(videos));
@@ -31,6 +38,12 @@ int run_score(const ParsedArgs& args) {
 
   std::vector<critic::ScoreReport> reports;
   for (const auto& video : videos) {
+    if (is_track(video)) {  // LS and MN on the track itself, no pixels
+      MotionTrack track = read_motion_track(video);
+      audio::Features features = audio::compute_features(audio::decode_audio(analysis.audio));
+      reports.push_back(critic.score_motion(track, features, video.filename().string()));
+      continue;
+    }
     const auto start = std::chrono::steady_clock::now();
     Progress progress("score " + video.filename().string(), 1000, !quiet);
     analysis.progress = [&](double done) { progress.update(static_cast<std::int64_t>(done * 1000)); };
@@ -59,7 +72,7 @@ int run_score(const ParsedArgs& args) {
 const Command& score_command() {
   static const Command command{
       {.name = "score",
-       .positionals = "VIDEO...",
+       .positionals = "VIDEO... | TRACK.json --audio FILE",
        .summary = "score talking-head videos: lip sync, motion naturalness, visual quality",
        .details =
            "Any video FFmpeg reads (MP4, MKV, WebM, MOV, AVI), Parla's or anybody else's. The face\n"
@@ -68,7 +81,8 @@ const Command& score_command() {
            "offset search over +-15 frames: offset, LSE-C confidence, LSE-D distance), MN\n"
            "(natural vs perturbed motion, with blink rate, head energy and jerk, stillness in\n"
            "silence) and VQ (face and mouth crops, flicker). Scores are 0..100 (docs/critic.md).\n"
-           "One video prints a summary; several print a ranking table.",
+           "One video prints a summary; several print a ranking table. A MotionTrack (.json or\n"
+           ".csv, as 'parla motion' writes) with --audio is scored on LS and MN without pixels.",
        .options = {{"audio", 0, "FILE", "score against this audio instead of the video's own track"},
                    {"json", 0, "FILE", "write every figure as JSON (schema in docs/critic.md)"},
                    {"html", 0, "FILE", "write a self-contained HTML report with plots"},

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <optional>
+#include <set>
 
 #include "cli/commands.h"
 #include "cli/progress.h"
@@ -59,6 +60,10 @@ int run_base(const ParsedArgs& args) {
   params.closure_weight = args.number("closure-weight", params.closure_weight, 1, 100);
   params.warp = args.number("warp", params.warp, 0, 0.3);
   params.nonspeech_share = args.number("nonspeech", params.nonspeech_share, 0, 1);
+  params.realtalk = args.value_or("realtalk", "");
+  params.real_labels = args.value_or("real-labels", "");
+  params.real_share = args.number("real-share", params.real_share, 0, 1);
+  params.real_variants = static_cast<int>(args.integer("real-variants", params.real_variants, 1, 64));
   if (params.d_model % 4 != 0) throw InputError("--d-model must be a multiple of 4 (the attention heads)");
   bool quiet = args.has("quiet");
   train::BaseTrainReport r = train::train_base(params, [&](const train::BaseTrainReport& report) {
@@ -126,6 +131,39 @@ int run_critic(const ParsedArgs& args) {
   return 0;
 }
 
+// `parla train real-labels --realtalk DIR -o FILE [--corpus DIR]`: tracks every realtalk
+// clip into the label cache and prints each speaker's jawOpen mapping.
+int run_real_labels(const ParsedArgs& args) {
+  auto dir = args.value("realtalk");
+  auto out = args.value("output");
+  if (!dir || !out) throw InputError("parla train real-labels needs --realtalk DIR and -o FILE");
+  if (auto corpus = args.value("corpus")) {
+    train::CorpusReader reader(*corpus);
+    const auto q = train::synthetic_jaw_quantiles(reader, train::Split::Train);
+    std::printf("synthetic labels (train split of %s), jawOpen over speech frames: p10 %.4f p50 %.4f p90 %.4f\n",
+                corpus->c_str(), q[0], q[1], q[2]);
+  }
+  const bool quiet = args.has("quiet");
+  auto clips = train::real_labels(*dir, *out, [&](const std::string& line) {
+    if (!quiet) std::fprintf(stderr, "%s\n", line.c_str());
+  });
+  std::printf("%-42s %5s %5s %6s %6s %6s %6s\n", "speaker", "split", "clips", "s", "p10", "p50", "p90");
+  std::set<std::string> done;
+  for (size_t i = 0; i < clips.size(); ++i) {
+    if (!done.insert(clips[i].speaker).second) continue;
+    const std::string& last = clips[i].speaker;
+    int n = 0;
+    double seconds = 0;
+    for (const auto& c : clips) {
+      if (c.speaker == last) ++n, seconds += c.frames() / 25.0;
+    }
+    const auto& q = clips[i].speaker_quantiles;
+    std::printf("%-42s %5s %5d %6.1f %6.3f %6.3f %6.3f\n", last.c_str(),
+                std::string(train::split_name(clips[i].split)).c_str(), n, seconds, q[0], q[1], q[2]);
+  }
+  return 0;
+}
+
 int run_train(const ParsedArgs& args) {
   const std::string& what = args.positionals.at(0);
   if (what == "corpus") {
@@ -141,6 +179,10 @@ int run_train(const ParsedArgs& args) {
     if (args.positionals.size() != 1) throw InputError("parla train critic takes no positional arguments");
     return run_critic(args);
   }
+  if (what == "real-labels") {
+    if (args.positionals.size() != 1) throw InputError("parla train real-labels takes no positional arguments");
+    return run_real_labels(args);
+  }
   if (what == "corpus-stats") {
     if (args.positionals.size() != 2) throw InputError("usage: parla train corpus-stats DIR");
     train::CorpusReader reader(args.positionals[1]);
@@ -155,7 +197,7 @@ int run_train(const ParsedArgs& args) {
 const Command& train_command() {
   static const Command command{
       {.name = "train",
-       .positionals = "corpus | corpus-stats DIR | base | critic",
+       .positionals = "corpus | corpus-stats DIR | base | critic | real-labels",
        .summary = "training steps: the speech-and-motion corpus, the base motion model, the critic",
        .details = "corpus: TTS speech (espeak-ng, flite, festival) in many voices and languages with\n"
                   "exact phone timings, coarticulated mouth labels, prosody-driven head/brow/blink/gaze\n"
@@ -164,7 +206,10 @@ const Command& train_command() {
                   "corpus-stats DIR: hours per engine/language/voice/split, viseme and channel statistics.\n"
                   "base --corpus DIR -o DIR: trains the base motion denoiser (experts/); writes\n"
                   "checkpoint.pt (resumable: run the same command again), base.pt (EMA weights),\n"
-                  "loss.csv and loss.png into DIR after every checkpoint.\n"
+                  "loss.csv and loss.png into DIR after every checkpoint. With --realtalk DIR it\n"
+                  "co-trains on the train speakers' tracked jawOpen (docs/real_speakers.md).\n"
+                  "real-labels --realtalk DIR -o FILE: tracks every realtalk clip into a label cache\n"
+                  "and prints each speaker's jawOpen quantiles (--corpus: the synthetic ones too).\n"
                   "critic --corpus DIR --realtalk DIR -o DIR: the Talking-Critic heads (LS, MN, VQ) on\n"
                   "corpus labels, corpus clips rendered on portraits and tracked back, and real talking\n"
                   "faces (split by speaker); writes data/ (cache), checkpoint-*.pt (resumable),\n"
@@ -172,7 +217,7 @@ const Command& train_command() {
        .options = {{"output", 'o', "DIR", "corpus directory, absent or empty (corpus); run directory (base)"},
                    {"corpus", 0, "DIR", "corpus to train on (base)"},
                    {"cache", 0, "DIR", "feature cache directory (base; default DIR/cache)"},
-                   {"steps", 0, "N", "optimiser steps of the whole run (base: default 6000; critic: per head, default 4000/4000/3000)"},
+                   {"steps", 0, "N", "optimiser steps of the whole run (base: default 6000; critic: per head, default 2500/3000/2000 for ls/mn/vq)"},
                    {"minutes", 0, "M", "stop after M minutes, resumable (base; default no limit)"},
                    {"batch", 0, "B", "windows per step (base; default 16)"},
                    {"lr", 0, "LR", "peak learning rate (base; default 1e-3)"},
@@ -186,7 +231,10 @@ const Command& train_command() {
                    {"closure-weight", 0, "W", "loss weight on shut mouthClose labels (base; default 3)"},
                    {"nonspeech", 0, "P", "share of windows with music, noise or silence audio (base; default 0.15)"},
                    {"warp", 0, "A", "vocal-tract warp range of the mel axis, 1 +- A (base; default 0.1)"},
-                   {"realtalk", 0, "DIR", "real talking faces with MANIFEST.tsv (critic)"},
+                   {"realtalk", 0, "DIR", "real talking faces with MANIFEST.tsv (critic, base, real-labels)"},
+                   {"real-labels", 0, "FILE", "tracked realtalk label cache (base; default CACHE/realtalk-labels.bin)"},
+                   {"real-share", 0, "P", "share of windows from real clips (base with --realtalk; default 0.3)"},
+                   {"real-variants", 0, "N", "audio versions per real clip, clean + augmented (base; default 8)"},
                    {"portraits", 0, "LIST", "comma-separated portraits to render on (critic; default sample)"},
                    {"heads", 0, "LIST", "heads to train (critic; default ls,mn,vq)"},
                    {"label-clips", 0, "N", "corpus train clips as labels (critic; default 1500)"},

@@ -386,11 +386,22 @@ void train_critic(const CriticTrainParams& params,
                   const std::function<void(const CriticTrainReport&)>& progress) {
   setenv("OMP_WAIT_POLICY", "PASSIVE", /*overwrite=*/0);
   torch::set_num_threads(params.threads);
+  // LibTorch 1.13's oneDNN backward of the strided audio convolutions returned NaN weight
+  // gradients here every few dozen steps (forward finite); the native kernels do not.
+  at::globalContext().setUserEnabledMkldnn(false);
   std::filesystem::create_directories(params.out_dir);
   auto log = [&](const std::string& line) {
     if (progress) progress(CriticTrainReport{.head = line});
   };
   CriticData data = load_or_build_critic_data(params, log);
+  for (CriticClip& c : data.clips) {  // decoded audio of a few real clips holds non-finite mels
+    for (torch::Tensor* t : {&c.audio_rows, &c.motion, &c.prosody}) {
+      if (!torch::isfinite(*t).all().item<bool>()) {
+        log("data: non-finite values in " + c.name + " replaced");
+        *t = torch::nan_to_num(*t, 0.0, 0.0, 0.0);
+      }
+    }
+  }
   ClipPools train = pools(data);
   ClipPools held_out;
   held_out.by_source[0] = train.held_out;  // drawn uniformly for validation pairs

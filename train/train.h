@@ -323,6 +323,13 @@ struct BaseTrainParams {
   double pure_noise_share = 0.25;   // windows trained at t = 1: the lips' one-step prediction
   double closure_weight = 3.0;      // loss weight on mouthClose where the label is shut (>= 0.5)
   double warp = 0.1;                // vocal-tract warp of the mel axis, factor in 1 ± warp (0: off)
+  // Real talking faces (docs/real_speakers.md): windows of the TRAIN speakers' clips with
+  // their tracked, speaker-normalised jawOpen; the loss sees only the confident jawOpen
+  // frames of those windows (every other channel comes from the synthetic labels).
+  std::filesystem::path realtalk;     // realtalk directory (MANIFEST.tsv); empty = off
+  std::filesystem::path real_labels;  // tracked-label cache; empty = <cache_dir>/realtalk-labels.bin
+  double real_share = 0.3;            // share of windows drawn from real clips
+  int real_variants = 8;              // audio versions per real clip: clean + augmented ones
 };
 
 struct BaseTrainReport {
@@ -356,6 +363,83 @@ std::span<const std::string_view> real_validation_speakers();
 // manifest is missing or malformed.
 std::vector<RealClip> real_clips(const std::filesystem::path& dir);
 
+// A realtalk clip tracked into mouth labels (train/real_labels.cpp): the critic's video
+// analysis, with jawOpen mapped per speaker onto the synthetic labels' scale.
+inline constexpr float kRealMinConfidence = 0.5f;  // tracking confidence a label needs to count
+
+struct RealLabels {
+  std::string file;                 // clip file name in the realtalk directory
+  std::string speaker;
+  Split split = Split::Train;
+  std::vector<float> pcm;           // 16 kHz mono, the clip's own audio
+  std::vector<float> jaw;           // per motion frame: jawOpen on the synthetic labels' scale
+  std::vector<float> raw_jaw;       // per motion frame: jawOpen as estimated (per-video normalised)
+  std::vector<float> close;         // per motion frame: mouthClose as estimated
+  std::vector<float> confidence;    // per motion frame, 0..1 (< kRealMinConfidence: not a label)
+  std::vector<std::uint8_t> speech; // per motion frame: voice activity of the audio
+  std::array<float, 3> speaker_quantiles{};  // the speaker's raw jawOpen p10, p50, p90 (speech)
+  std::int64_t frames() const { return static_cast<std::int64_t>(jaw.size()); }
+};
+
+// jawOpen p10, p50, p90 over the speech frames of the synthetic labels (the corpus
+// recipe's train split: /tmp/corpus3h, `parla train real-labels --corpus DIR`).
+inline constexpr std::array<float, 3> kSyntheticJawQuantiles = {0.1107f, 0.2516f, 0.5265f};
+// The same quantiles measured on a corpus split (frames inside a non-pause phone).
+std::array<float, 3> synthetic_jaw_quantiles(const CorpusReader& reader, Split split);
+// Piecewise-linear map taking `from` quantiles onto `to` (linear beyond the ends), 0..1.
+float map_quantiles(float value, const std::array<float, 3>& from, const std::array<float, 3>& to);
+
+// Every clip of DIR/MANIFEST.tsv tracked and normalised per speaker, from `cache` when it
+// holds this manifest's clips (else tracked now, ~3 min, and written there). Clips with
+// no usable face are left out (logged to `log`).
+std::vector<RealLabels> real_labels(const std::filesystem::path& dir,
+                                    const std::filesystem::path& cache,
+                                    const std::function<void(const std::string&)>& log = {});
+
+// One audio version of a real clip for training, with its labels on the new time axis.
+struct RealVariant {
+  std::vector<float> pcm;           // 16 kHz mono
+  double speed = 1;                 // tempo factor applied (1.1 = 10 % faster)
+  std::vector<float> jaw;           // per motion frame of `pcm`, synthetic scale
+  std::vector<std::uint8_t> label;  // per motion frame: 1 where the tracking is confident
+};
+// Version 0 is the clean clip; others get a speed change (0.9..1.1, labels stretched
+// along) and draw_augmentation's noise, reverb, band, codec and gain (babble from
+// `babble_sources`), all drawn from `seed`.
+RealVariant real_variant(const RealLabels& clip, int version, std::uint64_t seed,
+                         std::span<const std::vector<float>> babble_sources);
+
+// The real-speech metric (docs/real_speakers.md): Pearson r between a generated jawOpen
+// and the tracked one over the confident frames, pooled over clips at each lag and per
+// clip at lag 0.
+inline constexpr int kRealMaxLagFrames = 8;
+
+struct RealSpeechScores {
+  int clips = 0;
+  std::int64_t frames = 0;                 // confident frames scored (lag 0)
+  double pooled_r = 0;                     // lag 0, all clips' frames together
+  double median_clip_r = 0;                // median over clips of the per-clip r at lag 0
+  int best_lag_frames = 0;                 // + = the generated track trails the video
+  double best_lag_r = 0;                   // pooled r at the best lag
+  std::vector<double> lag_r;               // pooled r per lag −8..+8
+  std::vector<double> clip_r;              // per clip, lag 0, in the order added
+};
+
+class RealSpeechScorer {
+ public:
+  // `jaw` per motion frame (extra frames ignored, missing ones end the clip).
+  void add(const RealLabels& clip, std::span<const float> jaw);
+  RealSpeechScores scores() const;
+
+ private:
+  std::vector<std::vector<float>> labels_, predicted_;
+  std::vector<std::vector<std::uint8_t>> confident_;
+};
+
+// The audio-energy baseline: RMS energy in dB per motion frame, smoothed over 3 frames,
+// mapped from the clip's p10..p95 onto 0..1.
+std::vector<float> energy_jaw(const std::vector<float>& pcm);
+
 // ---------------------------------------------------------------------------------
 // Talking-Critic training (DESIGN.md "Training" step 3; docs/critic.md).
 
@@ -368,9 +452,9 @@ struct CriticTrainParams {
   int label_clips = 1500;            // corpus train clips used as clean labels
   int rendered_clips = 100;          // corpus train clips rendered and tracked back
   int real_clip_limit = 0;           // 0 = every realtalk clip (tests use a few)
-  int ls_steps = 4000;               // optimiser steps per head
-  int mn_steps = 4000;
-  int vq_steps = 3000;
+  int ls_steps = 2500;               // optimiser steps per head
+  int mn_steps = 3000;
+  int vq_steps = 2000;
   int batch = 32;                    // clips (LS, MN) or frame pairs (VQ) per step
   double learning_rate = 1e-3;       // peak; cosine decay to 10 %
   int threads = 1;                   // torch intra-op threads
