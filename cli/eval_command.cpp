@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "audio/audio.h"
@@ -190,6 +191,68 @@ LiveRun run_live_config(const std::vector<train::Clip>& clips,
   return run;
 }
 
+// Real speech (docs/real_speakers.md): each generator's jawOpen against the jawOpen
+// tracked on the realtalk clips, on the held-out speakers and on the training speakers,
+// with the audio-energy baseline as a third column.
+nlohmann::json run_realtalk(const std::filesystem::path& dir, const std::filesystem::path& cache,
+                            const std::vector<std::string>& names,
+                            const fusion::GeneratorParams& params, bool quiet) {
+  std::vector<train::RealLabels> clips = train::real_labels(dir, cache, [&](const std::string& l) {
+    if (!quiet) std::fprintf(stderr, "%s\n", l.c_str());
+  });
+  std::vector<std::string> columns = names;
+  columns.push_back("energy");
+  nlohmann::json out;
+  std::printf(
+      "\nreal speech: jawOpen r against the tracked, speaker-normalised jawOpen of %s\n"
+      "(frames with tracking confidence >= %.1f; best lag searched over +-%d frames, + = "
+      "generated trails the video)\n",
+      dir.c_str(), train::kRealMinConfidence, train::kRealMaxLagFrames);
+  for (train::Split split : {train::Split::Val, train::Split::Train}) {
+    std::vector<train::RealSpeechScorer> scorers(columns.size());
+    int count = 0;
+    double seconds = 0;
+    std::set<std::string> speakers;
+    for (const train::RealLabels& clip : clips) {
+      if (clip.split != split) continue;
+      ++count, seconds += clip.frames() / 25.0, speakers.insert(clip.speaker);
+      audio::Features features = audio::compute_features(clip.pcm);
+      for (size_t g = 0; g < columns.size(); ++g) {
+        std::vector<float> jaw;
+        if (columns[g] == "energy") {
+          jaw = train::energy_jaw(clip.pcm);
+        } else {
+          auto gen = fusion::make_generator(columns[g], params);
+          MotionTrack track = fusion::generate_motion(features.frames, *gen);
+          for (const auto& f : track.frames) jaw.push_back(f[index(Channel::JawOpen)]);
+        }
+        scorers[g].add(clip, jaw);
+      }
+    }
+    const std::string key = split == train::Split::Val ? "heldout_speakers" : "training_speakers";
+    std::printf("%s: %zu speakers, %d clips, %.1f s\n%-10s %9s %9s %8s %9s %7s\n", key.c_str(),
+                speakers.size(), count, seconds, "", "pooled r", "median r", "best lag", "r at lag",
+                "frames");
+    out[key]["clips"] = count;
+    out[key]["seconds"] = seconds;
+    out[key]["speakers"] = speakers.size();
+    for (size_t g = 0; g < columns.size(); ++g) {
+      train::RealSpeechScores r = scorers[g].scores();
+      std::printf("%-10s %9.3f %9.3f %8d %9.3f %7lld\n", columns[g].c_str(), r.pooled_r,
+                  r.median_clip_r, r.best_lag_frames, r.best_lag_r,
+                  static_cast<long long>(r.frames));
+      out[key][columns[g]] = {{"pooled_r", r.pooled_r},
+                              {"median_clip_r", r.median_clip_r},
+                              {"best_lag_frames", r.best_lag_frames},
+                              {"best_lag_r", r.best_lag_r},
+                              {"lag_r", r.lag_r},
+                              {"clip_r", r.clip_r},
+                              {"frames", r.frames}};
+    }
+  }
+  return out;
+}
+
 int run_eval_critic(const ParsedArgs& args) {
   train::CriticEvalParams params;
   auto data = args.value("data");
@@ -215,7 +278,9 @@ int run_eval(const ParsedArgs& args) {
   if (args.positionals.at(0) != "motion")
     throw InputError("unknown evaluation '" + args.positionals[0] + "' (see parla eval --help)");
   auto corpus = args.value("corpus");
-  if (!corpus) throw InputError("missing --corpus DIR (see parla eval --help)");
+  auto realtalk = args.value("realtalk");
+  if (!corpus && !realtalk)
+    throw InputError("missing --corpus DIR or --realtalk DIR (see parla eval --help)");
   auto split = train::split_from_name(args.value_or("split", "test"));
   if (!split) throw InputError("--split must be train, val or test");
   std::vector<std::string> names = split_list(args.value_or("generators", "learned,classic"));
@@ -231,6 +296,18 @@ int run_eval(const ParsedArgs& args) {
   const auto max_clips = static_cast<size_t>(args.integer("max-clips", 0, 0, 1 << 30));
   for (const auto& n : names)
     fusion::make_generator(n, params);  // reject bad names and weights first
+  nlohmann::json real_report;
+  if (realtalk) {
+    const std::filesystem::path cache = args.value_or(
+        "realtalk-cache",
+        (std::filesystem::temp_directory_path() / "parla-realtalk-labels.bin").string());
+    real_report = run_realtalk(*realtalk, cache, names, params, args.has("quiet"));
+    if (!corpus) {
+      if (auto json_path = args.value("json"))
+        write_text_file(*json_path, nlohmann::json{{"realtalk", real_report}}.dump(2) + "\n");
+      return 0;
+    }
+  }
 
   train::CorpusReader reader(*corpus);
   std::vector<train::ClipRef> refs = reader.clips(*split);
@@ -368,6 +445,7 @@ int run_eval(const ParsedArgs& args) {
     }
   }
   report["labels_head_speed_deg_s"] = label_head_speed / refs.size();
+  if (realtalk) report["realtalk"] = real_report;
   std::printf("labels   speech head speed %.1f deg/s (reference)\n",
               label_head_speed / refs.size());
   if (auto json_path = args.value("json")) write_text_file(*json_path, report.dump(2) + "\n");
@@ -387,26 +465,35 @@ const Command& eval_command() {
            "a p/b/m), on clean audio and under pink noise; jaw and head statistics on synthetic\n"
            "music and on silence; generation speed and live chunk latency (learned).\n"
            "critic --data RUN: LS shift recovery, pairwise accuracy of each head per perturbation\n"
-           "and degradation on held-out speakers, voices and the shared real videos, and LS of the\n"
-           "learned vs the classic generator on --corpus's test split.",
-       .options = {{"corpus", 0, "DIR", "corpus directory (required for motion)"},
-                   {"data", 0, "DIR", "critic: a 'parla train critic' run (its held-out data)"},
-                   {"models", 0, "DIR", "critic: heads to evaluate (default data/models/critic)"},
-                   {"media", 0, "DIR", "critic: shared real media (default ../shared/media)"},
-                   {"split", 0, "NAME",
-                    "train, val or test (default test: held-out voices and languages)"},
-                   {"generators", 0, "LIST",
-                    "comma-separated generators (default learned,classic)"},
-                   {"weights", 0, "FILE",
-                    "weight file for the learned generator (default: bundled)"},
-                   {"steps", 0, "K", "diffusion steps (default 2)"},
-                   {"seed", 0, "S", "generator seed (default 0)"},
-                   {"live-chunk", 0, "N", "frames per window of the live configuration (default 1)"},
-                   {"live-lookahead", 0, "N", "look-ahead frames of the live configuration (default 4)"},
-                   {"snr", 0, "DB", "signal-to-noise ratio of the noisy condition (default 10)"},
-                   {"max-clips", 0, "N", "evaluate only the first N clips (default all)"},
-                   {"json", 0, "FILE", "also write the figures as JSON"},
-                   {"quiet", 'q', "", "no progress on stderr"}},
+           "and degradation on held-out speakers, voices and the shared real videos, and LS of "
+           "the\n"
+           "learned vs the classic generator on --corpus's test split.\n"
+           "motion --realtalk DIR: Pearson r of each generator's jawOpen (and an audio-energy\n"
+           "baseline) against the jawOpen tracked on real video, normalised per speaker, pooled\n"
+           "over clips at lag 0, median per clip, and the best lag within +-8 frames, for the\n"
+           "held-out and the training speakers (docs/real_speakers.md).",
+       .options =
+           {{"corpus", 0, "DIR", "corpus directory (required for motion)"},
+            {"data", 0, "DIR", "critic: a 'parla train critic' run (its held-out data)"},
+            {"models", 0, "DIR", "critic: heads to evaluate (default data/models/critic)"},
+            {"media", 0, "DIR", "critic: shared real media (default ../shared/media)"},
+            {"split", 0, "NAME",
+             "train, val or test (default test: held-out voices and languages)"},
+            {"generators", 0, "LIST", "comma-separated generators (default learned,classic)"},
+            {"weights", 0, "FILE", "weight file for the learned generator (default: bundled)"},
+            {"steps", 0, "K", "diffusion steps (default 2)"},
+            {"seed", 0, "S", "generator seed (default 0)"},
+            {"live-chunk", 0, "N", "frames per window of the live configuration (default 1)"},
+            {"live-lookahead", 0, "N", "look-ahead frames of the live configuration (default 4)"},
+            {"snr", 0, "DB", "signal-to-noise ratio of the noisy condition (default 10)"},
+            {"max-clips", 0, "N", "evaluate only the first N clips (default all)"},
+            {"realtalk", 0, "DIR",
+             "motion: also (or only, without --corpus) jawOpen r against real video of "
+             "the realtalk speakers"},
+            {"realtalk-cache", 0, "FILE",
+             "tracked realtalk labels (default TMPDIR/parla-realtalk-labels.bin)"},
+            {"json", 0, "FILE", "also write the figures as JSON"},
+            {"quiet", 'q', "", "no progress on stderr"}},
        .min_positionals = 1,
        .max_positionals = 1},
       run_eval};
