@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 
 #include "audio/audio.h"
 #include "experts/experts.h"
@@ -26,6 +27,9 @@ using experts::kPrefixFrames;
 struct SplitData {
   std::vector<torch::Tensor> features;
   std::vector<torch::Tensor> motion;
+  std::vector<torch::Tensor> mask;  // [T, 20] 1 where the label counts; empty = everywhere
+  std::vector<double> weight;       // sampling weight per clip; empty = its frame count
+  double total_weight = 0;
   std::vector<int64_t> frames;
   int64_t total_frames = 0;
 };
@@ -83,6 +87,83 @@ SplitData load_split(const CorpusReader& reader, Split split, const std::filesys
   return data;
 }
 
+// The real talking faces of the TRAIN speakers (docs/real_speakers.md): `variants` audio
+// versions per clip — the clean one, then speed (0.9..1.1, labels stretched along),
+// noise, reverb, band limit, codec and gain drawn per version, babble from the other
+// clips. Labels: the speaker-normalised jawOpen where tracking is confident; every other
+// channel is masked out of the loss (its value is the label mean, `motion_mean`).
+SplitData load_real(const BaseTrainParams& params, const std::filesystem::path& cache_dir,
+                    const torch::Tensor& motion_mean) {
+  const auto label_cache =
+      params.real_labels.empty() ? cache_dir / "realtalk-labels.bin" : params.real_labels;
+  std::vector<RealLabels> all = real_labels(params.realtalk, label_cache, [](const std::string& l) {
+    std::fprintf(stderr, "%s\n", l.c_str());
+  });
+  std::vector<const RealLabels*> clips;
+  for (const RealLabels& c : all) {
+    if (c.split == Split::Train) clips.push_back(&c);
+  }
+  if (clips.empty()) throw InputError("no realtalk training clip in " + quoted(params.realtalk));
+  const int jaw = index(Channel::JawOpen);
+  SplitData data;
+  const auto feature_cache = cache_dir / ("real-features-v" + std::to_string(params.real_variants) +
+                                          "-s" + std::to_string(params.seed) + ".pt");
+  std::vector<torch::Tensor> cached;
+  if (std::filesystem::exists(feature_cache)) {
+    torch::load(cached, feature_cache.string());
+    if (cached.size() != 3 * clips.size() * static_cast<size_t>(params.real_variants))
+      throw InputError("real feature cache " + quoted(feature_cache) +
+                       " is for other clips; remove it");
+  } else {
+    for (size_t c = 0; c < clips.size(); ++c) {
+      const RealLabels& clip = *clips[c];
+      std::vector<std::vector<float>> babble;
+      for (size_t o = 1; o <= 3; ++o) babble.push_back(clips[(c + o * 7) % clips.size()]->pcm);
+      for (int v = 0; v < params.real_variants; ++v) {
+        RealVariant variant = real_variant(
+            clip, v,
+            derive_seed(params.seed ^ 0x7265616Cull, c * 1000 + static_cast<std::uint64_t>(v)),
+            babble);
+        const auto frames = static_cast<int64_t>(variant.jaw.size());
+        torch::Tensor motion = motion_mean.unsqueeze(0).repeat({frames, 1});
+        torch::Tensor mask = torch::zeros({frames, kChannelCount});
+        motion.select(1, jaw).copy_(torch::tensor(variant.jaw));
+        mask.select(1, jaw).copy_(
+            torch::tensor(std::vector<float>(variant.label.begin(), variant.label.end())));
+        cached.push_back(clip_features(variant.pcm, frames));
+        cached.push_back(motion);
+        cached.push_back(mask);
+      }
+    }
+    std::filesystem::create_directories(feature_cache.parent_path());
+    torch::save(cached, feature_cache.string() + ".tmp");
+    std::filesystem::rename(feature_cache.string() + ".tmp", feature_cache);
+  }
+  double seconds = 0;
+  std::map<std::string, double> speaker_frames;
+  for (size_t i = 0; i < cached.size(); i += 3) {
+    data.features.push_back(cached[i]);
+    data.motion.push_back(cached[i + 1]);
+    data.mask.push_back(cached[i + 2]);
+    data.frames.push_back(cached[i + 1].size(0));
+    data.total_frames += cached[i + 1].size(0);
+    seconds += static_cast<double>(cached[i + 1].size(0)) / 25;
+    speaker_frames[clips[i / 3 / params.real_variants]->speaker] +=
+        static_cast<double>(cached[i + 1].size(0));
+  }
+  // A speaker's share of the real windows grows as (their frames)^power: GRID-s1 holds
+  // 41 % of the frames, and the held-out speakers are other people.
+  for (size_t i = 0; i < data.frames.size(); ++i) {
+    const double total = speaker_frames[clips[i / params.real_variants]->speaker];
+    data.weight.push_back(static_cast<double>(data.frames[i]) *
+                          std::pow(total, params.real_speaker_power - 1));
+    data.total_weight += data.weight.back();
+  }
+  std::fprintf(stderr, "real: %zu training clips x %d audio versions, %.1f min\n", clips.size(),
+               params.real_variants, seconds / 60);
+  return data;
+}
+
 // Raw features of music, noise and silence: the non-speech pool.
 torch::Tensor nonspeech_features(std::uint64_t seed) {
   Random rng(seed ^ 0x6E6F697365ull);
@@ -116,6 +197,7 @@ struct Batch {
   torch::Tensor prefix;    // [B, P, 20] normalised
   torch::Tensor roles;     // [B, P+N]
   torch::Tensor x0;        // [B, N, 20] normalised
+  torch::Tensor mask;      // [B, N, 20] 1 where the label counts (real windows: jawOpen only)
 };
 
 // Normalised copies of the data, and what a batch draws on.
@@ -127,6 +209,8 @@ struct Sampler {
   double nonspeech_share = 0;
   torch::Tensor feature_mean, feature_std;  // [F]: raw = normalised · std + mean
   double warp = 0;                          // vocal-tract warp range (see warp_voice)
+  const SplitData* real = nullptr;          // real talking faces (normalised), or none
+  double real_share = 0;                    // share of training windows drawn from `real`
 
   // Another voice for the same speech (experts::warp_voice): vocal-tract factor in
   // 1 ± warp, F0 ± 20 %. Only rows with audio (the missing prefix stays 0).
@@ -144,14 +228,23 @@ struct Sampler {
         torch::zeros({batch, positions * kFeaturesPerMotionFrame, kFeatureDims}),
         torch::zeros({batch, kPrefixFrames, kChannelCount}),
         torch::full({batch, positions}, static_cast<int64_t>(experts::Role::Noisy), torch::kInt64),
-        torch::empty({batch, new_frames, kChannelCount})};
+        torch::empty({batch, new_frames, kChannelCount}),
+        torch::ones({batch, new_frames, kChannelCount})};
     for (int i = 0; i < batch; ++i) {
+      // Only runs with real clips draw this, so synthetic-only runs keep their streams.
+      const bool from_real = real != nullptr && allow_dropout && rng.chance(real_share);
+      const SplitData* data = from_real ? real : this->data;
       size_t clip = 0;
       for (int tries = 0; tries < 1000; ++tries) {  // length-weighted among long-enough clips
-        double pick = rng.uniform() * static_cast<double>(data->total_frames);
+        const bool weighted = !data->weight.empty();
+        auto weight = [&](size_t c) {
+          return weighted ? data->weight[c] : static_cast<double>(data->frames[c]);
+        };
+        double pick = rng.uniform() *
+                      (weighted ? data->total_weight : static_cast<double>(data->total_frames));
         clip = 0;
-        while (clip + 1 < data->frames.size() && pick >= static_cast<double>(data->frames[clip])) {
-          pick -= static_cast<double>(data->frames[clip]);
+        while (clip + 1 < data->frames.size() && pick >= weight(clip)) {
+          pick -= weight(clip);
           ++clip;
         }
         if (data->frames[clip] >= new_frames) break;
@@ -168,6 +261,7 @@ struct Sampler {
           .copy_(f.slice(0, (first + valid) * kFeaturesPerMotionFrame,
                          (start + new_frames) * kFeaturesPerMotionFrame));
       b.x0[i].copy_(m.slice(0, start, start + new_frames));
+      if (from_real) b.mask[i].copy_(data->mask[clip].slice(0, start, start + new_frames));
       if (allow_dropout && warp > 0 && rng.chance(0.8))
         warp_voice(b.features[i].slice(0, valid * kFeaturesPerMotionFrame), rng);
       bool dropout = allow_dropout && rng.chance(0.15);
@@ -177,7 +271,7 @@ struct Sampler {
             static_cast<int64_t>(missing ? experts::Role::Missing : experts::Role::Prefix);
         if (!missing) b.prefix[i][p].copy_(m[first + p]);
       }
-      if (allow_dropout && rng.chance(nonspeech_share)) {
+      if (!from_real && allow_dropout && rng.chance(nonspeech_share)) {
         // Music, noise or silence under the same window: mouth at rest, head calm.
         int64_t rows = positions * kFeaturesPerMotionFrame;
         int64_t offset =
@@ -243,7 +337,7 @@ Losses diffusion_loss(experts::MotionModel& model, const Batch& batch, const tor
   torch::Tensor v_hat =
       model->denoiser->forward(torch::cat({batch.prefix, xt}, 1), batch.roles, tokens, t, nullptr)
           .slice(1, kPrefixFrames);
-  torch::Tensor w = weights(batch.x0);
+  torch::Tensor w = weights(batch.x0) * batch.mask;
   torch::Tensor v_loss = ((v_hat - v).pow(2) * w).mean();
   torch::Tensor x0_hat = alpha * xt - sigma * v_hat;  // auxiliary x_0 loss
   torch::Tensor x0_loss =
@@ -303,7 +397,9 @@ BaseTrainReport train_base(const BaseTrainParams& params,
   }
   experts::MotionModel ema(config);
   const torch::Tensor motion_mean = model->motion_mean(), motion_std = model->motion_std();
-  for (SplitData* split : {&train, &val}) {
+  SplitData real;
+  if (!params.realtalk.empty()) real = load_real(params, cache_dir, motion_mean);
+  for (SplitData* split : {&train, &val, &real}) {
     for (auto& f : split->features) f = model->normalize_features(f);
     for (auto& m : split->motion) m = model->normalize_motion(m);
   }
@@ -317,12 +413,15 @@ BaseTrainReport train_base(const BaseTrainParams& params,
                         params.nonspeech_share,
                         model->feature_mean(),
                         model->feature_std(),
-                        params.warp};
+                        params.warp,
+                        real.frames.empty() ? nullptr : &real,
+                        params.real_share};
   // A tiny corpus may have no val clip: validate on train windows then.
   Sampler val_sampler = train_sampler;
   val_sampler.data = val.frames.empty() ? &train : &val;
   val_sampler.nonspeech_share = 0;
   val_sampler.warp = 0;
+  val_sampler.real = nullptr;
   copy_parameters(model, ema);
 
   torch::optim::AdamW optimizer(

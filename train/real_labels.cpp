@@ -185,7 +185,10 @@ RealVariant real_variant(const RealLabels& clip, int version, std::uint64_t seed
     const size_t b = std::min(a + 1, clip.jaw.size() - 1);
     const double w = x - static_cast<double>(a);
     v.jaw.push_back(static_cast<float>((1 - w) * clip.jaw[a] + w * clip.jaw[b]));
-    v.label.push_back(std::min(clip.confidence[a], clip.confidence[b]) >= kRealMinConfidence);
+    // A label needs confident tracking in every source frame it interpolates.
+    const float confidence =
+        w > 1e-6 ? std::min(clip.confidence[a], clip.confidence[b]) : clip.confidence[a];
+    v.label.push_back(confidence >= kRealMinConfidence);
   }
   return v;
 }

@@ -330,6 +330,7 @@ struct BaseTrainParams {
   std::filesystem::path real_labels;  // tracked-label cache; empty = <cache_dir>/realtalk-labels.bin
   double real_share = 0.3;            // share of windows drawn from real clips
   int real_variants = 8;              // audio versions per real clip: clean + augmented ones
+  double real_speaker_power = 1;      // a speaker's share of real windows ∝ (their frames)^power
 };
 
 struct BaseTrainReport {
