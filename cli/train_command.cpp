@@ -200,67 +200,53 @@ const Command& train_command() {
       {.name = "train",
        .positionals = "corpus | corpus-stats DIR | base | critic | real-labels",
        .summary = "training steps: the speech-and-motion corpus, the base motion model, the critic",
-       .details =
-           "corpus: TTS speech (espeak-ng, flite, festival) in many voices and languages with\n"
-           "exact phone timings, coarticulated mouth labels, prosody-driven head/brow/blink/gaze\n"
-           "labels and audio augmentation, in shards with train/val/test splits (test holds out\n"
-           "voices and two languages). Deterministic for a seed. See docs/corpus.md.\n"
-           "corpus-stats DIR: hours per engine/language/voice/split, viseme and channel "
-           "statistics.\n"
-           "base --corpus DIR -o DIR: trains the base motion denoiser (experts/); writes\n"
-           "checkpoint.pt (resumable: run the same command again), base.pt (EMA weights),\n"
-           "loss.csv and loss.png into DIR after every checkpoint. With --realtalk DIR it\n"
-           "co-trains on the train speakers' tracked jawOpen (docs/real_speakers.md).\n"
-           "real-labels --realtalk DIR -o FILE: tracks every realtalk clip into a label cache\n"
-           "and prints each speaker's jawOpen quantiles (--corpus: the synthetic ones too).\n"
-           "critic --corpus DIR --realtalk DIR -o DIR: the Talking-Critic heads (LS, MN, VQ) on\n"
-           "corpus labels, corpus clips rendered on portraits and tracked back, and real talking\n"
-           "faces (split by speaker); writes data/ (cache), checkpoint-*.pt (resumable),\n"
-           "loss-*.csv/png and ls.pt, mn.pt, vq.pt into DIR (docs/critic.md).",
-       .options =
-           {{"output", 'o', "DIR",
-             "corpus directory, absent or empty (corpus); run directory (base)"},
-            {"corpus", 0, "DIR", "corpus to train on (base)"},
-            {"cache", 0, "DIR", "feature cache directory (base; default DIR/cache)"},
-            {"steps", 0, "N",
-             "optimiser steps of the whole run (base: default 6000; critic: per head, default "
-             "2500/3000/2000 for ls/mn/vq)"},
-            {"minutes", 0, "M", "stop after M minutes, resumable (base; default no limit)"},
-            {"batch", 0, "B", "windows per step (base; default 16)"},
-            {"lr", 0, "LR", "peak learning rate (base; default 1e-3)"},
-            {"threads", 0, "N", "torch threads (base; default 1)"},
-            {"checkpoint-every", 0, "N", "steps between checkpoints (base; default 200)"},
-            {"d-model", 0, "D", "transformer width (base; default 128)"},
-            {"layers", 0, "L", "transformer blocks (base; default 4)"},
-            {"encoder-channels", 0, "C", "audio encoder width (base; default 128)"},
-            {"init", 0, "FILE", "start from these weights, their config and normalisation (base)"},
-            {"pure-noise", 0, "P", "share of windows trained at t = 1 (base; default 0.25)"},
-            {"closure-weight", 0, "W", "loss weight on shut mouthClose labels (base; default 3)"},
-            {"nonspeech", 0, "P",
-             "share of windows with music, noise or silence audio (base; default 0.15)"},
-            {"warp", 0, "A", "vocal-tract warp range of the mel axis, 1 +- A (base; default 0.1)"},
-            {"realtalk", 0, "DIR",
-             "real talking faces with MANIFEST.tsv (critic, base, real-labels)"},
-            {"real-labels", 0, "FILE",
-             "tracked realtalk label cache (base; default CACHE/realtalk-labels.bin)"},
-            {"real-share", 0, "P",
-             "share of windows from real clips (base with --realtalk; default 0.3)"},
-            {"real-variants", 0, "N",
-             "audio versions per real clip, clean + augmented (base; default 8)"},
-            {"real-speaker-power", 0, "P",
-             "speaker share of real windows ~ frames^P: 1 by frames, 0 equal (base; default 1)"},
-            {"portraits", 0, "LIST",
-             "comma-separated portraits to render on (critic; default sample)"},
-            {"heads", 0, "LIST", "heads to train (critic; default ls,mn,vq)"},
-            {"label-clips", 0, "N", "corpus train clips as labels (critic; default 1500)"},
-            {"rendered-clips", 0, "N",
-             "corpus train clips rendered and tracked back (critic; default 100)"},
-            {"real-clips", 0, "N", "use only the first N realtalk clips (critic; default all)"},
-            {"hours", 0, "H", "hours of audio to generate (default 1)"},
-            {"seed", 0, "S", "random seed (default 0)"},
-            {"workers", 0, "N", "worker processes (default 2)"},
-            {"shard-minutes", 0, "M", "audio minutes per shard (default 10)"},
-            {"quiet", 'q', "", "no progress or summary on stderr"}},
+       .details = "corpus: TTS speech (espeak-ng, flite, festival) in many voices and languages with\n"
+                  "exact phone timings, coarticulated mouth labels, prosody-driven head/brow/blink/gaze\n"
+                  "labels and audio augmentation, in shards with train/val/test splits (test holds out\n"
+                  "voices and two languages). Deterministic for a seed. See docs/corpus.md.\n"
+                  "corpus-stats DIR: hours per engine/language/voice/split, viseme and channel statistics.\n"
+                  "base --corpus DIR -o DIR: trains the base motion denoiser (experts/); writes\n"
+                  "checkpoint.pt (resumable: run the same command again), base.pt (EMA weights),\n"
+                  "loss.csv and loss.png into DIR after every checkpoint. With --realtalk DIR it\n"
+                  "co-trains on the train speakers' tracked jawOpen (docs/real_speakers.md).\n"
+                  "real-labels --realtalk DIR -o FILE: tracks every realtalk clip into a label cache\n"
+                  "and prints each speaker's jawOpen quantiles (--corpus: the synthetic ones too).\n"
+                  "critic --corpus DIR --realtalk DIR -o DIR: the Talking-Critic heads (LS, MN, VQ) on\n"
+                  "corpus labels, corpus clips rendered on portraits and tracked back, and real talking\n"
+                  "faces (split by speaker); writes data/ (cache), checkpoint-*.pt (resumable),\n"
+                  "loss-*.csv/png and ls.pt, mn.pt, vq.pt into DIR (docs/critic.md).",
+       .options = {{"output", 'o', "DIR", "corpus directory, absent or empty (corpus); run directory (base)"},
+                   {"corpus", 0, "DIR", "corpus to train on (base)"},
+                   {"cache", 0, "DIR", "feature cache directory (base; default DIR/cache)"},
+                   {"steps", 0, "N", "optimiser steps of the whole run (base: default 6000; critic: per head, default 2500/3000/2000 for ls/mn/vq)"},
+                   {"minutes", 0, "M", "stop after M minutes, resumable (base; default no limit)"},
+                   {"batch", 0, "B", "windows per step (base; default 16)"},
+                   {"lr", 0, "LR", "peak learning rate (base; default 1e-3)"},
+                   {"threads", 0, "N", "torch threads (base; default 1)"},
+                   {"checkpoint-every", 0, "N", "steps between checkpoints (base; default 200)"},
+                   {"d-model", 0, "D", "transformer width (base; default 128)"},
+                   {"layers", 0, "L", "transformer blocks (base; default 4)"},
+                   {"encoder-channels", 0, "C", "audio encoder width (base; default 128)"},
+                   {"init", 0, "FILE", "start from these weights, their config and normalisation (base)"},
+                   {"pure-noise", 0, "P", "share of windows trained at t = 1 (base; default 0.25)"},
+                   {"closure-weight", 0, "W", "loss weight on shut mouthClose labels (base; default 3)"},
+                   {"nonspeech", 0, "P", "share of windows with music, noise or silence audio (base; default 0.15)"},
+                   {"warp", 0, "A", "vocal-tract warp range of the mel axis, 1 +- A (base; default 0.1)"},
+                   {"realtalk", 0, "DIR", "real talking faces with MANIFEST.tsv (critic, base, real-labels)"},
+                   {"real-labels", 0, "FILE", "tracked realtalk label cache (base; default CACHE/realtalk-labels.bin)"},
+                   {"real-share", 0, "P", "share of windows from real clips (base with --realtalk; default 0.3)"},
+                   {"real-variants", 0, "N", "audio versions per real clip, clean + augmented (base; default 8)"},
+                   {"real-speaker-power", 0, "P", "speaker share of real windows ~ frames^P: 1 by frames, 0 equal (base; default 1)"},
+                   {"portraits", 0, "LIST", "comma-separated portraits to render on (critic; default sample)"},
+                   {"heads", 0, "LIST", "heads to train (critic; default ls,mn,vq)"},
+                   {"label-clips", 0, "N", "corpus train clips as labels (critic; default 1500)"},
+                   {"rendered-clips", 0, "N", "corpus train clips rendered and tracked back (critic; default 100)"},
+                   {"real-clips", 0, "N", "use only the first N realtalk clips (critic; default all)"},
+                   {"hours", 0, "H", "hours of audio to generate (default 1)"},
+                   {"seed", 0, "S", "random seed (default 0)"},
+                   {"workers", 0, "N", "worker processes (default 2)"},
+                   {"shard-minutes", 0, "M", "audio minutes per shard (default 10)"},
+                   {"quiet", 'q', "", "no progress or summary on stderr"}},
        .min_positionals = 1,
        .max_positionals = 2},
       run_train};
