@@ -189,6 +189,7 @@ MnHeadImpl::MnHeadImpl() {
   fc2 = register_module("fc2", nn::Linear(64, 1));
   input_mean = register_buffer("input_mean", torch::zeros({kMnInputs}));
   input_std = register_buffer("input_std", torch::ones({kMnInputs}));
+  calibration = register_buffer("calibration", torch::tensor({0.f, 1.f}));
 }
 
 torch::Tensor MnHeadImpl::frame_features(const torch::Tensor& x, const torch::Tensor& mask) {
@@ -219,6 +220,7 @@ VqHeadImpl::VqHeadImpl() {
   m3 = register_module("m3", conv2d(32, 48, 2));  // 4²
   fc1 = register_module("fc1", nn::Linear(2 * 64 + 2 * 48, 64));
   fc2 = register_module("fc2", nn::Linear(64, 1));
+  calibration = register_buffer("calibration", torch::tensor({0.f, 1.f}));
 }
 
 torch::Tensor VqHeadImpl::forward(const torch::Tensor& face, const torch::Tensor& mouth) {
@@ -232,6 +234,11 @@ torch::Tensor VqHeadImpl::forward(const torch::Tensor& face, const torch::Tensor
   torch::Tensor pooled =
       torch::cat({f.mean({2, 3}), f.amax({2, 3}), m.mean({2, 3}), m.amax({2, 3})}, 1);
   return fc2(F::gelu(fc1(pooled))).squeeze(1);
+}
+
+float calibrated_score(const torch::Tensor& calibration, float value) {
+  const float mid = calibration[0].item<float>(), scale = calibration[1].item<float>();
+  return 100.f / (1.f + std::exp(-(value - mid) / scale));
 }
 
 // ---------------------------------------------------------------------------------
@@ -269,7 +276,23 @@ void load_head(torch::nn::Module& head, std::string_view kind, const std::filesy
       throw InputError("weight file " + quoted(path) + " is not a critic " + std::string(kind) +
                        " head");
     }
-    head.load(archive);
+    // Every parameter and buffer by its registered name; "calibration" may be absent.
+    for (auto& item : head.named_parameters(/*recurse=*/true)) {
+      torch::NoGradGuard no_grad;
+      torch::Tensor value;
+      if (!archive.try_read(item.key(), value)) {
+        throw InputError("critic head " + quoted(path) + " lacks " + item.key());
+      }
+      item.value().copy_(value);
+    }
+    for (auto& item : head.named_buffers(/*recurse=*/true)) {
+      torch::Tensor value;
+      if (!archive.try_read(item.key(), value, /*is_buffer=*/true)) {
+        if (item.key() == "calibration") continue;
+        throw InputError("critic head " + quoted(path) + " lacks " + item.key());
+      }
+      item.value().copy_(value);
+    }
     head.eval();
   } catch (const c10::Error& e) {
     throw InputError("cannot load critic head " + quoted(path) + ": " + e.what_without_backtrace());

@@ -103,6 +103,8 @@ class MnHeadImpl : public torch::nn::Module {
   torch::Tensor frame_features(const torch::Tensor& x, const torch::Tensor& mask);
   torch::Tensor pool_logit(const torch::Tensor& features, const torch::Tensor& mask);
   torch::Tensor input_mean, input_std;  // [43] normalisation of the training naturals
+  // Score scale: score = 100 σ((logit − calibration[0]) / calibration[1]).
+  torch::Tensor calibration;  // [2]
 
  private:
   torch::nn::Conv1d input_conv{nullptr}, c1{nullptr}, c2{nullptr}, c3{nullptr}, c4{nullptr};
@@ -115,6 +117,8 @@ class VqHeadImpl : public torch::nn::Module {
   VqHeadImpl();
   // face: [B, 6, 64, 64], mouth: [B, 3, 32, 32] → logits [B].
   torch::Tensor forward(const torch::Tensor& face, const torch::Tensor& mouth);
+  // Score scale: score = 100 σ((logit − calibration[0]) / calibration[1]).
+  torch::Tensor calibration;  // [2]
 
  private:
   torch::nn::Conv2d f1{nullptr}, f2{nullptr}, f3{nullptr}, f4{nullptr};
@@ -137,8 +141,12 @@ LsResult ls_result(LsHead& head, const torch::Tensor& distances, std::span<const
 // 0..100 and, when `per_second` is given, one 0..100 per second.
 float mn_overall(MnHead& head, const torch::Tensor& x, std::vector<float>* per_second = nullptr);
 
+// A calibrated score 0..100 from a head's logit or confidence and its calibration [2].
+float calibrated_score(const torch::Tensor& calibration, float value);
+
 // Weight files: the module's parameters and buffers plus a "critic_head" tag naming the
-// head; loading a file of another kind throws InputError naming it. Saving is atomic.
+// head; loading a file of another kind throws InputError naming it (a file without a
+// "calibration" buffer loads with the identity scale). Saving is atomic.
 void save_head(torch::nn::Module& head, std::string_view kind, const std::filesystem::path& path);
 void load_head(torch::nn::Module& head, std::string_view kind, const std::filesystem::path& path);
 

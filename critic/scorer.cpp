@@ -16,7 +16,6 @@ constexpr int kOffsets = 2 * kMaxOffsetFrames + 1;
 constexpr int kFps = 25;
 constexpr float kSilenceWeight = 0.1f;  // LS weight of a frame without speech
 
-float sigmoid(float x) { return 1.f / (1.f + std::exp(-x)); }
 
 float median_of(std::vector<float> v) {
   if (v.empty()) return 0;
@@ -157,9 +156,7 @@ LsResult ls_result(LsHead& head, const torch::Tensor& distances, std::span<const
   r.offset_curve = offset_curve(distances, weights, 0, frames);
   if (r.offset_curve.empty()) r.offset_curve.assign(kOffsets, 0.f);
   CurveFigures f = curve_figures(r.offset_curve);
-  const float mid = head->calibration[0].item<float>();
-  const float scale = head->calibration[1].item<float>();
-  auto to_score = [&](float conf0) { return 100.f * sigmoid((conf0 - mid) / scale); };
+  auto to_score = [&](float conf0) { return calibrated_score(head->calibration, conf0); };
   r.offset_frames = f.best - kMaxOffsetFrames;
   r.confidence = f.confidence;
   r.min_distance = r.offset_curve[f.best];
@@ -191,7 +188,7 @@ float mn_overall(MnHead& head, const torch::Tensor& x, std::vector<float>* per_s
     torch::Tensor mask = torch::ones({1, length});
     torch::Tensor h = head->frame_features(x.slice(1, start, start + length).unsqueeze(0), mask);
     window_features.push_back(h);
-    weighted += sigmoid(head->pool_logit(h, mask).item<float>()) * length;
+    weighted += calibrated_score(head->calibration, head->pool_logit(h, mask).item<float>()) * length;
     total += length;
   }
   if (per_second) {
@@ -205,10 +202,10 @@ float mn_overall(MnHead& head, const torch::Tensor& x, std::vector<float>* per_s
       std::int64_t begin = std::max<std::int64_t>(0, centre - starts[w] - kMnWindow / 2);
       std::int64_t end = std::min<std::int64_t>(h.size(2), centre - starts[w] + kMnWindow / 2);
       mask.slice(1, begin, end).fill_(1.f);
-      per_second->push_back(100.f * sigmoid(head->pool_logit(h, mask).item<float>()));
+      per_second->push_back(calibrated_score(head->calibration, head->pool_logit(h, mask).item<float>()));
     }
   }
-  return static_cast<float>(100.0 * weighted / total);
+  return static_cast<float>(weighted / total);
 }
 
 struct Critic::State {
@@ -301,8 +298,10 @@ VqResult score_vq_frames(VqHead& head, const VideoAnalysis& analysis) {
       mouths.push_back(vq_mouth_input(now.mouth_crop));
       flicker += faces.back().slice(0, 3).abs().mean().item<float>() * 64.f;
     }
-    torch::Tensor p = torch::sigmoid(head->forward(torch::stack(faces), torch::stack(mouths)));
-    for (size_t j = 0; j < static_cast<size_t>(p.size(0)); ++j) quality[b + j] = p[j].item<float>();
+    torch::Tensor logits = head->forward(torch::stack(faces), torch::stack(mouths));
+    for (size_t j = 0; j < static_cast<size_t>(logits.size(0)); ++j) {
+      quality[b + j] = calibrated_score(head->calibration, logits[j].item<float>()) / 100.f;
+    }
   }
   r.flicker = static_cast<float>(flicker / frames.size());
   r.score = 100.f * std::accumulate(quality.begin(), quality.end(), 0.f) / quality.size();

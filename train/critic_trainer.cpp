@@ -4,11 +4,13 @@
 //   LS: InfoNCE over the 31 offsets of the clip's own audio and the other clips' audio.
 //   MN: natural vs perturbed windows (BCE + a pairwise margin on the pair).
 //   VQ: clean vs degraded crops of the same frame (BCE + a pairwise margin).
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <memory>
 
 #include "critic/perturb.h"
@@ -26,6 +28,12 @@ constexpr int kLsFramesPerClip = 8;     // anchors drawn from each clip of a bat
 constexpr int kLsSegmentFrames = 75;    // anchors lie within 3 s; the audio tower sees only that
 constexpr int kLsContextFrames = 21;    // offsets (15) + window (2) + receptive field (4)
 constexpr int kMnMinWindow = 50;
+// Per-channel σ of the noise added to both sides of an MN pair (channel units): mouth,
+// blinks, gaze, brows, head angles (rad), head position and scale.
+torch::Tensor mn_pair_noise() {
+  return torch::cat({torch::full({8}, 0.015f), torch::full({2}, 0.01f), torch::full({2}, 0.02f),
+                     torch::full({2}, 0.01f), torch::full({3}, 0.004f), torch::full({3}, 0.003f)});
+}
 constexpr int kLsMinClipFrames = 20;
 
 // Source mix of a batch: tracked and real motion are as important as clean labels.
@@ -33,6 +41,9 @@ constexpr double kSourceShare[3] = {0.35, 0.3, 0.35};
 
 struct ClipPools {
   std::vector<const CriticClip*> by_source[3];
+  // Real clips grouped by speaker: a speaker is drawn first, so one speaker with many
+  // clips (GRID-s1 is 41 % of the real time) does not teach the head its own face.
+  std::vector<std::vector<const CriticClip*>> real_by_speaker;
   std::vector<const CriticClip*> held_out;
   const CriticClip* draw(Random& rng, int64_t min_frames) const {
     for (int attempt = 0; attempt < 100; ++attempt) {
@@ -40,19 +51,43 @@ struct ClipPools {
       int s = u < kSourceShare[0] ? 0 : u < kSourceShare[0] + kSourceShare[1] ? 1 : 2;
       if (by_source[s].empty()) continue;
       const CriticClip* c = by_source[s][rng.below(by_source[s].size())];
+      if (s == 2 && !real_by_speaker.empty()) {
+        const auto& clips = real_by_speaker[rng.below(real_by_speaker.size())];
+        c = clips[rng.below(clips.size())];
+      }
       if (c->frames() >= min_frames) return c;
     }
     throw Error("critic training: no training clip of at least " + std::to_string(min_frames) + " frames");
   }
 };
 
-ClipPools pools(const CriticData& data) {
+ClipPools pools(const CriticData& data, const std::filesystem::path& realtalk) {
   ClipPools p;
   for (const CriticClip& c : data.clips) {
     if (c.split == Split::Train) p.by_source[static_cast<int>(c.source)].push_back(&c);
     else if (c.split == Split::Val) p.held_out.push_back(&c);
   }
+  if (!realtalk.empty()) {
+    std::map<std::string, std::vector<const CriticClip*>> by_speaker;
+    std::vector<RealClip> manifest = real_clips(realtalk);
+    for (const CriticClip* c : p.by_source[static_cast<int>(MotionSource::Real)]) {
+      auto it = std::find_if(manifest.begin(), manifest.end(),
+                             [&](const RealClip& r) { return r.path.filename() == c->name; });
+      by_speaker[it == manifest.end() ? c->name : it->speaker].push_back(c);
+    }
+    for (auto& [speaker, clips] : by_speaker) p.real_by_speaker.push_back(std::move(clips));
+  }
   return p;
+}
+
+// Held-out clips with tracked motion (renders and real speakers): the LS score's scale is
+// set on them, since real recordings, not clean labels, are what "in sync" looks like.
+std::vector<const CriticClip*> tracked_held_out(const ClipPools& pools) {
+  std::vector<const CriticClip*> clips;
+  for (const CriticClip* c : pools.held_out) {
+    if (c->source != MotionSource::Labels) clips.push_back(c);
+  }
+  return clips;
 }
 
 // The shared loop: optimiser, schedule, checkpoints, CSV and plot, time limit.
@@ -139,7 +174,12 @@ struct HeadRun {
       ++step;
       if (step % params.checkpoint_every == 0 || step == steps) save(lr);
     }
-    if (interval_steps > 0) save(lr);
+    if (interval_steps > 0) {
+      save(lr);
+    } else if (step >= steps) {
+      model.eval();
+      save_weights(/*finished=*/true);  // a finished head re-run: calibrate and write again
+    }
   }
 };
 
@@ -184,7 +224,11 @@ torch::Tensor ls_loss(critic::LsHead& head, const ClipPools& pools, int batch, R
     const int64_t row_begin = std::max<int64_t>(0, 4 * (seg_start - kLsContextFrames) + critic::kLsPadRows);
     const int64_t row_end = std::min<int64_t>(
         total_rows, 4 * (seg_start + seg_len + kLsContextFrames) + critic::kLsPadRows);
-    torch::Tensor seq = head->audio_sequence(clip.audio_rows.slice(0, row_begin, row_end));
+    torch::Tensor rows = clip.audio_rows.slice(0, row_begin, row_end);
+    // Audio augmentation: noise and a random spectral tilt in the normalised log-mel.
+    rows = rows + 0.2f * torch::randn_like(rows) +
+           static_cast<float>(rng.uniform(-0.5, 0.5)) * torch::linspace(-1.f, 1.f, rows.size(1)).unsqueeze(0);
+    torch::Tensor seq = head->audio_sequence(rows);
     torch::Tensor t = torch::tensor(picked, torch::kInt64);
     torch::Tensor offsets = torch::arange(-critic::kMaxOffsetFrames, critic::kMaxOffsetFrames + 1,
                                           torch::kInt64);
@@ -192,9 +236,11 @@ torch::Tensor ls_loss(critic::LsHead& head, const ClipPools& pools, int batch, R
         (t.unsqueeze(1) + offsets.unsqueeze(0) + (critic::kLsPadRows / 4 - 2) - row_begin / 4).flatten();
     torch::Tensor audio = head->embed_audio(seq, positions).view({kLsFramesPerClip, -1, 64});
     torch::Tensor mouth_rows = critic::ls_mouth_rows(clip.motion);
-    if (clip.source == MotionSource::Labels && rng.chance(0.5)) {
-      mouth_rows = mouth_rows + 0.15f * torch::randn_like(mouth_rows);  // tracking-like noise
-    }
+    // Tracking-like noise, and channel dropout: on real video the rounding, smile and
+    // roll channels are weak, so the head must not lean on any one of them.
+    const float noise = clip.source == MotionSource::Labels ? 0.2f : 0.1f;
+    mouth_rows = mouth_rows + noise * torch::randn_like(mouth_rows);
+    mouth_rows = mouth_rows * (torch::rand({1, critic::kLsChannels}) > 0.2f).to(torch::kFloat32);
     torch::Tensor mouth = head->embed_mouth(critic::ls_mouth_windows(mouth_rows, t));
     own.push_back(audio);
     anchors.push_back(mouth);
@@ -296,8 +342,11 @@ torch::Tensor mn_loss(critic::MnHead& head, const ClipPools& pools, int batch, R
     auto type = static_cast<critic::Perturbation>(rng.below(critic::kPerturbationCount));
     MnPair p = mn_pair(pools, rng, critic::kMnMaxWindow, type);
     if ((p.perturbed - p.natural).abs().max().item<float>() < 1e-3f) continue;  // a no-op
-    inputs.push_back(critic::mn_input(p.natural, p.prosody));
-    inputs.push_back(critic::mn_input(p.perturbed, p.prosody));
+    // The same small tracking noise on both sides: the head must not take every trace of
+    // noise for a fault, nor memorise the few real clips' exact curves.
+    torch::Tensor noise = torch::randn_like(p.natural) * mn_pair_noise();
+    inputs.push_back(critic::mn_input(p.natural + noise, p.prosody));
+    inputs.push_back(critic::mn_input(p.perturbed + noise, p.prosody));
     ++pairs;
   }
   torch::Tensor mask;
@@ -332,6 +381,27 @@ void set_mn_statistics(critic::MnHead& head, const ClipPools& pools) {
   head->input_std.copy_(x.std(1).clamp_min(1e-3));
 }
 
+// Score scale of MN: midway between the held-out naturals' and perturbed windows' mean
+// logits, so the average natural one scores σ(2) ≈ 88 and the average perturbed ≈ 12.
+void calibrate_mn(critic::MnHead& head, const ClipPools& held_out, std::uint64_t seed) {
+  Random rng(seed);
+  torch::NoGradGuard no_grad;
+  double natural = 0, perturbed = 0;
+  int n = 0;
+  for (int i = 0; i < 240; ++i) {
+    auto type = static_cast<critic::Perturbation>(i % critic::kPerturbationCount);
+    MnPair p = mn_pair(held_out, rng, critic::kMnMaxWindow, type);
+    if ((p.perturbed - p.natural).abs().max().item<float>() < 1e-3f) continue;
+    torch::Tensor x = torch::stack({critic::mn_input(p.natural, p.prosody), critic::mn_input(p.perturbed, p.prosody)});
+    torch::Tensor l = head->forward(x, torch::ones({2, x.size(2)}));
+    natural += l[0].item<double>(), perturbed += l[1].item<double>(), ++n;
+  }
+  if (n == 0) return;
+  natural /= n, perturbed /= n;
+  const double mid = (natural + perturbed) / 2;
+  head->calibration.copy_(torch::tensor({static_cast<float>(mid), static_cast<float>(std::max(0.05, (natural - mid) / 2))}));
+}
+
 // ---------------------------------------------------------------------------------
 // VQ.
 
@@ -364,6 +434,24 @@ torch::Tensor vq_loss(critic::VqHead& head, const VqData& vq, const std::vector<
   torch::Tensor labels = torch::tensor({1.f, 0.f}).repeat({batch, 1});
   return F::binary_cross_entropy_with_logits(logits, labels) +
          F::softplus(-(logits.select(1, 0) - logits.select(1, 1))).mean();
+}
+
+// Score scale of VQ: as MN's, on the held-out clean and degraded frames.
+void calibrate_vq(critic::VqHead& head, const VqData& vq, const std::vector<int64_t>& pairs) {
+  torch::NoGradGuard no_grad;
+  double clean = 0, degraded = 0;
+  int n = 0;
+  for (size_t b = 0; b < pairs.size() && b < 2000; b += 128) {
+    std::vector<int64_t> idx;
+    for (size_t i = b; i < std::min(pairs.size(), b + 128); ++i) idx.push_back(pairs[i]), idx.push_back(pairs[i] + 1);
+    torch::Tensor l = vq_logits(head, vq, torch::tensor(idx), false).view({-1, 2});
+    clean += l.select(1, 0).sum().item<double>(), degraded += l.select(1, 1).sum().item<double>();
+    n += l.size(0);
+  }
+  if (n == 0) return;
+  clean /= n, degraded /= n;
+  const double mid = (clean + degraded) / 2;
+  head->calibration.copy_(torch::tensor({static_cast<float>(mid), static_cast<float>(std::max(0.05, (clean - mid) / 2))}));
 }
 
 double vq_pairwise(critic::VqHead& head, const VqData& vq, const std::vector<int64_t>& pairs) {
@@ -402,9 +490,11 @@ void train_critic(const CriticTrainParams& params,
       }
     }
   }
-  ClipPools train = pools(data);
+  ClipPools train = pools(data, params.realtalk);
   ClipPools held_out;
   held_out.by_source[0] = train.held_out;  // drawn uniformly for validation pairs
+  ClipPools tracked_pool;                  // held-out renders and real speakers
+  tracked_pool.by_source[0] = tracked_held_out(train);
   auto wants = [&](std::string_view head) { return params.heads.find(head) != std::string::npos; };
 
   if (wants("ls")) {
@@ -413,9 +503,9 @@ void train_critic(const CriticTrainParams& params,
     HeadRun run{"ls", params.ls_steps, params, progress};
     run.run(
         *head, [&](Random& rng) { return ls_loss(head, train, params.batch, rng); },
-        [&] { return ls_offset_recovery(head, train.held_out); },
+        [&] { return ls_offset_recovery(head, tracked_held_out(train)); },
         [&](bool finished) {
-          if (finished) calibrate_ls(head, train.held_out);
+          if (finished) calibrate_ls(head, tracked_held_out(train));
           critic::save_head(*head, "ls", params.out_dir / "ls.pt");
         });
   }
@@ -427,7 +517,10 @@ void train_critic(const CriticTrainParams& params,
     run.run(
         *head, [&](Random& rng) { return mn_loss(head, train, params.batch, rng); },
         [&] { return mn_pairwise(head, held_out, derive_seed(params.seed, 0x6D6E)); },
-        [&](bool) { critic::save_head(*head, "mn", params.out_dir / "mn.pt"); });
+        [&](bool finished) {
+          if (finished) calibrate_mn(head, tracked_pool, derive_seed(params.seed, 0x63616C));
+          critic::save_head(*head, "mn", params.out_dir / "mn.pt");
+        });
   }
   if (wants("vq")) {
     std::vector<int64_t> train_pairs = vq_pairs(data.vq, Split::Train);
@@ -439,7 +532,10 @@ void train_critic(const CriticTrainParams& params,
     run.run(
         *head, [&](Random& rng) { return vq_loss(head, data.vq, train_pairs, params.batch, rng); },
         [&] { return vq_pairwise(head, data.vq, val_pairs); },
-        [&](bool) { critic::save_head(*head, "vq", params.out_dir / "vq.pt"); });
+        [&](bool finished) {
+          if (finished) calibrate_vq(head, data.vq, val_pairs);
+          critic::save_head(*head, "vq", params.out_dir / "vq.pt");
+        });
   }
 }
 

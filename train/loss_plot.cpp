@@ -1,52 +1,16 @@
-// loss.csv → loss.png: a small line plot written with zlib, so training needs no
-// image library.
-#include <zlib.h>
-
+// loss.csv → loss.png: a small line plot encoded by critic's in-memory PNG writer, so
+// training needs no image library.
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <fstream>
 #include <sstream>
 
+#include "critic/png_encode.h"
 #include "train/train.h"
 
 namespace parla::train {
 namespace {
-
-void put_u32(std::string& s, std::uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) s.push_back(static_cast<char>((v >> shift) & 0xFF));
-}
-
-void put_chunk(std::string& png, const char* type, const std::string& data) {
-  put_u32(png, static_cast<std::uint32_t>(data.size()));
-  std::string body = std::string(type, 4) + data;
-  png += body;
-  put_u32(png, static_cast<std::uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(body.data()),
-                                                static_cast<uInt>(body.size()))));
-}
-
-std::string encode_png(const Image& image) {
-  std::string raw;
-  for (int y = 0; y < image.height; ++y) {
-    raw.push_back('\0');  // filter: none
-    raw.append(reinterpret_cast<const char*>(image.pixel(0, y)),
-               static_cast<size_t>(image.width) * 3);
-  }
-  uLongf size = compressBound(static_cast<uLong>(raw.size()));
-  std::string packed(size, '\0');
-  compress2(reinterpret_cast<Bytef*>(packed.data()), &size,
-            reinterpret_cast<const Bytef*>(raw.data()), static_cast<uLong>(raw.size()), 6);
-  packed.resize(size);
-  std::string png = "\x89PNG\r\n\x1a\n";
-  std::string header;
-  put_u32(header, static_cast<std::uint32_t>(image.width));
-  put_u32(header, static_cast<std::uint32_t>(image.height));
-  header += std::string("\x08\x02\x00\x00\x00", 5);  // 8-bit RGB, no interlace
-  put_chunk(png, "IHDR", header);
-  put_chunk(png, "IDAT", packed);
-  put_chunk(png, "IEND", "");
-  return png;
-}
 
 void draw_line(Image& img, double x0, double y0, double x1, double y1,
                std::array<std::uint8_t, 3> rgb) {
@@ -112,7 +76,7 @@ void plot_loss_csv(const std::filesystem::path& csv, const std::filesystem::path
     }
   }
   OutputFile out(png);
-  write_text_file(out.temp_path(), encode_png(img));
+  write_text_file(out.temp_path(), critic::encode_png(img));
   out.commit();
 }
 
