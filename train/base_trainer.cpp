@@ -211,11 +211,12 @@ struct Sampler {
   double warp = 0;                          // vocal-tract warp range (see warp_voice)
   const SplitData* real = nullptr;          // real talking faces (normalised), or none
   double real_share = 0;                    // share of training windows drawn from `real`
+  double real_warp = 0;                     // warp range of real windows; 0 = `warp`
 
   // Another voice for the same speech (experts::warp_voice): vocal-tract factor in
   // 1 ± warp, F0 ± 20 %. Only rows with audio (the missing prefix stays 0).
-  void warp_voice(torch::Tensor rows, Random& rng) const {
-    const double factor = 1 + rng.uniform(-warp, warp);
+  void warp_voice(torch::Tensor rows, double range, Random& rng) const {
+    const double factor = 1 + rng.uniform(-range, range);
     const double f0_factor = 1 + rng.uniform(-0.2, 0.2);
     torch::Tensor raw = rows * feature_std + feature_mean;  // [R, F]
     experts::warp_voice(raw, factor, f0_factor);
@@ -262,8 +263,10 @@ struct Sampler {
                          (start + new_frames) * kFeaturesPerMotionFrame));
       b.x0[i].copy_(m.slice(0, start, start + new_frames));
       if (from_real) b.mask[i].copy_(data->mask[clip].slice(0, start, start + new_frames));
-      if (allow_dropout && warp > 0 && rng.chance(0.8))
-        warp_voice(b.features[i].slice(0, valid * kFeaturesPerMotionFrame), rng);
+      // Real windows may get a wider warp: 21 real voices are few to generalise from.
+      const double range = from_real && real_warp > 0 ? real_warp : warp;
+      if (allow_dropout && range > 0 && rng.chance(0.8))
+        warp_voice(b.features[i].slice(0, valid * kFeaturesPerMotionFrame), range, rng);
       bool dropout = allow_dropout && rng.chance(0.15);
       for (int p = 0; p < kPrefixFrames; ++p) {
         bool missing = p < valid || dropout;
@@ -415,7 +418,8 @@ BaseTrainReport train_base(const BaseTrainParams& params,
                         model->feature_std(),
                         params.warp,
                         real.frames.empty() ? nullptr : &real,
-                        params.real_share};
+                        params.real_share,
+                        params.real_warp};
   // A tiny corpus may have no val clip: validate on train windows then.
   Sampler val_sampler = train_sampler;
   val_sampler.data = val.frames.empty() ? &train : &val;

@@ -331,6 +331,7 @@ struct BaseTrainParams {
   double real_share = 0.3;            // share of windows drawn from real clips
   int real_variants = 8;              // audio versions per real clip: clean + augmented ones
   double real_speaker_power = 1;      // a speaker's share of real windows ∝ (their frames)^power
+  double real_warp = 0;               // vocal-tract warp range of real windows; 0 = `warp`
 };
 
 struct BaseTrainReport {
