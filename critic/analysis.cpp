@@ -10,6 +10,10 @@
 #include <mutex>
 #include <thread>
 
+extern "C" {
+#include <libavformat/avformat.h>
+}
+
 #include "critic/face_track_internal.h"
 
 namespace parla::critic {
@@ -73,17 +77,47 @@ void decode_frames(const std::filesystem::path& path, const AnalysisParams& para
   queue.changed.notify_all();
 }
 
+// Seconds by which the file's audio stream starts after its video stream (negative:
+// before), from the streams' start times; 0 when either is unknown. An edited or muxed
+// file often offsets its tracks this way, and the decoders return both from their first
+// sample, so the audio must be moved by this much to keep what the file plays in sync.
+double audio_start_after_video(const std::filesystem::path& path) {
+  AVFormatContext* format = nullptr;
+  if (avformat_open_input(&format, path.c_str(), nullptr, nullptr) < 0) return 0;
+  double offset = 0;
+  if (avformat_find_stream_info(format, nullptr) >= 0) {
+    int v = av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+    int a = av_find_best_stream(format, AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
+    if (v >= 0 && a >= 0 && format->streams[v]->start_time != AV_NOPTS_VALUE &&
+        format->streams[a]->start_time != AV_NOPTS_VALUE) {
+      offset = format->streams[a]->start_time * av_q2d(format->streams[a]->time_base) -
+               format->streams[v]->start_time * av_q2d(format->streams[v]->time_base);
+    }
+  }
+  avformat_close_input(&format);
+  return offset;
+}
+
 std::vector<float> load_audio(const std::filesystem::path& path, const AnalysisParams& params,
                               const video::VideoInfo& info) {
   if (!params.audio.empty()) return audio::decode_audio(params.audio);
   if (!info.has_audio) {
     throw InputError(quoted(path) + " has no audio track; give --audio FILE");
   }
+  std::vector<float> pcm;
   try {
-    return audio::decode_audio(path);
+    pcm = audio::decode_audio(path);
   } catch (const InputError& e) {
     throw InputError("cannot read the audio of " + quoted(path) + ": " + e.what());
   }
+  // Put sample 0 at the video's first frame.
+  const auto shift = static_cast<std::int64_t>(std::lround(audio_start_after_video(path) * audio::kSampleRate));
+  if (shift > 0) {
+    pcm.insert(pcm.begin(), static_cast<size_t>(std::min<std::int64_t>(shift, 60 * audio::kSampleRate)), 0.f);
+  } else if (shift < 0) {
+    pcm.erase(pcm.begin(), pcm.begin() + static_cast<std::ptrdiff_t>(std::min<std::int64_t>(-shift, pcm.size())));
+  }
+  return pcm;
 }
 
 }  // namespace

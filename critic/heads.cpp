@@ -218,7 +218,7 @@ VqHeadImpl::VqHeadImpl() {
   m1 = register_module("m1", conv2d(3, 16, 2));   // 16²
   m2 = register_module("m2", conv2d(16, 32, 2));  // 8²
   m3 = register_module("m3", conv2d(32, 48, 2));  // 4²
-  fc1 = register_module("fc1", nn::Linear(2 * 64 + 2 * 48, 64));
+  fc1 = register_module("fc1", nn::Linear(2 * 64 + 2 * 48 + 1, 64));
   fc2 = register_module("fc2", nn::Linear(64, 1));
   calibration = register_buffer("calibration", torch::tensor({0.f, 1.f}));
 }
@@ -231,8 +231,12 @@ torch::Tensor VqHeadImpl::forward(const torch::Tensor& face, const torch::Tensor
   torch::Tensor m = F::gelu(m1(mouth));
   m = F::gelu(m2(m));
   m = F::gelu(m3(m));
+  // Share of face pixels unchanged since the previous frame (within a grey level): a
+  // repeated frame is exactly 1, while a real camera's noise and a render's motion are not.
+  torch::Tensor still =
+      (face.slice(1, 3, 6).abs() <= 1.5f / 64.f).all(1).to(torch::kFloat32).mean({1, 2}).unsqueeze(1);
   torch::Tensor pooled =
-      torch::cat({f.mean({2, 3}), f.amax({2, 3}), m.mean({2, 3}), m.amax({2, 3})}, 1);
+      torch::cat({f.mean({2, 3}), f.amax({2, 3}), m.mean({2, 3}), m.amax({2, 3}), still}, 1);
   return fc2(F::gelu(fc1(pooled))).squeeze(1);
 }
 
@@ -251,6 +255,33 @@ torch::Tensor kind_tag(std::string_view kind) {
   return tag;
 }
 }  // namespace
+
+void load_parameters(torch::nn::Module& module, torch::serialize::InputArchive& archive,
+                     const std::string& source) {
+  torch::NoGradGuard no_grad;
+  for (auto& item : module.named_parameters(/*recurse=*/false)) {
+    torch::Tensor value;
+    if (!archive.try_read(item.key(), value)) {
+      throw InputError("critic head " + source + " lacks " + item.key());
+    }
+    item.value().copy_(value);
+  }
+  for (auto& item : module.named_buffers(/*recurse=*/false)) {
+    torch::Tensor value;
+    if (!archive.try_read(item.key(), value, /*is_buffer=*/true)) {
+      if (item.key() == "calibration") continue;  // written before scores were calibrated
+      throw InputError("critic head " + source + " lacks " + item.key());
+    }
+    item.value().copy_(value);
+  }
+  for (auto& child : module.named_children()) {
+    torch::serialize::InputArchive sub;
+    if (!archive.try_read(child.key(), sub)) {
+      throw InputError("critic head " + source + " lacks " + child.key());
+    }
+    load_parameters(*child.value(), sub, source);
+  }
+}
 
 void save_head(torch::nn::Module& head, std::string_view kind, const std::filesystem::path& path) {
   OutputFile out(path);
@@ -276,23 +307,7 @@ void load_head(torch::nn::Module& head, std::string_view kind, const std::filesy
       throw InputError("weight file " + quoted(path) + " is not a critic " + std::string(kind) +
                        " head");
     }
-    // Every parameter and buffer by its registered name; "calibration" may be absent.
-    for (auto& item : head.named_parameters(/*recurse=*/true)) {
-      torch::NoGradGuard no_grad;
-      torch::Tensor value;
-      if (!archive.try_read(item.key(), value)) {
-        throw InputError("critic head " + quoted(path) + " lacks " + item.key());
-      }
-      item.value().copy_(value);
-    }
-    for (auto& item : head.named_buffers(/*recurse=*/true)) {
-      torch::Tensor value;
-      if (!archive.try_read(item.key(), value, /*is_buffer=*/true)) {
-        if (item.key() == "calibration") continue;
-        throw InputError("critic head " + quoted(path) + " lacks " + item.key());
-      }
-      item.value().copy_(value);
-    }
+    load_parameters(head, archive, quoted(path));
     head.eval();
   } catch (const c10::Error& e) {
     throw InputError("cannot load critic head " + quoted(path) + ": " + e.what_without_backtrace());

@@ -148,6 +148,9 @@ float calibrated_score(const torch::Tensor& calibration, float value);
 // head; loading a file of another kind throws InputError naming it (a file without a
 // "calibration" buffer loads with the identity scale). Saving is atomic.
 void save_head(torch::nn::Module& head, std::string_view kind, const std::filesystem::path& path);
+// Module::load that lets a "calibration" buffer be absent (InputError names `source`).
+void load_parameters(torch::nn::Module& module, torch::serialize::InputArchive& archive,
+                     const std::string& source);
 void load_head(torch::nn::Module& head, std::string_view kind, const std::filesystem::path& path);
 
 }  // namespace parla::critic

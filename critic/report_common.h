@@ -13,8 +13,8 @@
 namespace parla::critic {
 
 inline constexpr char kReportSchema[] = "parla.score/1";
-inline constexpr double kGoodScore = 80;        // at or above: "good" (real recordings ≈ 80–95)
-inline constexpr double kPassScore = 50;        // below: "poor" (the heads' decision boundary)
+inline constexpr double kGoodScore = 80;        // at or above: "good" (natural held-out videos ≈ 88)
+inline constexpr double kPassScore = 50;        // below: "poor" (midway between natural and faulty)
 inline constexpr float kBlinkThreshold = 0.5f;  // eyeBlinkLeft/Right above it: eye closed
 
 enum class ScoreBand { Poor, Fair, Good, Missing };

@@ -314,8 +314,8 @@ std::string report_to_html(std::span<const ScoreReport> reports) {
       "<title>" +
       title + "</title><style>" + kStyle + "</style></head><body><main>";
   out += "<header><h1>" + title +
-         "</h1><p class=\"scale\">Scores 0–100: 50 is each head's "
-         "decision boundary, real recordings of real people score about 80–95. "
+         "</h1><p class=\"scale\">Scores 0–100, calibrated on held-out real and rendered "
+         "videos: the average natural one scores about 88, the average faulty one about 12. "
          "<span class=\"t-good\">good</span> ≥ " +
          format_fixed(kGoodScore, 0) + ", <span class=\"t-fair\">fair</span> " +
          format_fixed(kPassScore, 0) + "–" + format_fixed(kGoodScore, 0) +

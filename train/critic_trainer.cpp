@@ -110,7 +110,7 @@ struct HeadRun {
       archive.load_from(checkpoint.string());
       archive.read("model", model_archive);
       archive.read("optimizer", optimizer_archive);
-      model.load(model_archive);
+      critic::load_parameters(model, model_archive, checkpoint.string());
       optimizer.load(optimizer_archive);
       torch::Tensor state;
       archive.read("step", state);
