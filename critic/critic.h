@@ -170,6 +170,22 @@ struct ScoreReport {
   std::vector<int> worst_seconds;   // seconds, worst first (by the mean of the three scores)
 };
 
+// The audio side of one clip for the LS and MN heads (Critic::prepare_audio), computed
+// once when many candidate motions of that clip are ranked. Movable, opaque.
+class ClipAudio {
+ public:
+  ~ClipAudio();
+  ClipAudio(ClipAudio&&) noexcept;
+  ClipAudio& operator=(ClipAudio&&) noexcept;
+  std::int64_t frames() const;  // motion frames it was prepared for
+
+ private:
+  friend class Critic;
+  ClipAudio();
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
 struct CriticParams {
   std::filesystem::path models_dir;  // holds ls.pt, mn.pt, vq.pt; empty = data/models/critic
   int threads = 0;                   // LibTorch threads; 0 = leave as is
@@ -192,6 +208,11 @@ class Critic {
   // The heads alone, for ranking many candidates of one clip (features computed once).
   LsResult score_ls(const MotionTrack& motion, const audio::Features& features);
   MnResult score_mn(const MotionTrack& motion, const audio::Features& features);
+  // The same with the clip's audio prepared once (the motion must have its frame count):
+  // what ranking K candidates of one clip costs per candidate.
+  ClipAudio prepare_audio(const audio::Features& features, std::int64_t motion_frames);
+  LsResult score_ls(const MotionTrack& motion, const ClipAudio& audio);
+  MnResult score_mn(const MotionTrack& motion, const ClipAudio& audio);
 
  private:
   struct State;

@@ -134,6 +134,12 @@ TORCH_MODULE(VqHead);
 // t + k for k = −15..+15 (audio_rows: ls_audio_rows; mouth_rows: ls_mouth_rows).
 torch::Tensor ls_distances(LsHead& head, const torch::Tensor& audio_rows,
                            const torch::Tensor& mouth_rows);
+// The two halves: audio embeddings of frames −15 .. T+14 ([T + 30, 64]; they depend on
+// the audio only, so ranking many motions of one clip computes them once), and the
+// distances of a motion's mouth windows to them.
+torch::Tensor ls_audio_embeddings(LsHead& head, const torch::Tensor& audio_rows);
+torch::Tensor ls_distances_from(LsHead& head, const torch::Tensor& audio_embeddings,
+                                const torch::Tensor& mouth_rows);
 // Offset, LSE-C, LSE-D, calibrated score, per-second figures from the distances and a
 // weight per frame (face confidence × speech).
 LsResult ls_result(LsHead& head, const torch::Tensor& distances, std::span<const float> weights);

@@ -136,14 +136,23 @@ MnStats motion_statistics(const MotionTrack& motion, const std::vector<bool>& sp
   return s;
 }
 
+torch::Tensor ls_audio_embeddings(LsHead& head, const torch::Tensor& audio_rows) {
+  const std::int64_t frames = (audio_rows.size(0) - 2 * kLsPadRows) / 4;
+  torch::Tensor seq = head->audio_sequence(audio_rows);
+  torch::Tensor ext = torch::arange(-kMaxOffsetFrames, frames + kMaxOffsetFrames, torch::kInt64);
+  return head->embed_audio(seq, ext + (kLsPadRows / 4 - 2));  // [T + 30, 64]
+}
+
 torch::Tensor ls_distances(LsHead& head, const torch::Tensor& audio_rows,
                            const torch::Tensor& mouth_rows) {
+  return ls_distances_from(head, ls_audio_embeddings(head, audio_rows), mouth_rows);
+}
+
+torch::Tensor ls_distances_from(LsHead& head, const torch::Tensor& audio,
+                                const torch::Tensor& mouth_rows) {
   const std::int64_t frames = mouth_rows.size(0);
-  torch::Tensor seq = head->audio_sequence(audio_rows);
   torch::Tensor t = torch::arange(frames, torch::kInt64);
   torch::Tensor mouth = head->embed_mouth(ls_mouth_windows(mouth_rows, t));  // [T, 64]
-  torch::Tensor ext = torch::arange(-kMaxOffsetFrames, frames + kMaxOffsetFrames, torch::kInt64);
-  torch::Tensor audio = head->embed_audio(seq, ext + (kLsPadRows / 4 - 2));  // [T + 30, 64]
   torch::Tensor idx = t.unsqueeze(1) + torch::arange(kOffsets, torch::kInt64).unsqueeze(0);
   return (audio.index_select(0, idx.flatten()).view({frames, kOffsets, -1}) - mouth.unsqueeze(1))
       .norm(2, 2)
@@ -207,6 +216,20 @@ float mn_overall(MnHead& head, const torch::Tensor& x, std::vector<float>* per_s
   }
   return static_cast<float>(weighted / total);
 }
+
+struct ClipAudio::State {
+  torch::Tensor audio;           // [T + 30, 64] LS audio embeddings
+  torch::Tensor prosody;         // [T, 3]
+  std::vector<float> weights;    // LS frame weights
+  std::vector<bool> speech;      // per motion frame
+  std::vector<float> energy_db;  // per motion frame
+};
+
+ClipAudio::ClipAudio() : state_(std::make_unique<State>()) {}
+ClipAudio::~ClipAudio() = default;
+ClipAudio::ClipAudio(ClipAudio&&) noexcept = default;
+ClipAudio& ClipAudio::operator=(ClipAudio&&) noexcept = default;
+std::int64_t ClipAudio::frames() const { return state_->prosody.size(0); }
 
 struct Critic::State {
   LsHead ls;
@@ -343,6 +366,43 @@ void rank_worst_seconds(ScoreReport& report) {
 }
 
 }  // namespace
+
+ClipAudio Critic::prepare_audio(const audio::Features& features, std::int64_t motion_frames) {
+  if (motion_frames < kLsMotionFrames) throw InputError("too short to score (under 0.2 s)");
+  c10::InferenceMode guard;
+  ClipAudio clip;
+  clip.state_->audio = ls_audio_embeddings(state_->ls, ls_audio_rows(features, motion_frames));
+  clip.state_->prosody = mn_prosody(features, motion_frames);
+  clip.state_->weights = ls_weights(features, motion_frames, {});
+  clip.state_->speech = speech_per_motion_frame(features, motion_frames);
+  clip.state_->energy_db = energy_per_motion_frame(features, motion_frames);
+  return clip;
+}
+
+namespace {
+void check_frames(const MotionTrack& motion, const ClipAudio& audio) {
+  if (motion.frame_count() != audio.frames()) {
+    throw InputError("the motion has " + std::to_string(motion.frame_count()) +
+                     " frames, its prepared audio " + std::to_string(audio.frames()));
+  }
+}
+}  // namespace
+
+LsResult Critic::score_ls(const MotionTrack& motion, const ClipAudio& audio) {
+  check_frames(motion, audio);
+  c10::InferenceMode guard;
+  return ls_result(state_->ls, ls_distances_from(state_->ls, audio.state_->audio, ls_mouth_rows(motion)),
+                   audio.state_->weights);
+}
+
+MnResult Critic::score_mn(const MotionTrack& motion, const ClipAudio& audio) {
+  check_frames(motion, audio);
+  c10::InferenceMode guard;
+  MnResult r;
+  r.score = mn_overall(state_->mn, mn_input(motion_tensor(motion), audio.state_->prosody), &r.per_second_score);
+  r.stats = motion_statistics(motion, audio.state_->speech, audio.state_->energy_db);
+  return r;
+}
 
 LsResult Critic::score_ls(const MotionTrack& motion, const audio::Features& features) {
   return score_ls_weighted(state_->ls, motion, features, {});

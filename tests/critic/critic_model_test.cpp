@@ -79,6 +79,20 @@ TEST(CriticModel, PerturbedMotionScoresLower) {
   }
 }
 
+TEST(CriticModel, PreparedAudioGivesTheSameScores) {
+  const Fixture& f = fixture();
+  critic::ClipAudio audio = shipped().prepare_audio(f.features, f.learned.frame_count());
+  for (const MotionTrack* m : {&f.learned, &f.classic}) {
+    EXPECT_NEAR(shipped().score_ls(*m, audio).score, shipped().score_ls(*m, f.features).score, 1e-3);
+    EXPECT_NEAR(shipped().score_mn(*m, audio).score, shipped().score_mn(*m, f.features).score, 1e-3);
+  }
+  // The classic generator's lips follow the audio less well.
+  EXPECT_LT(shipped().score_ls(f.classic, audio).score, shipped().score_ls(f.learned, audio).score);
+  MotionTrack shorter = f.learned;
+  shorter.frames.pop_back();
+  EXPECT_THROW(shipped().score_ls(shorter, audio), InputError);
+}
+
 TEST(CriticModel, ScoresAMotionTrackWithoutPixels) {
   critic::ScoreReport r = shipped().score_motion(fixture().learned, fixture().features, "learned");
   EXPECT_FALSE(r.vq.has_value());
