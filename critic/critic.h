@@ -125,6 +125,7 @@ struct LsResult {
   float confidence = 0;         // median − min distance over offsets (as SyncNet's LSE-C)
   float min_distance = 0;       // min over offsets of the mean distance (as LSE-D)
   float distance_at_zero = 0;   // mean distance at offset 0
+  float confidence_at_zero = 0; // median − distance at offset 0 (what the score maps)
   std::vector<float> offset_curve;  // mean distance per offset −15..+15 (31 values)
   std::vector<float> per_second_score;       // 0..100 per second of video
   std::vector<float> per_second_confidence;  // LSE-C per second

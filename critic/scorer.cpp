@@ -170,6 +170,7 @@ LsResult ls_result(LsHead& head, const torch::Tensor& distances, std::span<const
   r.confidence = f.confidence;
   r.min_distance = r.offset_curve[f.best];
   r.distance_at_zero = r.offset_curve[kMaxOffsetFrames];
+  r.confidence_at_zero = f.confidence_at_zero;
   r.score = to_score(f.confidence_at_zero);
   // Per second: a 3-second window centred on each second steadies the estimate.
   for (int s = 0; s < seconds_of(frames); ++s) {

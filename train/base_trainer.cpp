@@ -11,6 +11,7 @@
 #include <map>
 
 #include "audio/audio.h"
+#include "critic/heads.h"
 #include "experts/experts.h"
 #include "train/random.h"
 #include "train/train.h"
@@ -48,14 +49,6 @@ torch::Tensor clip_features(const std::vector<float>& audio, int64_t motion_fram
   return out;
 }
 
-torch::Tensor motion_tensor(const MotionTrack& track) {
-  torch::Tensor out = torch::empty({track.frame_count(), kChannelCount});
-  for (int64_t i = 0; i < track.frame_count(); ++i) {
-    std::copy_n(track.frames[i].data(), kChannelCount, out[i].data_ptr<float>());
-  }
-  return out;
-}
-
 SplitData load_split(const CorpusReader& reader, Split split, const std::filesystem::path& cache) {
   SplitData data;
   std::vector<ClipRef> refs = reader.clips(split);
@@ -69,7 +62,7 @@ SplitData load_split(const CorpusReader& reader, Split split, const std::filesys
     for (size_t i = 0; i < refs.size(); ++i) {
       Clip clip = reader.load(refs[i]);
       cached.push_back(clip_features(clip.audio, clip.motion.frame_count()));
-      cached.push_back(motion_tensor(clip.motion));
+      cached.push_back(critic::motion_tensor(clip.motion));
       if ((i + 1) % 200 == 0)
         std::fprintf(stderr, "features: %s %zu/%zu clips\n", std::string(split_name(split)).c_str(),
                      i + 1, refs.size());

@@ -1,22 +1,23 @@
 // The critic's data: corpus labels, corpus clips rendered on portraits and tracked
 // back, real talking faces tracked, and clean/degraded crop pairs for VQ; cached in
 // <out_dir>/data/critic_data.pt so a resumed or repeated run skips the tracking.
+#include "train/critic_data.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
 
 #include "critic/degrade.h"
-#include "train/critic_data.h"
 #include "train/random.h"
 
 namespace parla::train {
 namespace {
 
-constexpr int kRenderSize = 256;        // rendered crop side for tracking back, pixels
-constexpr int kRealVqStride = 3;        // every 3rd frame of a real video gives a VQ pair
-constexpr int kRenderVqStride = 4;      // every 4th rendered frame
-constexpr int kMaxValClips = 150;       // corpus val / test clips kept as labels
-constexpr int kRenderedHeldOut = 30;    // val and test clips rendered and tracked back
+constexpr int kRenderSize = 256;      // rendered crop side for tracking back, pixels
+constexpr int kRealVqStride = 3;      // every 3rd frame of a real video gives a VQ pair
+constexpr int kRenderVqStride = 4;    // every 4th rendered frame
+constexpr int kMaxValClips = 150;     // corpus val / test clips kept as labels
+constexpr int kRenderedHeldOut = 30;  // val and test clips rendered and tracked back
 
 torch::Tensor float_tensor(std::span<const float> values) {
   return torch::tensor(std::vector<float>(values.begin(), values.end()), torch::kFloat32);
@@ -41,7 +42,8 @@ void save_data(const CriticData& data, const std::filesystem::path& path) {
     archive.write(k + "prosody", c.prosody);
     archive.write(k + "weight", c.weight);
     archive.write(k + "speech", c.speech);
-    archive.write(k + "meta", torch::tensor({static_cast<int64_t>(c.source), static_cast<int64_t>(c.split)}));
+    archive.write(k + "meta",
+                  torch::tensor({static_cast<int64_t>(c.source), static_cast<int64_t>(c.split)}));
     names += c.name + "\n";
   }
   archive.write("vq_face", data.vq.face);
@@ -156,8 +158,6 @@ MotionTrack track_of(const torch::Tensor& motion) {
   return track;
 }
 
-torch::Tensor motion_of(const CriticClip& clip) { return clip.motion; }
-
 void VqCollector::reset_video() {
   previous_ = Image();
   before_previous_ = Image();
@@ -179,23 +179,25 @@ void VqCollector::add_degraded(const Image& frame, const critic::FaceObservation
                                bool real) {
   const video::Landmarks& lm = seen.landmarks;
   const video::Landmarks& lm_before = previous_seen_->landmarks;
-  Random rng(derive_seed(seed_, static_cast<std::uint64_t>(counter_) * 16 + static_cast<int>(type)));
+  Random rng(
+      derive_seed(seed_, static_cast<std::uint64_t>(counter_) * 16 + static_cast<int>(type)));
   float strength = static_cast<float>(rng.uniform(0.5, 1.0));
   std::uint64_t fault_seed = rng.next_u64();
   if (type == critic::Degradation::Frozen) {
     // The tracker finds the same landmarks on a repeated frame: identical crops.
-    push(critic::crop_face(previous_, lm_before), clean_before, critic::crop_mouth(previous_, lm_before),
-         0.f, static_cast<int>(type), split, real);
+    push(critic::crop_face(previous_, lm_before), clean_before,
+         critic::crop_mouth(previous_, lm_before), 0.f, static_cast<int>(type), split, real);
     return;
   }
   Image now = critic::degrade_frame(frame, lm, type, strength, fault_seed, &previous_);
   Image before = critic::degrade_frame(previous_, lm_before, type, strength, fault_seed,
                                        before_previous_.empty() ? nullptr : &before_previous_);
-  push(critic::crop_face(now, lm), critic::crop_face(before, lm_before), critic::crop_mouth(now, lm),
-       0.f, static_cast<int>(type), split, real);
+  push(critic::crop_face(now, lm), critic::crop_face(before, lm_before),
+       critic::crop_mouth(now, lm), 0.f, static_cast<int>(type), split, real);
 }
 
-void VqCollector::add(const Image& frame, const critic::FaceObservation& seen, Split split, bool real) {
+void VqCollector::add(const Image& frame, const critic::FaceObservation& seen, Split split,
+                      bool real) {
   if (previous_seen_ && previous_seen_->found && seen.found && counter_++ % stride_ == 0) {
     const video::Landmarks& lm = seen.landmarks;
     Image clean_now = critic::crop_face(frame, lm);
@@ -209,7 +211,8 @@ void VqCollector::add(const Image& frame, const critic::FaceObservation& seen, S
     } else {
       push(clean_now, clean_before, clean_mouth, 1.f, -1, split, real);
       Random rng(derive_seed(seed_, static_cast<std::uint64_t>(counter_)));
-      add_degraded(frame, seen, static_cast<critic::Degradation>(rng.below(critic::kDegradationCount)),
+      add_degraded(frame, seen,
+                   static_cast<critic::Degradation>(rng.below(critic::kDegradationCount)),
                    clean_before, split, real);
     }
   }
@@ -232,7 +235,8 @@ VqData VqCollector::finish() {
 
 MotionTrack render_and_track(const video::Rig& rig, const MotionTrack& labels,
                              std::vector<float>& confidence, VqCollector* vq, Split split) {
-  video::Renderer renderer(rig, {.framing = video::Framing::Crop, .size = kRenderSize, .threads = 1});
+  video::Renderer renderer(rig,
+                           {.framing = video::Framing::Crop, .size = kRenderSize, .threads = 1});
   critic::FaceTracker tracker(critic::AnalysisParams{.keep_crops = false});
   std::vector<critic::FaceObservation> seen;
   seen.reserve(labels.frames.size());
@@ -273,7 +277,8 @@ CriticData load_or_build_critic_data(const CriticTrainParams& params,
       data.clips.push_back(make_critic_clip(clip.motion, features, {}, MotionSource::Labels, split,
                                             refs[i].meta.id));
     }
-    log("data: " + std::to_string(refs.size()) + " " + std::string(split_name(split)) + " label clips");
+    log("data: " + std::to_string(refs.size()) + " " + std::string(split_name(split)) +
+        " label clips");
   }
   // Portraits: the given ones plus first frames of a few real training speakers.
   std::vector<video::Rig> rigs;
@@ -281,7 +286,8 @@ CriticData load_or_build_critic_data(const CriticTrainParams& params,
     Image portrait = video::load_image(path);
     rigs.emplace_back(portrait, video::fit_face(portrait, path.string()));
   }
-  std::vector<RealClip> real = params.realtalk.empty() ? std::vector<RealClip>{} : real_clips(params.realtalk);
+  std::vector<RealClip> real =
+      params.realtalk.empty() ? std::vector<RealClip>{} : real_clips(params.realtalk);
   if (params.real_clip_limit > 0 && real.size() > static_cast<size_t>(params.real_clip_limit)) {
     real.resize(params.real_clip_limit);
   }
@@ -289,7 +295,8 @@ CriticData load_or_build_critic_data(const CriticTrainParams& params,
     std::vector<std::string> used;
     for (const RealClip& c : real) {
       if (rigs.size() >= params.portraits.size() + 4) break;
-      if (c.split != Split::Train || std::find(used.begin(), used.end(), c.speaker) != used.end()) continue;
+      if (c.split != Split::Train || std::find(used.begin(), used.end(), c.speaker) != used.end())
+        continue;
       if (auto rig = rig_from_video(c.path)) rigs.push_back(*rig), used.push_back(c.speaker);
     }
   }
@@ -298,8 +305,9 @@ CriticData load_or_build_critic_data(const CriticTrainParams& params,
   VqCollector render_vq(kRenderVqStride, derive_seed(params.seed, 0x200));
   size_t rendered = 0;
   for (auto& [split, refs] : picks) {
-    size_t count = split == Split::Train ? static_cast<size_t>(params.rendered_clips)
-                                         : std::min<size_t>(kRenderedHeldOut, params.rendered_clips);
+    size_t count = split == Split::Train
+                       ? static_cast<size_t>(params.rendered_clips)
+                       : std::min<size_t>(kRenderedHeldOut, params.rendered_clips);
     for (size_t i = 0; i < refs.size() && i < count; ++i) {
       Clip clip = reader.load(refs[i]);
       const video::Rig& rig = rigs[(rendered++) % rigs.size()];
@@ -310,8 +318,8 @@ CriticData load_or_build_critic_data(const CriticTrainParams& params,
       data.clips.push_back(make_critic_clip(tracked, features, confidence, MotionSource::Tracked,
                                             split, refs[i].meta.id + "@render"));
       if ((i + 1) % 20 == 0) {
-        log("data: rendered and tracked " + std::to_string(i + 1) + "/" + std::to_string(count) + " " +
-            std::string(split_name(split)) + " clips");
+        log("data: rendered and tracked " + std::to_string(i + 1) + "/" + std::to_string(count) +
+            " " + std::string(split_name(split)) + " clips");
       }
     }
   }
@@ -335,7 +343,9 @@ CriticData load_or_build_critic_data(const CriticTrainParams& params,
     for (size_t f = 0; f < a.observations.size() && reader_video.read_frame(frame); ++f) {
       real_vq.add(frame, a.observations[f], real[i].split, /*real=*/true);
     }
-    if ((i + 1) % 10 == 0) log("data: tracked " + std::to_string(i + 1) + "/" + std::to_string(real.size()) + " real clips");
+    if ((i + 1) % 10 == 0)
+      log("data: tracked " + std::to_string(i + 1) + "/" + std::to_string(real.size()) +
+          " real clips");
   }
   vq_parts.push_back(real_vq.finish());
   data.vq = concat(std::move(vq_parts));
@@ -349,22 +359,36 @@ critic::LsResult ls_evaluate_audio(critic::LsHead& head, const CriticClip& clip,
                                    const torch::Tensor& audio_rows) {
   c10::InferenceMode guard;
   torch::Tensor d = critic::ls_distances(head, audio_rows, critic::ls_mouth_rows(clip.motion));
-  std::vector<float> w(clip.weight.data_ptr<float>(), clip.weight.data_ptr<float>() + clip.frames());
+  std::vector<float> w(clip.weight.data_ptr<float>(),
+                       clip.weight.data_ptr<float>() + clip.frames());
   return critic::ls_result(head, d, w);
+}
+
+critic::LsResult ls_evaluate_mismatched(critic::LsHead& head, const CriticClip& clip,
+                                        const CriticClip& other) {
+  const int64_t need = clip.audio_rows.size(0);
+  torch::Tensor rows =
+      other.audio_rows.slice(0, 0, std::min<int64_t>(need, other.audio_rows.size(0)));
+  if (rows.size(0) < need) {
+    rows = torch::cat(
+        {rows, other.audio_rows.slice(0, 0, 1).expand({need - rows.size(0), rows.size(1)})}, 0);
+  }
+  return ls_evaluate_audio(head, clip, rows);
 }
 
 critic::LsResult ls_evaluate(critic::LsHead& head, const CriticClip& clip, int shift_frames) {
   if (shift_frames == 0) return ls_evaluate_audio(head, clip, clip.audio_rows);
   // Delay (+) or advance (−) the clip's rows by 4 rows a frame, filling with silence.
-  const int64_t pad = critic::kLsPadRows, rows = 4 * clip.frames(), shift = 4 * int64_t{shift_frames};
+  const int64_t pad = critic::kLsPadRows, rows = 4 * clip.frames(),
+                shift = 4 * int64_t{shift_frames};
   torch::Tensor body = clip.audio_rows.slice(0, pad, pad + rows);
   torch::Tensor silence = clip.audio_rows.slice(0, 0, 1);
   const int64_t n = std::min<int64_t>(std::abs(shift), rows);
   torch::Tensor fill = silence.expand({n, body.size(1)});
   torch::Tensor moved = shift > 0 ? torch::cat({fill, body.slice(0, 0, rows - n)}, 0)
                                   : torch::cat({body.slice(0, n, rows), fill}, 0);
-  torch::Tensor shifted = torch::cat({clip.audio_rows.slice(0, 0, pad), moved,
-                                      clip.audio_rows.slice(0, pad + rows)}, 0);
+  torch::Tensor shifted = torch::cat(
+      {clip.audio_rows.slice(0, 0, pad), moved, clip.audio_rows.slice(0, pad + rows)}, 0);
   return ls_evaluate_audio(head, clip, shifted);
 }
 

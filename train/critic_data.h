@@ -45,7 +45,6 @@ struct VqData {
 CriticClip make_critic_clip(const MotionTrack& motion, const audio::Features& features,
                             std::span<const float> confidence, MotionSource source, Split split,
                             std::string name);
-torch::Tensor motion_of(const CriticClip& clip);  // [T, 20]
 MotionTrack track_of(const torch::Tensor& motion);
 
 // Collects VQ pairs from consecutive frames of one video (real or rendered).
@@ -97,6 +96,9 @@ MotionTrack render_and_track(const video::Rig& rig, const MotionTrack& labels,
 critic::LsResult ls_evaluate(critic::LsHead& head, const CriticClip& clip, int shift_frames);
 critic::LsResult ls_evaluate_audio(critic::LsHead& head, const CriticClip& clip,
                                    const torch::Tensor& audio_rows);
+// The clip's motion against another clip's audio (cut, or padded with silence, to length).
+critic::LsResult ls_evaluate_mismatched(critic::LsHead& head, const CriticClip& clip,
+                                        const CriticClip& other);
 // MN score 0..100 of a [T, 20] motion with the clip's prosody (windows as the Critic does).
 float mn_evaluate(critic::MnHead& head, const torch::Tensor& motion, const torch::Tensor& prosody);
 

@@ -57,15 +57,18 @@ struct ClipPools {
       }
       if (c->frames() >= min_frames) return c;
     }
-    throw Error("critic training: no training clip of at least " + std::to_string(min_frames) + " frames");
+    throw Error("critic training: no training clip of at least " + std::to_string(min_frames) +
+                " frames");
   }
 };
 
 ClipPools pools(const CriticData& data, const std::filesystem::path& realtalk) {
   ClipPools p;
   for (const CriticClip& c : data.clips) {
-    if (c.split == Split::Train) p.by_source[static_cast<int>(c.source)].push_back(&c);
-    else if (c.split == Split::Val) p.held_out.push_back(&c);
+    if (c.split == Split::Train)
+      p.by_source[static_cast<int>(c.source)].push_back(&c);
+    else if (c.split == Split::Val)
+      p.held_out.push_back(&c);
   }
   if (!realtalk.empty()) {
     std::map<std::string, std::vector<const CriticClip*>> by_speaker;
@@ -101,8 +104,8 @@ struct HeadRun {
   void run(torch::nn::Module& model, LossFn loss_fn, ValidateFn validate, SaveFn save_weights) {
     const auto checkpoint = params.out_dir / ("checkpoint-" + name + ".pt");
     const auto csv = params.out_dir / ("loss-" + name + ".csv");
-    torch::optim::AdamW optimizer(model.parameters(),
-                                  torch::optim::AdamWOptions(params.learning_rate).weight_decay(1e-4));
+    torch::optim::AdamW optimizer(
+        model.parameters(), torch::optim::AdamWOptions(params.learning_rate).weight_decay(1e-4));
     int step = 0;
     double previous_seconds = 0;
     if (std::filesystem::exists(checkpoint)) {
@@ -124,8 +127,13 @@ struct HeadRun {
     double interval_loss = 0;
     int interval_steps = 0;
     auto save = [&](double lr) {
-      CriticTrainReport report{name, step, steps, interval_steps ? interval_loss / interval_steps : 0,
-                               0, previous_seconds + elapsed(), step >= steps};
+      CriticTrainReport report{name,
+                               step,
+                               steps,
+                               interval_steps ? interval_loss / interval_steps : 0,
+                               0,
+                               previous_seconds + elapsed(),
+                               step >= steps};
       model.eval();
       report.val_metric = validate();
       model.train();
@@ -135,12 +143,14 @@ struct HeadRun {
       optimizer.save(optimizer_archive);
       archive.write("model", model_archive);
       archive.write("optimizer", optimizer_archive);
-      archive.write("step", torch::tensor({static_cast<double>(step), report.seconds}, torch::kFloat64));
+      archive.write("step",
+                    torch::tensor({static_cast<double>(step), report.seconds}, torch::kFloat64));
       archive.save_to(checkpoint.string() + ".tmp");
       std::filesystem::rename(checkpoint.string() + ".tmp", checkpoint);
       save_weights(report.finished);
-      std::ofstream(csv, std::ios::app) << step << ',' << report.train_loss << ',' << report.val_metric
-                                        << ',' << lr << ',' << report.seconds << '\n';
+      std::ofstream(csv, std::ios::app)
+          << step << ',' << report.train_loss << ',' << report.val_metric << ',' << lr << ','
+          << report.seconds << '\n';
       plot_loss_csv(csv, params.out_dir / ("loss-" + name + ".png"));
       if (progress) progress(report);
     };
@@ -150,7 +160,8 @@ struct HeadRun {
       if (params.max_minutes > 0 && elapsed() > params.max_minutes * 60) break;
       const double warm = std::min(1.0, (step + 1) / 100.0);
       const double progress_fraction = static_cast<double>(step) / steps;
-      lr = params.learning_rate * warm * (0.1 + 0.9 * 0.5 * (1 + std::cos(M_PI * progress_fraction)));
+      lr = params.learning_rate * warm *
+           (0.1 + 0.9 * 0.5 * (1 + std::cos(M_PI * progress_fraction)));
       for (auto& group : optimizer.param_groups())
         static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
       Random rng(derive_seed(params.seed, (std::hash<std::string>{}(name) << 20) + step));
@@ -161,12 +172,6 @@ struct HeadRun {
       }
       optimizer.zero_grad();
       loss.backward();
-      if (std::getenv("PARLA_DEBUG_GRADS")) {
-        for (const auto& item : model.named_parameters()) {
-          if (item.value().grad().defined() && !torch::isfinite(item.value().grad()).all().item<bool>())
-            std::fprintf(stderr, "non-finite gradient in %s at step %d (loss %g)\n", item.key().c_str(), step, loss.item<double>());
-        }
-      }
       torch::nn::utils::clip_grad_norm_(model.parameters(), 1.0);
       optimizer.step();
       interval_loss += loss.item<double>();
@@ -218,22 +223,26 @@ torch::Tensor ls_loss(critic::LsHead& head, const ClipPools& pools, int batch, R
       for (int64_t t = seg_start; t < seg_start + seg_len; ++t) candidates.push_back(t);
     }
     std::vector<int64_t> picked;
-    for (int s = 0; s < kLsFramesPerClip; ++s) picked.push_back(candidates[rng.below(candidates.size())]);
+    for (int s = 0; s < kLsFramesPerClip; ++s)
+      picked.push_back(candidates[rng.below(candidates.size())]);
     // The audio tower runs over the segment's rows with context for every offset.
     const int64_t total_rows = clip.audio_rows.size(0);
-    const int64_t row_begin = std::max<int64_t>(0, 4 * (seg_start - kLsContextFrames) + critic::kLsPadRows);
+    const int64_t row_begin =
+        std::max<int64_t>(0, 4 * (seg_start - kLsContextFrames) + critic::kLsPadRows);
     const int64_t row_end = std::min<int64_t>(
         total_rows, 4 * (seg_start + seg_len + kLsContextFrames) + critic::kLsPadRows);
     torch::Tensor rows = clip.audio_rows.slice(0, row_begin, row_end);
     // Audio augmentation: noise and a random spectral tilt in the normalised log-mel.
     rows = rows + 0.2f * torch::randn_like(rows) +
-           static_cast<float>(rng.uniform(-0.5, 0.5)) * torch::linspace(-1.f, 1.f, rows.size(1)).unsqueeze(0);
+           static_cast<float>(rng.uniform(-0.5, 0.5)) *
+               torch::linspace(-1.f, 1.f, rows.size(1)).unsqueeze(0);
     torch::Tensor seq = head->audio_sequence(rows);
     torch::Tensor t = torch::tensor(picked, torch::kInt64);
-    torch::Tensor offsets = torch::arange(-critic::kMaxOffsetFrames, critic::kMaxOffsetFrames + 1,
-                                          torch::kInt64);
+    torch::Tensor offsets =
+        torch::arange(-critic::kMaxOffsetFrames, critic::kMaxOffsetFrames + 1, torch::kInt64);
     torch::Tensor positions =
-        (t.unsqueeze(1) + offsets.unsqueeze(0) + (critic::kLsPadRows / 4 - 2) - row_begin / 4).flatten();
+        (t.unsqueeze(1) + offsets.unsqueeze(0) + (critic::kLsPadRows / 4 - 2) - row_begin / 4)
+            .flatten();
     torch::Tensor audio = head->embed_audio(seq, positions).view({kLsFramesPerClip, -1, 64});
     torch::Tensor mouth_rows = critic::ls_mouth_rows(clip.motion);
     // Tracking-like noise, and channel dropout: on real video the rounding, smile and
@@ -246,17 +255,20 @@ torch::Tensor ls_loss(critic::LsHead& head, const ClipPools& pools, int batch, R
     anchors.push_back(mouth);
     zero_offset.push_back(audio.select(1, critic::kMaxOffsetFrames));
   }
-  torch::Tensor a = torch::stack(own);             // [B, S, 31, 64]
-  torch::Tensor v = torch::stack(anchors);         // [B, S, 64]
+  torch::Tensor a = torch::stack(own);                         // [B, S, 31, 64]
+  torch::Tensor v = torch::stack(anchors);                     // [B, S, 64]
   torch::Tensor z = torch::stack(zero_offset).view({-1, 64});  // [B S, 64]
   // Unit embeddings: d² = 2 − 2 cos (no square root, so no NaN gradient at d = 0).
-  torch::Tensor d_own = 2 - 2 * (a * v.unsqueeze(2)).sum(3);                       // [B, S, 31]
-  torch::Tensor d_other = (2 - 2 * torch::matmul(v.view({-1, 64}), z.t())).view({batch, kLsFramesPerClip, -1});
+  torch::Tensor d_own = 2 - 2 * (a * v.unsqueeze(2)).sum(3);  // [B, S, 31]
+  torch::Tensor d_other =
+      (2 - 2 * torch::matmul(v.view({-1, 64}), z.t())).view({batch, kLsFramesPerClip, -1});
   // Mask the anchor's own clip among the other-clip negatives.
   torch::Tensor clip_of = torch::arange(batch, torch::kInt64).repeat_interleave(kLsFramesPerClip);
-  torch::Tensor same = (torch::arange(batch, torch::kInt64).view({batch, 1, 1}) == clip_of.view({1, 1, -1}))
-                           .expand({batch, kLsFramesPerClip, batch * kLsFramesPerClip});
-  torch::Tensor logits = torch::cat({-d_own, (-d_other).masked_fill(same, -1e4)}, 2) / kLsTemperature;
+  torch::Tensor same =
+      (torch::arange(batch, torch::kInt64).view({batch, 1, 1}) == clip_of.view({1, 1, -1}))
+          .expand({batch, kLsFramesPerClip, batch * kLsFramesPerClip});
+  torch::Tensor logits =
+      torch::cat({-d_own, (-d_other).masked_fill(same, -1e4)}, 2) / kLsTemperature;
   torch::Tensor target =
       torch::full({batch * kLsFramesPerClip}, critic::kMaxOffsetFrames, torch::kInt64);
   return F::cross_entropy(logits.view({batch * kLsFramesPerClip, -1}), target);
@@ -271,19 +283,8 @@ void calibrate_ls(critic::LsHead& head, const std::vector<const CriticClip*>& cl
   for (size_t i = 0; i + 1 < clips.size() && i < 120; ++i) {
     const CriticClip& a = *clips[i];
     const CriticClip& b = *clips[(i + 7) % clips.size()];
-    auto conf0 = [](const critic::LsResult& r) {
-      std::vector<float> c = r.offset_curve;
-      std::nth_element(c.begin(), c.begin() + c.size() / 2, c.end());
-      return c[c.size() / 2] - r.distance_at_zero;
-    };
-    // b's audio cut or padded (silence) to a's length.
-    int64_t need = a.audio_rows.size(0);
-    torch::Tensor rows = b.audio_rows.slice(0, 0, std::min<int64_t>(need, b.audio_rows.size(0)));
-    if (rows.size(0) < need) {
-      rows = torch::cat({rows, b.audio_rows.slice(0, 0, 1).expand({need - rows.size(0), rows.size(1)})}, 0);
-    }
-    sync += conf0(ls_evaluate(head, a, 0));
-    mismatched += conf0(ls_evaluate_audio(head, a, rows));
+    sync += ls_evaluate(head, a, 0).confidence_at_zero;
+    mismatched += ls_evaluate_mismatched(head, a, b).confidence_at_zero;
     ++n;
   }
   if (n == 0) return;
@@ -303,7 +304,8 @@ struct MnPair {
 MnPair mn_pair(const ClipPools& pools, Random& rng, int64_t max_window, critic::Perturbation type) {
   const CriticClip& clip = *pools.draw(rng, kMnMinWindow);
   const int64_t frames = clip.frames();
-  const int64_t length = std::min<int64_t>(frames, kMnMinWindow * 2 + rng.below(max_window - 2 * kMnMinWindow + 1));
+  const int64_t length =
+      std::min<int64_t>(frames, kMnMinWindow * 2 + rng.below(max_window - 2 * kMnMinWindow + 1));
   const int64_t start = static_cast<int64_t>(rng.below(frames - length + 1));
   MnPair p;
   p.natural = clip.motion.slice(0, start, start + length);
@@ -316,9 +318,9 @@ MnPair mn_pair(const ClipPools& pools, Random& rng, int64_t max_window, critic::
     const CriticClip& o = *pools.draw(rng, kMnMinWindow);
     other = track_of(o.motion);
   }
-  MotionTrack moved = critic::perturb_motion(track_of(p.natural), type, std::span<const bool>(speech.get(), length),
-                                             type == critic::Perturbation::Swap ? &other : nullptr,
-                                             rng.next_u64());
+  MotionTrack moved =
+      critic::perturb_motion(track_of(p.natural), type, std::span<const bool>(speech.get(), length),
+                             type == critic::Perturbation::Swap ? &other : nullptr, rng.next_u64());
   p.perturbed = critic::motion_tensor(moved);
   return p;
 }
@@ -326,7 +328,8 @@ MnPair mn_pair(const ClipPools& pools, Random& rng, int64_t max_window, critic::
 torch::Tensor padded_batch(const std::vector<torch::Tensor>& inputs, torch::Tensor& mask) {
   int64_t longest = 0;
   for (const auto& x : inputs) longest = std::max(longest, x.size(1));
-  torch::Tensor batch = torch::zeros({static_cast<int64_t>(inputs.size()), critic::kMnInputs, longest});
+  torch::Tensor batch =
+      torch::zeros({static_cast<int64_t>(inputs.size()), critic::kMnInputs, longest});
   mask = torch::zeros({static_cast<int64_t>(inputs.size()), longest});
   for (size_t i = 0; i < inputs.size(); ++i) {
     batch[i].slice(1, 0, inputs[i].size(1)).copy_(inputs[i]);
@@ -392,20 +395,23 @@ void calibrate_mn(critic::MnHead& head, const ClipPools& held_out, std::uint64_t
     auto type = static_cast<critic::Perturbation>(i % critic::kPerturbationCount);
     MnPair p = mn_pair(held_out, rng, critic::kMnMaxWindow, type);
     if ((p.perturbed - p.natural).abs().max().item<float>() < 1e-3f) continue;
-    torch::Tensor x = torch::stack({critic::mn_input(p.natural, p.prosody), critic::mn_input(p.perturbed, p.prosody)});
+    torch::Tensor x = torch::stack(
+        {critic::mn_input(p.natural, p.prosody), critic::mn_input(p.perturbed, p.prosody)});
     torch::Tensor l = head->forward(x, torch::ones({2, x.size(2)}));
     natural += l[0].item<double>(), perturbed += l[1].item<double>(), ++n;
   }
   if (n == 0) return;
   natural /= n, perturbed /= n;
   const double mid = (natural + perturbed) / 2;
-  head->calibration.copy_(torch::tensor({static_cast<float>(mid), static_cast<float>(std::max(0.05, (natural - mid) / 2))}));
+  head->calibration.copy_(torch::tensor(
+      {static_cast<float>(mid), static_cast<float>(std::max(0.05, (natural - mid) / 2))}));
 }
 
 // ---------------------------------------------------------------------------------
 // VQ.
 
-torch::Tensor vq_logits(critic::VqHead& head, const VqData& vq, const torch::Tensor& idx, bool flip) {
+torch::Tensor vq_logits(critic::VqHead& head, const VqData& vq, const torch::Tensor& idx,
+                        bool flip) {
   torch::Tensor face = critic::vq_face_from_bytes(vq.face.index_select(0, idx));
   torch::Tensor mouth = critic::vq_mouth_from_bytes(vq.mouth.index_select(0, idx));
   if (flip) face = face.flip({3}), mouth = mouth.flip({3});
@@ -443,7 +449,8 @@ void calibrate_vq(critic::VqHead& head, const VqData& vq, const std::vector<int6
   int n = 0;
   for (size_t b = 0; b < pairs.size() && b < 2000; b += 128) {
     std::vector<int64_t> idx;
-    for (size_t i = b; i < std::min(pairs.size(), b + 128); ++i) idx.push_back(pairs[i]), idx.push_back(pairs[i] + 1);
+    for (size_t i = b; i < std::min(pairs.size(), b + 128); ++i)
+      idx.push_back(pairs[i]), idx.push_back(pairs[i] + 1);
     torch::Tensor l = vq_logits(head, vq, torch::tensor(idx), false).view({-1, 2});
     clean += l.select(1, 0).sum().item<double>(), degraded += l.select(1, 1).sum().item<double>();
     n += l.size(0);
@@ -451,7 +458,8 @@ void calibrate_vq(critic::VqHead& head, const VqData& vq, const std::vector<int6
   if (n == 0) return;
   clean /= n, degraded /= n;
   const double mid = (clean + degraded) / 2;
-  head->calibration.copy_(torch::tensor({static_cast<float>(mid), static_cast<float>(std::max(0.05, (clean - mid) / 2))}));
+  head->calibration.copy_(torch::tensor(
+      {static_cast<float>(mid), static_cast<float>(std::max(0.05, (clean - mid) / 2))}));
 }
 
 double vq_pairwise(critic::VqHead& head, const VqData& vq, const std::vector<int64_t>& pairs) {
@@ -460,7 +468,8 @@ double vq_pairwise(critic::VqHead& head, const VqData& vq, const std::vector<int
   int wins = 0, total = 0;
   for (size_t b = 0; b < pairs.size() && b < 2000; b += 128) {
     std::vector<int64_t> idx;
-    for (size_t i = b; i < std::min(pairs.size(), b + 128); ++i) idx.push_back(pairs[i]), idx.push_back(pairs[i] + 1);
+    for (size_t i = b; i < std::min(pairs.size(), b + 128); ++i)
+      idx.push_back(pairs[i]), idx.push_back(pairs[i] + 1);
     torch::Tensor l = vq_logits(head, vq, torch::tensor(idx), false).view({-1, 2});
     wins += (l.select(1, 0) > l.select(1, 1)).sum().item<int>();
     total += l.size(0);
