@@ -1,4 +1,5 @@
-// MotionTrack <-> Unreal Live Link Face CSV (52 ARKit blendshapes + 9 rotations).
+// MotionTrack <-> Unreal Live Link Face CSV (52 ARKit blendshapes + 9 rotations), in
+// ARKit's semantics; every column's mapping is in docs/live_link_csv.md.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -23,6 +24,10 @@ constexpr std::array<std::string_view, 61> kColumns = {
     "BrowOuterUpRight", "CheekPuff", "CheekSquintLeft", "CheekSquintRight", "NoseSneerLeft",
     "NoseSneerRight", "TongueOut", "HeadYaw", "HeadPitch", "HeadRoll", "LeftEyeYaw",
     "LeftEyePitch", "LeftEyeRoll", "RightEyeYaw", "RightEyePitch", "RightEyeRoll"};
+
+// Below this JawOpen, ARKit's MouthClose (a seal over the open jaw) says too little to
+// recover the track's lip seal from; the pressed-lips columns carry it there.
+constexpr float kMinJawForSeal = 0.02f;
 
 // Gaze at eyeLookX = ±1 turns the eyeball this far (radians) in the rotation columns.
 constexpr float kEyeRotationRadians = 0.5f;
@@ -54,8 +59,15 @@ std::array<float, kColumns.size()> to_columns(const MotionFrame& f) {
     set(s + "EyeYaw", look_x * kEyeRotationRadians);
     set(s + "EyePitch", -look_y * kEyeRotationRadians);
   }
-  set("JawOpen", ch(Channel::JawOpen));
-  set("MouthClose", ch(Channel::MouthClose));
+  // ARKit's MouthClose is a corrective on top of JawOpen: the lips held together while
+  // the jaw is open (MouthClose = JawOpen seals them fully), so MouthClose <= JawOpen.
+  // The track's mouthClose is the lip seal at any jaw: the part over the open jaw is
+  // MouthClose, and the lips pressed together (p/b/m with the jaw shut) are MouthPress.
+  float jaw = ch(Channel::JawOpen), seal = ch(Channel::MouthClose);
+  set("JawOpen", jaw);
+  set("MouthClose", seal * jaw);
+  set("MouthPressLeft", seal);
+  set("MouthPressRight", seal);
   set("MouthFunnel", ch(Channel::MouthFunnel));
   set("MouthPucker", ch(Channel::MouthPucker));
   set("MouthRollLower", ch(Channel::MouthRollLower));
@@ -71,8 +83,13 @@ MotionFrame from_columns(const std::array<float, kColumns.size()>& row) {
   auto get = [&row](std::string_view name) { return row[column(name)]; };
   MotionFrame f = neutral_frame();
   auto set = [&f](Channel c, float v) { f[index(c)] = v; };
-  set(Channel::JawOpen, get("JawOpen"));
-  set(Channel::MouthClose, get("MouthClose"));
+  // Inverts to_columns' seal: MouthClose as a share of the open jaw, or the pressed
+  // lips, whichever seals more (an ARKit capture may carry either).
+  float jaw = get("JawOpen");
+  float press = 0.5f * (get("MouthPressLeft") + get("MouthPressRight"));
+  float seal_over_jaw = jaw >= kMinJawForSeal ? std::clamp(get("MouthClose") / jaw, 0.f, 1.f) : 0.f;
+  set(Channel::JawOpen, jaw);
+  set(Channel::MouthClose, std::max(press, seal_over_jaw));
   set(Channel::MouthFunnel, get("MouthFunnel"));
   set(Channel::MouthPucker, get("MouthPucker"));
   set(Channel::MouthStretch, 0.5f * (get("MouthStretchLeft") + get("MouthStretchRight")));

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
+#include <sstream>
 
 #include "core/core.h"
 #include "tests/support/testing.h"
@@ -109,6 +111,72 @@ TEST(LiveLinkCsv, RoundTripKeepsEveryChannelWithAColumn) {
       EXPECT_NEAR(back.frames[i][c], dropped ? 0.f : track.frames[i][c], 1e-5) << "channel " << c;
     }
   }
+}
+
+// Column name → value for every row of an exported CSV.
+std::vector<std::map<std::string, float>> csv_rows(const std::string& csv) {
+  std::istringstream in(csv);
+  std::string line;
+  std::getline(in, line);
+  std::vector<std::string> header;
+  for (std::istringstream h(line); std::getline(h, line, ',');) header.push_back(line);
+  std::vector<std::map<std::string, float>> rows;
+  while (std::getline(in, line)) {
+    std::istringstream cells(line);
+    std::map<std::string, float> row;
+    std::string cell;
+    for (size_t k = 0; std::getline(cells, cell, ','); ++k) {
+      if (k >= 1) row[header.at(k)] = std::stof(cell);
+    }
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+// ARKit's MouthClose is a corrective over JawOpen (lips sealed while the jaw is open):
+// it never exceeds JawOpen, however the track's jaw and lip seal combine.
+TEST(LiveLinkCsv, MouthCloseIsTheLipSealOverTheOpenJaw) {
+  MotionTrack track;
+  for (float jaw : {0.f, 0.02f, 0.05f, 0.3f, 1.f}) {
+    for (float seal : {0.f, 0.12f, 0.5f, 1.f}) {
+      parla::MotionFrame f = parla::neutral_frame();
+      f[parla::index(Channel::JawOpen)] = jaw;
+      f[parla::index(Channel::MouthClose)] = seal;
+      track.frames.push_back(f);
+    }
+  }
+  auto rows = csv_rows(parla::motion_to_live_link_csv(track));
+  ASSERT_EQ(rows.size(), track.frames.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    float jaw = track.value(static_cast<int>(i), Channel::JawOpen);
+    float seal = track.value(static_cast<int>(i), Channel::MouthClose);
+    EXPECT_EQ(rows[i]["JawOpen"], jaw);
+    EXPECT_LE(rows[i]["MouthClose"], jaw + 1e-6f) << "jaw " << jaw << " seal " << seal;
+    EXPECT_NEAR(rows[i]["MouthClose"], seal * jaw, 1e-6) << "jaw " << jaw << " seal " << seal;
+    // The lips pressed together (p/b/m) show even with the jaw shut.
+    EXPECT_NEAR(rows[i]["MouthPressLeft"], seal, 1e-6);
+    EXPECT_NEAR(rows[i]["MouthPressRight"], seal, 1e-6);
+  }
+  // A bilabial closure with the jaw slightly open (the viseme table's p/b/m: jaw 0.05,
+  // seal 1) is a full seal over that jaw.
+  EXPECT_NEAR(rows[2 * 4 + 3]["MouthClose"], 0.05f, 1e-6);
+  auto varied = csv_rows(parla::motion_to_live_link_csv(varied_track(200)));
+  for (const auto& row : varied) EXPECT_LE(row.at("MouthClose"), row.at("JawOpen") + 1e-6f);
+}
+
+// A capture from ARKit itself (Live Link Face app) reads back as the seal it shows:
+// MouthClose over an open jaw, or pressed lips over a shut one.
+TEST(LiveLinkCsv, ReadsAnArkitSealOverAnOpenJaw) {
+  std::string csv =
+      "Timecode,BlendShapeCount,JawOpen,MouthClose,MouthPressLeft,MouthPressRight\n"
+      "00:00:00:00.000,4,0.4,0.3,0.1,0.1\n"
+      "00:00:00:01.000,4,0.01,0.01,0.8,0.6\n"
+      "00:00:00:02.000,4,0.5,0,0,0\n";
+  MotionTrack t = parla::motion_from_live_link_csv(csv, "arkit.csv");
+  ASSERT_EQ(t.frame_count(), 3);
+  EXPECT_NEAR(t.value(0, Channel::MouthClose), 0.75f, 1e-5);  // 0.3 of 0.4
+  EXPECT_NEAR(t.value(1, Channel::MouthClose), 0.7f, 1e-5);   // pressed, jaw shut
+  EXPECT_NEAR(t.value(2, Channel::MouthClose), 0.f, 1e-5);
 }
 
 TEST(LiveLinkCsv, RejectsMalformedFiles) {
