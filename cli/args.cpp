@@ -1,5 +1,6 @@
 #include "cli/args.h"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -20,7 +21,46 @@ const OptionSpec* find_option(const CommandSpec& spec, const std::string& arg) {
   return nullptr;
 }
 
+// Edit distance of two short words: insertions, deletions, substitutions and swaps of
+// neighbouring letters ("scroe" → "score") count one each.
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// "; did you mean '--size'?" for a mistyped long option, else empty.
+std::string option_hint(const CommandSpec& spec, const std::string& key) {
+  if (key.rfind("--", 0) != 0) return "";
+  std::vector<std::string> names;
+  for (const auto& opt : spec.options) names.push_back(opt.name);
+  std::string hint = did_you_mean(key.substr(2), names);
+  return hint.empty() ? "" : "; did you mean '--" + hint + "'?";
+}
+
 }  // namespace
+
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_distance = std::max<size_t>(1, word.size() / 3) + 1;
+  for (const auto& c : candidates) {
+    size_t d = edit_distance(word, c);
+    if (d < best_distance) {
+      best_distance = d;
+      best = c;
+    }
+  }
+  return best;
+}
 
 std::optional<std::string> ParsedArgs::value(const std::string& name) const {
   auto it = values_.find(name);
@@ -86,7 +126,7 @@ ParsedArgs parse_args(const CommandSpec& spec, const std::vector<std::string>& a
         has_inline = true;
       }
       const OptionSpec* opt = find_option(spec, key);
-      if (!opt) usage_error(spec, "unknown option '" + arg + "'");
+      if (!opt) usage_error(spec, "unknown option '" + arg + "'" + option_hint(spec, key));
       if (opt->value_name.empty()) {
         if (has_inline) usage_error(spec, "option '--" + opt->name + "' takes no value");
         parsed.set(opt->name, "1");

@@ -54,4 +54,8 @@ class ParsedArgs {
 ParsedArgs parse_args(const CommandSpec& spec, const std::vector<std::string>& args);
 std::string help_text(const CommandSpec& spec);
 
+// The candidate closest to `word` by edit distance when it is a plausible typo (at most
+// one edit per three letters, at least one), else empty.
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
+
 }  // namespace parla::cli

@@ -1,23 +1,37 @@
 #include "cli/cli.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/torch_commands.h"
 #include "core/core.h"
 
 namespace parla::cli {
 namespace {
 
-std::vector<const Command*> all_commands() {
-  return {&render_command(), &motion_command(), &fit_command(), &score_command(), &train_command(), &eval_command(),
+// The commands `parla` runs itself; kTorchCommands run in parla-torch.
+std::vector<const Command*> own_commands() {
+  return {&render_command(), &motion_command(),
 #ifdef PARLA_HAVE_PLAYER
-          &play_command(), &live_command(),
+          &play_command(),   &live_command(),
 #endif
-  };
+          &fit_command()};
+}
+
+std::vector<std::string> all_command_names() {
+  std::vector<std::string> names;
+  for (const Command* c : own_commands()) names.push_back(c->spec.name);
+  for (const CommandName& c : kTorchCommands) names.emplace_back(c.name);
+  return names;
 }
 
 void print_usage(std::FILE* out) {
@@ -25,11 +39,34 @@ void print_usage(std::FILE* out) {
                "parla %s: animate a portrait from speech\n\n"
                "usage: parla <command> [options]\n\ncommands:\n",
                PARLA_VERSION);
-  for (const Command* c : all_commands()) {
+  for (const Command* c : own_commands()) {
     std::fprintf(out, "  %-8s %s\n", c->spec.name.c_str(), c->spec.summary.c_str());
   }
-  std::fprintf(out, "\n'parla <command> --help' describes a command.\n"
+  for (const CommandName& c : kTorchCommands) {
+    std::fprintf(out, "  %-8.*s %.*s\n", static_cast<int>(c.name.size()), c.name.data(),
+                 static_cast<int>(c.summary.size()), c.summary.data());
+  }
+  std::fprintf(out, "\n'parla <command> --help' (or 'parla help <command>') describes a command.\n"
                     "Exit codes: 0 ok, 1 runtime failure, 2 bad usage or input.\n");
+}
+
+bool is_torch_command(const std::string& name) { return !torch_command_summary(name).empty(); }
+
+// Replaces this process with parla-torch (beside this executable) running `args`.
+// Returns only when that fails, with the exit code to use.
+int exec_torch_binary(const std::string& name, std::vector<std::string> args) {
+  std::error_code ec;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  std::filesystem::path torch_exe = self.parent_path() / "parla-torch";
+  args.insert(args.begin(), torch_exe.string());
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ::execv(torch_exe.c_str(), argv.data());
+  std::fprintf(stderr, "parla %s: failed: cannot run %s: %s (it is built beside parla: "
+               "cmake --build build --target parla-torch)\n",
+               name.c_str(), torch_exe.c_str(), std::strerror(errno));
+  return 1;
 }
 
 }  // namespace
@@ -37,39 +74,58 @@ void print_usage(std::FILE* out) {
 std::string sample_portrait_path() { return std::string(PARLA_DATA_DIR) + "/sample/portrait.png"; }
 std::string sample_audio_path() { return std::string(PARLA_DATA_DIR) + "/sample/speech.flac"; }
 
+int run_command(const Command& command, const std::vector<std::string>& args) {
+  const std::string& name = command.spec.name;
+  try {
+    ParsedArgs parsed = parse_args(command.spec, args);
+    if (parsed.help) {
+      std::fputs(help_text(command.spec).c_str(), stdout);
+      return 0;
+    }
+    return command.run(parsed);
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "parla %s: error: %s\n", name.c_str(), e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "parla %s: failed: %s\n", name.c_str(), e.what());
+    return 1;
+  }
+}
+
+int unknown_command(const std::string& name) {
+  std::string hint = did_you_mean(name, all_command_names());
+  std::fprintf(stderr, "parla: unknown command '%s'%s (see parla --help)\n", name.c_str(),
+               hint.empty() ? "" : ("; did you mean '" + hint + "'?").c_str());
+  return 2;
+}
+
 int run(int argc, char** argv) {
   if (argc < 2) {
     print_usage(stderr);
     return 2;
   }
   std::string name = argv[1];
-  if (name == "--help" || name == "-h" || name == "help") {
-    print_usage(stdout);
-    return 0;
-  }
+  std::vector<std::string> rest(argv + 2, argv + argc);
   if (name == "--version") {
     std::printf("parla %s\n", PARLA_VERSION);
     return 0;
   }
-  for (const Command* command : all_commands()) {
-    if (command->spec.name != name) continue;
-    try {
-      ParsedArgs args = parse_args(command->spec, std::vector<std::string>(argv + 2, argv + argc));
-      if (args.help) {
-        std::fputs(help_text(command->spec).c_str(), stdout);
-        return 0;
-      }
-      return command->run(args);
-    } catch (const InputError& e) {
-      std::fprintf(stderr, "parla %s: error: %s\n", name.c_str(), e.what());
-      return 2;
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "parla %s: failed: %s\n", name.c_str(), e.what());
-      return 1;
+  if (name == "--help" || name == "-h" || name == "help") {
+    if (rest.empty()) {
+      print_usage(stdout);
+      return 0;
     }
+    name = rest[0];  // parla help render == parla render --help
+    rest = {"--help"};
   }
-  std::fprintf(stderr, "parla: unknown command '%s' (see parla --help)\n", name.c_str());
-  return 2;
+  for (const Command* command : own_commands()) {
+    if (command->spec.name == name) return run_command(*command, rest);
+  }
+  if (is_torch_command(name)) {
+    rest.insert(rest.begin(), name);
+    return exec_torch_binary(name, rest);
+  }
+  return unknown_command(name);
 }
 
 }  // namespace parla::cli

@@ -25,6 +25,12 @@ const Command& play_command();  // cli/play_command.cpp
 const Command& live_command();  // cli/live_command.cpp
 #endif
 
+// Runs one command on the arguments after its name: --help, parsing, and errors mapped
+// to exit codes (one line on stderr).
+int run_command(const Command& command, const std::vector<std::string>& args);
+// Reports an unknown command name (with the closest known one) and returns 2.
+int unknown_command(const std::string& name);
+
 // Bundled sample media (data/sample).
 std::string sample_portrait_path();
 std::string sample_audio_path();

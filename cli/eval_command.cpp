@@ -14,6 +14,7 @@
 
 #include "audio/audio.h"
 #include "cli/commands.h"
+#include "cli/torch_commands.h"
 #include "fusion/fusion.h"
 #include "train/train.h"
 
@@ -458,7 +459,7 @@ const Command& eval_command() {
   static const Command command{
       {.name = "eval",
        .positionals = "motion | critic",
-       .summary = "evaluate motion generators against labels, or the critic on held-out data",
+       .summary = std::string(torch_command_summary("eval")),
        .details =
            "motion: per mouth channel Pearson r and MAE, viseme-class accuracy (nearest label\n"
            "centroid), bilabial closure precision/recall/F1 (mouthClose >= 0.5 within +-40 ms of\n"

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/torch_commands.h"
 #include "cli/progress.h"
 #include "audio/audio.h"
 #include "critic/critic.h"
@@ -73,7 +74,7 @@ const Command& score_command() {
   static const Command command{
       {.name = "score",
        .positionals = "VIDEO... | TRACK.json --audio FILE",
-       .summary = "score talking-head videos: lip sync, motion naturalness, visual quality",
+       .summary = std::string(torch_command_summary("score")),
        .details =
            "Any video FFmpeg reads (MP4, MKV, WebM, MOV, AVI), Parla's or anybody else's. The face\n"
            "is tracked with dlib (68 landmarks a frame), turned into a MotionTrack estimate and\n"

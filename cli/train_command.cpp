@@ -6,6 +6,7 @@
 #include <set>
 
 #include "cli/commands.h"
+#include "cli/torch_commands.h"
 #include "cli/progress.h"
 #include "train/train.h"
 
@@ -200,7 +201,7 @@ const Command& train_command() {
   static const Command command{
       {.name = "train",
        .positionals = "corpus | corpus-stats DIR | base | critic | real-labels",
-       .summary = "training steps: the speech-and-motion corpus, the base motion model, the critic",
+       .summary = std::string(torch_command_summary("train")),
        .details = "corpus: TTS speech (espeak-ng, flite, festival) in many voices and languages with\n"
                   "exact phone timings, coarticulated mouth labels, prosody-driven head/brow/blink/gaze\n"
                   "labels and audio augmentation, in shards with train/val/test splits (test holds out\n"

@@ -174,13 +174,31 @@ TEST_F(BadInput, UsageErrors) {
   EXPECT_EQ(parla("frobnicate").exit_code, 2);
 }
 
+TEST_F(BadInput, TyposGetTheClosestName) {
+  expect_rejected("rendr", {"unknown command 'rendr'", "did you mean 'render'?"});
+  expect_rejected("scroe", {"did you mean 'score'?"});
+  expect_rejected("render " + q(portrait) + " " + q(speech) + " -o " + q(dir / "o.mp4") + " --sze 512",
+                  {"unknown option '--sze'", "did you mean '--size'?"});
+  // Nothing close: no guess.
+  CommandResult r = parla("frobnicate");
+  EXPECT_EQ(r.output.find("did you mean"), std::string::npos) << r.output;
+}
+
 TEST_F(BadInput, EverySubcommandHasHelp) {
-  for (std::string cmd : {"render", "motion", "fit"}) {
+  // score, train and eval run in parla-torch, reached through parla.
+  for (std::string cmd : {"render", "motion", "fit", "score", "train", "eval"}) {
     CommandResult r = parla(cmd + " --help");
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_NE(r.output.find("usage: parla " + cmd), std::string::npos) << r.output;
+    CommandResult help = parla("help " + cmd);  // git-style: parla help render
+    EXPECT_EQ(help.exit_code, 0);
+    EXPECT_EQ(help.output, r.output) << cmd;
   }
-  EXPECT_EQ(parla("--help").exit_code, 0);
+  CommandResult top = parla("--help");
+  EXPECT_EQ(top.exit_code, 0);
+  for (std::string cmd : {"render", "motion", "fit", "score", "train", "eval"}) {
+    EXPECT_NE(top.output.find("\n  " + cmd + " "), std::string::npos) << top.output;
+  }
 }
 
 }  // namespace
