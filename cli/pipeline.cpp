@@ -58,8 +58,9 @@ MotionOptions motion_options_from_args(const ParsedArgs& args) {
   return options;
 }
 
-MotionTrack motion_from_audio(const std::filesystem::path& path, fusion::MotionGenerator& generator,
-                              bool allow_silence, bool show_progress, AudioScan& scan) {
+void stream_motion_from_audio(const std::filesystem::path& path, fusion::MotionGenerator& generator,
+                              bool allow_silence, bool show_progress, AudioScan& scan,
+                              const MotionSink& sink) {
   check_input_file(path, "audio");
   audio::AudioDecoder decoder(path);
   scan = AudioScan{};
@@ -69,21 +70,36 @@ MotionTrack motion_from_audio(const std::filesystem::path& path, fusion::MotionG
   Progress progress("motion", expected_samples, show_progress);
   audio::FeatureExtractor extractor;
   audio::Features features;
-  MotionTrack track;
+  MotionTrack batch;  // frames emitted by one push, clamped and handed on
+  auto hand_on = [&] {
+    batch.clamp_to_ranges();
+    if (!batch.frames.empty()) sink(batch.frames, scan.samples);
+    batch.frames.clear();
+  };
   std::vector<float> chunk(kChunkSamples);
   while (size_t n = decoder.read(chunk)) {
     add_to_scan(scan, {chunk.data(), n});
     extractor.push({chunk.data(), n}, features);
-    generator.push(features.frames, track.frames);
+    generator.push(features.frames, batch.frames);
     features.frames.clear();  // consumed: memory stays bounded
+    hand_on();
     progress.update(std::min(scan.samples, expected_samples));
   }
   progress.finish("");
   check_sound(scan, path, allow_silence);
   extractor.finish(features);
-  generator.push(features.frames, track.frames);
-  generator.finish(track.frames);
-  track.clamp_to_ranges();
+  generator.push(features.frames, batch.frames);
+  generator.finish(batch.frames);
+  hand_on();
+}
+
+MotionTrack motion_from_audio(const std::filesystem::path& path, fusion::MotionGenerator& generator,
+                              bool allow_silence, bool show_progress, AudioScan& scan) {
+  MotionTrack track;
+  stream_motion_from_audio(path, generator, allow_silence, show_progress, scan,
+                           [&](std::span<const MotionFrame> frames, std::int64_t) {
+                             track.frames.insert(track.frames.end(), frames.begin(), frames.end());
+                           });
   return track;
 }
 

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <span>
 #include <string>
 
 #include "cli/args.h"
@@ -38,5 +40,16 @@ MotionOptions motion_options_from_args(const ParsedArgs& args);
 // rejects. `show_progress` draws a bar on a terminal.
 MotionTrack motion_from_audio(const std::filesystem::path& path, fusion::MotionGenerator& generator,
                               bool allow_silence, bool show_progress, AudioScan& scan);
+
+// Called with each run of motion frames (25 fps, clamped to the channel ranges) as the
+// generator emits them, and the 16 kHz samples decoded so far. May throw to stop.
+using MotionSink = std::function<void(std::span<const MotionFrame> frames, std::int64_t samples_decoded)>;
+
+// motion_from_audio handing the frames to `sink` as they are ready instead of keeping
+// them (memory stays bounded for any length); the frames and `scan` are the same. The
+// silence check runs at the end, before the generator's last frames.
+void stream_motion_from_audio(const std::filesystem::path& path, fusion::MotionGenerator& generator,
+                              bool allow_silence, bool show_progress, AudioScan& scan,
+                              const MotionSink& sink);
 
 }  // namespace parla::cli

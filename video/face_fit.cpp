@@ -74,10 +74,7 @@ FaceFit FaceFitter::fit(const Image& portrait, const std::string& source_name) c
     fit.landmarks[i] = {static_cast<float>((p.x() + 0.5) * to_portrait),
                         static_cast<float>((p.y() + 0.5) * to_portrait)};
   }
-  if (fit.faces_found > 1) {
-    fit.warning = std::to_string(fit.faces_found) + " faces found in " + parla::quoted(std::filesystem::path(source_name)) +
-                  "; animating the largest";
-  }
+  fit.warning = several_faces_warning(fit.faces_found, source_name);
   float interocular = face_frame(fit.landmarks).interocular_px;
   if (interocular < kMinInterocularPx) {
     throw InputError("the face in " + parla::quoted(std::filesystem::path(source_name)) + " is too small to animate: " +
@@ -87,6 +84,12 @@ FaceFit FaceFitter::fit(const Image& portrait, const std::string& source_name) c
                      " px (use a larger picture)");
   }
   return fit;
+}
+
+std::string several_faces_warning(int faces_found, const std::string& source_name) {
+  if (faces_found <= 1) return {};
+  return std::to_string(faces_found) + " faces found in " +
+         parla::quoted(std::filesystem::path(source_name)) + "; animating the largest";
 }
 
 FaceFit fit_face(const Image& portrait, const std::string& source_name) {

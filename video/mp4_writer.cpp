@@ -1,9 +1,16 @@
 // Mp4Writer: RGB frames + float PCM -> H.264 + AAC in a faststart MP4. Modelled on
 // FFmpeg's doc/examples/mux.c: one encode() send/receive loop per packet source,
-// timestamps rescaled from encoder to stream time base, interleaved muxing.
+// timestamps rescaled from encoder to stream time base, interleaved muxing. With
+// queue_frames > 0 the encoding and muxing move to a writer thread fed by a bounded job
+// queue (frames already converted to YUV, audio chunks), in the order written.
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 #include "video/ffmpeg_util.h"
@@ -19,15 +26,19 @@ namespace {
 constexpr std::array<std::string_view, 10> kX264Presets = {
     "ultrafast", "superfast", "veryfast", "faster",   "fast",
     "medium",    "slow",      "slower",   "veryslow", "placebo"};
+constexpr std::array<std::string_view, 8> kX264Tunes = {
+    "film", "animation", "grain", "stillimage", "psnr", "ssim", "fastdecode", "zerolatency"};
 constexpr int kFallbackAudioRate = 48000;  // Hz, when AAC has no profile for the input rate
 constexpr int kAudioChunkSamples = 4096;   // per channel; bounds the resampling buffer
 
-void validate(const std::filesystem::path& path, const Mp4Params& p) {
-  const std::string where = "MP4 output " + quoted(path) + ": ";
-  if (p.width <= 0 || p.height <= 0 || p.width % 2 || p.height % 2) {
-    throw InputError(where + "frame size " + std::to_string(p.width) + "x" +
-                     std::to_string(p.height) + " must be positive and even (yuv420p)");
-  }
+std::string joined(std::span<const std::string_view> names) {
+  std::string text;
+  for (std::string_view name : names) text += (text.empty() ? "" : ", ") + std::string(name);
+  return text;
+}
+
+// check_encoder_settings with `where` before each message.
+void check_encoder_settings_in(const Mp4Params& p, const std::string& where) {
   if (!(p.fps > 0 && p.fps <= 1000)) {
     throw InputError(where + "fps " + std::to_string(p.fps) + " must be in (0, 1000]");
   }
@@ -35,10 +46,25 @@ void validate(const std::filesystem::path& path, const Mp4Params& p) {
     throw InputError(where + "crf " + std::to_string(p.crf) + " must be in 0..51");
   }
   if (std::find(kX264Presets.begin(), kX264Presets.end(), p.preset) == kX264Presets.end()) {
-    throw InputError(where + "unknown x264 preset '" + p.preset +
-                     "' (ultrafast, superfast, veryfast, faster, fast, medium, slow, slower, "
-                     "veryslow, placebo)");
+    throw InputError(where + "unknown x264 preset '" + p.preset + "' (" + joined(kX264Presets) + ")");
   }
+  if (!p.tune.empty() && std::find(kX264Tunes.begin(), kX264Tunes.end(), p.tune) == kX264Tunes.end()) {
+    throw InputError(where + "unknown x264 tune '" + p.tune + "' (" + joined(kX264Tunes) + ")");
+  }
+  if (p.encoder_threads < 0 || p.encoder_threads > 64) {
+    throw InputError(where + "encoder_threads " + std::to_string(p.encoder_threads) +
+                     " must be in 0..64");
+  }
+  if (p.queue_frames < 0) throw InputError(where + "queue_frames must not be negative");
+}
+
+void validate(const std::filesystem::path& path, const Mp4Params& p) {
+  const std::string where = "MP4 output " + quoted(path) + ": ";
+  if (p.width <= 0 || p.height <= 0 || p.width % 2 || p.height % 2) {
+    throw InputError(where + "frame size " + std::to_string(p.width) + "x" +
+                     std::to_string(p.height) + " must be positive and even (yuv420p)");
+  }
+  check_encoder_settings_in(p, where);
   if (p.audio_rate < 0 || p.audio_rate > 384000) {
     throw InputError(where + "audio_rate " + std::to_string(p.audio_rate) +
                      " Hz must be 0 (no audio) or a positive rate");
@@ -63,6 +89,10 @@ int aac_rate_for(const AVCodec* codec, int input_rate) {
 
 }  // namespace
 
+std::span<const std::string_view> x264_presets() { return kX264Presets; }
+std::span<const std::string_view> x264_tunes() { return kX264Tunes; }
+void check_encoder_settings(const Mp4Params& params) { check_encoder_settings_in(params, ""); }
+
 struct Mp4Writer::State {
   std::filesystem::path path;
   Mp4Params params;
@@ -85,8 +115,27 @@ struct Mp4Writer::State {
 
   bool finished = false;
 
+  // Writer thread (queue_frames > 0). The caller's thread fills YUV frames taken from
+  // `spare_frames` and queues jobs; the writer thread encodes them in order and hands
+  // the frames back.
+  struct Job {
+    ff::FramePtr frame;       // a video frame, or null for audio
+    std::vector<float> pcm;   // interleaved audio at params.audio_rate
+  };
+  std::mutex mutex;                      // guards every field below
+  std::condition_variable job_queued;    // writer thread waits for jobs (or closing)
+  std::condition_variable room;          // caller waits for queue room or a spare frame
+  std::deque<Job> jobs;
+  std::vector<ff::FramePtr> spare_frames;
+  int frames_allocated = 0;              // YUV frames in jobs, spare or being encoded
+  bool closing = false;                  // finish(): drain the queue, then exit
+  bool abandon = false;                  // destruction without finish(): exit now
+  std::exception_ptr failure;            // the writer thread's exception, rethrown to the caller
+  std::thread thread;
+
   State(const std::filesystem::path& path_in, Mp4Params params_in)
       : path(path_in), params(std::move(params_in)) {}
+  ~State() { stop_thread(/*drain=*/false); }
 
   std::string context(std::string_view what) const {
     return std::string(what) + " " + quoted(path);
@@ -99,7 +148,96 @@ struct Mp4Writer::State {
   void encode(AVCodecContext* encoder, AVStream* stream, const AVFrame* frame);
   void resample_into_fifo(const float* interleaved, int samples_per_channel);
   void encode_audio_from_fifo(bool include_partial_frame);
+  void encode_audio(std::span<const float> samples);
+
+  void run_thread();
+  ff::FramePtr take_spare_frame();
+  void queue(Job job);
+  void stop_thread(bool drain);
+  void rethrow_failure() {
+    if (failure) std::rethrow_exception(failure);
+  }
 };
+
+// The writer thread: encodes jobs in order until closed (after draining) or abandoned;
+// its first exception is kept for the caller and ends it.
+void Mp4Writer::State::run_thread() {
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock lock(mutex);
+      job_queued.wait(lock, [&] { return abandon || closing || !jobs.empty(); });
+      if (abandon || jobs.empty()) return;
+      job = std::move(jobs.front());
+      jobs.pop_front();
+    }
+    room.notify_one();
+    try {
+      if (job.frame) {
+        encode(video_encoder.get(), video_stream, job.frame.get());
+      } else {
+        encode_audio(job.pcm);
+      }
+    } catch (...) {
+      std::lock_guard lock(mutex);
+      failure = std::current_exception();
+      room.notify_all();
+      return;
+    }
+    if (job.frame) {
+      std::lock_guard lock(mutex);
+      spare_frames.push_back(std::move(job.frame));
+      room.notify_one();
+    }
+  }
+}
+
+// A YUV frame for the caller to fill: a spare one, a new one while fewer than
+// queue_frames + 1 exist, else waits for the writer thread to return one.
+ff::FramePtr Mp4Writer::State::take_spare_frame() {
+  std::unique_lock lock(mutex);
+  room.wait(lock, [&] {
+    return failure || !spare_frames.empty() || frames_allocated < params.queue_frames + 1;
+  });
+  rethrow_failure();
+  if (!spare_frames.empty()) {
+    ff::FramePtr frame = std::move(spare_frames.back());
+    spare_frames.pop_back();
+    return frame;
+  }
+  ++frames_allocated;
+  lock.unlock();
+  ff::FramePtr frame = ff::make_frame();
+  frame->format = video_encoder->pix_fmt;
+  frame->width = video_encoder->width;
+  frame->height = video_encoder->height;
+  ff::check(av_frame_get_buffer(frame.get(), 0), "allocating a video frame");
+  return frame;
+}
+
+// Appends a job, waiting while the queue is full (frames are bounded by the spare
+// pool; the job count bounds audio).
+void Mp4Writer::State::queue(Job job) {
+  const size_t max_jobs = 4 * static_cast<size_t>(params.queue_frames) + 16;
+  {
+    std::unique_lock lock(mutex);
+    room.wait(lock, [&] { return failure || jobs.size() < max_jobs; });
+    rethrow_failure();
+    jobs.push_back(std::move(job));
+  }
+  job_queued.notify_one();
+}
+
+// Joins the writer thread: after it has encoded every queued job (`drain`), or at once.
+void Mp4Writer::State::stop_thread(bool drain) {
+  if (!thread.joinable()) return;
+  {
+    std::lock_guard lock(mutex);
+    (drain ? closing : abandon) = true;
+  }
+  job_queued.notify_all();
+  thread.join();
+}
 
 void Mp4Writer::State::open_muxer() {
   AVFormatContext* raw = nullptr;
@@ -131,7 +269,14 @@ void Mp4Writer::State::add_video_stream() {
   enc->color_trc = AVCOL_TRC_BT709;
   if (muxer->oformat->flags & AVFMT_GLOBALHEADER) enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
   ff::check(av_opt_set(enc->priv_data, "preset", params.preset.c_str(), 0), "x264 preset");
+  if (!params.tune.empty()) {
+    ff::check(av_opt_set(enc->priv_data, "tune", params.tune.c_str(), 0), "x264 tune");
+  }
   ff::check(av_opt_set_double(enc->priv_data, "crf", params.crf, 0), "x264 crf");
+  // libx264's codec defaults set thread_count to 0 (x264 picks 1.5 x cores frame
+  // threads); state it so the output depends on the params, not the machine.
+  enc->thread_count = params.encoder_threads;
+  enc->thread_type = params.sliced_threads ? FF_THREAD_SLICE : FF_THREAD_FRAME;
   ff::check(avcodec_open2(enc, codec, nullptr), "opening the H.264 encoder");
 
   video_stream = avformat_new_stream(muxer.get(), nullptr);
@@ -263,6 +408,7 @@ Mp4Writer::Mp4Writer(const std::filesystem::path& path, Mp4Params params)
   s.add_video_stream();
   if (s.params.audio_rate > 0) s.add_audio_stream();
   s.write_header();
+  if (s.params.queue_frames > 0) s.thread = std::thread([&s] { s.run_thread(); });
 }
 
 Mp4Writer::~Mp4Writer() = default;
@@ -277,6 +423,15 @@ void Mp4Writer::write_frame(const Image& frame) {
                      " (" + std::to_string(frame.rgb.size()) + " bytes); expected " +
                      std::to_string(s.params.width) + "x" + std::to_string(s.params.height) +
                      " RGB8");
+  }
+  if (s.thread.joinable()) {
+    ff::FramePtr yuv = s.take_spare_frame();
+    ff::check(av_frame_make_writable(yuv.get()), "video frame");
+    s.rgb_to_yuv->convert(frame, yuv.get());
+    yuv->pts = s.frames_written;
+    s.queue({.frame = std::move(yuv), .pcm = {}});
+    ++s.frames_written;
+    return;
   }
   // The encoder may still hold a reference to the previous picture.
   ff::check(av_frame_make_writable(s.yuv_frame.get()), "video frame");
@@ -304,11 +459,20 @@ void Mp4Writer::write_audio(std::span<const float> samples) {
                        " of this chunk is not finite");
     }
   }
+  if (s.thread.joinable()) {
+    s.queue({.frame = nullptr, .pcm = std::vector<float>(samples.begin(), samples.end())});
+  } else {
+    s.encode_audio(samples);
+  }
+}
+
+void Mp4Writer::State::encode_audio(std::span<const float> samples) {
+  const int channels = params.audio_channels;
   for (size_t offset = 0; offset < samples.size();) {
     const size_t count =
         std::min<size_t>(samples.size() - offset, size_t{kAudioChunkSamples} * channels);
-    s.resample_into_fifo(samples.data() + offset, static_cast<int>(count / channels));
-    s.encode_audio_from_fifo(/*include_partial_frame=*/false);
+    resample_into_fifo(samples.data() + offset, static_cast<int>(count / channels));
+    encode_audio_from_fifo(/*include_partial_frame=*/false);
     offset += count;
   }
 }
@@ -317,6 +481,8 @@ void Mp4Writer::finish() {
   State& s = *state_;
   if (s.finished) return;
   if (s.frames_written == 0) throw Error(s.context("finish() with no frames written to"));
+  s.stop_thread(/*drain=*/true);
+  s.rethrow_failure();
   if (s.audio_encoder) {
     s.resample_into_fifo(nullptr, 0);  // the resampler's delayed tail
     s.encode_audio_from_fifo(/*include_partial_frame=*/true);

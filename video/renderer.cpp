@@ -92,10 +92,20 @@ struct Renderer::State {
   void prepare_framing() {
     const Image& portrait = impl.portrait;
     if (params.framing == Framing::Full) {
-      width = portrait.width, height = portrait.height;
+      // Even sizes for 4:2:0 video: an odd last column (row) is repeated once.
+      width = portrait.width + portrait.width % 2, height = portrait.height + portrait.height % 2;
       scale = 1.f, origin = {0.f, 0.f};
-      crop_side_px = static_cast<float>(std::min(width, height));
-      background = portrait;
+      crop_side_px = static_cast<float>(std::min(portrait.width, portrait.height));
+      if (width == portrait.width && height == portrait.height) {
+        background = portrait;
+      } else {
+        background = Image(width, height);
+        for (int y = 0; y < height; ++y) {
+          const int source_y = std::min(y, portrait.height - 1);
+          std::memcpy(background.pixel(0, y), portrait.pixel(0, source_y), 3 * static_cast<size_t>(portrait.width));
+          if (width > portrait.width) std::memcpy(background.pixel(width - 1, y), portrait.pixel(portrait.width - 1, source_y), 3);
+        }
+      }
     } else {
       const FaceFrame& frame = impl.frame;
       // Never wider than the portrait: a crop past its edges would smear them in.

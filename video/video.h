@@ -53,7 +53,21 @@ struct Mp4Params {
   int audio_channels = 1;              // 1 or 2, interleaved
   int audio_bitrate = 128000;          // AAC bits per second (capped at AAC's maximum
                                        // for the rate, 96 kbit/s per channel at 16 kHz)
+  std::string tune;                    // x264 tune ("" = none, "fastdecode", "zerolatency", ...)
+  int encoder_threads = 0;             // x264 threads; 0 = x264's own choice (1.5 x cores)
+  bool sliced_threads = false;         // x264 slice threads instead of frame threads
+  // 0: write_frame/write_audio encode and mux on the caller's thread. N > 0: the caller
+  // converts RGB -> YUV and queues; a writer thread encodes and muxes, with at most N
+  // frames waiting (memory stays bounded), in exactly the order written.
+  int queue_frames = 0;
 };
+
+// The x264 presets and tunes Mp4Writer accepts.
+std::span<const std::string_view> x264_presets();
+std::span<const std::string_view> x264_tunes();
+// Throws InputError (no file named) when fps, crf, preset, tune or threads cannot work;
+// sizes and audio are not checked. Lets a command refuse bad settings before any work.
+void check_encoder_settings(const Mp4Params& params);
 
 // H.264 (yuv420p, BT.709 limited range) + AAC-LC in MP4 with the moov atom first
 // (faststart), playable in browsers. Audio is encoded at audio_rate when AAC allows
@@ -66,8 +80,13 @@ struct Mp4Params {
 //
 // Errors: the constructor throws InputError for invalid params or an unwritable path;
 // write_frame/write_audio throw InputError for wrong sizes or non-finite samples and
-// Error when the encoder fails. A writer destroyed without finish() closes its file,
-// which is left incomplete (OutputFile removes it).
+// Error when the encoder fails (with queue_frames > 0, a failure on the writer thread is
+// rethrown by the next write_frame, write_audio or finish call). A writer destroyed
+// without finish() stops its thread and closes its file, which is left incomplete
+// (OutputFile removes it).
+//
+// Threads: one caller thread at a time; with queue_frames > 0 the writer owns one more
+// thread (plus x264's own).
 class Mp4Writer {
  public:
   Mp4Writer(const std::filesystem::path& path, Mp4Params params);
@@ -190,6 +209,11 @@ class FaceFitter {
 
 // fit() through a process-wide FaceFitter loaded on first use.
 FaceFit fit_face(const Image& portrait, const std::string& source_name);
+// Changes whenever fit() could give other landmarks for the same picture (detector,
+// upsampling rule, model, rounding): part of the key of cached fits (cli/portrait.cpp).
+inline constexpr std::string_view kFaceFitVersion = "dlib-hog-sp68-v1";
+// The note FaceFit::warning carries when several faces were found ("" for one).
+std::string several_faces_warning(int faces_found, const std::string& source_name);
 
 // Landmarks as JSON: {"landmarks": [[x, y], ... 68 pairs]} (a bare array of 68 pairs
 // is accepted too). Reading throws InputError naming the file and the problem.
@@ -248,7 +272,10 @@ Image draw_fit_preview(const Rig& rig);
 
 enum class Framing {
   Crop,  // a square around the face
-  Full,  // the whole portrait at its own size; only the head region is re-rendered
+  // The whole portrait at its own size; only the head region is re-rendered. An odd
+  // width or height gets one more column (row) repeating the last, as H.264's 4:2:0
+  // needs even sizes.
+  Full,
 };
 
 struct RenderParams {
