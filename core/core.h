@@ -150,6 +150,53 @@ MotionTrack motion_from_json(std::string_view text, std::string_view source_name
 std::string motion_to_live_link_csv(const MotionTrack& track);
 MotionTrack motion_from_live_link_csv(std::string_view text, std::string_view source_name);
 
+// The 52 ARKit blendshapes of one frame (PascalCase names as Live Link writes them, in
+// its column order), mapped as the CSV maps them (docs/live_link_csv.md).
+struct ArkitValue {
+  std::string_view name;  // "JawOpen", "MouthClose", ...
+  float value = 0.f;      // 0..1
+};
+inline constexpr int kArkitBlendshapeCount = 52;
+std::array<ArkitValue, kArkitBlendshapeCount> arkit_blendshapes(const MotionFrame& frame);
+
+// ---------------------------------------------------------------------------------
+// VMC protocol output (OSC 1.0 over UDP, protocol.vmc.info), so VTuber apps (VSeeFace,
+// VNyan, Warudo, ...) can use Parla as their face source. One OSC bundle per frame:
+// /VMC/Ext/OK 1, /VMC/Ext/T seconds, /VMC/Ext/Bone/Pos "Head" (rotation from headYaw,
+// headPitch, headRoll in Unity's left-handed axes; position 0), /VMC/Ext/Blend/Val for
+// the 52 ARKit blendshapes (lowerCamelCase, as "perfect sync" avatars name them) and
+// the VRM presets A I U E O Blink Blink_L Blink_R, then /VMC/Ext/Blend/Apply. Mapping in
+// docs/vmc.md.
+
+inline constexpr int kVmcDefaultPort = 39539;  // the VMC marionette's usual port
+
+// The OSC bundle of one frame shown at `seconds`.
+std::vector<std::uint8_t> vmc_bundle(const MotionFrame& frame, double seconds);
+
+// Sends bundles to HOST:PORT ("127.0.0.1:39539", "localhost:39539", "[::1]:39539").
+// The constructor throws InputError for an address it cannot resolve; send() never
+// throws (a frame that cannot be sent is counted and dropped: the receiver may not be
+// running yet). Used from one thread at a time.
+class VmcSender {
+ public:
+  explicit VmcSender(const std::string& host_port);
+  ~VmcSender();
+  VmcSender(const VmcSender&) = delete;
+  VmcSender& operator=(const VmcSender&) = delete;
+
+  void send(const MotionFrame& frame, double seconds);
+  std::int64_t sent() const { return sent_; }      // bundles handed to the network
+  std::int64_t failed() const { return failed_; }  // bundles the socket refused
+  const std::string& address() const { return address_; }
+
+ private:
+  int socket_ = -1;
+  std::vector<std::uint8_t> peer_;  // the sockaddr of the receiver
+  std::string address_;
+  std::int64_t sent_ = 0;
+  std::int64_t failed_ = 0;
+};
+
 // File helpers choosing the form by extension (.json or .csv); write through
 // OutputFile so a failed write leaves nothing behind.
 MotionTrack read_motion_track(const std::filesystem::path& path);

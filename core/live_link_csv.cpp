@@ -127,6 +127,13 @@ std::vector<std::string> split(std::string_view line, char sep) {
 
 }  // namespace
 
+std::array<ArkitValue, kArkitBlendshapeCount> arkit_blendshapes(const MotionFrame& frame) {
+  auto row = to_columns(frame);
+  std::array<ArkitValue, kArkitBlendshapeCount> out;
+  for (int k = 0; k < kArkitBlendshapeCount; ++k) out[k] = {kColumns[k], row[k]};
+  return out;
+}
+
 std::string motion_to_live_link_csv(const MotionTrack& track) {
   std::ostringstream out;
   out << "Timecode,BlendShapeCount";
