@@ -34,7 +34,6 @@ double mel_centroid(const audio::FeatureFrame& f) {
 struct Character {
   double head_amplitude;   // scales all head motion
   double smile_baseline;   // resting smile 0..1
-  double blink_mean_s;     // mean interval between blinks
   double jaw_gain;         // how wide the mouth opens on loud vowels
 };
 
@@ -43,9 +42,7 @@ class ClassicGenerator final : public MotionGenerator {
   explicit ClassicGenerator(GeneratorParams params) : rng_(params.seed) {
     character_.head_amplitude = rng_.uniform(0.8, 1.25);
     character_.smile_baseline = rng_.uniform(0.08, 0.22);
-    character_.blink_mean_s = rng_.uniform(3.0, 4.0);  // 15–20 blinks per minute
     character_.jaw_gain = rng_.uniform(0.85, 1.0);
-    next_blink_s_ = rng_.uniform(0.3, character_.blink_mean_s);
     next_fixation_s_ = rng_.uniform(0.5, 2.0);
   }
 
@@ -86,7 +83,6 @@ class ClassicGenerator final : public MotionGenerator {
     track_level(ahead.f);
     bool speaking_now = update_speech_state(now.f, time_s);
     update_mouth(ahead);
-    update_blinks(time_s);
     update_gaze(time_s);
     update_brows(ahead.f);
     update_head(now.f, speaking_now);
@@ -111,17 +107,7 @@ class ClassicGenerator final : public MotionGenerator {
       // Phrase start: the head takes up a new position.
       if (time_s - speech_end_s_ > 0.25) yaw_offset_ = 0.08 * rng_.normal() * character_.head_amplitude;
     }
-    if (!speaking && was_speaking_) {
-      speech_end_s_ = time_s;
-      pause_blink_pending_ = true;
-    }
-    // Blinks cluster at pauses: once a pause has lasted 300 ms (not a gap between
-    // words), a blink is pulled forward.
-    if (!speaking && pause_blink_pending_ && time_s - speech_end_s_ >= 0.3) {
-      pause_blink_pending_ = false;
-      if (time_s - last_blink_start_s_ > 1.5 && rng_.uniform() < 0.6) next_blink_s_ = time_s;
-    }
-    if (speaking) pause_blink_pending_ = false;
+    if (!speaking && was_speaking_) speech_end_s_ = time_s;
     was_speaking_ = speaking;
     return speaking;
   }
@@ -161,32 +147,6 @@ class ClassicGenerator final : public MotionGenerator {
     stretch_.step(stretch, kDtSeconds);
     roll_lower_.step(roll, kDtSeconds);
     smile_drift_.step(rng_, kDtSeconds, 0.05, 4.0);
-  }
-
-  // Blinks as a renewal process: gamma(2)-distributed gaps, ~70 ms closing, ~40 ms
-  // closed, ~140 ms opening.
-  void update_blinks(double time_s) {
-    if (time_s >= next_blink_s_) {
-      last_blink_start_s_ = time_s;
-      double gap = 0.6 + rng_.exponential((character_.blink_mean_s - 0.6) / 2) +
-                   rng_.exponential((character_.blink_mean_s - 0.6) / 2);
-      next_blink_s_ = time_s + gap;
-      blink_right_lag_s_ = rng_.uniform(0.0, 0.012);
-    }
-    blink_left_ = blink_shape(time_s - last_blink_start_s_);
-    blink_right_ = blink_shape(time_s - last_blink_start_s_ - blink_right_lag_s_);
-  }
-
-  static double blink_shape(double since_s) {
-    constexpr double kClose = 0.07, kHold = 0.04, kOpen = 0.14;
-    if (since_s < 0) return 0;
-    if (since_s < kClose) return std::sin(0.5 * M_PI * since_s / kClose);
-    if (since_s < kClose + kHold) return 1.0;
-    if (since_s < kClose + kHold + kOpen) {
-      double u = (since_s - kClose - kHold) / kOpen;
-      return 0.5 * (1.0 + std::cos(M_PI * u));
-    }
-    return 0.0;
   }
 
   // Gaze: fixations of 0.5–3 s joined by fast saccades; mostly back to the camera.
@@ -261,8 +221,7 @@ class ClassicGenerator final : public MotionGenerator {
     set(Channel::MouthSmile, clamp01(character_.smile_baseline + smile_drift_.value()));
     set(Channel::MouthRollLower, clamp01(roll_lower_.value()));
     set(Channel::TongueOut, 0.0);  // not observable from these features
-    set(Channel::EyeBlinkLeft, clamp01(blink_left_));
-    set(Channel::EyeBlinkRight, clamp01(blink_right_));
+    // eyeBlinkLeft/Right stay 0: make_generator overlays the blink process (blink_overlay.cpp).
     set(Channel::EyeLookX, std::clamp(gaze_x_.value(), -1.0, 1.0));
     set(Channel::EyeLookY, std::clamp(gaze_y_.value(), -1.0, 1.0));
     set(Channel::BrowInnerUp, clamp01(brow_up_.value()));
@@ -287,14 +246,10 @@ class ClassicGenerator final : public MotionGenerator {
   double level_ahead_ = 0.0;
   std::deque<double> recent_levels_;
   bool was_speaking_ = false;
-  bool pause_blink_pending_ = false;
   double speech_end_s_ = -10.0;
 
   Spring jaw_{9.0}, close_{12.0}, funnel_{7.0}, pucker_{6.0}, stretch_{7.0}, roll_lower_{8.0};
   Drift smile_drift_;
-
-  double next_blink_s_ = 0, last_blink_start_s_ = -10, blink_right_lag_s_ = 0;
-  double blink_left_ = 0, blink_right_ = 0;
 
   double next_fixation_s_ = 0, gaze_target_x_ = 0, gaze_target_y_ = 0;
   Spring gaze_x_{14.0}, gaze_y_{14.0};

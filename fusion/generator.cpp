@@ -9,7 +9,7 @@ std::string default_generator_name() { return generator_names().front(); }
 
 std::unique_ptr<MotionGenerator> make_generator(std::string_view name, GeneratorParams params) {
   if (name == "learned") return with_classic_blinks(make_learned_generator(params), params);
-  if (name == "classic") return make_classic_generator(params);
+  if (name == "classic") return with_classic_blinks(make_classic_generator(params), params);
   std::string known;
   for (const auto& n : generator_names()) known += (known.empty() ? "" : ", ") + n;
   throw InputError("unknown generator '" + std::string(name) + "' (known: " + known + ")");
