@@ -138,6 +138,17 @@ struct MotionTrack {
 // The all-zero frame: mouth closed, eyes open and centred, head at rest.
 MotionFrame neutral_frame();
 
+// What a user turns up or down on any generated track (--jaw-gain, --head-motion,
+// --expression): gains on the rest pose (0 = none of that motion, 1 = as generated),
+// applied per frame, then clamped to the channels' ranges.
+struct MotionStyle {
+  float jaw_gain = 1.f;     // jawOpen and the mouth's opening shapes (funnel, stretch), 0..3
+  float head_motion = 1.f;  // head rotation, position and lean, 0..3
+  float expression = 1.f;   // brows and smile, 0..3
+  bool is_identity() const { return jaw_gain == 1.f && head_motion == 1.f && expression == 1.f; }
+};
+void apply_motion_style(MotionFrame& frame, const MotionStyle& style);
+
 // JSON form: {"fps":25,"channels":[names...],"frames":[[20 floats],...]}.
 // Reading accepts channels in any order (missing ones are neutral) and checks names,
 // fps and ranges, throwing InputError that names the file, frame and channel.

@@ -200,3 +200,30 @@ TEST(MotionFiles, WriteAndReadBothForms) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(MotionStyle, ScalesEachGroupAndClamps) {
+  parla::MotionFrame f = parla::neutral_frame();
+  f[parla::index(Channel::JawOpen)] = 0.4f;
+  f[parla::index(Channel::MouthClose)] = 0.3f;
+  f[parla::index(Channel::HeadYaw)] = 0.2f;
+  f[parla::index(Channel::HeadPitch)] = -0.1f;
+  f[parla::index(Channel::BrowInnerUp)] = 0.5f;
+  f[parla::index(Channel::EyeBlinkLeft)] = 0.8f;
+
+  parla::MotionFrame same = f;
+  parla::apply_motion_style(same, {});
+  EXPECT_EQ(same, f);
+
+  parla::MotionFrame g = f;
+  parla::apply_motion_style(g, {.jaw_gain = 2.f, .head_motion = 0.f, .expression = 3.f});
+  EXPECT_FLOAT_EQ(g[parla::index(Channel::JawOpen)], 0.8f);
+  EXPECT_FLOAT_EQ(g[parla::index(Channel::MouthClose)], 0.3f);  // a seal, not a size
+  EXPECT_FLOAT_EQ(g[parla::index(Channel::HeadYaw)], 0.f);
+  EXPECT_FLOAT_EQ(g[parla::index(Channel::HeadPitch)], 0.f);
+  EXPECT_FLOAT_EQ(g[parla::index(Channel::BrowInnerUp)], 1.f);  // 1.5 clamped to the range
+  EXPECT_FLOAT_EQ(g[parla::index(Channel::EyeBlinkLeft)], 0.8f);  // blinks untouched
+}
+
+}  // namespace
