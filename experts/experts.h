@@ -1,16 +1,18 @@
 // experts: the neural modules of the learned motion generator (DESIGN.md "Motion
-// generator"): an audio encoder (1-D convolutions over 100 Hz features → one token per
-// 40 ms motion frame), a denoiser transformer over a window of motion frames plus
-// prefix frames of earlier motion, conditioned on the diffusion timestep through
-// adaptive layer norm, LoRA hooks on every projection, and the weight file.
+// generator") in LibTorch, for training: an audio encoder (1-D convolutions over 100 Hz
+// features → one token per 40 ms motion frame), a denoiser transformer over a window of
+// motion frames plus prefix frames of earlier motion, conditioned on the diffusion
+// timestep through adaptive layer norm, LoRA hooks on every projection, and the weight
+// file. Inference runs the same maths without LibTorch (experts/runtime.h, PlainModel,
+// target parla::experts_runtime); TorchNetwork here is its LibTorch reference.
 //
 //   parla::experts::MotionModel model = parla::experts::load_model("data/models/base/base.pt");
 //   torch::Tensor feats = parla::experts::feature_tensor(frames);          // [4T, 83]
 //   torch::Tensor tokens = model->encode(model->normalize_features(feats).unsqueeze(0));
 //   torch::Tensor v = model->denoiser->forward(x_t, roles, tokens, t, /*lora=*/nullptr);
 //
-// This header includes <torch/torch.h>: only the few translation units that run the
-// model include it (fusion/learned_generator.cpp, train/base_trainer.cpp, tests).
+// This header includes <torch/torch.h>: only the few translation units that train or
+// check the model include it (train/, critic/, experts/model.cpp, tests, bench).
 // Thread safety: a module is used from one thread at a time. Errors: load_model throws
 // parla::InputError naming the file for a missing or incompatible weight file.
 #pragma once
@@ -26,20 +28,10 @@
 
 #include "audio/audio.h"
 #include "core/core.h"
+#include "experts/runtime.h"
 
 namespace parla::experts {
 
-inline constexpr int kFeatureDims = audio::kMelBins + 3;  // log-mel, energy, log F0, voicing
-inline constexpr int kFeaturesPerMotionFrame = audio::kFeatureRate / 25;  // 4
-// Windows: kPrefixFrames of earlier motion, then 1..kMaxNewFrames frames to generate.
-inline constexpr int kPrefixFrames = 10;
-inline constexpr int kMaxNewFrames = 50;
-
-// Model input of one feature frame: 80 log-mels, energy (dB / 10), log F0 relative to
-// 150 Hz (0 when unvoiced) and voicing. Written to `out` (kFeatureDims floats).
-void feature_vector(const audio::FeatureFrame& frame, float* out);
-// The raw feature vector of digital silence: pads a partial last motion frame.
-void silence_feature_vector(float* out);
 // Feature frames → [N, kFeatureDims] (not normalised).
 torch::Tensor feature_tensor(std::span<const audio::FeatureFrame> frames);
 // The same speech from another voice, for training: raw feature rows [R, kFeatureDims]
@@ -47,13 +39,6 @@ torch::Tensor feature_tensor(std::span<const audio::FeatureFrame> frames);
 // b moves to b · factor; bins past the top repeat the top one) and voiced F0 scaled by
 // `f0_factor`. In place.
 void warp_voice(torch::Tensor& raw_rows, double tract_factor, double f0_factor);
-
-// Roles of the positions of a denoiser window.
-enum class Role : std::int64_t {
-  Noisy = 0,    // a frame being generated: holds x_t
-  Prefix = 1,   // an earlier frame, clean, given as context
-  Missing = 2,  // a prefix slot with no history (start of input, prefix dropout): holds 0
-};
 
 // ---------------------------------------------------------------------------------
 // LoRA (llama.cpp style): y = W x + Σ_e scale_e · B_e (A_e x).
@@ -100,15 +85,6 @@ TORCH_MODULE(LoraLinear);
 
 // ---------------------------------------------------------------------------------
 // Modules.
-
-struct ModelConfig {
-  int encoder_channels = 128;  // audio encoder width
-  int d_model = 128;           // transformer width
-  int layers = 4;              // transformer blocks
-  int heads = 4;               // attention heads (d_model divisible by heads)
-  int mlp_hidden = 256;        // hidden width of each block's MLP
-  int max_frames = 72;         // longest window (prefix + generated frames)
-};
 
 // [B, 4T, kFeatureDims] normalised features → [B, T, d_model] audio tokens: the 4
 // feature frames of each motion frame stacked, then 1-D convolutions at 25 Hz.
@@ -209,5 +185,27 @@ LoraSet random_lora_set(const Denoiser& denoiser, std::string name, int rank, fl
 
 torch::Tensor schedule_alpha(const torch::Tensor& t);
 torch::Tensor schedule_sigma(const torch::Tensor& t);
+
+// ---------------------------------------------------------------------------------
+// The LibTorch model behind the runtime's interface: the reference the plain model is
+// checked and timed against (tests, bench). It runs the base model only: denoise
+// throws parla::Error when given a LoRA mix (compare LoRA through Denoiser::forward).
+
+class TorchNetwork final : public MotionNetwork {
+ public:
+  explicit TorchNetwork(MotionModel model) : model_(std::move(model)) {}
+  const ModelConfig& config() const override { return model_->config(); }
+  void normalize_features(float* features, int rows) const override;
+  void denormalize_motion(float* motion, int rows) const override;
+  void encode(const float* features, int frames, float* tokens) override;
+  void denoise(const float* x, const Role* roles, const float* tokens, int frames, float t,
+               const PlainLoraMix* lora, float* v) override;
+
+ private:
+  MotionModel model_;
+};
+
+// The same adapters for the plain model.
+PlainLoraSet to_plain(const LoraSet& set);
 
 }  // namespace parla::experts

@@ -9,7 +9,8 @@
 //   gen->push(new_feature_frames, out);   // appends finished 25 fps frames
 //   gen->finish(out);                     // flushes the look-ahead tail
 //
-// Thread safety: a generator is used from one thread at a time.
+// Thread safety: a generator is used from one thread at a time; the learned one computes
+// on the calling thread only (no LibTorch, no thread pool), so callers choose its thread.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +23,7 @@
 
 #include "audio/audio.h"
 #include "core/core.h"
+#include "experts/runtime.h"
 
 namespace parla::fusion {
 
@@ -32,7 +34,6 @@ struct GeneratorParams {
   int chunk_frames = 0;      // motion frames emitted per window, 1..50 (default 46; live: 1)
   int lookahead_frames = 0;  // frames of audio past the chunk each window sees, 0..49 (default 4)
   std::filesystem::path weights;  // weight file (default: data/models/base/base.pt)
-  int threads = 1;  // torch intra-op threads (process-wide); 1 is fastest on a shared 2-core box
 };
 
 // The defaults of the learned generator's streaming, for callers that print them.
@@ -62,6 +63,12 @@ std::vector<std::string> generator_names();
 std::string default_generator_name();
 // Throws InputError for an unknown name, listing the known ones.
 std::unique_ptr<MotionGenerator> make_generator(std::string_view name, GeneratorParams params = {});
+
+// The learned generator exactly as make_generator("learned", params) builds it, over
+// another implementation of the motion model (params.weights unused): the LibTorch
+// reference experts::TorchNetwork in tests and benchmarks.
+std::unique_ptr<MotionGenerator> make_learned_generator(
+    GeneratorParams params, std::unique_ptr<experts::MotionNetwork> network);
 
 // Whole-input convenience over push/finish; the result is kMotionFps and clamped.
 MotionTrack generate_motion(std::span<const audio::FeatureFrame> frames,

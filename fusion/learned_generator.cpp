@@ -5,11 +5,13 @@
 // input length runs in bounded memory, consecutive windows continue each other
 // (no seam), and the same scheduling serves whole files (chunk 46) and live input
 // (chunk 1). Scheduling depends only on frame counts, never on how input is pushed,
-// so streaming gives exactly the whole-input result.
-#include <cstdlib>
+// so streaming gives exactly the whole-input result. The network is the plain C++
+// model (experts/runtime.h) unless a caller supplies another (the LibTorch reference).
+#include <algorithm>
+#include <cmath>
 #include <deque>
 
-#include "experts/experts.h"
+#include "experts/runtime.h"
 #include "fusion/generators.h"
 #include "fusion/random.h"
 
@@ -19,45 +21,17 @@ namespace {
 using experts::kFeatureDims;
 using experts::kFeaturesPerMotionFrame;
 using experts::kPrefixFrames;
+using experts::Role;
 
 std::filesystem::path default_weights() {
   return std::filesystem::path(PARLA_MODELS_DIR) / "base" / "base.pt";
 }
 
-// DDIM (η = 0) from t = 1 to 0 in `steps` equal steps with v-prediction. prefix:
-// [1, P, 20] normalised; roles: [1, P + N]; tokens: [1, P + N, D]; noise: [1, N, 20].
-// Returns x_0: [1, N, 20] normalised. The mouth channels are the first step's x_0
-// prediction: at t = 1 the model sees no motion, so that is its conditional mean given
-// the audio and the prefix (the sharpest lips; later steps would add sampled detail to
-// them); the head, brows and gaze are the full DDIM sample, so they vary with the seed.
-torch::Tensor ddim_sample(experts::MotionModel& model, const torch::Tensor& prefix,
-                          const torch::Tensor& roles, const torch::Tensor& tokens, torch::Tensor x,
-                          int steps) {
-  const int64_t prefix_frames = prefix.size(1);
-  torch::Tensor x0, mouth;
-  for (int i = 0; i < steps; ++i) {
-    float t_now = 1.f - static_cast<float>(i) / steps;
-    float t_next = 1.f - static_cast<float>(i + 1) / steps;
-    torch::Tensor t = torch::full({1}, t_now);
-    torch::Tensor v =
-        model->denoiser->forward(torch::cat({prefix, x}, 1), roles, tokens, t, nullptr)
-            .slice(1, prefix_frames);  // [1, N, 20]
-    float alpha = std::cos(t_now * static_cast<float>(M_PI / 2));
-    float sigma = std::sin(t_now * static_cast<float>(M_PI / 2));
-    x0 = alpha * x - sigma * v;
-    if (i == 0) mouth = x0.slice(2, 0, kMouthChannelCount).clone();
-    torch::Tensor eps = sigma * x + alpha * v;
-    x = std::cos(t_next * static_cast<float>(M_PI / 2)) * x0 +
-        std::sin(t_next * static_cast<float>(M_PI / 2)) * eps;
-  }
-  x0.slice(2, 0, kMouthChannelCount).copy_(mouth);
-  return x0;
-}
-
 class LearnedGenerator final : public MotionGenerator {
  public:
-  explicit LearnedGenerator(GeneratorParams params)
-      : rng_(params.seed),
+  LearnedGenerator(const GeneratorParams& params, std::unique_ptr<experts::MotionNetwork> network)
+      : network_(std::move(network)),
+        rng_(params.seed),
         steps_(params.steps > 0 ? params.steps : kDefaultSteps),
         chunk_(params.chunk_frames > 0 ? params.chunk_frames : kDefaultChunkFrames),
         lookahead_(params.lookahead_frames > 0 ? params.lookahead_frames
@@ -70,12 +44,22 @@ class LearnedGenerator final : public MotionGenerator {
       throw InputError("learned generator: steps must be 1..50 and chunk + look-ahead at most " +
                        std::to_string(experts::kMaxNewFrames) + " frames");
     }
-    // OpenMP must not spin on a shared 2-core machine; read when the pool starts.
-    setenv("OMP_WAIT_POLICY", "PASSIVE", /*overwrite=*/0);
-    if (params.threads > 0) torch::set_num_threads(params.threads);
-    model_ = experts::load_model(params.weights.empty() ? default_weights() : params.weights);
+    const int positions = kPrefixFrames + chunk_ + lookahead_;
+    if (network_->config().max_frames < positions) {
+      throw InputError("learned generator: the model's windows hold " +
+                       std::to_string(network_->config().max_frames) + " frames, " +
+                       std::to_string(positions) + " needed");
+    }
     silence_.resize(kFeatureDims);
     experts::silence_feature_vector(silence_.data());
+    // Every per-window buffer at its largest, so windows allocate nothing.
+    window_features_.resize(static_cast<size_t>(positions) * kFeaturesPerMotionFrame * kFeatureDims);
+    tokens_.resize(static_cast<size_t>(positions) * network_->config().d_model);
+    roles_.resize(positions);
+    x_window_.resize(static_cast<size_t>(positions) * kChannelCount);
+    v_.resize(x_window_.size());
+    const size_t generated = static_cast<size_t>(chunk_ + lookahead_) * kChannelCount;
+    x_.resize(generated), x0_.resize(generated), mouth_.resize(generated), motion_.resize(generated);
   }
 
   std::string_view name() const override { return "learned"; }
@@ -112,59 +96,88 @@ class LearnedGenerator final : public MotionGenerator {
   }
 
  private:
+  // DDIM (η = 0) from t = 1 to 0 in steps_ equal steps with v-prediction, over the
+  // window already holding the prefix in x_window_ and roles_, tokens_ and the noise
+  // in x_ ([N, 20] normalised). Leaves x_0 in x0_. The mouth channels are the first
+  // step's x_0 prediction: at t = 1 the model sees no motion, so that is its
+  // conditional mean given the audio and the prefix (the sharpest lips; later steps
+  // would add sampled detail to them); the head, brows and gaze are the full DDIM
+  // sample, so they vary with the seed.
+  void ddim_sample(int window) {
+    const int positions = kPrefixFrames + window, n = window * kChannelCount;
+    const float half_pi = static_cast<float>(M_PI / 2);
+    float* x_new = x_window_.data() + kPrefixFrames * kChannelCount;
+    const float* v = v_.data() + kPrefixFrames * kChannelCount;
+    for (int i = 0; i < steps_; ++i) {
+      float t_now = 1.f - static_cast<float>(i) / steps_;
+      float t_next = 1.f - static_cast<float>(i + 1) / steps_;
+      std::copy_n(x_.data(), n, x_new);
+      network_->denoise(x_window_.data(), roles_.data(), tokens_.data(), positions, t_now,
+                        /*lora=*/nullptr, v_.data());
+      const float alpha = std::cos(t_now * half_pi), sigma = std::sin(t_now * half_pi);
+      const float alpha_next = std::cos(t_next * half_pi), sigma_next = std::sin(t_next * half_pi);
+      for (int k = 0; k < n; ++k) {
+        const float x0 = alpha * x_[k] - sigma * v[k];
+        const float eps = sigma * x_[k] + alpha * v[k];
+        x0_[k] = x0;
+        x_[k] = alpha_next * x0 + sigma_next * eps;
+      }
+      if (i == 0) std::copy_n(x0_.data(), n, mouth_.data());
+    }
+    for (int f = 0; f < window; ++f) {
+      std::copy_n(&mouth_[f * kChannelCount], kMouthChannelCount, &x0_[f * kChannelCount]);
+    }
+  }
+
   // Generates motion frames [emitted_, emitted_ + window) and emits the first `emit`.
   void generate_window(int window, int emit, std::vector<MotionFrame>& out) {
-    c10::InferenceMode inference;
-    const int64_t positions = kPrefixFrames + window;
+    const int positions = kPrefixFrames + window;
     const int64_t first = emitted_ - kPrefixFrames;  // motion frame of position 0
     // Features: raw for frames that exist, normalised 0 for missing prefix slots.
-    torch::Tensor raw = torch::empty({positions * kFeaturesPerMotionFrame, kFeatureDims});
-    torch::Tensor missing = torch::zeros({positions * kFeaturesPerMotionFrame, 1});
-    float* raw_data = raw.data_ptr<float>();
-    for (int64_t p = 0; p < positions; ++p) {
+    float* rows = window_features_.data();
+    for (int p = 0; p < positions; ++p) {
       int64_t frame = first + p;
-      for (int k = 0; k < kFeaturesPerMotionFrame; ++k) {
-        int64_t row = p * kFeaturesPerMotionFrame + k;
-        float* dst = raw_data + row * kFeatureDims;
-        if (frame < 0) {
-          std::fill(dst, dst + kFeatureDims, 0.f);
-          missing[row][0] = 1.f;
-        } else {
-          int64_t src = (frame - features_first_frame_) * kFeaturesPerMotionFrame + k;
-          std::copy_n(features_.data() + src * kFeatureDims, kFeatureDims, dst);
-        }
+      float* dst = rows + static_cast<size_t>(p) * kFeaturesPerMotionFrame * kFeatureDims;
+      if (frame < 0) {
+        std::fill(dst, dst + kFeaturesPerMotionFrame * kFeatureDims, 0.f);
+      } else {
+        int64_t src = (frame - features_first_frame_) * kFeaturesPerMotionFrame * kFeatureDims;
+        std::copy_n(features_.data() + src, kFeaturesPerMotionFrame * kFeatureDims, dst);
       }
     }
-    torch::Tensor features = model_->normalize_features(raw) * (1 - missing);  // [4(P+N), F]
-    torch::Tensor tokens = model_->encode(features.unsqueeze(0));              // [1, P+N, D]
+    network_->normalize_features(rows, positions * kFeaturesPerMotionFrame);
+    if (first < 0) {
+      const int missing = static_cast<int>(std::min<int64_t>(-first, positions));
+      std::fill(rows, rows + static_cast<size_t>(missing) * kFeaturesPerMotionFrame * kFeatureDims,
+                0.f);
+    }
+    network_->encode(rows, positions, tokens_.data());  // [P+N, D]
 
-    torch::Tensor prefix = torch::zeros({1, kPrefixFrames, kChannelCount});
-    torch::Tensor roles =
-        torch::full({1, positions}, static_cast<int64_t>(experts::Role::Noisy), torch::kInt64);
+    // The prefix: the last emitted frames (clean), zeros where there is no history.
     const int64_t have = static_cast<int64_t>(history_.size());
     for (int p = 0; p < kPrefixFrames; ++p) {
       int64_t h = have - kPrefixFrames + p;
+      float* dst = x_window_.data() + p * kChannelCount;
       if (h < 0) {
-        roles[0][p] = static_cast<int64_t>(experts::Role::Missing);
+        roles_[p] = Role::Missing;
+        std::fill(dst, dst + kChannelCount, 0.f);
       } else {
-        roles[0][p] = static_cast<int64_t>(experts::Role::Prefix);
-        std::copy_n(history_[h].data(), kChannelCount, prefix[0][p].data_ptr<float>());
+        roles_[p] = Role::Prefix;
+        std::copy_n(history_[h].data(), kChannelCount, dst);
       }
     }
-    torch::Tensor noise = torch::empty({1, window, kChannelCount});
-    float* noise_data = noise.data_ptr<float>();
-    for (int64_t i = 0; i < noise.numel(); ++i) noise_data[i] = static_cast<float>(rng_.normal());
+    std::fill(roles_.begin() + kPrefixFrames, roles_.begin() + positions, Role::Noisy);
+    for (int i = 0; i < window * kChannelCount; ++i) x_[i] = static_cast<float>(rng_.normal());
 
-    torch::Tensor x0 = ddim_sample(model_, prefix, roles, tokens, noise, steps_);  // [1, N, 20]
-    torch::Tensor motion = model_->denormalize_motion(x0)[0].contiguous();
-    const float* normalised = x0[0].contiguous().data_ptr<float>();
-    const float* values = motion.data_ptr<float>();
+    ddim_sample(window);  // x0_: [N, 20] normalised
+    std::copy_n(x0_.data(), window * kChannelCount, motion_.data());
+    network_->denormalize_motion(motion_.data(), window);
     for (int i = 0; i < emit; ++i) {
       MotionFrame frame;
-      std::copy_n(values + i * kChannelCount, kChannelCount, frame.begin());
+      std::copy_n(&motion_[i * kChannelCount], kChannelCount, frame.begin());
       out.push_back(frame);
       MotionFrame model_space;
-      std::copy_n(normalised + i * kChannelCount, kChannelCount, model_space.begin());
+      std::copy_n(&x0_[i * kChannelCount], kChannelCount, model_space.begin());
       history_.push_back(model_space);
       if (static_cast<int>(history_.size()) > kPrefixFrames) history_.pop_front();
     }
@@ -178,7 +191,7 @@ class LearnedGenerator final : public MotionGenerator {
     }
   }
 
-  experts::MotionModel model_{nullptr};
+  std::unique_ptr<experts::MotionNetwork> network_;
   Random rng_;
   int steps_;
   int chunk_;
@@ -189,12 +202,26 @@ class LearnedGenerator final : public MotionGenerator {
   int64_t feature_count_ = 0;         // feature frames pushed since the start
   int64_t emitted_ = 0;               // motion frames emitted
   std::deque<MotionFrame> history_;   // last kPrefixFrames emitted frames, normalised
+  // One window, at most P + chunk + look-ahead positions (P = kPrefixFrames, N new):
+  std::vector<float> window_features_;  // [4(P+N), kFeatureDims] normalised
+  std::vector<float> tokens_;           // [P+N, D]
+  std::vector<Role> roles_;             // [P+N]
+  std::vector<float> x_window_, v_;     // [P+N, 20]: prefix then x_t; the predicted v
+  std::vector<float> x_, x0_, mouth_, motion_;  // [N, 20]
 };
 
 }  // namespace
 
 std::unique_ptr<MotionGenerator> make_learned_generator(GeneratorParams params) {
-  return std::make_unique<LearnedGenerator>(std::move(params));
+  return std::make_unique<LearnedGenerator>(
+      params, std::make_unique<experts::PlainModel>(params.weights.empty() ? default_weights()
+                                                                            : params.weights));
+}
+
+std::unique_ptr<MotionGenerator> make_learned_generator(
+    GeneratorParams params, std::unique_ptr<experts::MotionNetwork> network) {
+  return with_classic_blinks(std::make_unique<LearnedGenerator>(params, std::move(network)),
+                             params);
 }
 
 }  // namespace parla::fusion

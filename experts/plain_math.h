@@ -1,0 +1,27 @@
+// Private to experts/: the few dense kernels of the plain (LibTorch-free) motion model.
+// Row-major float arrays with explicit leading dimensions; no allocation. The matrix
+// product is compiled for AVX-512, AVX2+FMA and baseline x86-64 and picked at load
+// time (GCC target_clones), so binaries stay portable without -march=native.
+#pragma once
+
+namespace parla::experts::plain {
+
+// C[m, n] = (accumulate ? C : 0) + A[m, k] · B[k, n] (+ bias[n] when not null).
+void matmul(int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c,
+            int ldc, const float* bias, bool accumulate);
+
+// In place over n values: GELU in torch::gelu's exact form x · Φ(x) = x/2 · (1 + erf(x/√2)),
+// and SiLU x · sigmoid(x).
+void gelu(float* x, int n);
+void silu(float* x, int n);
+
+// Each of `rows` rows of width d: (x − mean) / sqrt(var + 1e-6), biased variance, no
+// affine (torch::layer_norm with eps 1e-6 and no weight); then · (1 + scale) + shift
+// (adaLN modulation; scale, shift: [d]). x and out may alias.
+void layer_norm_modulate(const float* x, int rows, int d, const float* shift, const float* scale,
+                         float* out);
+
+// Each of `rows` rows of width n (leading dimension ld): x ← softmax(x / divisor).
+void softmax_rows(float* x, int rows, int n, int ld, float divisor);
+
+}  // namespace parla::experts::plain

@@ -1,0 +1,146 @@
+// experts runtime: the motion model for inference without LibTorch. It reads the same
+// weight file the trainer writes (a torch::save archive, read by experts/weights_file.cpp)
+// and runs the audio encoder and the denoiser in plain C++ on one thread, with the maths
+// of experts/model.cpp (the LibTorch modules, used for training and as the reference).
+// Loading takes milliseconds; the torch side (experts/experts.h) includes this header.
+//
+//   parla::experts::PlainModel model("data/models/base/base.pt");
+//   model.normalize_features(rows, 4 * frames);                  // [4T, kFeatureDims] in place
+//   model.encode(rows, frames, tokens);                          // → [T, D]
+//   model.denoise(x, roles, tokens, frames, /*t=*/0.5f, /*lora=*/nullptr, v);  // → [T, 20]
+//
+// Every array is row-major float, its shape given beside the call. Thread safety: a
+// model holds its scratch buffers, so it is used from one thread at a time (distinct
+// models may run on distinct threads). Errors: loading throws parla::InputError naming
+// the file (missing, truncated or corrupt, compressed entries, missing tensors).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "audio/audio.h"
+#include "core/core.h"
+
+namespace parla::experts {
+
+inline constexpr int kFeatureDims = audio::kMelBins + 3;  // log-mel, energy, log F0, voicing
+inline constexpr int kFeaturesPerMotionFrame = audio::kFeatureRate / 25;  // 4
+// Windows: kPrefixFrames of earlier motion, then 1..kMaxNewFrames frames to generate.
+inline constexpr int kPrefixFrames = 10;
+inline constexpr int kMaxNewFrames = 50;
+
+// Model input of one feature frame: 80 log-mels, energy (dB / 10), log F0 relative to
+// 150 Hz (0 when unvoiced) and voicing. Written to `out` (kFeatureDims floats).
+void feature_vector(const audio::FeatureFrame& frame, float* out);
+// The raw feature vector of digital silence: pads a partial last motion frame.
+void silence_feature_vector(float* out);
+
+// Roles of the positions of a denoiser window.
+enum class Role : std::int64_t {
+  Noisy = 0,    // a frame being generated: holds x_t
+  Prefix = 1,   // an earlier frame, clean, given as context
+  Missing = 2,  // a prefix slot with no history (start of input, prefix dropout): holds 0
+};
+
+struct ModelConfig {
+  int encoder_channels = 128;  // audio encoder width
+  int d_model = 128;           // transformer width
+  int layers = 4;              // transformer blocks
+  int heads = 4;               // attention heads (d_model divisible by heads)
+  int mlp_hidden = 256;        // hidden width of each block's MLP
+  int max_frames = 72;         // longest window (prefix + generated frames)
+};
+
+// ---------------------------------------------------------------------------------
+// Weight files without LibTorch: every tensor of a torch::save archive (an uncompressed
+// ZIP holding a pickle of modules or dicts, and one raw entry per storage) under its
+// dotted name ("denoiser.blocks.0.attn_qkv.linear.weight"). Only float32 and int64
+// tensors exist in Parla's files; anything else is an InputError naming the file.
+
+struct TensorData {
+  enum class DType { Float32, Int64 };
+  DType dtype = DType::Float32;
+  std::vector<std::int64_t> shape;
+  std::vector<float> floats;        // the values, row-major, when Float32
+  std::vector<std::int64_t> ints;   // the values, row-major, when Int64
+  std::int64_t numel() const;
+};
+using TensorMap = std::map<std::string, TensorData>;
+
+TensorMap read_tensor_file(const std::filesystem::path& path);
+
+// ---------------------------------------------------------------------------------
+// LoRA without LibTorch (the same adapters as experts::LoraSet): y += s · B (A x).
+
+struct PlainLora {
+  int rank = 0, in = 0, out = 0;
+  std::vector<float> a_t;  // Aᵀ: [in, rank]
+  std::vector<float> b_t;  // Bᵀ: [rank, out]
+};
+// a: [rank, in], b: [out, rank] as in experts::LoraAdapter.
+PlainLora make_plain_lora(int rank, int in, int out, const float* a, const float* b);
+
+// One expert's adapters keyed by LoRA layer name ("blocks.0.attn_qkv").
+struct PlainLoraSet {
+  std::string name;
+  std::map<std::string, PlainLora> adapters;
+};
+
+// The adapters of one denoiser call. Set s acts on LoRA layer l (the order of
+// PlainModel::lora_layer_names) with scales[s · lora_layer_count + l]; 0 = off. A scale
+// per (set, layer) lets the timestep × layer gate drive it.
+struct PlainLoraMix {
+  std::vector<const PlainLoraSet*> sets;
+  std::vector<float> scales;  // [sets, lora layers]
+};
+
+// ---------------------------------------------------------------------------------
+
+// The motion model as the learned generator uses it. PlainModel is the runtime one;
+// the LibTorch model implements it too (experts/experts.h), for reference and tests.
+class MotionNetwork {
+ public:
+  virtual ~MotionNetwork() = default;
+  virtual const ModelConfig& config() const = 0;
+  // In place: raw features [rows, kFeatureDims] → normalised; motion [rows, 20] from
+  // model space to channel values.
+  virtual void normalize_features(float* features, int rows) const = 0;
+  virtual void denormalize_motion(float* motion, int rows) const = 0;
+  // Normalised features [4 · frames, kFeatureDims] → audio tokens [frames, d_model].
+  virtual void encode(const float* features, int frames, float* tokens) = 0;
+  // x: [frames, 20] normalised motion (x_t at Noisy, clean at Prefix, 0 at Missing);
+  // roles: [frames]; tokens: [frames, d_model]; t ∈ [0, 1] diffusion time → v [frames, 20].
+  // frames ≤ config().max_frames.
+  virtual void denoise(const float* x, const Role* roles, const float* tokens, int frames,
+                       float t, const PlainLoraMix* lora, float* v) = 0;
+};
+
+// The encoder and denoiser in plain C++: weights transposed once at load to [in, out],
+// scratch sized for max_frames at load, so a call allocates nothing.
+class PlainModel final : public MotionNetwork {
+ public:
+  explicit PlainModel(const std::filesystem::path& weights);
+  PlainModel(const TensorMap& tensors, const std::string& source);  // source: for messages
+  ~PlainModel() override;
+  PlainModel(PlainModel&&) noexcept;
+  PlainModel& operator=(PlainModel&&) noexcept;
+
+  const ModelConfig& config() const override;
+  void normalize_features(float* features, int rows) const override;
+  void denormalize_motion(float* motion, int rows) const override;
+  void encode(const float* features, int frames, float* tokens) override;
+  void denoise(const float* x, const Role* roles, const float* tokens, int frames, float t,
+               const PlainLoraMix* lora, float* v) override;
+  // The LoRA layers in mix order: "blocks.<l>.attn_qkv", attn_out, mlp_in, mlp_out.
+  const std::vector<std::string>& lora_layer_names() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace parla::experts
