@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <span>
 #include <vector>
 
@@ -30,6 +31,20 @@ void check_sound(const AudioScan& scan, const std::filesystem::path& path, bool 
   }
 }
 
+// FNV-1a over the file's bytes, kept to 53 bits (what --seed accepts, so a printed seed
+// can be passed back): the same file always gives the same motion, another file other.
+std::uint64_t content_seed(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::uint64_t hash = 0xcbf29ce484222325ull;
+  std::vector<char> buffer(1 << 16);
+  while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
+    for (std::streamsize k = 0; k < in.gcount(); ++k) {
+      hash = (hash ^ static_cast<unsigned char>(buffer[k])) * 0x100000001b3ull;
+    }
+  }
+  return hash & ((1ull << 53) - 1);
+}
+
 }  // namespace
 
 AudioScan scan_audio(const std::filesystem::path& path, bool allow_silence) {
@@ -46,15 +61,25 @@ AudioScan scan_audio(const std::filesystem::path& path, bool allow_silence) {
 std::vector<OptionSpec> generator_options() {
   return {{"generator", 0, "NAME", "motion generator: learned (default) or classic"},
           {"steps", 0, "K", "diffusion steps of the learned generator, 1..50 (default 2)"},
-          {"seed", 0, "S", "random seed for head motion, blinks and gaze (default 0)"},
-          {"weights", 0, "FILE", "weights of the learned generator (default: data/models/base)"}};
+          {"seed", 0, "S", "random seed for head motion, blinks and gaze (default: from the audio's bytes)"},
+          {"weights", 0, "FILE", "weights of the learned generator (default: data/models/base)"},
+          {"jaw-gain", 0, "G", "jaw opening, x G: 0..3 (default 1; 0.7 subtler, 1.3 wider)"},
+          {"head-motion", 0, "A", "head motion amplitude, x A: 0..3 (default 1; 0 keeps the head still)"},
+          {"expression", 0, "E", "brow and smile intensity, x E: 0..3 (default 1)"},
+          {"blink-rate", 0, "N", "blinks per minute, 0..60 (default: natural, ~19 in speech; 0 never)"}};
 }
 
-MotionOptions motion_options_from_args(const ParsedArgs& args) {
+MotionOptions motion_options_from_args(const ParsedArgs& args, const std::filesystem::path& audio_path) {
   MotionOptions options{args.value_or("generator", fusion::default_generator_name()), {}};
-  options.params.seed = static_cast<std::uint64_t>(args.integer("seed", 0, 0, 1LL << 53));
+  bool from_content = !args.has("seed") && !audio_path.empty() && std::filesystem::is_regular_file(audio_path);
+  options.params.seed = from_content ? content_seed(audio_path)
+                                     : static_cast<std::uint64_t>(args.integer("seed", 0, 0, 1LL << 53));
   options.params.steps = static_cast<int>(args.integer("steps", fusion::kDefaultSteps, 1, 50));
   options.params.weights = args.value_or("weights", "");
+  options.params.style.jaw_gain = static_cast<float>(args.number("jaw-gain", 1.0, 0.0, 3.0));
+  options.params.style.head_motion = static_cast<float>(args.number("head-motion", 1.0, 0.0, 3.0));
+  options.params.style.expression = static_cast<float>(args.number("expression", 1.0, 0.0, 3.0));
+  options.params.blink_rate = args.number("blink-rate", -1.0, 0.0, 60.0);
   return options;
 }
 

@@ -53,7 +53,10 @@ double blink_shape(double since_s, double speed) {
 // Eyelid channels only (the rest neutral), one motion frame per 4 feature frames.
 class BlinkProcess {
  public:
-  explicit BlinkProcess(std::uint64_t seed) : rng_(seed ^ kBlinkStream) {
+  // `rate_factor` multiplies the blink rate (intervals divided by it, pause blinks more
+  // or less likely); 0 = never blink.
+  BlinkProcess(std::uint64_t seed, double rate_factor)
+      : rng_(seed ^ kBlinkStream), rate_factor_(rate_factor) {
     mean_interval_s_ = rng_.uniform(4.6, 5.6);  // the clock alone: 11–13 per minute
     // The first blink comes like any other, from an imaginary one just before the clip.
     next_due_s_ = rng_.uniform(0.4, 1.0) * draw_interval();
@@ -65,7 +68,9 @@ class BlinkProcess {
 
  private:
   double draw_interval() {
-    return std::clamp(rng_.gamma(3.0, mean_interval_s_), kMinIntervalSeconds, kMaxIntervalSeconds);
+    if (rate_factor_ <= 0) return 1e300;  // never
+    return std::clamp(rng_.gamma(3.0, mean_interval_s_), kMinIntervalSeconds, kMaxIntervalSeconds) /
+           rate_factor_;
   }
 
   void start_blink(double time_s) {
@@ -92,7 +97,10 @@ class BlinkProcess {
     double since_last_s = time_s - last_start_s_;
     if (pause_pending_ && silence_s_ >= kPauseDelaySeconds) {
       pause_pending_ = false;
-      if (since_last_s >= kPauseRefractorySeconds && rng_.chance(kPauseBlinkChance)) start_blink(time_s);
+      if (rate_factor_ > 0 && since_last_s >= kPauseRefractorySeconds / rate_factor_ &&
+          rng_.chance(std::min(1.0, kPauseBlinkChance * rate_factor_))) {
+        start_blink(time_s);
+      }
     } else if (time_s >= next_due_s_ && (word_gap || time_s >= next_due_s_ + kMaxDeferSeconds)) {
       start_blink(time_s);
     }
@@ -108,6 +116,7 @@ class BlinkProcess {
   }
 
   Random rng_;
+  double rate_factor_ = 1;
   double mean_interval_s_ = 3.7;
   std::int64_t step_index_ = 0;  // feature frames stepped so far
   double next_due_s_ = 0, last_start_s_ = -10, right_lag_s_ = 0, speed_ = 1;
@@ -118,8 +127,10 @@ class BlinkProcess {
 
 class BlinkOverlay final : public MotionGenerator {
  public:
-  BlinkOverlay(std::unique_ptr<MotionGenerator> motion, std::uint64_t seed)
-      : motion_(std::move(motion)), blinks_(seed) {}
+  BlinkOverlay(std::unique_ptr<MotionGenerator> motion, const GeneratorParams& params)
+      : motion_(std::move(motion)),
+        blinks_(params.seed, params.blink_rate < 0 ? 1.0 : params.blink_rate / kNaturalBlinkRate),
+        style_(params.style) {}
 
   std::string_view name() const override { return motion_->name(); }
   double lookahead_seconds() const override { return motion_->lookahead_seconds(); }
@@ -150,6 +161,7 @@ class BlinkOverlay final : public MotionGenerator {
       for (Channel c : {Channel::EyeBlinkLeft, Channel::EyeBlinkRight}) {
         frame[index(c)] = blink_frames_.front()[index(c)];
       }
+      apply_motion_style(frame, style_);
       out.push_back(frame);
       motion_frames_.pop_front();
       blink_frames_.pop_front();
@@ -158,6 +170,7 @@ class BlinkOverlay final : public MotionGenerator {
 
   std::unique_ptr<MotionGenerator> motion_;
   BlinkProcess blinks_;
+  MotionStyle style_;
   std::deque<MotionFrame> motion_frames_, blink_frames_;
   std::vector<MotionFrame> scratch_;
 };
@@ -166,7 +179,7 @@ class BlinkOverlay final : public MotionGenerator {
 
 std::unique_ptr<MotionGenerator> with_classic_blinks(std::unique_ptr<MotionGenerator> motion,
                                                      GeneratorParams params) {
-  return std::make_unique<BlinkOverlay>(std::move(motion), params.seed);
+  return std::make_unique<BlinkOverlay>(std::move(motion), params);
 }
 
 }  // namespace parla::fusion

@@ -34,7 +34,14 @@ struct GeneratorParams {
   int chunk_frames = 0;      // motion frames emitted per window, 1..50 (default 46; live: 1)
   int lookahead_frames = 0;  // frames of audio past the chunk each window sees, 0..49 (default 4)
   std::filesystem::path weights;  // weight file (default: data/models/base/base.pt)
+  // Every generator:
+  MotionStyle style;        // --jaw-gain, --head-motion, --expression (core/core.h)
+  double blink_rate = -1;   // blinks per minute; -1 = natural (~kNaturalBlinkRate), 0 = never
 };
+
+// Blinks a minute of the blink process on real speech at its natural rate (docs:
+// fusion/blink_overlay.cpp); --blink-rate scales its intervals against this.
+inline constexpr double kNaturalBlinkRate = 19.0;
 
 // The defaults of the learned generator's streaming, for callers that print them.
 // The lips are the first step's prediction whatever the count; later steps refine the
