@@ -3,6 +3,7 @@
 
 #include "cli/commands.h"
 #include "cli/pipeline.h"
+#include "cli/text_hint.h"
 
 namespace parla::cli {
 namespace {
@@ -12,9 +13,10 @@ int run_motion(const ParsedArgs& args) {
   auto out_path = args.value("output");
   if (!out_path) throw InputError("missing -o TRACK.json|TRACK.csv (see parla motion --help)");
   double fps = args.number("fps", kMotionFps, 1, 240);
-  MotionOptions options = motion_options_from_args(args);
+  MotionOptions options = motion_options_from_args(args, audio_path);
   // Built before any decoding, so a bad name or weight file is reported first.
   auto generator = fusion::make_generator(options.generator, options.params);
+  std::optional<TextHintRequest> hint = text_hint_from_args(args);
 
   std::vector<std::filesystem::path> inputs{audio_path};
   {
@@ -23,6 +25,7 @@ int run_motion(const ParsedArgs& args) {
   AudioScan scan;
   MotionTrack track = motion_from_audio(audio_path, *generator, args.has("allow-silence"),
                                         /*show_progress=*/!args.has("quiet"), scan);
+  if (hint) apply_text_hint(track, audio_path, *hint, args.has("quiet"));
   if (fps != kMotionFps) track = track.resampled(fps);
   write_motion_track(track, *out_path, inputs);
   char summary[160];
@@ -47,6 +50,7 @@ const Command& motion_command() {
              std::vector<OptionSpec> options{
                  {"output", 'o', "TRACK", "output file, .json or .csv (required)"}};
              for (auto& o : generator_options()) options.push_back(o);
+             for (auto& o : text_hint_options()) options.push_back(o);
              options.insert(options.end(),
                             {{"fps", 0, "F", "frames per second of the written track (default 25)"},
                              {"allow-silence", 0, "", "accept audio that is pure silence"},

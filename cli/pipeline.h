@@ -33,7 +33,9 @@ struct MotionOptions {
 
 // --generator, --steps, --seed and --weights of render, motion, play and live.
 std::vector<OptionSpec> generator_options();
-MotionOptions motion_options_from_args(const ParsedArgs& args);
+// Without --seed, the seed comes from `audio_path`'s bytes when given (each clip its own
+// blinks and head motion, the same file always the same), else 0 (live microphone).
+MotionOptions motion_options_from_args(const ParsedArgs& args, const std::filesystem::path& audio_path = {});
 
 // Audio file → MotionTrack at 25 fps: streaming decode → features → generator, in one
 // decode pass that also fills `scan` (length, level) and rejects what scan_audio

@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/pipeline.h"
 #include "cli/player_options.h"
+#include "cli/text_hint.h"
 #include "player/player.h"
 #include "video/video.h"
 
@@ -29,8 +30,10 @@ int run_play(const ParsedArgs& args) {
   params.window = window_params_from(args, "parla play — " + audio_path.filename().string());
   params.no_audio = args.has("no-audio");
   params.output_device = static_cast<int>(args.integer("output-device", -1, -1, 1 << 20));
-  MotionOptions motion_options = motion_options_from_args(args);
+  MotionOptions motion_options = motion_options_from_args(args, audio_path);
   auto generator = fusion::make_generator(motion_options.generator, motion_options.params);
+  std::optional<TextHintRequest> hint = text_hint_from_args(args);
+  if (hint && args.has("motion")) throw InputError("--text shapes generated motion: not with --motion");
 
   player::Scene scene = scene_from(args, portrait_path, "play");
   player::PlayInput input;
@@ -42,6 +45,7 @@ int run_play(const ParsedArgs& args) {
   } else {
     input.motion = motion_from_audio(audio_path, *generator, /*allow_silence=*/true,
                                      /*show_progress=*/false, scan);
+    if (hint) apply_text_hint(input.motion, audio_path, *hint, /*quiet=*/false);
     input.generator = motion_options.generator;
   }
   input.duration_seconds = scan.seconds();
@@ -84,6 +88,7 @@ const Command& play_command() {
                  {"motion", 0, "TRACK",
                   "play this MotionTrack (.json or .csv) instead of generating one"}};
              for (auto& o : generator_options()) options.push_back(o);
+             for (auto& o : text_hint_options()) options.push_back(o);
              for (auto& o : player_scene_options()) options.push_back(o);
              for (auto& o : player_window_options()) options.push_back(o);
              return options;

@@ -21,6 +21,7 @@
 #include "cli/pipeline.h"
 #include "cli/portrait.h"
 #include "cli/progress.h"
+#include "cli/text_hint.h"
 #include "video/video.h"
 
 namespace parla::cli {
@@ -240,12 +241,14 @@ int run_render(const ParsedArgs& args) {
   video::check_encoder_settings(mp4);  // before any work: a typo costs nothing
   bool quiet = args.has("quiet");
   bool allow_silence = args.has("allow-silence");
-  MotionOptions motion_options = motion_options_from_args(args);
+  MotionOptions motion_options = motion_options_from_args(args, audio_path);
   auto generator = fusion::make_generator(motion_options.generator, motion_options.params);
+  std::optional<TextHintRequest> hint = text_hint_from_args(args);
 
   std::vector<std::filesystem::path> inputs{portrait_path, audio_path};
   auto motion_path = args.value("motion");
   if (motion_path) inputs.emplace_back(*motion_path);
+  if (hint && motion_path) throw InputError("--text shapes generated motion: not with --motion");
   check_input_file(portrait_path, "portrait");
   check_input_file(audio_path, "audio");
   OutputFile out(out_path, inputs);
@@ -267,6 +270,12 @@ int run_render(const ParsedArgs& args) {
   if (motion_path) {
     given_track = read_motion_track(*motion_path);
     scan = scan_audio(audio_path, allow_silence);
+  }
+  // The text hint aligns the whole audio: with --text the motion is made (and hinted)
+  // before the first frame renders, then rendered like a given track.
+  if (hint) {
+    given_track = motion_from_audio(audio_path, *generator, allow_silence, !quiet, scan);
+    apply_text_hint(*given_track, audio_path, *hint, quiet);
   }
 
   int channels = std::clamp(audio::AudioDecoder(audio_path).info().source_channels, 1, 2);
@@ -329,6 +338,7 @@ CommandSpec render_spec() {
   auto framing = framing_options();
   spec.options.insert(spec.options.begin() + 3, framing.begin(), framing.end());
   auto generator = generator_options();
+  for (auto& o : text_hint_options()) generator.push_back(o);
   spec.options.insert(spec.options.begin() + 3 + framing.size(), generator.begin(), generator.end());
   return spec;
 }
