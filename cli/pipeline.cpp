@@ -92,7 +92,7 @@ void stream_motion_from_audio(const std::filesystem::path& path, fusion::MotionG
   scan.source_channels = decoder.info().source_channels;
   // The container's duration sizes the bar; the decoded count is the truth.
   auto expected_samples = static_cast<std::int64_t>(decoder.info().duration_seconds * audio::kSampleRate);
-  Progress progress("motion", expected_samples, show_progress);
+  Progress progress("motion", expected_samples, show_progress, audio::kSampleRate, "s");
   audio::FeatureExtractor extractor;
   audio::Features features;
   MotionTrack batch;  // frames emitted by one push, clamped and handed on
