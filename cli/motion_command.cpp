@@ -29,8 +29,9 @@ int run_motion(const ParsedArgs& args) {
   if (fps != kMotionFps) track = track.resampled(fps);
   write_motion_track(track, *out_path, inputs);
   char summary[160];
-  std::snprintf(summary, sizeof summary, "wrote %lld frames (%.2f s at %g fps, %s generator) to %s",
-                static_cast<long long>(track.frame_count()), track.duration_seconds(), track.fps,
+  // The audio's length, as render reports it (the last frame starts before it ends).
+  std::snprintf(summary, sizeof summary, "wrote %lld frames (%.2f s of audio at %g fps, %s generator) to %s",
+                static_cast<long long>(track.frame_count()), scan.seconds(), track.fps,
                 options.generator.c_str(), out_path->c_str());
   if (!args.has("quiet")) std::fprintf(stderr, "%s\n", summary);
   return 0;
