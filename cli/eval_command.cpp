@@ -16,6 +16,7 @@
 #include "cli/commands.h"
 #include "cli/torch_commands.h"
 #include "fusion/fusion.h"
+#include "text/text.h"
 #include "train/train.h"
 
 namespace parla::cli {
@@ -254,6 +255,38 @@ nlohmann::json run_realtalk(const std::filesystem::path& dir, const std::filesys
   return out;
 }
 
+// The espeak-ng voice that reads a corpus clip's text for the text hint: its language.
+std::string text_hint_voice(const std::string& language) {
+  return language == "en" ? "en-us" : language;
+}
+
+// Scores with and without the text hint, for one generator and one group of clips.
+struct HintComparison {
+  train::MotionScorer without, with;
+  int clips = 0, applied = 0, closures_imposed = 0, stray_opened = 0;
+  double quality_sum = 0;
+};
+
+nlohmann::json hint_json(const HintComparison& h) {
+  return {{"clips", h.clips},
+          {"hint_applied", h.applied},
+          {"mean_alignment_quality", h.clips ? h.quality_sum / h.clips : 0.0},
+          {"closures_imposed", h.closures_imposed},
+          {"stray_closures_opened", h.stray_opened},
+          {"without", scores_json(h.without.scores())},
+          {"with", scores_json(h.with.scores())}};
+}
+
+void print_hint_row(const std::string& label, const HintComparison& h) {
+  train::MotionScores a = h.without.scores(), b = h.with.scores();
+  std::printf(
+      "%-24s %5d %5d %6d  recall %.3f -> %.3f  precision %.3f -> %.3f  F1 %.3f -> %.3f  "
+      "jawOpen r %.3f -> %.3f\n",
+      label.c_str(), h.clips, h.applied, a.closures, a.closure_recall, b.closure_recall,
+      a.closure_precision, b.closure_precision, a.closure_f1, b.closure_f1, a.pearson[0],
+      b.pearson[0]);
+}
+
 int run_eval_critic(const ParsedArgs& args) {
   train::CriticEvalParams params;
   auto data = args.value("data");
@@ -295,6 +328,7 @@ int run_eval(const ParsedArgs& args) {
   params.weights = args.value_or("weights", "");
   const double snr_db = args.number("snr", 10, -20, 60);
   const auto max_clips = static_cast<size_t>(args.integer("max-clips", 0, 0, 1 << 30));
+  const bool with_text = args.has("with-text");
   for (const auto& n : names)
     fusion::make_generator(n, params);  // reject bad names and weights first
   nlohmann::json real_report;
@@ -325,6 +359,23 @@ int run_eval(const ParsedArgs& args) {
   std::vector<audio::Features> live_inputs;
   std::vector<train::Clip> live_clips;
   train::MotionScorer whole_on_live_clips;  // the learned generator's whole-file tracks
+  // --with-text: per generator, clean and noisy; per engine for the first generator.
+  std::vector<HintComparison> hint_clean(names.size()), hint_noisy(names.size());
+  std::map<std::string, HintComparison> hint_by_engine;
+  auto add_hinted = [&](HintComparison& h, const train::Clip& clip, const MotionTrack& track,
+                        std::span<const float> pcm) {
+    MotionTrack hinted = track;
+    text::TextHintParams hint_params;
+    hint_params.voice.voice = text_hint_voice(clip.meta.language);
+    text::TextHintReport r = text::apply_text_hint(hinted, pcm, clip.meta.text, hint_params);
+    ++h.clips;
+    h.applied += r.applied;
+    h.quality_sum += r.quality;
+    h.closures_imposed += r.closures;
+    h.stray_opened += r.stray_closures_opened;
+    h.without.add(clip, track);
+    h.with.add(clip, hinted);
+  };
   for (size_t i = 0; i < refs.size(); ++i) {
     train::Clip clip = reader.load(refs[i]);
     audio_seconds += clip.audio.size() / static_cast<double>(train::kSampleRate);
@@ -332,8 +383,8 @@ int run_eval(const ParsedArgs& args) {
     train::AugmentParams noise;
     noise.noise = "pink";
     noise.snr_db = snr_db;
-    audio::Features noisy_features =
-        audio::compute_features(train::augment(clip.audio, noise, {}, clip.meta.seed ^ 0x5EED));
+    const std::vector<float> noisy_audio = train::augment(clip.audio, noise, {}, clip.meta.seed ^ 0x5EED);
+    audio::Features noisy_features = audio::compute_features(noisy_audio);
     labels_scorer.add(clip, clip.motion);
     label_head_speed += quiet_stats(clip.motion).head_speed_deg_s;
     const bool live_clip = live_inputs.size() < kLiveClips;
@@ -348,7 +399,13 @@ int run_eval(const ParsedArgs& args) {
       clean[g].add(clip, track);
       if (live_clip && names[g] == "learned") whole_on_live_clips.add(clip, track);
       auto gen_noisy = fusion::make_generator(names[g], params);
-      noisy[g].add(clip, fusion::generate_motion(noisy_features.frames, *gen_noisy));
+      MotionTrack noisy_track = fusion::generate_motion(noisy_features.frames, *gen_noisy);
+      noisy[g].add(clip, noisy_track);
+      if (with_text) {
+        add_hinted(hint_clean[g], clip, track, clip.audio);
+        add_hinted(hint_noisy[g], clip, noisy_track, noisy_audio);
+        if (g == 0) add_hinted(hint_by_engine[clip.meta.engine], clip, track, clip.audio);
+      }
     }
     if (!args.has("quiet") && (i + 1) % 50 == 0)
       std::fprintf(stderr, "eval: %zu/%zu clips\n", i + 1, refs.size());
@@ -381,6 +438,22 @@ int run_eval(const ParsedArgs& args) {
   for (const auto& v : verdicts) std::printf("%s\n", v.c_str());
 
   nlohmann::json report;
+  if (with_text) {
+    std::printf(
+        "\ntext hint (each clip's own text read by espeak-ng in its language, aligned by DTW; "
+        "docs/text_hint.md)\n%-24s %5s %5s %6s\n",
+        "", "clips", "hint", "p/b/m");
+    for (size_t g = 0; g < names.size(); ++g) {
+      print_hint_row(names[g] + " clean", hint_clean[g]);
+      print_hint_row(names[g] + " noisy", hint_noisy[g]);
+      report["text_hint"][names[g]] = {{"clean", hint_json(hint_clean[g])},
+                                       {"noisy", hint_json(hint_noisy[g])}};
+    }
+    for (const auto& [engine, h] : hint_by_engine) {
+      print_hint_row(names[0] + " clean, " + engine, h);
+      report["text_hint"]["by_engine"][engine] = hint_json(h);
+    }
+  }
   report["split"] = train::split_name(*split);
   report["clips"] = refs.size();
   report["audio_hours"] = audio_seconds / 3600;
@@ -488,6 +561,8 @@ const Command& eval_command() {
             {"live-lookahead", 0, "N", "look-ahead frames of the live configuration (default 4)"},
             {"snr", 0, "DB", "signal-to-noise ratio of the noisy condition (default 10)"},
             {"max-clips", 0, "N", "evaluate only the first N clips (default all)"},
+            {"with-text", 0, "",
+             "motion: also score each track with its clip's text as a hint (docs/text_hint.md)"},
             {"realtalk", 0, "DIR",
              "motion: also (or only, without --corpus) jawOpen r against real video of "
              "the realtalk speakers"},

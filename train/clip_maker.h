@@ -25,11 +25,8 @@ struct ClipPlan {
 // Draws the plan of clip `clip_index` of shard `shard_seed`'s stream.
 ClipPlan plan_clip(const CorpusParams& params, std::uint64_t shard_seed, int shard, int clip_index);
 
-// Converts engine phones (seconds) to clip phones tiling [0, samples) at 16 kHz; the
-// returned stress has one entry per phone. Unknown symbols are added to `unmapped`
-// (and labelled Dorsal, the class with the least visible mouth shape).
-std::vector<Phone> tile_phones(const std::vector<RawPhone>& raw, std::int64_t samples,
-                               std::vector<int>& stress, std::set<std::string>& unmapped);
+// Engine phones (seconds) → clip phones tiling [0, samples) at 16 kHz: text::tile_phones.
+using text::tile_phones;
 
 // Owns the engines of one worker process, created on first use.
 class ClipMaker {

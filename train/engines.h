@@ -20,12 +20,7 @@ struct VoiceSpec {
 };
 
 // Phone times as the engine reports them.
-struct RawPhone {
-  std::string ipa;     // already mapped to IPA ("_" = pause)
-  double start_s = 0;  // seconds from the start of the engine's audio
-  double end_s = 0;
-  int stress = -1;  // lexical stress from the engine: 1 stressed, 0 not, -1 unknown
-};
+using text::RawPhone;
 
 struct Utterance {
   std::vector<float> pcm;  // mono, [-1, 1]

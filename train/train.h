@@ -32,12 +32,13 @@
 #include <vector>
 
 #include "core/core.h"
+#include "text/text.h"
 
 namespace parla::train {
 
-inline constexpr int kSampleRate = 16000;              // corpus audio, samples per second
-inline constexpr int kSamplesPerMotionFrame = 640;     // 16000 / 25
-inline constexpr std::string_view kPauseSymbol = "_";  // a phone that is silence
+using text::kPauseSymbol;  // "_": a phone that is silence
+using text::kSampleRate;   // corpus audio, 16000 samples per second
+inline constexpr int kSamplesPerMotionFrame = 640;  // 16000 / 25
 
 // A clip holding N samples has this many motion frames; frame k shows time k / 25 s.
 constexpr std::int64_t motion_frames_for(std::int64_t samples) {
@@ -45,47 +46,17 @@ constexpr std::int64_t motion_frames_for(std::int64_t samples) {
 }
 
 // ---------------------------------------------------------------------------------
-// Visemes: one mapping from IPA for every language the corpus speaks (docs/visemes.md).
+// Visemes and phones live in text/ (no LibTorch there, so `parla` uses them too).
 
-enum class Viseme : int {
-  Silence,          // pause, rest
-  Bilabial,         // p b m: lips pressed
-  Labiodental,      // f v: lower lip under the upper teeth
-  Dental,           // θ ð: tongue between the teeth
-  Lateral,          // l ɫ ʎ: tongue tip up, visible
-  Alveolar,         // t d n ɾ: tongue behind the teeth, mouth half open
-  Sibilant,         // s z ts dz: teeth close, corners spread
-  Postalveolar,     // ʃ ʒ tʃ dʒ ɕ ʑ: lips protruded and rounded open
-  Dorsal,           // k g ŋ x h j ɣ ʁ and other back consonants: jaw follows vowels
-  Rhotic,           // r ɹ ʀ: slight rounding
-  LabialVelar,      // w ɥ: lips narrow and protruded
-  OpenVowel,        // a ɑ æ ɐ ɒ
-  MidFrontVowel,    // e ɛ
-  CloseFrontVowel,  // i ɪ ɨ
-  MidRoundVowel,    // o ɔ ø œ
-  CloseRoundVowel,  // u ʊ y ʏ ɯ
-  CentralVowel,     // ə ɜ ʌ ɘ
-};
-inline constexpr int kVisemeCount = 17;
-
-std::string_view viseme_name(Viseme v);
-bool is_vowel(Viseme v);
-// The viseme of one phone written in IPA (length marks, stress, tie bars, diacritics
-// and nasalisation ignored; diphthongs take their first element's class, affricates
-// their release's). "_" and "" are Silence; nullopt when no base letter of the symbol
-// is known, so callers can report unmapped phones.
-std::optional<Viseme> viseme_for_ipa(std::string_view ipa);
+using text::is_vowel;
+using text::kVisemeCount;
+using text::Phone;
+using text::viseme_for_ipa;
+using text::viseme_name;
+using text::Viseme;
 
 // ---------------------------------------------------------------------------------
 // Clips.
-
-struct Phone {
-  std::string ipa;                // IPA symbol, kPauseSymbol for silence
-  std::int64_t start_sample = 0;  // at kSampleRate, inclusive
-  std::int64_t end_sample = 0;    // exclusive; phones tile the clip without gaps
-  Viseme viseme = Viseme::Silence;
-  float prominence = 0.f;  // 0..1, vowels only: duration, energy and lexical stress
-};
 
 enum class Split : int { Train, Val, Test };
 std::string_view split_name(Split s);
@@ -117,22 +88,12 @@ struct Clip {
 // ---------------------------------------------------------------------------------
 // Labelling stages (docs/corpus.md gives the models and their sources).
 
-// Per-clip articulation style, drawn from the clip's seed.
-struct MouthStyle {
-  double jaw_gain = 1.0;         // scales jawOpen (speaker's articulation effort)
-  double lip_gain = 1.0;         // scales the rounding and spreading channels
-  double smile_baseline = 0.1;   // resting mouthSmile
-  double anticipation_s = 0.08;  // how far lip gestures lead the sound (0.05..0.15)
-};
+// Per-clip articulation style (text::MouthStyle), drawn from the clip's seed; the mouth
+// channels come from text::add_mouth_motion, the rest pose from text::rest_mouth.
+using text::add_mouth_motion;
+using text::MouthStyle;
+using text::rest_mouth;
 MouthStyle draw_mouth_style(std::uint64_t seed);
-
-// Mouth channels 0..7 (jawOpen..tongueOut) from phones by dominance blending with
-// anticipation; bilabials reach mouthClose 1 at the acoustic closure. Other channels
-// are left as they are. `motion` must already hold motion_frames_for(samples) frames.
-void add_mouth_motion(std::span<const Phone> phones, const MouthStyle& style, MotionTrack& motion);
-// The mouth at rest (the silence viseme's targets) for channels jawOpen .. tongueOut,
-// with `smile` as mouthSmile (a speaker's resting smile is their style, not silence).
-std::array<float, kMouthChannelCount> rest_mouth(float smile);
 
 // Per-clip expressiveness of head, brows, blinks and gaze, drawn from the clip's seed.
 struct ExpressionStyle {
@@ -169,7 +130,7 @@ std::vector<float> speed_perturb(std::span<const float> audio, double factor,
                                  std::vector<Phone>& phones);
 
 // Resamples mono float PCM (libswresample).
-std::vector<float> resample(std::span<const float> audio, int from_rate, int to_rate);
+using text::resample;
 
 struct AugmentParams {
   std::string noise;         // "", "white", "pink" or "babble"

@@ -3,9 +3,9 @@
 // Disney mouth charts and the MPEG-4 viseme set, refined for rounding and spreading.
 #include <map>
 
-#include "train/train.h"
+#include "text/text.h"
 
-namespace parla::train {
+namespace parla::text {
 namespace {
 
 // Decodes one UTF-8 code point at `pos`, advancing it; invalid bytes read as U+FFFD.
@@ -85,23 +85,4 @@ std::optional<Viseme> viseme_for_ipa(std::string_view ipa) {
   return letters[0];
 }
 
-std::string_view split_name(Split s) {
-  switch (s) {
-    case Split::Train:
-      return "train";
-    case Split::Val:
-      return "val";
-    case Split::Test:
-      return "test";
-  }
-  return "train";
-}
-
-std::optional<Split> split_from_name(std::string_view name) {
-  if (name == "train") return Split::Train;
-  if (name == "val") return Split::Val;
-  if (name == "test") return Split::Test;
-  return std::nullopt;
-}
-
-}  // namespace parla::train
+}  // namespace parla::text

@@ -5,10 +5,9 @@
 #include <array>
 #include <cmath>
 
-#include "train/random.h"
-#include "train/train.h"
+#include "text/text.h"
 
-namespace parla::train {
+namespace parla::text {
 namespace {
 
 constexpr double kInternalRate = 200.0;  // evaluation rate of the blend, Hz
@@ -137,16 +136,6 @@ std::array<float, kMouthChannelCount> rest_mouth(float smile) {
   return out;
 }
 
-MouthStyle draw_mouth_style(std::uint64_t seed) {
-  Random rng(derive_seed(seed, 11));
-  MouthStyle s;
-  s.jaw_gain = rng.uniform(0.8, 1.15);
-  s.lip_gain = rng.uniform(0.8, 1.2);
-  s.smile_baseline = rng.uniform(0.0, 0.25);
-  s.anticipation_s = rng.uniform(0.05, 0.15);
-  return s;
-}
-
 void add_mouth_motion(std::span<const Phone> phones, const MouthStyle& style, MotionTrack& motion) {
   if (motion.frames.empty()) return;
   std::vector<Gesture> gs = gestures(phones, style);
@@ -220,4 +209,4 @@ void add_mouth_motion(std::span<const Phone> phones, const MouthStyle& style, Mo
   }
 }
 
-}  // namespace parla::train
+}  // namespace parla::text
