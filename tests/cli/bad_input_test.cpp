@@ -174,6 +174,26 @@ TEST_F(BadInput, UsageErrors) {
   EXPECT_EQ(parla("frobnicate").exit_code, 2);
 }
 
+TEST_F(BadInput, MotionTrackThatDoesNotCoverTheAudio) {
+  // A 1 s track for ~2 s of speech would freeze the face for the rest; a track longer
+  // than the audio would be cut. Both are refused before any work.
+  auto short_track = dir / "short.json";
+  parla::MotionTrack track;
+  track.frames.assign(25, parla::neutral_frame());
+  parla::write_motion_track(track, short_track);
+  double speech_s = parla::testing::probe_duration(speech);
+  ASSERT_GT(speech_s, 1.6);
+  expect_rejected("render " + q(portrait) + " " + q(speech) + " --motion " + q(short_track) + " -o " +
+                      q(dir / "o.mp4"),
+                  {"short.json", "covers 1.00 s", "speech.wav", "freeze"});
+  auto long_track = dir / "long.json";
+  track.frames.assign(static_cast<size_t>((speech_s + 2) * 25), parla::neutral_frame());
+  parla::write_motion_track(track, long_track);
+  expect_rejected("render " + q(portrait) + " " + q(speech) + " --motion " + q(long_track) + " -o " +
+                      q(dir / "o.mp4"),
+                  {"long.json", "cut short"});
+}
+
 TEST_F(BadInput, TyposGetTheClosestName) {
   expect_rejected("rendr", {"unknown command 'rendr'", "did you mean 'render'?"});
   expect_rejected("scroe", {"did you mean 'score'?"});
