@@ -170,6 +170,8 @@ std::string help_text(const CommandSpec& spec) {
     else left += "  ";
     out << left << opt.help << "\n";
   }
+  out << "  -y / -n                     overwrite existing output files without asking / never\n"
+         "                              (default: ask on a terminal, overwrite in scripts)\n";
   out << "  -h, --help                  show this help\n";
   return out.str();
 }

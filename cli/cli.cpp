@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/overwrite.h"
 #include "cli/torch_commands.h"
 #include "core/core.h"
 
@@ -74,14 +75,16 @@ int exec_torch_binary(const std::string& name, std::vector<std::string> args) {
 std::string sample_portrait_path() { return std::string(PARLA_DATA_DIR) + "/sample/portrait.png"; }
 std::string sample_audio_path() { return std::string(PARLA_DATA_DIR) + "/sample/speech.flac"; }
 
-int run_command(const Command& command, const std::vector<std::string>& args) {
+int run_command(const Command& command, std::vector<std::string> args) {
   const std::string& name = command.spec.name;
   try {
+    Overwrite overwrite = take_overwrite_flags(args);
     ParsedArgs parsed = parse_args(command.spec, args);
     if (parsed.help) {
       std::fputs(help_text(command.spec).c_str(), stdout);
       return 0;
     }
+    check_overwrites(parsed, overwrite);
     return command.run(parsed);
   } catch (const InputError& e) {
     std::fprintf(stderr, "parla %s: error: %s\n", name.c_str(), e.what());

@@ -27,7 +27,7 @@ const Command& live_command();  // cli/live_command.cpp
 
 // Runs one command on the arguments after its name: --help, parsing, and errors mapped
 // to exit codes (one line on stderr).
-int run_command(const Command& command, const std::vector<std::string>& args);
+int run_command(const Command& command, std::vector<std::string> args);
 // Reports an unknown command name (with the closest known one) and returns 2.
 int unknown_command(const std::string& name);
 
