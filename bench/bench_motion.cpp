@@ -1,7 +1,9 @@
 // Motion generation speed on one thread: the classic and the learned generator (default
 // 2 DDIM steps, whole-file windows) over the features of a few minutes of espeak-ng
 // speech (× real time), with feature extraction of the same audio timed in the same run
-// as the reference; and the learned generator's live chunk (a window per 40 ms frame).
+// as the reference; the learned generator on its plain C++ model beside the same
+// generator on the LibTorch model (experts::TorchNetwork, the path before issue #13),
+// with the cost of loading each; and the live chunk (a window per 40 ms frame).
 //
 //   build/bench/bench_motion [minutes=3]
 #include <algorithm>
@@ -12,6 +14,7 @@
 
 #include "audio/audio.h"
 #include "bench/support.h"
+#include "experts/experts.h"
 #include "fusion/fusion.h"
 
 namespace fs = std::filesystem;
@@ -54,18 +57,44 @@ int main(int argc, char** argv) {
   bench::report("classic generator, per motion frame", best_s / frames * 1e6, "us");
   bench::report("generator time / features time", best_s / features_s, "");
 
-  double learned_s = 1e9, learned_cpu_s = 1e9;
-  for (int rep = 0; rep < 3; ++rep) {
-    auto gen = fusion::make_generator("learned", {.seed = static_cast<std::uint64_t>(rep)});
-    bench::Stopwatch clock;
-    double cpu_start = bench::process_cpu_seconds();
-    fusion::generate_motion(features.frames, *gen);
-    learned_s = std::min(learned_s, clock.seconds());
-    learned_cpu_s = std::min(learned_cpu_s, bench::process_cpu_seconds() - cpu_start);
-  }
-  bench::report("learned generator, x real time (best of 3, wall)", audio_s / learned_s, "x");
-  bench::report("learned generator, x real time (best of 3, CPU)", audio_s / learned_cpu_s, "x");
-  bench::report("learned time / features time", learned_s / features_s, "");
+  const fs::path weights = fs::path(PARLA_BENCH_DATA_DIR) / "models" / "base" / "base.pt";
+  bench::Stopwatch plain_load_clock;
+  experts::PlainModel loaded(weights);
+  const double plain_load_s = plain_load_clock.seconds();
+  torch::set_num_threads(1);
+  bench::Stopwatch torch_load_clock;
+  experts::MotionModel torch_model = experts::load_model(weights);
+  const double torch_load_s = torch_load_clock.seconds();
+  bench::report("plain model load (read base.pt, transpose)", plain_load_s * 1e3, "ms");
+  bench::report("LibTorch model load (torch::load, reference)", torch_load_s * 1e3, "ms");
+
+  // Best of 3 (wall and CPU) of whole-input generation with a fresh generator each time.
+  struct Timing {
+    double wall_s = 1e9, cpu_s = 1e9;
+  };
+  auto time_learned = [&](bool use_torch) {
+    Timing best;
+    for (int rep = 0; rep < 3; ++rep) {
+      fusion::GeneratorParams params{.seed = static_cast<std::uint64_t>(rep)};
+      auto gen = use_torch ? fusion::make_learned_generator(
+                                 params, std::make_unique<experts::TorchNetwork>(torch_model))
+                           : fusion::make_generator("learned", params);
+      bench::Stopwatch clock;
+      double cpu_start = bench::process_cpu_seconds();
+      fusion::generate_motion(features.frames, *gen);
+      best.wall_s = std::min(best.wall_s, clock.seconds());
+      best.cpu_s = std::min(best.cpu_s, bench::process_cpu_seconds() - cpu_start);
+    }
+    return best;
+  };
+  Timing torch_time = time_learned(/*use_torch=*/true);
+  Timing learned = time_learned(/*use_torch=*/false);
+  bench::report("learned generator on LibTorch (reference), x real time (best of 3, wall)",
+                audio_s / torch_time.wall_s, "x");
+  bench::report("learned generator, x real time (best of 3, wall)", audio_s / learned.wall_s, "x");
+  bench::report("learned generator, x real time (best of 3, CPU)", audio_s / learned.cpu_s, "x");
+  bench::report("learned generator, speed-up over LibTorch", torch_time.wall_s / learned.wall_s, "x");
+  bench::report("learned time / features time", learned.wall_s / features_s, "");
 
   // Live: features pushed every 40 ms; the wall time of each push that runs a window.
   auto live = fusion::make_generator("learned", {.chunk_frames = fusion::kLiveChunkFrames});

@@ -3,10 +3,14 @@
 // so the local headers hold zeros); local headers give only where the data starts.
 #include "experts/stored_zip.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
-#include <algorithm>
-#include <fstream>
+#include <cerrno>
+#include <cstring>
 
 #include "core/core.h"
 
@@ -33,12 +37,24 @@ void StoredZip::fail(const std::string& problem) const {
 
 StoredZip::StoredZip(const std::filesystem::path& path) : path_(path) {
   check_input_file(path, "weight file");
-  std::ifstream in(path, std::ios::binary);
-  in.seekg(0, std::ios::end);
-  const std::streamoff length = in.tellg();
-  in.seekg(0);
-  bytes_.resize(length > 0 ? static_cast<std::size_t>(length) : 0);
-  if (!in || !in.read(reinterpret_cast<char*>(bytes_.data()), length)) fail("read error");
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat info {};
+  if (fd < 0 || ::fstat(fd, &info) != 0) {
+    const std::string reason = std::strerror(errno);
+    if (fd >= 0) ::close(fd);
+    fail(reason);
+  }
+  if (info.st_size > 0) {
+    void* map = ::mmap(nullptr, static_cast<std::size_t>(info.st_size), PROT_READ,
+                       MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    const int error = errno;
+    ::close(fd);
+    if (map == MAP_FAILED) fail(std::string("cannot map: ") + std::strerror(error));
+    bytes_ = {static_cast<const std::uint8_t*>(map), static_cast<std::size_t>(info.st_size)};
+    mapping_ = decltype(mapping_)(bytes_.data(), Unmap{bytes_.size()});
+  } else {
+    ::close(fd);
+  }
 
   // The end record sits in the last 22 + 65535 (comment) bytes.
   const std::size_t n = bytes_.size();
@@ -74,6 +90,10 @@ StoredZip::StoredZip(const std::filesystem::path& path) : path_(path) {
     entries_[name] = entry;
     pos += kDirectoryEntrySize + name_length + extra_length + comment_length;
   }
+}
+
+void StoredZip::Unmap::operator()(const std::uint8_t* data) const {
+  ::munmap(const_cast<std::uint8_t*>(data), size);
 }
 
 std::span<const std::uint8_t> StoredZip::read(const std::string& name) const {

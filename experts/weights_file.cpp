@@ -13,13 +13,19 @@
 #include <utility>
 
 #include "experts/runtime.h"
-#include "experts/stored_zip.h"
+#include "experts/tensor_archive.h"
 
 namespace parla::experts {
 
 static_assert(std::endian::native == std::endian::little, "storages are little-endian");
 
 std::int64_t TensorData::numel() const {
+  std::int64_t n = 1;
+  for (std::int64_t d : shape) n *= d;
+  return n;
+}
+
+std::int64_t TensorView::numel() const {
   std::int64_t n = 1;
   for (std::int64_t d : shape) n *= d;
   return n;
@@ -278,32 +284,50 @@ class PickleReader {
   std::map<std::uint32_t, ValuePtr> memo_;
 };
 
-// Copies a (possibly strided) tensor out of its storage bytes, row-major.
 template <typename T>
-std::vector<T> gather(const Value& t, std::span<const std::uint8_t> storage) {
-  const T* base = reinterpret_cast<const T*>(storage.data());  // zip data is 64-byte aligned
-  std::int64_t count = 1;
-  for (std::int64_t d : t.shape) count *= d;
-  std::vector<T> out(static_cast<std::size_t>(count));
+void copy_strided(const TensorView& t, T* out) {
+  const T* base = static_cast<const T*>(t.data) + t.offset;
+  if (t.shape.empty()) {
+    std::memcpy(out, base, sizeof(T));
+    return;
+  }
+  if (t.shape.size() == 1) {
+    for (std::int64_t i = 0; i < t.shape[0]; ++i) out[i] = base[i * t.stride[0]];
+    return;
+  }
+  if (t.shape.size() == 2) {
+    const std::int64_t rows = t.shape[0], cols = t.shape[1], s0 = t.stride[0], s1 = t.stride[1];
+    for (std::int64_t i = 0; i < rows; ++i) {
+      const T* row = base + i * s0;
+      if (s1 == 1) {
+        std::memcpy(out + i * cols, row, sizeof(T) * cols);
+      } else {
+        for (std::int64_t j = 0; j < cols; ++j) out[i * cols + j] = row[j * s1];
+      }
+    }
+    return;
+  }
   std::vector<std::int64_t> index(t.shape.size(), 0);
+  const std::int64_t count = t.numel();
   for (std::int64_t i = 0; i < count; ++i) {
-    std::int64_t at = t.offset;
+    std::int64_t at = 0;
     for (std::size_t d = 0; d < index.size(); ++d) at += index[d] * t.stride[d];
-    std::memcpy(&out[static_cast<std::size_t>(i)], base + at, sizeof(T));
+    out[i] = base[at];
     for (std::size_t d = index.size(); d-- > 0;) {  // next row-major index
       if (++index[d] < t.shape[d]) break;
       index[d] = 0;
     }
   }
-  return out;
 }
 
+// Turns the unpickled object into named views: modules and dicts give their keys,
+// lists their indices; non-tensor attributes (`training`) are skipped.
 class Flattener {
  public:
   Flattener(const StoredZip& zip, std::string prefix, const PickleReader& reader)
       : zip_(zip), prefix_(std::move(prefix)), reader_(reader) {}
 
-  void add(const Value& v, const std::string& name, TensorMap& out) {
+  void add(const Value& v, const std::string& name, std::map<std::string, TensorView>& out) {
     auto child = [&](const std::string& key) { return name.empty() ? key : name + "." + key; };
     switch (v.kind) {
       case Value::Kind::Object:
@@ -319,15 +343,19 @@ class Flattener {
       case Value::Kind::Tuple:
         for (std::size_t i = 0; i < v.items.size(); ++i) add(*v.items[i], child(std::to_string(i)), out);
         break;
-      case Value::Kind::Tensor: out[name] = tensor(v, name); break;
-      default: break;  // attributes such as `training`
+      case Value::Kind::Tensor: out[name] = view(v, name); break;
+      default: break;
     }
   }
 
  private:
-  TensorData tensor(const Value& t, const std::string& name) {
+  TensorView view(const Value& t, const std::string& name) {
     const std::size_t element = t.dtype == TensorData::DType::Float32 ? 4 : 8;
-    std::span<const std::uint8_t> storage = zip_.read(prefix_ + "data/" + t.storage_key);
+    auto cached = storages_.find(t.storage_key);
+    if (cached == storages_.end()) {
+      cached = storages_.emplace(t.storage_key, zip_.read(prefix_ + "data/" + t.storage_key)).first;
+    }
+    std::span<const std::uint8_t> storage = cached->second;
     if (storage.size() != static_cast<std::size_t>(t.storage_numel) * element) {
       reader_.fail("storage of tensor '" + name + "' has " + std::to_string(storage.size()) +
                    " bytes, expected " + std::to_string(t.storage_numel * element));
@@ -341,43 +369,80 @@ class Flattener {
     if (t.offset < 0 || last >= t.storage_numel) {
       reader_.fail("tensor '" + name + "' lies outside its storage");
     }
-    TensorData out;
-    out.dtype = t.dtype;
-    out.shape = t.shape;
-    if (t.dtype == TensorData::DType::Float32) {
-      out.floats = gather<float>(t, storage);
-    } else {
-      out.ints = gather<std::int64_t>(t, storage);
+    if (reinterpret_cast<std::uintptr_t>(storage.data()) % element != 0) {
+      reader_.fail("storage of tensor '" + name + "' is misaligned");
     }
-    return out;
+    return TensorView{t.dtype, t.shape, t.stride, t.offset, storage.data()};
   }
 
   const StoredZip& zip_;
   std::string prefix_;  // "<archive name>/"
   const PickleReader& reader_;
+  std::map<std::string, std::span<const std::uint8_t>> storages_;  // CRC-checked once each
 };
+
+// `<prefix>/data.pkl` of the archive.
+std::string pickle_entry(const StoredZip& zip, const std::filesystem::path& path) {
+  for (const std::string& name : zip.names()) {
+    const std::size_t slash = name.find('/');
+    if (slash != std::string::npos && name.substr(slash + 1) == "data.pkl") return name;
+  }
+  throw InputError("cannot read weight file " + quoted(path) +
+                   ": no data.pkl (not a torch::save archive)");
+}
 
 }  // namespace
 
+void copy_values(const TensorView& view, void* dst) {
+  if (view.dtype == TensorData::DType::Float32) {
+    copy_strided(view, static_cast<float*>(dst));
+  } else {
+    copy_strided(view, static_cast<std::int64_t*>(dst));
+  }
+}
+
+TensorView transposed(TensorView view) {
+  std::swap(view.shape[0], view.shape[1]);
+  std::swap(view.stride[0], view.stride[1]);
+  return view;
+}
+
+TensorView view_of(const TensorData& tensor) {
+  TensorView view{tensor.dtype, tensor.shape, std::vector<std::int64_t>(tensor.shape.size()), 0,
+                  tensor.dtype == TensorData::DType::Float32
+                      ? static_cast<const void*>(tensor.floats.data())
+                      : static_cast<const void*>(tensor.ints.data())};
+  std::int64_t stride = 1;
+  for (std::size_t d = tensor.shape.size(); d-- > 0;) {
+    view.stride[d] = stride;
+    stride *= tensor.shape[d];
+  }
+  return view;
+}
+
+TensorArchive::TensorArchive(const std::filesystem::path& path) : zip_(path) {
+  const std::string pickle = pickle_entry(zip_, path);
+  PickleReader reader(zip_.read(pickle), zip_);
+  ValuePtr root = reader.run();
+  Flattener(zip_, pickle.substr(0, pickle.size() - std::string("data.pkl").size()), reader)
+      .add(*root, "", tensors_);
+}
+
 TensorMap read_tensor_file(const std::filesystem::path& path) {
-  StoredZip zip(path);
-  std::string pickle;
-  for (const std::string& name : zip.names()) {
-    const std::size_t slash = name.find('/');
-    if (slash != std::string::npos && name.substr(slash + 1) == "data.pkl") {
-      pickle = name;
-      break;
+  TensorArchive archive(path);
+  TensorMap out;
+  for (const auto& [name, view] : archive.tensors()) {
+    TensorData& t = out[name];
+    t.dtype = view.dtype;
+    t.shape = view.shape;
+    if (view.dtype == TensorData::DType::Float32) {
+      t.floats.resize(static_cast<std::size_t>(view.numel()));
+      copy_values(view, t.floats.data());
+    } else {
+      t.ints.resize(static_cast<std::size_t>(view.numel()));
+      copy_values(view, t.ints.data());
     }
   }
-  if (pickle.empty()) {
-    throw InputError("cannot read weight file " + quoted(path) +
-                     ": no data.pkl (not a torch::save archive)");
-  }
-  PickleReader reader(zip.read(pickle), zip);
-  ValuePtr root = reader.run();
-  TensorMap out;
-  Flattener(zip, pickle.substr(0, pickle.size() - std::string("data.pkl").size()), reader)
-      .add(*root, "", out);
   return out;
 }
 
