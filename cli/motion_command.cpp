@@ -1,6 +1,7 @@
 // `parla motion AUDIO -o TRACK.json|.csv`: audio → MotionTrack only.
 #include <cstdio>
 
+#include "cli/audio_input.h"
 #include "cli/commands.h"
 #include "cli/pipeline.h"
 #include "cli/text_hint.h"
@@ -9,16 +10,18 @@ namespace parla::cli {
 namespace {
 
 int run_motion(const ParsedArgs& args) {
-  std::filesystem::path audio_path = args.positionals.at(0);
   auto out_path = args.value("output");
   if (!out_path) throw InputError("missing -o TRACK.json|TRACK.csv (see parla motion --help)");
+  AudioInput audio(args.positionals.at(0), args);
+  const std::filesystem::path& audio_path = audio.path();
   double fps = args.number("fps", kMotionFps, 1, 240);
   MotionOptions options = motion_options_from_args(args, audio_path);
   // Built before any decoding, so a bad name or weight file is reported first.
   auto generator = fusion::make_generator(options.generator, options.params);
   std::optional<TextHintRequest> hint = text_hint_from_args(args);
 
-  std::vector<std::filesystem::path> inputs{audio_path};
+  std::vector<std::filesystem::path> inputs;
+  if (!audio.original().empty()) inputs.push_back(audio.original());
   {
     OutputFile probe(*out_path, inputs);  // validates the output path before the work
   }
@@ -44,13 +47,15 @@ const Command& motion_command() {
       {.name = "motion",
        .positionals = "AUDIO",
        .summary = "audio → MotionTrack (JSON, or Unreal Live Link Face CSV)",
-       .details = "The track has 20 named channels at 25 fps (see DESIGN.md); .csv writes the\n"
+       .details = "AUDIO may be - for standard input.\n"
+                  "The track has 20 named channels at 25 fps (see DESIGN.md); .csv writes the\n"
                   "Live Link Face layout (headX, headY and headScale have no column there).",
        .options =
            [] {
              std::vector<OptionSpec> options{
                  {"output", 'o', "TRACK", "output file, .json or .csv (required)"}};
              for (auto& o : generator_options()) options.push_back(o);
+             for (auto& o : audio_part_options()) options.push_back(o);
              for (auto& o : text_hint_options()) options.push_back(o);
              options.insert(options.end(),
                             {{"fps", 0, "F", "frames per second of the written track (default 25)"},

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "audio/audio.h"
+#include "cli/audio_input.h"
 #include "cli/commands.h"
 #include "cli/pipeline.h"
 #include "cli/portrait.h"
@@ -243,7 +244,8 @@ int run_render(const ParsedArgs& args) {
     throw InputError("expected PORTRAIT AUDIO, or no inputs for the bundled sample (see parla render --help)");
   }
   std::filesystem::path portrait_path = use_sample ? sample_portrait_path() : args.positionals[0];
-  std::filesystem::path audio_path = use_sample ? sample_audio_path() : args.positionals[1];
+  AudioInput audio(use_sample ? sample_audio_path() : args.positionals[1], args);
+  const std::filesystem::path& audio_path = audio.path();
   std::filesystem::path out_path = args.value_or("output", "");
   if (out_path.empty()) throw InputError("missing -o OUT.mp4 (see parla render --help)");
   if (out_path.extension() != ".mp4") {
@@ -264,7 +266,8 @@ int run_render(const ParsedArgs& args) {
   auto generator = fusion::make_generator(motion_options.generator, motion_options.params);
   std::optional<TextHintRequest> hint = text_hint_from_args(args);
 
-  std::vector<std::filesystem::path> inputs{portrait_path, audio_path};
+  std::vector<std::filesystem::path> inputs{portrait_path};
+  if (!audio.original().empty()) inputs.push_back(audio.original());
   auto motion_path = args.value("motion");
   if (motion_path) inputs.emplace_back(*motion_path);
   if (hint && motion_path) throw InputError("--text shapes generated motion: not with --motion");
@@ -343,7 +346,8 @@ CommandSpec render_spec() {
        .positionals = "[PORTRAIT AUDIO]",
        .summary = "portrait + speech → talking-portrait MP4 (H.264 + AAC)",
        .details = "With no PORTRAIT and AUDIO, renders the bundled sample (data/sample).\n"
-                  "Audio: anything FFmpeg reads (wav, mp3, flac, ogg/opus, m4a, a video's track).\n"
+                  "Audio: anything FFmpeg reads (wav, mp3, flac, ogg/opus, m4a, a video's track);\n"
+                  "- reads it from standard input.\n"
                   "Portrait: PNG, JPEG or WebP with one clearly visible face.",
        .options = {{"output", 'o', "OUT.mp4", "output video (required)"},
                    {"sample", 0, "", "use the bundled sample portrait and speech"},
@@ -361,6 +365,7 @@ CommandSpec render_spec() {
   spec.options.insert(spec.options.begin() + 3, framing.begin(), framing.end());
   auto generator = generator_options();
   for (auto& o : text_hint_options()) generator.push_back(o);
+  for (auto& o : audio_part_options()) generator.push_back(o);
   spec.options.insert(spec.options.begin() + 3 + framing.size(), generator.begin(), generator.end());
   return spec;
 }

@@ -1,0 +1,131 @@
+#include "cli/audio_input.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "audio/audio.h"
+#include "core/core.h"
+
+namespace parla::cli {
+namespace {
+
+constexpr int kPartRate = 48000;  // Hz of a decoded part: what the MP4 muxes anyway
+
+std::filesystem::path make_temp_dir() {
+  static std::atomic<int> counter{0};
+  auto dir = std::filesystem::temp_directory_path() /
+             ("parla-audio-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+void put_u32(std::ostream& out, std::uint32_t v) {
+  for (int k = 0; k < 4; ++k) out.put(static_cast<char>(v >> (8 * k)));
+}
+void put_u16(std::ostream& out, std::uint16_t v) {
+  out.put(static_cast<char>(v));
+  out.put(static_cast<char>(v >> 8));
+}
+
+// Writes interleaved float samples as a WAVE_FORMAT_IEEE_FLOAT file.
+void write_float_wav(const std::filesystem::path& path, const std::vector<float>& pcm, int rate,
+                     int channels) {
+  std::ofstream out(path, std::ios::binary);
+  auto data_bytes = static_cast<std::uint32_t>(pcm.size() * 4);
+  out.write("RIFF", 4);
+  put_u32(out, 36 + data_bytes);
+  out.write("WAVEfmt ", 8);
+  put_u32(out, 16);
+  put_u16(out, 3);  // IEEE float
+  put_u16(out, static_cast<std::uint16_t>(channels));
+  put_u32(out, static_cast<std::uint32_t>(rate));
+  put_u32(out, static_cast<std::uint32_t>(rate * channels * 4));
+  put_u16(out, static_cast<std::uint16_t>(channels * 4));
+  put_u16(out, 32);
+  out.write("data", 4);
+  put_u32(out, data_bytes);
+  out.write(reinterpret_cast<const char*>(pcm.data()), static_cast<std::streamsize>(data_bytes));
+  if (!out) throw Error("cannot write the temporary audio " + quoted(path));
+}
+
+}  // namespace
+
+std::vector<OptionSpec> audio_part_options() {
+  return {{"start", 0, "S", "start this many seconds into the audio (like ffmpeg -ss; default 0)"},
+          {"duration", 0, "S", "use only this many seconds of the audio (like ffmpeg -t)"}};
+}
+
+AudioInput::AudioInput(const std::string& arg, const ParsedArgs& args) {
+  try {
+    prepare(arg, args);
+  } catch (...) {
+    remove_temp();  // the destructor does not run for a throwing constructor
+    throw;
+  }
+}
+
+void AudioInput::prepare(const std::string& arg, const ParsedArgs& args) {
+  const double start_s = args.number("start", 0.0, 0.0, 1e7);
+  const double duration_s = args.number("duration", 0.0, 0.0, 1e7);
+  if (args.has("duration") && duration_s <= 0) throw InputError("--duration must be more than 0 s");
+  std::filesystem::path source = arg;
+  if (arg == "-") {
+    temp_dir_ = make_temp_dir();
+    source = temp_dir_ / "stdin";
+    std::ofstream out(source, std::ios::binary);
+    out << std::cin.rdbuf();
+    out.close();
+    if (std::filesystem::file_size(source) == 0) {
+      throw InputError("audio from standard input ('-') is empty");
+    }
+  } else {
+    original_ = source;
+    check_input_file(source, "audio");
+  }
+  path_ = source;
+  if (!args.has("start") && !args.has("duration")) return;
+
+  audio::AudioDecoder probe(source);
+  const int channels = std::clamp(probe.info().source_channels, 1, 2);
+  audio::AudioDecoder decoder(source, {.sample_rate = kPartRate, .channels = channels});
+  const auto first = static_cast<std::int64_t>(std::llround(start_s * kPartRate)) * channels;
+  const std::int64_t last = args.has("duration")
+                                ? first + static_cast<std::int64_t>(std::llround(duration_s * kPartRate)) * channels
+                                : INT64_MAX;
+  std::vector<float> part, chunk(4800 * channels);
+  std::int64_t at = 0;  // interleaved samples decoded so far
+  while (at < last) {
+    size_t n = decoder.read(chunk);
+    if (n == 0) break;
+    std::int64_t lo = std::max(at, first), hi = std::min<std::int64_t>(at + n, last);
+    if (hi > lo) part.insert(part.end(), chunk.begin() + (lo - at), chunk.begin() + (hi - at));
+    at += static_cast<std::int64_t>(n);
+  }
+  if (part.empty()) {
+    char what[160];
+    std::snprintf(what, sizeof what, "--start %.2f s is past its end (%.2f s)", start_s,
+                  at / double(kPartRate * channels));
+    throw InputError("audio " + quoted(arg == "-" ? std::filesystem::path("-") : source) + ": " + what);
+  }
+  if (temp_dir_.empty()) temp_dir_ = make_temp_dir();
+  char name[96];
+  std::snprintf(name, sizeof name, "%s@%.2fs.wav", arg == "-" ? "stdin" : source.stem().c_str(), start_s);
+  path_ = temp_dir_ / name;
+  write_float_wav(path_, part, kPartRate, channels);
+}
+
+AudioInput::~AudioInput() { remove_temp(); }
+
+void AudioInput::remove_temp() {
+  if (temp_dir_.empty()) return;
+  std::error_code ec;
+  std::filesystem::remove_all(temp_dir_, ec);
+  temp_dir_.clear();
+}
+
+}  // namespace parla::cli
