@@ -4,11 +4,21 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <stdexcept>
 
 namespace parla::testing {
 namespace fs = std::filesystem;
+
+namespace {
+// Every parla the tests run caches portrait fits here, never in the user's home
+// (tests of the cache itself set their own XDG_CACHE_HOME).
+const bool kPrivateFitCache = [] {
+  ::setenv("XDG_CACHE_HOME", (fs::temp_directory_path() / "parla-test-cache").c_str(), /*overwrite=*/1);
+  return true;
+}();
+}  // namespace
 
 fs::path data_dir() { return PARLA_TEST_DATA_DIR; }
 fs::path shared_media_dir() { return PARLA_TEST_SHARED_MEDIA_DIR; }
