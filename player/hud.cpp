@@ -97,12 +97,15 @@ void Hud::draw(const std::vector<std::string>& lines, int fb_width, int fb_heigh
   size_t longest = 0;
   for (const auto& line : lines) longest = std::max(longest, line.size());
   scratch_.clear();
+  // A strip along the bottom edge: a portrait's face, forehead and hair are at the top
+  // and middle, its neck and shoulders at the bottom.
+  const float block_h = 2 * margin + lines.size() * line_height;
+  const float top = std::max(0.f, static_cast<float>(fb_height) - block_h);
   // Background: the solid glyph's centre texel stretched over the text block.
   float su = ((kSolid - kFirstChar) * kCellWidth + 1.5f) / atlas_w, sv = 2.5f / atlas_h;
-  add_quad(scratch_, 0, 0, 2 * margin + longest * advance, 2 * margin + lines.size() * line_height,
-           su, sv, su, sv, 0.6f);
+  add_quad(scratch_, 0, top, 2 * margin + longest * advance, top + block_h, su, sv, su, sv, 0.6f);
   for (size_t row = 0; row < lines.size(); ++row) {
-    float y = margin + row * line_height;
+    float y = top + margin + row * line_height;
     for (size_t col = 0; col < lines[row].size(); ++col) {
       int code = static_cast<unsigned char>(lines[row][col]);
       if (code >= 'a' && code <= 'z') code -= 'a' - 'A';

@@ -90,6 +90,7 @@ PlayStats run_live(const Scene& scene, const LiveParams& params) {
                     display.current();
     if (shot_due) {
       display.save_screenshot(wp.screenshot_path);
+      ++stats.screenshots;
       std::fprintf(stderr, "parla live: saved %s\n", wp.screenshot_path.c_str());
       screenshot_done = true;
       display.window().close();

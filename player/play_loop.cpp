@@ -95,6 +95,7 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
           queue.restart(static_cast<std::int64_t>(std::floor(target * fps + 1e-9)));
           seeking = true;
           seek_target = target;
+          offsets = Figures();  // the sync figures start again at the new position
           ++stats.seeks;
           break;
         }
@@ -110,10 +111,16 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
       }
     }
     double now_s = clock->seconds();
-    if (seeking && std::fabs(now_s - seek_target) < 1.0) seeking = false;
+    // A seek ends once the clock has reached the target and a frame from there is shown;
+    // until then neither the old picture's offset nor the skipped frames count.
+    if (seeking && std::fabs(now_s - seek_target) < 1.0 && display.current() &&
+        std::fabs(display.current()->seconds - seek_target) < 1.0) {
+      seeking = false;
+    }
     double sync_s = seeking ? seek_target : now_s;
     if (screenshot_index) sync_s = std::min(sync_s, (*screenshot_index + 0.5) / fps);
-    auto due = queue.take_due(sync_s, stats.frames_dropped);
+    std::int64_t dropped_while_seeking = 0;
+    auto due = queue.take_due(sync_s, seeking ? dropped_while_seeking : stats.frames_dropped);
     if (due) {
       stats.jaw_open_max = std::max(stats.jaw_open_max, due->motion[index(Channel::JawOpen)]);
       display.show(std::move(*due));
@@ -137,7 +144,8 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
       hud.push_back(
           format("A/V %+.0f MS (%+.0f..%+.0f)", offsets.recent_mean(25) * 1e3, offsets.min() * 1e3,
                  offsets.max() * 1e3) +
-          format("  AUDIO LATENCY %.0f MS", playback ? playback->delay_seconds() * 1e3 : 0.0));
+          (playback ? format("  AUDIO LATENCY %.0f MS", playback->delay_seconds() * 1e3)
+                    : std::string("  NO AUDIO (WALL CLOCK)")));
       hud.push_back("GEN " + input.generator +
                     format("  SHOWN %.0f DROP %.0f LATE %.0f",
                            static_cast<double>(stats.frames_shown),
@@ -152,6 +160,7 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
     display.draw(hud);
     if (screenshot_index && display.current() && display.current()->index >= *screenshot_index) {
       display.save_screenshot(wp.screenshot_path);
+      ++stats.screenshots;
       std::fprintf(stderr, "parla play: saved frame %lld (%.3f s) to %s\n",
                    static_cast<long long>(display.current()->index), display.current()->seconds,
                    wp.screenshot_path.c_str());
