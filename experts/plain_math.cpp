@@ -1,6 +1,7 @@
 // Kernels of the plain motion model. The matrix product works on register tiles of
-// 6 rows × 16 columns (GCC vector extensions: one AVX-512 register per row, two AVX2
-// or four SSE ones), streaming B once per column tile while A's rows stay in L1.
+// 6 rows × 32 columns with AVX-512 (two registers per row), 6 × 16 with AVX2 (two per
+// row) or baseline SSE, picked once from the CPU; GCC vector extensions keep the code
+// one source. It streams B once per column tile while A's rows stay in L1.
 // exp and erf are evaluated 16 lanes at a time with the formulas ATen's vectorised CPU
 // kernels use (Cephes' expf polynomial; erf by Abramowitz–Stegun 7.1.26, |error| <
 // 1.5e-7), so GELU and softmax cost a few instructions per value instead of a libm call.
@@ -73,33 +74,63 @@ __attribute__((always_inline)) inline void map16(float* x, int n, F f) {
 
 }  // namespace
 
-PARLA_PLAIN_CLONES
-void matmul(int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c,
-            int ldc, const float* bias, bool accumulate) {
-  int j = 0;
-  for (; j + kLanes <= n; j += kLanes) {
-    const V16 start = bias != nullptr ? load(bias + j) : V16{};
-    int i = 0;
-    for (; i + kTileRows <= m; i += kTileRows) {
-      float* ct = c + static_cast<long>(i) * ldc + j;
-      const float* at = a + static_cast<long>(i) * lda;
-      V16 s[kTileRows];
-      for (int r = 0; r < kTileRows; ++r) s[r] = accumulate ? start + load(ct + r * ldc) : start;
-      const float* bp = b + j;
-      for (int p = 0; p < k; ++p, bp += ldb) {
-        const V16 bv = load(bp);
-        for (int r = 0; r < kTileRows; ++r) s[r] += at[r * lda + p] * bv;
+namespace {
+
+// Columns [j, j + 16·kVecs) of C for every row: 6-row register tiles, then single rows.
+template <int kVecs>
+__attribute__((always_inline)) inline void column_tile(int m, int j, int k, const float* a, int lda,
+                                                       const float* b, int ldb, float* c, int ldc,
+                                                       const float* bias, bool accumulate) {
+  V16 start[kVecs];
+  for (int v = 0; v < kVecs; ++v) start[v] = bias != nullptr ? load(bias + j + kLanes * v) : V16{};
+  int i = 0;
+  for (; i + kTileRows <= m; i += kTileRows) {
+    float* ct = c + static_cast<long>(i) * ldc + j;
+    const float* at = a + static_cast<long>(i) * lda;
+    V16 s[kTileRows][kVecs];
+    for (int r = 0; r < kTileRows; ++r) {
+      for (int v = 0; v < kVecs; ++v) {
+        s[r][v] = accumulate ? start[v] + load(ct + r * ldc + kLanes * v) : start[v];
       }
-      for (int r = 0; r < kTileRows; ++r) store(ct + r * ldc, s[r]);
     }
-    for (; i < m; ++i) {
-      float* ci = c + static_cast<long>(i) * ldc + j;
-      V16 s = accumulate ? start + load(ci) : start;
-      const float* ai = a + static_cast<long>(i) * lda;
-      const float* bp = b + j;
-      for (int p = 0; p < k; ++p, bp += ldb) s += ai[p] * load(bp);
-      store(ci, s);
+    const float* bp = b + j;
+    for (int p = 0; p < k; ++p, bp += ldb) {
+      V16 bv[kVecs];
+      for (int v = 0; v < kVecs; ++v) bv[v] = load(bp + kLanes * v);
+      for (int r = 0; r < kTileRows; ++r) {
+        const float x = at[r * lda + p];
+        for (int v = 0; v < kVecs; ++v) s[r][v] += x * bv[v];
+      }
     }
+    for (int r = 0; r < kTileRows; ++r) {
+      for (int v = 0; v < kVecs; ++v) store(ct + r * ldc + kLanes * v, s[r][v]);
+    }
+  }
+  for (; i < m; ++i) {
+    float* ci = c + static_cast<long>(i) * ldc + j;
+    const float* ai = a + static_cast<long>(i) * lda;
+    V16 s[kVecs];
+    for (int v = 0; v < kVecs; ++v) s[v] = accumulate ? start[v] + load(ci + kLanes * v) : start[v];
+    const float* bp = b + j;
+    for (int p = 0; p < k; ++p, bp += ldb) {
+      for (int v = 0; v < kVecs; ++v) s[v] += ai[p] * load(bp + kLanes * v);
+    }
+    for (int v = 0; v < kVecs; ++v) store(ci + kLanes * v, s[v]);
+  }
+}
+
+// The whole product with column tiles of 16·kWide, then 16, then single columns. kWide 2
+// suits AVX-512 (6 × 2 accumulators of 32 registers); AVX2 has only 16 registers.
+template <int kWide>
+__attribute__((always_inline)) inline void matmul_body(int m, int n, int k, const float* a,
+                                                       int lda, const float* b, int ldb, float* c,
+                                                       int ldc, const float* bias, bool accumulate) {
+  int j = 0;
+  for (; j + kLanes * kWide <= n; j += kLanes * kWide) {
+    column_tile<kWide>(m, j, k, a, lda, b, ldb, c, ldc, bias, accumulate);
+  }
+  for (; j + kLanes <= n; j += kLanes) {
+    column_tile<1>(m, j, k, a, lda, b, ldb, c, ldc, bias, accumulate);
   }
   if (j == n) return;
   for (int i = 0; i < m; ++i) {  // the last n % 16 columns
@@ -112,6 +143,47 @@ void matmul(int m, int n, int k, const float* a, int lda, const float* b, int ld
       ci[jj] = s;
     }
   }
+}
+
+using MatmulFn = void (*)(int, int, int, const float*, int, const float*, int, float*, int,
+                          const float*, bool);
+
+void matmul_baseline(int m, int n, int k, const float* a, int lda, const float* b, int ldb,
+                     float* c, int ldc, const float* bias, bool accumulate) {
+  matmul_body<1>(m, n, k, a, lda, b, ldb, c, ldc, bias, accumulate);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target("arch=x86-64-v4"))) void matmul_avx512(
+    int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c, int ldc,
+    const float* bias, bool accumulate) {
+  matmul_body<2>(m, n, k, a, lda, b, ldb, c, ldc, bias, accumulate);
+}
+__attribute__((target("arch=x86-64-v3"))) void matmul_avx2(
+    int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c, int ldc,
+    const float* bias, bool accumulate) {
+  matmul_body<1>(m, n, k, a, lda, b, ldb, c, ldc, bias, accumulate);
+}
+#endif
+
+MatmulFn pick_matmul() {
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq")) {
+    return matmul_avx512;
+  }
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return matmul_avx2;
+#endif
+  return matmul_baseline;
+}
+
+}  // namespace
+
+void matmul(int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c,
+            int ldc, const float* bias, bool accumulate) {
+  static const MatmulFn impl = pick_matmul();
+  impl(m, n, k, a, lda, b, ldb, c, ldc, bias, accumulate);
 }
 
 PARLA_PLAIN_CLONES

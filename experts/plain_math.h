@@ -1,7 +1,7 @@
 // Private to experts/: the few dense kernels of the plain (LibTorch-free) motion model.
-// Row-major float arrays with explicit leading dimensions; no allocation. The matrix
-// product is compiled for AVX-512, AVX2+FMA and baseline x86-64 and picked at load
-// time (GCC target_clones), so binaries stay portable without -march=native.
+// Row-major float arrays with explicit leading dimensions; no allocation. The kernels
+// are compiled for AVX-512, AVX2+FMA and baseline x86-64 and picked from the CPU at run
+// time, so binaries stay portable without -march=native.
 #pragma once
 
 namespace parla::experts::plain {
