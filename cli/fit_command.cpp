@@ -25,7 +25,7 @@ int run_fit(const ParsedArgs& args) {
   if (preview_path) preview_out.emplace(*preview_path, inputs);
 
   Image portrait = video::load_image(portrait_path);
-  video::FaceFit fit = fit_portrait(portrait, portrait_path, landmarks_path);
+  video::FaceFit fit = fit_portrait(portrait, portrait_path, args);
   video::Rig rig(std::move(portrait), fit);
   if (!fit.warning.empty()) std::fprintf(stderr, "note: %s\n", fit.warning.c_str());
   const auto& frame = rig.frame();
@@ -53,11 +53,13 @@ const Command& fit_command() {
       {.name = "fit",
        .positionals = "PORTRAIT",
        .summary = "find the face: landmarks (JSON) and a preview of the mesh",
-       .details = "Detection: dlib HOG + 68-point landmarks; the largest face wins. For\n"
+       .details = "Detection: dlib HOG + 68-point landmarks; the largest face wins (--face N picks\n"
+                  "the N-th from the left). For\n"
                   "illustrations or hard cases, edit the JSON and pass it to render with --landmarks.",
        .options = {{"output", 'o', "FILE.json", "write the 68 landmarks as JSON"},
                    {"preview", 0, "FILE.png", "draw landmarks and mesh over the portrait"},
-                   {"landmarks", 0, "FILE", "use these landmarks instead of detection"}},
+                   {"landmarks", 0, "FILE", "use these landmarks instead of detection"},
+                   {"face", 0, "N", "with several faces: fit the N-th from the left (default: the largest)"}},
        .min_positionals = 1,
        .max_positionals = 1},
       run_fit};

@@ -23,7 +23,7 @@ player::Scene scene_from(const ParsedArgs& args, const std::filesystem::path& po
   }
   video::RenderParams render = render_params_from(args);
   Image portrait = video::load_image(portrait_path);
-  video::FaceFit fit = fit_portrait(portrait, portrait_path, args.value("landmarks"));
+  video::FaceFit fit = fit_portrait(portrait, portrait_path, args);
   if (!fit.warning.empty()) std::fprintf(stderr, "parla %s: %s\n", command, fit.warning.c_str());
   return {video::Rig(std::move(portrait), fit), render,
           backend == "gl" ? player::Backend::Gl : player::Backend::Cpu};

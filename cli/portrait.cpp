@@ -106,20 +106,27 @@ std::filesystem::path fit_cache_dir() {
   return {};
 }
 
-std::filesystem::path fit_cache_file(const Image& portrait) {
+std::filesystem::path fit_cache_file(const Image& portrait, int face) {
   std::filesystem::path dir = fit_cache_dir();
   if (dir.empty()) return {};
-  return dir / ("fit-" + fit_key(portrait) + ".json");
+  std::string which = face > 0 ? "-face" + std::to_string(face) : "";
+  return dir / ("fit-" + fit_key(portrait) + which + ".json");
 }
 
 video::FaceFit fit_portrait(const Image& portrait, const std::filesystem::path& portrait_path,
-                            const std::optional<std::string>& landmarks_path) {
-  if (landmarks_path) return video::read_landmarks_file(*landmarks_path, portrait.width, portrait.height);
-  const std::filesystem::path cache_file = fit_cache_file(portrait);
-  if (!cache_file.empty()) {
-    if (auto cached = read_cached_fit(cache_file, portrait, portrait_path.string())) return *cached;
+                            const ParsedArgs& args) {
+  if (auto landmarks_path = args.value("landmarks")) {
+    return video::read_landmarks_file(*landmarks_path, portrait.width, portrait.height);
   }
-  video::FaceFit fit = video::fit_face(portrait, portrait_path.string());
+  const int face = static_cast<int>(args.integer("face", 0, 1, 64));
+  const std::filesystem::path cache_file = fit_cache_file(portrait, face);
+  if (!cache_file.empty()) {
+    if (auto cached = read_cached_fit(cache_file, portrait, portrait_path.string())) {
+      if (face > 0) cached->warning.clear();
+      return *cached;
+    }
+  }
+  video::FaceFit fit = video::fit_face(portrait, portrait_path.string(), face);
   if (!cache_file.empty()) write_cached_fit(cache_file, portrait, fit);
   return fit;
 }
@@ -127,7 +134,8 @@ video::FaceFit fit_portrait(const Image& portrait, const std::filesystem::path& 
 std::vector<OptionSpec> framing_options() {
   return {{"size", 0, "N", "crop framing: output side in pixels (default: follows the face, 256..512)"},
           {"full", 0, "", "full framing: the whole portrait at its own size (odd sizes gain a pixel)"},
-          {"landmarks", 0, "FILE", "68 face landmarks as JSON instead of detection (see parla fit)"}};
+          {"landmarks", 0, "FILE", "68 face landmarks as JSON instead of detection (see parla fit)"},
+          {"face", 0, "N", "with several faces: animate the N-th from the left (default: the largest)"}};
 }
 
 video::RenderParams render_params_from(const ParsedArgs& args) {

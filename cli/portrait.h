@@ -12,20 +12,20 @@
 
 namespace parla::cli {
 
-// Landmarks from `landmarks_path` when given (checked against the image size), else
-// the cached fit of this picture, else dlib detection (then cached). Errors name the
-// portrait or landmarks file.
+// Landmarks from --landmarks when given (checked against the image size), else the
+// cached fit of this picture and --face, else dlib detection (then cached). Errors name
+// the portrait or landmarks file.
 video::FaceFit fit_portrait(const Image& portrait, const std::filesystem::path& portrait_path,
-                            const std::optional<std::string>& landmarks_path);
+                            const ParsedArgs& args);
 
 // Portrait fit cache (docs/video_output.md "Portrait fit cache"): one small JSON per
 // picture, keyed by its decoded pixels and video::kFaceFitVersion, under
 // $XDG_CACHE_HOME/parla (an absolute path), else $HOME/.cache/parla; empty when neither
 // is set (no cache). A corrupt or mismatched entry is ignored and rewritten.
 std::filesystem::path fit_cache_dir();
-std::filesystem::path fit_cache_file(const Image& portrait);
+std::filesystem::path fit_cache_file(const Image& portrait, int face = 0);
 
-// --size N / --full / --landmarks FILE, shared by every command that renders.
+// --size N / --full / --landmarks FILE / --face N, shared by every command that renders.
 std::vector<OptionSpec> framing_options();
 video::RenderParams render_params_from(const ParsedArgs& args);
 

@@ -290,7 +290,7 @@ int run_render(const ParsedArgs& args) {
   video::RenderParams render_params = render_params_from(args);
 
   Image portrait = video::load_image(portrait_path);
-  video::FaceFit fit = fit_portrait(portrait, portrait_path, landmarks_path);
+  video::FaceFit fit = fit_portrait(portrait, portrait_path, args);
   video::Renderer renderer(video::Rig(std::move(portrait), fit), render_params);
   if (!quiet && !fit.warning.empty()) std::fprintf(stderr, "note: %s\n", fit.warning.c_str());
   if (!quiet && !renderer.framing_note().empty()) {

@@ -33,7 +33,7 @@ FaceFitter::FaceFitter(const std::filesystem::path& model_path) : state_(std::ma
 
 FaceFitter::~FaceFitter() = default;
 
-FaceFit FaceFitter::fit(const Image& portrait, const std::string& source_name) const {
+FaceFit FaceFitter::fit(const Image& portrait, const std::string& source_name, int face) const {
   dlib::matrix<dlib::rgb_pixel> image(portrait.height, portrait.width);
   for (int y = 0; y < portrait.height; ++y) {
     for (int x = 0; x < portrait.width; ++x) {
@@ -62,10 +62,18 @@ FaceFit FaceFitter::fit(const Image& portrait, const std::string& source_name) c
                      "; for illustrations and hard cases give the 68 landmarks with "
                      "--landmarks FILE (JSON: {\"landmarks\": [[x, y], ...]})");
   }
-  auto largest = std::max_element(faces.begin(), faces.end(), [](const auto& a, const auto& b) {
-    return a.area() < b.area();
-  });
-  dlib::full_object_detection shape = state_->predictor(image, *largest);
+  if (face > static_cast<int>(faces.size())) {
+    throw InputError("--face " + std::to_string(face) + ": only " + std::to_string(faces.size()) +
+                     (faces.size() == 1 ? " face" : " faces") + " found in " +
+                     parla::quoted(std::filesystem::path(source_name)));
+  }
+  // Faces numbered from the left (by the centre of their box), as a user sees them.
+  std::sort(faces.begin(), faces.end(), [](const auto& a, const auto& b) { return dlib::center(a).x() < dlib::center(b).x(); });
+  auto chosen = face > 0 ? faces.begin() + (face - 1)
+                         : std::max_element(faces.begin(), faces.end(), [](const auto& a, const auto& b) {
+                             return a.area() < b.area();
+                           });
+  dlib::full_object_detection shape = state_->predictor(image, *chosen);
   FaceFit fit;
   fit.faces_found = static_cast<int>(faces.size());
   for (int i = 0; i < kLandmarkCount; ++i) {
@@ -74,7 +82,7 @@ FaceFit FaceFitter::fit(const Image& portrait, const std::string& source_name) c
     fit.landmarks[i] = {static_cast<float>((p.x() + 0.5) * to_portrait),
                         static_cast<float>((p.y() + 0.5) * to_portrait)};
   }
-  fit.warning = several_faces_warning(fit.faces_found, source_name);
+  if (face == 0) fit.warning = several_faces_warning(fit.faces_found, source_name);
   float interocular = face_frame(fit.landmarks).interocular_px;
   if (interocular < kMinInterocularPx) {
     throw InputError("the face in " + parla::quoted(std::filesystem::path(source_name)) + " is too small to animate: " +
@@ -89,12 +97,13 @@ FaceFit FaceFitter::fit(const Image& portrait, const std::string& source_name) c
 std::string several_faces_warning(int faces_found, const std::string& source_name) {
   if (faces_found <= 1) return {};
   return std::to_string(faces_found) + " faces found in " +
-         parla::quoted(std::filesystem::path(source_name)) + "; animating the largest";
+         parla::quoted(std::filesystem::path(source_name)) +
+         "; animating the largest (--face N picks the N-th from the left)";
 }
 
-FaceFit fit_face(const Image& portrait, const std::string& source_name) {
+FaceFit fit_face(const Image& portrait, const std::string& source_name, int face) {
   static const FaceFitter fitter;  // thread-safe one-time load
-  return fitter.fit(portrait, source_name);
+  return fitter.fit(portrait, source_name, face);
 }
 
 }  // namespace parla::video

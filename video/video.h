@@ -197,10 +197,11 @@ class FaceFitter {
   FaceFitter(const FaceFitter&) = delete;
   FaceFitter& operator=(const FaceFitter&) = delete;
 
-  // Finds the largest face (warning when there are several). Throws InputError naming
-  // `source_name` when no face is found (suggesting --landmarks) or when it is smaller
-  // than kMinInterocularPx.
-  FaceFit fit(const Image& portrait, const std::string& source_name) const;
+  // Fits face `face`: 0 = the largest (warning when there are several), N >= 1 = the
+  // N-th face from the left. Throws InputError naming `source_name` when no face is
+  // found (suggesting --landmarks), when there are fewer than N faces, or when the face
+  // is smaller than kMinInterocularPx.
+  FaceFit fit(const Image& portrait, const std::string& source_name, int face = 0) const;
 
  private:
   struct State;
@@ -208,7 +209,7 @@ class FaceFitter {
 };
 
 // fit() through a process-wide FaceFitter loaded on first use.
-FaceFit fit_face(const Image& portrait, const std::string& source_name);
+FaceFit fit_face(const Image& portrait, const std::string& source_name, int face = 0);
 // Changes whenever fit() could give other landmarks for the same picture (detector,
 // upsampling rule, model, rounding): part of the key of cached fits (cli/portrait.cpp).
 inline constexpr std::string_view kFaceFitVersion = "dlib-hog-sp68-v1";
