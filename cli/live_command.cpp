@@ -1,6 +1,8 @@
 // `parla live [PORTRAIT]`: a microphone-driven avatar with measured latency.
 #include <cstdio>
 
+#include "audio/audio.h"
+
 #include "cli/commands.h"
 #include "cli/pipeline.h"
 #include "cli/player_options.h"
@@ -27,6 +29,18 @@ int run_live(const ParsedArgs& args) {
   params.generator = motion.generator;
   params.generator_params = motion.params;
   params.max_seconds = args.number("seconds", 0, 0, 1e7);
+  if (auto input = args.value("input")) {
+    check_input_file(*input, "input audio");
+    params.input_pcm = audio::decode_audio(*input);  // 16 kHz mono, like the microphone
+    params.input_name = std::filesystem::path(*input).filename().string();
+    if (params.input_pcm.empty()) throw InputError("--input '" + *input + "' has no audio samples");
+  }
+  if (auto record = args.value("record")) {
+    params.record_path = *record;
+    std::vector<std::filesystem::path> inputs{portrait_path};
+    if (auto input = args.value("input")) inputs.emplace_back(*input);
+    OutputFile probe(params.record_path, inputs);  // refuses a bad path before any work
+  }
   fusion::make_generator(motion.generator, motion.params);  // reject a bad name or weights early
 
   player::Scene scene = scene_from(args, portrait_path, "live");
@@ -53,12 +67,19 @@ const Command& live_command() {
            "With no PORTRAIT, animates the bundled sample portrait. Speech from the input\n"
            "device drives the current default motion generator through its streaming API.\n"
            "Latency is measured from a sample entering the capture callback to the swap of\n"
-           "the first frame computed with it (H shows it). Keys: H HUD, S screenshot, Esc/Q quit.",
+           "the first frame computed with it (H shows it). Keys: H HUD, S screenshot, Esc/Q quit.\n"
+           "--input FILE plays a file into the same path as the microphone, in real time,\n"
+           "and quits at its end; --record OUT.mp4 writes what is shown (25 fps) with the\n"
+           "input audio, complete when live ends (window closed, --seconds, end of --input).",
        .options =
            [] {
              std::vector<OptionSpec> options{
                  {"input-device", 0, "N", "PortAudio input device (see --list-devices)"},
                  {"seconds", 0, "S", "quit after S seconds"},
+                 {"input", 0, "FILE",
+                  "a file as the microphone (decoded, fed in real time; quits at its end)"},
+                 {"record", 0, "OUT.mp4",
+                  "record what is shown (25 fps, no HUD) with the input audio to an MP4"},
                  {"lookahead", 0, "N",
                   "audio look-ahead in 40 ms frames: more follows the lips closer but adds latency "
                   "(default 4)"},

@@ -35,6 +35,9 @@ std::vector<OptionSpec> player_window_options() {
           {"hud", 0, "", "start with the HUD shown (H toggles it)"},
           {"max-fps", 0, "N", "redraw cap (default: the monitor's refresh rate; -1 = none)"},
           {"stats", 0, "FILE.json", "write timing statistics (fps, A/V offset, latency) on exit"},
+          {"vmc", 0, "HOST:PORT",
+           "send each shown frame's 52 ARKit blendshapes and head pose over the VMC protocol "
+           "(OSC/UDP) to a VTuber app, e.g. 127.0.0.1:39539 (docs/vmc.md)"},
           {"list-devices", 0, "", "list the audio devices and exit"}};
 }
 
@@ -48,6 +51,10 @@ player::WindowParams window_params_from(const ParsedArgs& args, const std::strin
     window.screenshot_at = args.number("screenshot-at", 0, 0, 1e6);
     window.screenshot_path = *args.second_value("screenshot-at");
     OutputFile probe(window.screenshot_path);  // validates the path before any work
+  }
+  if (auto vmc = args.value("vmc")) {
+    VmcSender probe(*vmc);  // an unresolvable address is refused before any work
+    window.vmc_address = *vmc;
   }
   return window;
 }

@@ -15,7 +15,7 @@ std::vector<OptionSpec> player_scene_options();
 player::Scene scene_from(const ParsedArgs& args, const std::filesystem::path& portrait_path,
                          const char* command);
 
-// --frames, --screenshot-at, --hud, --max-fps, --stats, --list-devices.
+// --frames, --screenshot-at, --hud, --max-fps, --stats, --vmc, --list-devices.
 std::vector<OptionSpec> player_window_options();
 player::WindowParams window_params_from(const ParsedArgs& args, const std::string& title);
 // Prints the PortAudio device table (for --list-devices).

@@ -27,7 +27,9 @@ RigFraming scene_framing(const Scene& scene, Image* rest_picture) {
 }  // namespace
 
 Display::Display(const Scene& scene, const WindowParams& params)
-    : framing_(scene_framing(scene, nullptr)),
+    : vmc_(params.vmc_address.empty() ? nullptr
+                                       : std::make_unique<VmcSender>(params.vmc_address)),
+      framing_(scene_framing(scene, nullptr)),
       window_(framing_.width, framing_.height, params.title),
       hud_on_(params.show_hud),
       screenshot_dir_(params.screenshot_dir) {
@@ -47,6 +49,7 @@ Display::Display(const Scene& scene, const WindowParams& params)
 }
 
 void Display::show(VideoFrame frame) {
+  if (vmc_) vmc_->send(frame.motion, frame.seconds);
   if (gl_rig_ && !frame.posed_px.empty()) {
     gl_rig_->draw(frame.posed_px, frame.motion);
     view_.show_texture(gl_rig_->texture(), gl_rig_->width(), gl_rig_->height());

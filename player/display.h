@@ -24,9 +24,16 @@ class Display {
   Display(const Scene& scene, const WindowParams& params);
 
   Window& window() { return window_; }
-  // Makes `frame` the one on screen: draws its posed mesh (GL) or uploads its picture.
+  // Makes `frame` the one on screen: draws its posed mesh (GL) or uploads its picture,
+  // and sends its pose and media time to the VMC receiver (--vmc).
   void show(VideoFrame frame);
+  // The VMC output, or null without --vmc.
+  const VmcSender* vmc() const { return vmc_.get(); }
   const std::optional<VideoFrame>& current() const { return current_; }
+  // The picture on screen at the scene's output size, without the HUD (--record).
+  Image picture() const { return view_.read_texture(); }
+  int picture_width() const { return framing_.width; }
+  int picture_height() const { return framing_.height; }
   // Draws the current picture (and the HUD when on) into the back buffer.
   void draw(const std::vector<std::string>& hud_lines);
   // Saves what draw() just produced (the picture area, HUD included when on) as PNG.
@@ -44,7 +51,8 @@ class Display {
   double mean_fps() const;
 
  private:
-  RigFraming framing_;  // declared before window_: sizes it
+  std::unique_ptr<VmcSender> vmc_;  // first: a bad address fails before the window opens
+  RigFraming framing_;              // declared before window_: sizes it
   Window window_;
   PictureView view_;
   Hud hud_;

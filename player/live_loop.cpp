@@ -8,11 +8,18 @@
 #include "audio/audio.h"
 #include "fusion/fusion.h"
 #include "player/display.h"
+#include "player/live_input.h"
+#include "player/live_recorder.h"
 #include "player/live_worker.h"
 #include "player/play_worker.h"
 
 namespace parla::player {
 namespace {
+
+// After a --input file: silence fed so the generator's look-ahead reaches its last frames,
+// and how long to wait for them before quitting anyway.
+constexpr double kFileTailSeconds = 0.5;
+constexpr double kFileEndGraceSeconds = 1.5;
 
 std::string format(const char* fmt, double a = 0, double b = 0, double c = 0) {
   char line[160];
@@ -32,10 +39,24 @@ PlayStats run_live(const Scene& scene, const LiveParams& params) {
   auto generator = fusion::make_generator(generator_name, generator_params);
 
   Display display(scene, wp);  // first: a headless machine fails before audio opens
-  audio::PortAudioSession session;
-  audio::CaptureStream mic({.device = params.input_device});
-  std::fprintf(stderr, "parla live: listening on device %d ('%s'), input latency %.0f ms\n",
-               mic.device().index, mic.device().name.c_str(), mic.input_latency_seconds() * 1e3);
+  std::optional<audio::PortAudioSession> session;
+  std::unique_ptr<LiveInput> mic;
+  const bool from_file = !params.input_name.empty();
+  const auto file_frames = static_cast<std::int64_t>(
+      std::ceil(static_cast<double>(params.input_pcm.size()) / audio::kSampleRate * kMotionFps));
+  if (from_file) {
+    mic = open_file_input(params.input_pcm, params.input_name, kFileTailSeconds);
+  } else {
+    session.emplace();
+    mic = open_microphone(params.input_device);
+  }
+  std::fprintf(stderr, "parla live: listening on %s\n", mic->describe().c_str());
+  std::unique_ptr<LiveRecorder> recorder;
+  if (!params.record_path.empty()) {
+    recorder = std::make_unique<LiveRecorder>(params.record_path, display.picture_width(),
+                                              display.picture_height(),
+                                              from_file ? file_frames : 0);
+  }
 
   PlayStats stats;
   stats.generator = generator_name;
@@ -45,8 +66,10 @@ PlayStats run_live(const Scene& scene, const LiveParams& params) {
       audio::FeatureExtractor().latency_samples() / double(audio::kSampleRate);
 
   FrameQueue queue(static_cast<size_t>(std::max(1, wp.queue_frames)));
-  WorkerThread worker(queue, [&] { live_worker(queue, mic, *generator, scene); });
-  mic.start();
+  WorkerThread worker(queue,
+                      [&] { live_worker(queue, *mic, *generator, scene, recorder.get()); });
+  mic->start();
+  std::int64_t file_end_ns = 0;  // when the --input file had been fed to its end
 
   Figures latency;
   std::optional<std::filesystem::path> key_screenshot;
@@ -64,15 +87,23 @@ PlayStats run_live(const Scene& scene, const LiveParams& params) {
       display.show(std::move(*due));
       ++stats.frames_shown;
       fresh = true;
+      if (recorder) recorder->add_frame(display.current()->index, display.picture());
     }
-    if (!mic.active() && !lost_reported) {
+    if (from_file && mic->finished()) {
+      // The file has been heard: quit once its last frame is on screen.
+      if (file_end_ns == 0) file_end_ns = audio::steady_now_ns();
+      bool last_shown = display.current() && display.current()->index >= file_frames - 1;
+      if (last_shown || audio::steady_now_ns() - file_end_ns > kFileEndGraceSeconds * 1e9) {
+        display.window().close();
+      }
+    } else if (!mic->active() && !lost_reported) {
       std::fprintf(stderr, "parla live: the audio input stopped; showing the last frame\n");
       lost_reported = true;
     }
     double elapsed_s = static_cast<double>(audio::steady_now_ns() - start_ns) * 1e-9;
     std::vector<std::string> hud;
     if (display.hud_on()) {
-      audio::CaptureStats c = mic.stats();
+      audio::CaptureStats c = mic->stats();
       hud.push_back(format("FPS %.1f  LIVE %.1f S", display.recent_fps(), elapsed_s));
       hud.push_back(format("LATENCY %.0f MS (P95 %.0f) +LOOKAHEAD %.0f",
                            latency.recent_mean(25) * 1e3, latency.percentile(95) * 1e3,
@@ -118,9 +149,20 @@ PlayStats run_live(const Scene& scene, const LiveParams& params) {
   stats.latency_mean = latency.mean();
   stats.latency_p95 = latency.percentile(95);
   stats.latency_max = latency.max();
-  stats.capture_dropped_samples = mic.stats().dropped_samples;
-  mic.stop();
+  stats.capture_dropped_samples = mic->stats().dropped_samples;
+  if (const VmcSender* vmc = display.vmc()) {
+    stats.vmc_sent = vmc->sent();
+    stats.vmc_failed = vmc->failed();
+  }
+  mic->stop();
   worker.finish();
+  if (recorder) {
+    stats.frames_recorded = recorder->finish();
+    std::fprintf(stderr, "parla live: recorded %lld frames (%.2f s) to %s\n",
+                 static_cast<long long>(stats.frames_recorded),
+                 static_cast<double>(stats.frames_recorded) / kMotionFps,
+                 params.record_path.c_str());
+  }
   return stats;
 }
 

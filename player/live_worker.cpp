@@ -15,7 +15,7 @@ constexpr size_t kReadSamples = 1600;  // at most 100 ms per read; usually one c
 // Maps "the newest sample consumed so far" to the wall time its capture callback ran.
 class StampTracker {
  public:
-  explicit StampTracker(audio::CaptureStream& mic) : mic_(mic) {}
+  explicit StampTracker(LiveInput& mic) : mic_(mic) {}
   std::int64_t wall_ns_of(std::int64_t sample_count) {
     // The callback pushes a buffer's samples before its stamp: allow it a moment.
     for (int attempt = 0; attempt < 200; ++attempt) {
@@ -29,14 +29,14 @@ class StampTracker {
   }
 
  private:
-  audio::CaptureStream& mic_;
+  LiveInput& mic_;
   std::deque<audio::CaptureStamp> stamps_;
 };
 
 }  // namespace
 
-void live_worker(FrameQueue& queue, audio::CaptureStream& mic, fusion::MotionGenerator& generator,
-                 const Scene& scene) {
+void live_worker(FrameQueue& queue, LiveInput& mic, fusion::MotionGenerator& generator,
+                 const Scene& scene, LiveRecorder* recorder) {
   FramePreparer preparer(scene);
   audio::FeatureExtractor extractor;
   audio::Features features;
@@ -51,6 +51,7 @@ void live_worker(FrameQueue& queue, audio::CaptureStream& mic, fusion::MotionGen
     size_t total = 0;
     while (size_t n = mic.read(chunk)) {
       total += n;
+      if (recorder) recorder->add_audio({chunk.data(), n});
       extractor.push({chunk.data(), n}, features);
       generator.push(features.frames, motion);
       features.frames.clear();

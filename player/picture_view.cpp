@@ -76,6 +76,15 @@ gl::Rect PictureView::draw(int fb_width, int fb_height) {
   return rect;
 }
 
+Image PictureView::read_texture() const {
+  Image image(width_, height_);
+  if (!shown_ || image.empty()) return image;
+  glBindTexture(GL_TEXTURE_2D, shown_);
+  glPixelStorei(GL_PACK_ALIGNMENT, 1);
+  glGetTexImage(GL_TEXTURE_2D, 0, GL_RGB, GL_UNSIGNED_BYTE, image.rgb.data());
+  return image;
+}
+
 Image read_pixels(const gl::Rect& rect) {
   Image image(rect.width, rect.height);
   std::vector<std::uint8_t> rows(image.rgb.size());

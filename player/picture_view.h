@@ -16,6 +16,9 @@ class PictureView {
   void show_texture(GLuint texture, int width, int height);
   int width() const { return width_; }
   int height() const { return height_; }
+  // The picture shown (uploaded or drawn elsewhere), read back from its texture at its
+  // own size, row 0 = top: what --record writes, whatever the window's size.
+  Image read_texture() const;
   // Clears the framebuffer to black and draws the picture letterboxed; returns where.
   gl::Rect draw(int framebuffer_width, int framebuffer_height);
 

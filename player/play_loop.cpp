@@ -207,6 +207,10 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
   stats.clock_wall_seconds = static_cast<double>(last_clock_ns - first_clock_ns) * 1e-9;
   stats.clock = clock->name();
   stats.clock_end_seconds = clock->seconds();
+  if (const VmcSender* vmc = display.vmc()) {
+    stats.vmc_sent = vmc->sent();
+    stats.vmc_failed = vmc->failed();
+  }
   if (playback) {
     stats.output_delay_seconds = playback->delay_seconds();
     stats.audio_underruns = playback->stats().underruns;

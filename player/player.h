@@ -163,6 +163,9 @@ struct PlayStats {
   std::int64_t seeks = 0;
   std::int64_t screenshots = 0;
   double clock_end_seconds = 0;
+  std::int64_t frames_recorded = 0;  // live --record: video frames in the MP4
+  std::int64_t vmc_sent = 0;    // VMC bundles handed to the network (--vmc)
+  std::int64_t vmc_failed = 0;  // VMC bundles the socket refused
 };
 
 std::string stats_to_json(const PlayStats& stats);
@@ -192,6 +195,8 @@ struct WindowParams {
   std::filesystem::path screenshot_dir = ".";  // where the S key saves
   bool show_hud = false;                       // H toggles
   int queue_frames = 8;                        // bounded queue length (frames ahead of the clock)
+  std::string vmc_address;  // --vmc HOST:PORT: each shown frame goes out as a VMC bundle
+                            // (core VmcSender); empty = off
 };
 
 struct PlayInput {
@@ -221,9 +226,17 @@ struct LiveParams {
   // Seed, steps, weights, look-ahead; chunk_frames 0 = fusion::kLiveChunkFrames.
   fusion::GeneratorParams generator_params;
   double max_seconds = 0;  // quit after this much wall time; 0 = run until closed
+  // --input FILE: this 16 kHz mono PCM replaces the microphone, delivered in real time;
+  // live quits once it has been heard to its end. Empty input_name = the microphone.
+  std::vector<float> input_pcm;
+  std::string input_name;
+  // --record OUT.mp4: what live shows (25 fps, the portrait without the HUD) and the
+  // input audio, in sync by media time; written only when the run ends cleanly.
+  std::filesystem::path record_path;
 };
 
-// `parla live`: microphone → ring → streaming features → streaming motion → render.
+// `parla live`: microphone (or --input file) → ring → streaming features → streaming
+// motion → render (and --record).
 PlayStats run_live(const Scene& scene, const LiveParams& params);
 
 }  // namespace parla::player

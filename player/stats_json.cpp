@@ -35,6 +35,9 @@ std::string stats_to_json(const PlayStats& s) {
       {"seeks", s.seeks},
       {"screenshots", s.screenshots},
       {"clock_end_s", s.clock_end_seconds},
+      {"frames_recorded", s.frames_recorded},
+      {"vmc_sent", s.vmc_sent},
+      {"vmc_failed", s.vmc_failed},
   };
   return j.dump(2) + "\n";
 }

@@ -1,0 +1,115 @@
+// `parla live --input FILE` (a file as the microphone) and `--record OUT.mp4` on the
+// real binary in a real window: the recording's streams and durations through ffprobe,
+// its pictures decoded back to check that the mouth moves with the speech.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/testing.h"
+#include "video/video.h"
+
+namespace parla::testing {
+namespace {
+
+bool have_display() {
+  const char* display = std::getenv("DISPLAY");
+  return display && *display;
+}
+
+#define REQUIRE_DISPLAY()                                      \
+  if (!have_display())                                         \
+  GTEST_SKIP() << "needs an X display: run under xvfb-run -a " \
+                  "(scripts/test.sh does)"
+
+std::string parla() { return shell_quote(parla_executable().string()); }
+std::string q(const std::filesystem::path& p) { return shell_quote(p.string()); }
+
+// Mean absolute difference of two pictures over a box, per channel value.
+double box_difference(const Image& a, const Image& b, int x0, int y0, int x1, int y1) {
+  double sum = 0;
+  int n = 0;
+  for (int y = std::max(0, y0); y < std::min(a.height, y1); ++y) {
+    for (int x = std::max(0, x0); x < std::min(a.width, x1); ++x) {
+      for (int c = 0; c < 3; ++c) sum += std::abs(a.pixel(x, y)[c] - b.pixel(x, y)[c]);
+      n += 3;
+    }
+  }
+  return n ? sum / n : 0;
+}
+
+TEST(LiveRecord, AFileAsTheMicrophoneIsRecordedWithAMovingMouth) {
+  REQUIRE_DISPLAY();
+  ScratchDir dir;
+  auto speech = shared_media_dir() / "speech" / "librivox_en_male.wav";
+  auto out = dir / "out.mp4";
+  // While live runs the MP4 must not exist yet (it appears only when complete).
+  std::string script = "{ (sleep 3; test -e " + q(out) + " && echo EARLY-OUTPUT) & " + parla() +
+                       " live " + q(data_dir() / "sample" / "portrait.png") + " --input " + q(speech) +
+                       " --record " + q(out) + " --seconds 30 --stats " + q(dir / "stats.json") +
+                       "; status=$?; wait; exit $status; } 2>&1";
+  auto r = run_command(script);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("EARLY-OUTPUT"), std::string::npos) << r.output;
+  ASSERT_TRUE(std::filesystem::exists(out)) << r.output;
+  auto stats = nlohmann::json::parse(read_text_file(dir / "stats.json"));
+  // It quit at the end of the file (7.1 s of speech), not at --seconds 30.
+  EXPECT_LT(stats["wall_seconds"].get<double>(), 12.0) << stats.dump();
+  EXPECT_GT(stats["jaw_open_max"].get<double>(), 0.2) << stats.dump();
+
+  double file_s = probe_duration(speech);
+  double video_s = probe_duration(out, "v:0"), audio_s = probe_duration(out, "a:0");
+  std::printf("input %.2f s; recording: video %.2f s, audio %.2f s\n", file_s, video_s, audio_s);
+  EXPECT_NEAR(video_s, file_s, 0.2);
+  EXPECT_NEAR(audio_s, video_s, 0.05);
+  EXPECT_EQ(stats["frames_recorded"].get<int>(), static_cast<int>(std::lround(video_s * 25)))
+      << stats.dump();
+
+  // The recorded audio is the input's: loud where the speech is.
+  auto volume = run_command("ffmpeg -v info -i " + q(out) + " -af volumedetect -f null - 2>&1");
+  EXPECT_NE(volume.output.find("mean_volume"), std::string::npos) << volume.output;
+  EXPECT_EQ(volume.output.find("mean_volume: -91"), std::string::npos) << volume.output;
+
+  // Pictures: the mouth box changes from frame to frame, a background corner does not.
+  video::VideoReader reader(out);
+  std::vector<Image> frames;
+  Image frame;
+  while (reader.read_frame(frame)) frames.push_back(frame);
+  ASSERT_GE(frames.size(), 150u);
+  auto fit = video::fit_face(frames.front(), "first frame");
+  float x0 = 1e9f, x1 = -1e9f, y0 = 1e9f, y1 = -1e9f;
+  for (size_t i = 48; i < 68; ++i) {  // the 68-point model's mouth
+    const auto& p = fit.landmarks[i];
+    x0 = std::min(x0, p.x), x1 = std::max(x1, p.x), y0 = std::min(y0, p.y), y1 = std::max(y1, p.y);
+  }
+  float pad = 0.3f * (x1 - x0);
+  int moving = 0;
+  double mouth_max = 0, corner_max = 0;
+  for (size_t k = 1; k < frames.size(); ++k) {
+    double mouth = box_difference(frames[k], frames.front(), int(x0 - pad), int(y0 - pad),
+                                  int(x1 + pad), int(y1 + 2 * pad));
+    double corner = box_difference(frames[k], frames.front(), 4, 4, 36, 36);
+    mouth_max = std::max(mouth_max, mouth), corner_max = std::max(corner_max, corner);
+    moving += mouth > 4.0;
+  }
+  std::printf("mouth box: max difference %.1f, %d of %zu frames moved; corner max %.1f\n",
+              mouth_max, moving, frames.size(), corner_max);
+  EXPECT_GT(mouth_max, 10.0);
+  EXPECT_GE(moving, 30);
+  EXPECT_LT(corner_max, 3.0);
+}
+
+TEST(LiveRecord, ABadRecordPathOrInputIsRefusedBeforeTheWindowOpens) {
+  ScratchDir dir;
+  auto r = run_command("env -u DISPLAY " + parla() + " live --record " + q(dir.path()) + " 2>&1");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  auto missing = run_command("env -u DISPLAY " + parla() + " live --input " + q(dir / "none.wav") + " 2>&1");
+  EXPECT_EQ(missing.exit_code, 2) << missing.output;
+  EXPECT_NE(missing.output.find("none.wav"), std::string::npos) << missing.output;
+}
+
+}  // namespace
+}  // namespace parla::testing
