@@ -222,6 +222,14 @@ class StreamedMotion {
   bool ended_ = false;
 };
 
+// The smallest rectangle holding both (x0, y0, x1, y1; an empty one adds nothing).
+std::array<int, 4> rect_union(const std::array<int, 4>& a, const std::array<int, 4>& b) {
+  auto empty = [](const std::array<int, 4>& r) { return r[2] <= r[0] || r[3] <= r[1]; };
+  if (empty(a)) return b;
+  if (empty(b)) return a;
+  return {std::min(a[0], b[0]), std::min(a[1], b[1]), std::max(a[2], b[2]), std::max(a[3], b[3])};
+}
+
 // A track shorter or longer than its audio would freeze the face (or cut the motion)
 // for the difference: refused past half a second, noted below it.
 constexpr double kTrackMismatchSeconds = 0.5;
@@ -314,9 +322,14 @@ int run_render(const ParsedArgs& args) {
       std::ceil((given_track ? scan.seconds() : feed.container_seconds()) * fps - 1e-9));
   Progress progress("render", expected_frames, !quiet);
   std::int64_t frame_count = 0;
+  std::array<int, 4> previous_dirty{0, 0, renderer.width(), renderer.height()};
   auto render_frame = [&](std::int64_t i, const MotionFrame& motion) {
     feed.write_until(writer, (i + 1) / fps);
-    writer.write_frame(renderer.render(motion));
+    const Image& picture = renderer.render(motion);
+    // What changed since the last frame: where the face was, and where it is now.
+    std::array<int, 4> now = renderer.last_dirty_rect();
+    writer.write_frame(picture, rect_union(previous_dirty, now));
+    previous_dirty = now;
     progress.update(std::min(i + 1, expected_frames));
   };
   if (given_track) {

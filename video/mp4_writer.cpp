@@ -16,6 +16,8 @@
 #include "video/ffmpeg_util.h"
 #include "video/video.h"
 
+#include <optional>
+
 extern "C" {
 #include <libavutil/opt.h>
 }
@@ -153,6 +155,15 @@ struct Mp4Writer::State {
   void run_thread();
   ff::FramePtr take_spare_frame();
   void queue(Job job);
+  // RGB -> YUV of the whole frame, or of `changed` over the previous one (write_frame's
+  // contract: once a caller gives rectangles, it gives one for every frame).
+  void convert(const Image& rgb, AVFrame* yuv, const std::optional<std::array<int, 4>>& changed) {
+    if (changed) {
+      rgb_to_yuv->convert_changed(rgb, yuv, *changed);
+    } else {
+      rgb_to_yuv->convert(rgb, yuv);
+    }
+  }
   void stop_thread(bool drain);
   void rethrow_failure() {
     if (failure) std::rethrow_exception(failure);
@@ -413,7 +424,9 @@ Mp4Writer::Mp4Writer(const std::filesystem::path& path, Mp4Params params)
 
 Mp4Writer::~Mp4Writer() = default;
 
-void Mp4Writer::write_frame(const Image& frame) {
+void Mp4Writer::write_frame(const Image& frame) { write_frame(frame, std::nullopt); }
+
+void Mp4Writer::write_frame(const Image& frame, std::optional<std::array<int, 4>> changed) {
   State& s = *state_;
   if (s.finished) throw Error(s.context("write_frame after finish() on"));
   if (frame.width != s.params.width || frame.height != s.params.height ||
@@ -427,7 +440,7 @@ void Mp4Writer::write_frame(const Image& frame) {
   if (s.thread.joinable()) {
     ff::FramePtr yuv = s.take_spare_frame();
     ff::check(av_frame_make_writable(yuv.get()), "video frame");
-    s.rgb_to_yuv->convert(frame, yuv.get());
+    s.convert(frame, yuv.get(), changed);
     yuv->pts = s.frames_written;
     s.queue({.frame = std::move(yuv), .pcm = {}});
     ++s.frames_written;
@@ -435,7 +448,7 @@ void Mp4Writer::write_frame(const Image& frame) {
   }
   // The encoder may still hold a reference to the previous picture.
   ff::check(av_frame_make_writable(s.yuv_frame.get()), "video frame");
-  s.rgb_to_yuv->convert(frame, s.yuv_frame.get());
+  s.convert(frame, s.yuv_frame.get(), changed);
   s.yuv_frame->pts = s.frames_written;
   s.encode(s.video_encoder.get(), s.video_stream, s.yuv_frame.get());
   ++s.frames_written;

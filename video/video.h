@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -96,6 +97,10 @@ class Mp4Writer {
 
   // Frame i is shown at i / fps seconds. The image must be width x height.
   void write_frame(const Image& frame);
+  // The same when only `changed` (x0, y0, x1, y1, exclusive ends; empty = nothing)
+  // differs from the previous frame written: only that part is converted to YUV. Every
+  // frame of a writer must then come with its rectangle (the first is converted whole).
+  void write_frame(const Image& frame, std::optional<std::array<int, 4>> changed);
   // Appends interleaved PCM in [-1, 1]; may be called in chunks, before, between or
   // after frames. Memory stays bounded by the chunk, not the total length.
   void write_audio(std::span<const float> samples);
