@@ -34,5 +34,6 @@ int unknown_command(const std::string& name);
 // Bundled sample media (data/sample).
 std::string sample_portrait_path();
 std::string sample_audio_path();
+std::string sample_landmarks_path();  // dlib's fit of the sample portrait
 
 }  // namespace parla::cli

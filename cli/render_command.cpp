@@ -298,7 +298,11 @@ int run_render(const ParsedArgs& args) {
   video::RenderParams render_params = render_params_from(args);
 
   Image portrait = video::load_image(portrait_path);
-  video::FaceFit fit = fit_portrait(portrait, portrait_path, args);
+  // The bundled sample ships its dlib fit (FitFace.SampleMatchesCheckedInLandmarks keeps
+  // it honest): the sample renders without loading dlib's model.
+  video::FaceFit fit = use_sample && !args.has("landmarks") && !args.has("face")
+                           ? video::read_landmarks_file(sample_landmarks_path(), portrait.width, portrait.height)
+                           : fit_portrait(portrait, portrait_path, args);
   video::Renderer renderer(video::Rig(std::move(portrait), fit), render_params);
   if (!quiet && !fit.warning.empty()) std::fprintf(stderr, "note: %s\n", fit.warning.c_str());
   if (!quiet && !renderer.framing_note().empty()) {

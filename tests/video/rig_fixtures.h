@@ -1,8 +1,9 @@
 // Rigs for the video tests. Most tests build the sample's rig from its checked-in
-// landmarks (tests/video/data/sample_landmarks.json, dlib's fit of the sample, kept
-// honest by FitFace.SampleMatchesCheckedInLandmarks) so they do not load dlib's 95 MB
-// model; fitting itself is tested in fit_face_test.cpp. Regenerate the file with
-//   build/tests/video/rig_gallery landmarks data/sample/portrait.png tests/video/data/sample_landmarks.json
+// landmarks (data/sample/portrait.landmarks.json, dlib's fit of the sample, which
+// `parla render` also uses for the bundled sample; kept honest by
+// FitFace.SampleMatchesCheckedInLandmarks) so they do not load dlib's 95 MB model;
+// fitting itself is tested in fit_face_test.cpp. Regenerate the file with
+//   build/tests/video/rig_gallery landmarks data/sample/portrait.png data/sample/portrait.landmarks.json
 #pragma once
 
 #include <filesystem>
@@ -14,7 +15,7 @@ namespace parla::testing {
 
 inline std::filesystem::path sample_portrait_path() { return data_dir() / "sample" / "portrait.png"; }
 inline std::filesystem::path sample_landmarks_path() {
-  return std::filesystem::path(PARLA_VIDEO_TEST_DIR) / "data" / "sample_landmarks.json";
+  return data_dir() / "sample" / "portrait.landmarks.json";
 }
 
 // The sample portrait's rig from the checked-in landmarks (built once per process).
