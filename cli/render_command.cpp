@@ -256,9 +256,16 @@ int run_render(const ParsedArgs& args) {
   const std::filesystem::path& audio_path = audio.path();
   std::filesystem::path out_path = args.value_or("output", "");
   if (out_path.empty()) throw InputError("missing -o OUT.mp4 (see parla render --help)");
-  if (out_path.extension() != ".mp4") {
-    throw InputError("cannot write output " + quoted(out_path) + ": the file name must end in .mp4");
+  // A still: -o FRAME.png --frame T renders the one frame shown at T seconds.
+  const bool still = out_path.extension() == ".png";
+  if (still != args.has("frame")) {
+    throw InputError(still ? "a .png output is one frame: give --frame T (seconds into the audio)"
+                           : "--frame T renders one frame: the output must end in .png");
   }
+  if (!still && out_path.extension() != ".mp4") {
+    throw InputError("cannot write output " + quoted(out_path) + ": the file name must end in .mp4 (or .png with --frame)");
+  }
+  const double still_s = args.number("frame", 0.0, 0.0, 1e7);
   double fps = args.number("fps", 25.0, 1.0, 120.0);
   video::Mp4Params mp4;
   mp4.fps = fps;
@@ -315,6 +322,23 @@ int run_render(const ParsedArgs& args) {
     apply_text_hint(*given_track, audio_path, *hint, quiet);
   }
 
+  if (still) {
+    if (!given_track) given_track = motion_from_audio(audio_path, *generator, allow_silence, !quiet, scan);
+    if (still_s > scan.seconds()) {
+      char problem[128];
+      std::snprintf(problem, sizeof problem, "--frame %.2f s is past the end of the audio (%.2f s)", still_s,
+                    scan.seconds());
+      throw InputError(std::string(problem) + ": " + quoted(audio.original().empty() ? audio_path : audio.original()));
+    }
+    // The frame a video would show at T: frame floor(T * fps) of the track.
+    const double shown_s = std::floor(still_s * fps + 1e-9) / fps;
+    video::save_png(renderer.render(given_track->sample(shown_s)), out.temp_path());
+    out.commit();
+    if (!quiet) std::fprintf(stderr, "wrote %s: the frame at %.2f s, %dx%d\n", out_path.c_str(), shown_s,
+                             renderer.width(), renderer.height());
+    return 0;
+  }
+
   int channels = std::clamp(audio::AudioDecoder(audio_path).info().source_channels, 1, 2);
   mp4.width = renderer.width();
   mp4.height = renderer.height();
@@ -366,7 +390,8 @@ CommandSpec render_spec() {
                   "Audio: anything FFmpeg reads (wav, mp3, flac, ogg/opus, m4a, a video's track);\n"
                   "- reads it from standard input.\n"
                   "Portrait: PNG, JPEG or WebP with one clearly visible face.",
-       .options = {{"output", 'o', "OUT.mp4", "output video (required)"},
+       .options = {{"output", 'o', "OUT.mp4", "output video (required), or FRAME.png with --frame"},
+                   {"frame", 0, "T", "render only the frame shown at T seconds, as PNG (-o still.png)"},
                    {"sample", 0, "", "use the bundled sample portrait and speech"},
                    {"motion", 0, "TRACK", "render this MotionTrack (.json or .csv) instead of generating one"},
                    {"fps", 0, "F", "output frames per second (default 25)"},
@@ -379,11 +404,11 @@ CommandSpec render_spec() {
        .min_positionals = 0,
        .max_positionals = 2};
   auto framing = framing_options();
-  spec.options.insert(spec.options.begin() + 3, framing.begin(), framing.end());
+  spec.options.insert(spec.options.begin() + 4, framing.begin(), framing.end());
   auto generator = generator_options();
   for (auto& o : text_hint_options()) generator.push_back(o);
   for (auto& o : audio_part_options()) generator.push_back(o);
-  spec.options.insert(spec.options.begin() + 3 + framing.size(), generator.begin(), generator.end());
+  spec.options.insert(spec.options.begin() + 4 + framing.size(), generator.begin(), generator.end());
   return spec;
 }
 
