@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/core.h"
+#include "tests/core/csv_rows.h"
 #include "tests/support/testing.h"
 
 namespace {
@@ -25,24 +26,9 @@ void export_motion(const fs::path& out) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
 }
 
-// Rows of a CSV as column name → value (Timecode dropped).
+// Rows of a CSV file as column name → value (Timecode dropped).
 std::vector<std::map<std::string, float>> read_rows(const fs::path& path) {
-  std::istringstream in(parla::read_text_file(path));
-  std::string line;
-  std::getline(in, line);
-  std::vector<std::string> header;
-  for (std::istringstream h(line); std::getline(h, line, ',');) header.push_back(line);
-  std::vector<std::map<std::string, float>> rows;
-  while (std::getline(in, line)) {
-    std::istringstream cells(line);
-    std::map<std::string, float> row;
-    std::string cell;
-    for (size_t k = 0; std::getline(cells, cell, ','); ++k) {
-      if (k >= 1) row[header.at(k)] = std::stof(cell);
-    }
-    rows.push_back(row);
-  }
-  return rows;
+  return parla::testing::csv_rows(parla::read_text_file(path));
 }
 
 TEST(LiveLinkCsvExport, MouthCloseNeverExceedsJawOpenOnARealExport) {

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/core.h"
+#include "tests/core/csv_rows.h"
 #include "tests/support/testing.h"
 
 namespace {
@@ -113,25 +114,7 @@ TEST(LiveLinkCsv, RoundTripKeepsEveryChannelWithAColumn) {
   }
 }
 
-// Column name → value for every row of an exported CSV.
-std::vector<std::map<std::string, float>> csv_rows(const std::string& csv) {
-  std::istringstream in(csv);
-  std::string line;
-  std::getline(in, line);
-  std::vector<std::string> header;
-  for (std::istringstream h(line); std::getline(h, line, ',');) header.push_back(line);
-  std::vector<std::map<std::string, float>> rows;
-  while (std::getline(in, line)) {
-    std::istringstream cells(line);
-    std::map<std::string, float> row;
-    std::string cell;
-    for (size_t k = 0; std::getline(cells, cell, ','); ++k) {
-      if (k >= 1) row[header.at(k)] = std::stof(cell);
-    }
-    rows.push_back(row);
-  }
-  return rows;
-}
+using parla::testing::csv_rows;
 
 // ARKit's MouthClose is a corrective over JawOpen (lips sealed while the jaw is open):
 // it never exceeds JawOpen, however the track's jaw and lip seal combine.
