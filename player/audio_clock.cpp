@@ -34,6 +34,13 @@ double AudioClock::seconds() {
       return fallback_->seconds();
     }
   }
+  // A seek is applied by the next callback: until one has run, the stream still reports
+  // the old position, which must not become the clock's floor (a backward seek or a
+  // loop would freeze the clock until it reached the old time again).
+  if (seek_pending_) {
+    if (stream_.last_callback_ns() <= seek_ns_) return seek_seconds_;
+    seek_pending_ = false;
+  }
   // Host delay reports jitter by a few ms; the clock never steps back (except on seek).
   monotonic_ = std::max(monotonic_, heard);
   return monotonic_;
@@ -52,6 +59,9 @@ void AudioClock::seek(double seconds) {
   stream_.seek(seconds);
   monotonic_ = 0;
   quiet_since_ns_ = audio::steady_now_ns();
+  seek_pending_ = true;
+  seek_seconds_ = std::max(0.0, std::min(seconds, stream_.duration_seconds()));
+  seek_ns_ = quiet_since_ns_;
 }
 
 std::string AudioClock::name() const { return fallback_ ? fallback_->name() : "audio"; }

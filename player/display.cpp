@@ -75,6 +75,15 @@ void Display::draw(const std::vector<std::string>& hud_lines) {
   }
 }
 
+void Display::draw_progress(double fraction) {
+  int fb_w = window_.framebuffer_width(), fb_h = window_.framebuffer_height();
+  float bar_h = std::max(3.f, std::round(4.f * window_.content_scale()));
+  float bottom = static_cast<float>(fb_h - last_rect_.y);  // GL rows count from the bottom
+  hud_.draw_bar(static_cast<float>(last_rect_.x), bottom - bar_h,
+                static_cast<float>(last_rect_.x + last_rect_.width), bottom,
+                static_cast<float>(fraction), fb_w, fb_h);
+}
+
 void Display::save_screenshot(const std::filesystem::path& path) {
   glReadBuffer(GL_BACK);
   Image image = read_pixels(last_rect_);

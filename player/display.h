@@ -36,6 +36,9 @@ class Display {
   int picture_height() const { return framing_.height; }
   // Draws the current picture (and the HUD when on) into the back buffer.
   void draw(const std::vector<std::string>& hud_lines);
+  // The thin progress bar along the picture's bottom edge (play, HUD off), drawn after
+  // any screenshot so, as in mpv, screenshots hold the picture without it.
+  void draw_progress(double fraction);
   // Saves what draw() just produced (the picture area, HUD included when on) as PNG.
   void save_screenshot(const std::filesystem::path& path);
   // A fresh "parla-<n>.png" name in the S-key directory.

@@ -15,8 +15,13 @@ class Hud {
   // Draws `lines` with glyph pixels of `pixel_size` framebuffer pixels.
   void draw(const std::vector<std::string>& lines, int framebuffer_width, int framebuffer_height,
             int pixel_size);
+  // The progress bar (framebuffer pixels, origin top-left): a dark translucent track
+  // from x0 to x1 filled in the HUD's green up to `fraction` (0..1).
+  void draw_bar(float x0, float y0, float x1, float y1, float fraction, int framebuffer_width,
+                int framebuffer_height);
 
  private:
+  void submit(int framebuffer_width, int framebuffer_height);
   gl::Program program_;
   gl::VertexArray vertex_array_;
   gl::Buffer vertices_;

@@ -78,6 +78,7 @@ PlayStats run_live(const Scene& scene, const LiveParams& params) {
   while (!display.window().should_close()) {
     for (Key key : display.window().poll()) {
       if (key == Key::ToggleHud) display.toggle_hud();
+      if (key == Key::Fullscreen) display.window().toggle_fullscreen();
       if (key == Key::Screenshot) key_screenshot = display.next_screenshot_path();
       if (key == Key::Quit) display.window().close();
     }
@@ -150,6 +151,10 @@ PlayStats run_live(const Scene& scene, const LiveParams& params) {
   stats.latency_p95 = latency.percentile(95);
   stats.latency_max = latency.max();
   stats.capture_dropped_samples = mic->stats().dropped_samples;
+  stats.frame_index_end = display.current() ? display.current()->index : -1;
+  stats.fullscreen = display.window().fullscreen();
+  stats.framebuffer_width = display.window().framebuffer_width();
+  stats.framebuffer_height = display.window().framebuffer_height();
   if (const VmcSender* vmc = display.vmc()) {
     stats.vmc_sent = vmc->sent();
     stats.vmc_failed = vmc->failed();

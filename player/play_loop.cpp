@@ -16,6 +16,8 @@ namespace {
 
 constexpr double kSeekSeconds = 5.0;
 constexpr double kPacingStartSeconds = 0.5;  // see PlayStats::clock_advance_seconds
+constexpr double kSpeedStep = 1.1;               // `[`/`]`, as mpv
+constexpr double kMinSpeed = 0.25, kMaxSpeed = 4.0;
 
 std::string format(const char* fmt, double a = 0, double b = 0, double c = 0, double d = 0) {
   char line[160];
@@ -44,7 +46,6 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
   Display display(scene, wp);  // first: a headless machine fails before audio starts
   std::optional<audio::PortAudioSession> session;
   std::unique_ptr<audio::PlaybackStream> playback;
-  std::unique_ptr<Clock> clock;
   if (!params.no_audio) {
     session.emplace();
     playback = std::make_unique<audio::PlaybackStream>(
@@ -55,24 +56,58 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
   FrameQueue queue(static_cast<size_t>(std::max(1, wp.queue_frames)));
   WorkerThread worker(queue, [&] { play_worker(queue, scene, input); });
   wait_for_first_frame(queue);
+  // The master clock: the audio's while it plays at speed 1, unmuted; otherwise the wall
+  // clock (PlaybackStream has neither gain nor rate control: m and [ ] pause the sound and
+  // the wall clock carries on from the same time, at the chosen speed).
+  std::unique_ptr<AudioClock> audio_clock;
+  WallClock wall;
+  Clock* clock = &wall;
   if (playback) {
     playback->start();
-    clock = std::make_unique<AudioClock>(*playback);
-  } else {
-    clock = std::make_unique<WallClock>();
+    audio_clock = std::make_unique<AudioClock>(*playback);
+    clock = audio_clock.get();
   }
-  auto* audio_clock = dynamic_cast<AudioClock*>(clock.get());
 
   PlayStats stats;
   stats.generator = input.generator;
   Figures offsets;
   bool seeking = false;    // a seek the clock does not reflect yet
   double seek_target = 0;  // seconds, valid while seeking
+  std::int64_t step_index = -1;  // `,`/`.` while paused: the frame to show; -1 = none
+  double speed = 1.0;
+  bool muted = false, looping = false;
+  auto frame_at = [&](double seconds) {
+    return std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor(seconds * fps + 1e-9)),
+                                    0, count - 1);
+  };
+  auto seek_to = [&](double target) {
+    clock->seek(target);
+    queue.restart(frame_at(target));
+    seeking = true;
+    seek_target = target;
+    offsets = Figures();  // the sync figures start again at the new position
+  };
+  // Hands the clock over between audio and wall when mute or speed change.
+  auto set_master = [&](double new_speed, bool new_muted) {
+    double now = seeking ? seek_target : clock->seconds();
+    bool paused = clock->paused();
+    speed = new_speed;
+    muted = new_muted;
+    wall.set_rate(speed);
+    bool want_audio = audio_clock && !muted && speed == 1.0;
+    if (want_audio && clock != audio_clock.get()) {
+      clock = audio_clock.get();
+      clock->set_paused(paused);
+      seek_to(now);
+    } else if (!want_audio && clock != &wall) {
+      audio_clock->set_paused(true);  // silence from here
+      wall.seek(now);
+      wall.set_paused(paused);
+      clock = &wall;
+    }
+  };
   std::optional<std::int64_t> screenshot_index;
-  if (wp.screenshot_at >= 0) {
-    screenshot_index = std::clamp<std::int64_t>(
-        static_cast<std::int64_t>(std::floor(wp.screenshot_at * fps + 1e-9)), 0, count - 1);
-  }
+  if (wp.screenshot_at >= 0) screenshot_index = frame_at(wp.screenshot_at);
   std::optional<std::filesystem::path> key_screenshot;
   double first_clock = -1, last_clock = 0;
   std::int64_t first_clock_ns = 0, last_clock_ns = 0;
@@ -84,21 +119,52 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
       switch (key) {
         case Key::Pause:
           clock->set_paused(!clock->paused());
+          if (!clock->paused()) step_index = -1;
           ++stats.pauses;
           break;
         case Key::SeekBack:
         case Key::SeekForward: {
           double base = seeking ? seek_target : clock->seconds();
-          double target = std::clamp(base + (key == Key::SeekBack ? -kSeekSeconds : kSeekSeconds),
-                                     0.0, std::max(0.0, duration - 1.0 / fps));
-          clock->seek(target);
-          queue.restart(static_cast<std::int64_t>(std::floor(target * fps + 1e-9)));
-          seeking = true;
-          seek_target = target;
-          offsets = Figures();  // the sync figures start again at the new position
+          step_index = -1;
+          seek_to(std::clamp(base + (key == Key::SeekBack ? -kSeekSeconds : kSeekSeconds), 0.0,
+                             std::max(0.0, duration - 1.0 / fps)));
           ++stats.seeks;
           break;
         }
+        case Key::StepBack:
+        case Key::StepForward: {
+          if (!display.current()) break;
+          clock->set_paused(true);
+          std::int64_t from = step_index >= 0 ? step_index : display.current()->index;
+          std::int64_t to =
+              std::clamp<std::int64_t>(from + (key == Key::StepBack ? -1 : 1), 0, count - 1);
+          step_index = to;
+          seek_to((static_cast<double>(to) + 0.5) / fps);  // resuming continues from there
+          ++stats.frame_steps;
+          std::fprintf(stderr, "parla play: frame step %lld -> %lld\n",
+                       static_cast<long long>(from), static_cast<long long>(to));
+          break;
+        }
+        case Key::SpeedDown:
+        case Key::SpeedUp:
+        case Key::SpeedReset: {
+          double next = key == Key::SpeedReset ? 1.0
+                        : key == Key::SpeedUp  ? speed * kSpeedStep
+                                               : speed / kSpeedStep;
+          next = std::clamp(next, kMinSpeed, kMaxSpeed);
+          if (std::fabs(next - 1.0) < 0.01) next = 1.0;
+          set_master(next, muted);
+          break;
+        }
+        case Key::Mute:
+          set_master(speed, !muted);
+          break;
+        case Key::Loop:
+          looping = !looping;
+          break;
+        case Key::Fullscreen:
+          display.window().toggle_fullscreen();
+          break;
         case Key::ToggleHud:
           display.toggle_hud();
           break;
@@ -119,8 +185,10 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
     }
     double sync_s = seeking ? seek_target : now_s;
     if (screenshot_index) sync_s = std::min(sync_s, (*screenshot_index + 0.5) / fps);
+    if (step_index >= 0 && clock->paused()) sync_s = (static_cast<double>(step_index) + 0.5) / fps;
     std::int64_t dropped_while_seeking = 0;
-    auto due = queue.take_due(sync_s, seeking ? dropped_while_seeking : stats.frames_dropped);
+    auto due = queue.take_due(sync_s, seeking || step_index >= 0 ? dropped_while_seeking
+                                                            : stats.frames_dropped);
     if (due) {
       stats.jaw_open_max = std::max(stats.jaw_open_max, due->motion[index(Channel::JawOpen)]);
       display.show(std::move(*due));
@@ -140,7 +208,8 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
     if (display.hud_on()) {
       audio::PlaybackStats a = playback ? playback->stats() : audio::PlaybackStats{};
       hud.push_back(format("FPS %.1f  CLOCK ", display.recent_fps()) + clock->name() +
-                    format("  T %.2f/%.2f S", now_s, duration));
+                    format("  T %.2f/%.2f S  FRAME %.0f", now_s, duration,
+                           display.current() ? static_cast<double>(display.current()->index) : -1));
       hud.push_back(
           format("A/V %+.0f MS (%+.0f..%+.0f)", offsets.recent_mean(25) * 1e3, offsets.min() * 1e3,
                  offsets.max() * 1e3) +
@@ -155,7 +224,11 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
       if (display.current()) {
         for (auto& line : motion_lines(display.current()->motion)) hud.push_back(line);
       }
-      if (clock->paused()) hud.push_back("PAUSED");
+      std::string state = clock->paused() ? "PAUSED" : "";
+      if (speed != 1.0) state += format("  SPEED %.2fX", speed);
+      if (muted) state += "  MUTED";
+      if (looping) state += "  LOOP";
+      if (!state.empty()) hud.push_back(state);
     }
     display.draw(hud);
     if (screenshot_index && display.current() && display.current()->index >= *screenshot_index) {
@@ -172,6 +245,7 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
       std::fprintf(stderr, "parla play: screenshot %s\n", key_screenshot->c_str());
       key_screenshot.reset();
     }
+    if (!display.hud_on()) display.draw_progress(std::clamp(now_s / duration, 0.0, 1.0));
     display.swap();
     ++stats.redraws;
 
@@ -192,8 +266,12 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
     }
     display.pace();
     if (wp.max_redraws > 0 && stats.redraws >= wp.max_redraws) display.window().close();
-    if (params.exit_at_end && !clock->paused() && after_s >= duration && display.current() &&
-        display.current()->index >= count - 1) {
+    bool at_end = !clock->paused() && !seeking && after_s >= duration && display.current() &&
+                  display.current()->index >= count - 1;
+    if (at_end && looping) {
+      seek_to(0.0);
+      ++stats.loops;
+    } else if (at_end && params.exit_at_end) {
       display.window().close();
     }
   }
@@ -207,6 +285,13 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
   stats.clock_wall_seconds = static_cast<double>(last_clock_ns - first_clock_ns) * 1e-9;
   stats.clock = clock->name();
   stats.clock_end_seconds = clock->seconds();
+  stats.frame_index_end = display.current() ? display.current()->index : -1;
+  stats.speed = speed;
+  stats.muted = muted;
+  stats.looping = looping;
+  stats.fullscreen = display.window().fullscreen();
+  stats.framebuffer_width = display.window().framebuffer_width();
+  stats.framebuffer_height = display.window().framebuffer_height();
   if (const VmcSender* vmc = display.vmc()) {
     stats.vmc_sent = vmc->sent();
     stats.vmc_failed = vmc->failed();

@@ -112,6 +112,9 @@ class WallClock : public Clock {
  public:
   explicit WallClock(double start_seconds = 0.0, std::string name = "wall");
   double seconds() override;
+  // Media seconds per wall second (`[`/`]` speed); 1 = real time.
+  void set_rate(double rate);
+  double rate() const { return rate_; }
   void set_paused(bool paused) override;
   bool paused() const override { return paused_; }
   void seek(double seconds) override;
@@ -121,6 +124,7 @@ class WallClock : public Clock {
   double base_seconds_;   // media time at base_ns_
   std::int64_t base_ns_;  // audio::steady_now_ns() when base_seconds_ was taken
   bool paused_ = false;
+  double rate_ = 1.0;
   std::string name_;
 };
 
@@ -163,6 +167,15 @@ struct PlayStats {
   std::int64_t seeks = 0;
   std::int64_t screenshots = 0;
   double clock_end_seconds = 0;
+  // Play keys: frame steps (`,`/`.`), whole-file loops (l), the state at exit.
+  std::int64_t frame_steps = 0;
+  std::int64_t loops = 0;
+  std::int64_t frame_index_end = -1;  // the motion frame on screen at exit
+  double speed = 1.0;                 // `[`/`]`
+  bool muted = false;                 // m
+  bool looping = false;               // l
+  bool fullscreen = false;            // f
+  int framebuffer_width = 0, framebuffer_height = 0;  // at exit
   std::int64_t frames_recorded = 0;  // live --record: video frames in the MP4
   std::int64_t vmc_sent = 0;    // VMC bundles handed to the network (--vmc)
   std::int64_t vmc_failed = 0;  // VMC bundles the socket refused

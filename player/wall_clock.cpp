@@ -11,7 +11,7 @@ WallClock::WallClock(double start_seconds, std::string name)
 
 double WallClock::seconds() {
   if (paused_) return base_seconds_;
-  return base_seconds_ + static_cast<double>(audio::steady_now_ns() - base_ns_) * 1e-9;
+  return base_seconds_ + rate_ * static_cast<double>(audio::steady_now_ns() - base_ns_) * 1e-9;
 }
 
 void WallClock::set_paused(bool paused) {
@@ -19,6 +19,12 @@ void WallClock::set_paused(bool paused) {
   base_seconds_ = seconds();
   base_ns_ = audio::steady_now_ns();
   paused_ = paused;
+}
+
+void WallClock::set_rate(double rate) {
+  base_seconds_ = seconds();
+  base_ns_ = audio::steady_now_ns();
+  rate_ = rate;
 }
 
 void WallClock::seek(double seconds) {

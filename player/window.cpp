@@ -23,6 +23,7 @@ const char* kHeadlessHint =
 struct Window::State {
   GLFWwindow* window = nullptr;
   std::vector<Key> keys;  // filled by the key callback during glfwPollEvents
+  int windowed_x = 0, windowed_y = 0, windowed_width = 0, windowed_height = 0;  // before f
 };
 
 namespace {
@@ -30,7 +31,9 @@ namespace {
 void on_key(GLFWwindow* window, int key, int, int action, int) {
   if (action != GLFW_PRESS && action != GLFW_REPEAT) return;
   auto* state = static_cast<Window::State*>(glfwGetWindowUserPointer(window));
-  bool repeatable = key == GLFW_KEY_LEFT || key == GLFW_KEY_RIGHT;
+  bool repeatable = key == GLFW_KEY_LEFT || key == GLFW_KEY_RIGHT || key == GLFW_KEY_COMMA ||
+                    key == GLFW_KEY_PERIOD || key == GLFW_KEY_LEFT_BRACKET ||
+                    key == GLFW_KEY_RIGHT_BRACKET;
   if (action == GLFW_REPEAT && !repeatable) return;
   switch (key) {
     case GLFW_KEY_SPACE:
@@ -41,6 +44,30 @@ void on_key(GLFWwindow* window, int key, int, int action, int) {
       break;
     case GLFW_KEY_RIGHT:
       state->keys.push_back(Key::SeekForward);
+      break;
+    case GLFW_KEY_COMMA:
+      state->keys.push_back(Key::StepBack);
+      break;
+    case GLFW_KEY_PERIOD:
+      state->keys.push_back(Key::StepForward);
+      break;
+    case GLFW_KEY_LEFT_BRACKET:
+      state->keys.push_back(Key::SpeedDown);
+      break;
+    case GLFW_KEY_RIGHT_BRACKET:
+      state->keys.push_back(Key::SpeedUp);
+      break;
+    case GLFW_KEY_BACKSPACE:
+      state->keys.push_back(Key::SpeedReset);
+      break;
+    case GLFW_KEY_M:
+      state->keys.push_back(Key::Mute);
+      break;
+    case GLFW_KEY_L:
+      state->keys.push_back(Key::Loop);
+      break;
+    case GLFW_KEY_F:
+      state->keys.push_back(Key::Fullscreen);
       break;
     case GLFW_KEY_H:
       state->keys.push_back(Key::ToggleHud);
@@ -104,6 +131,23 @@ std::vector<Key> Window::poll() {
 bool Window::should_close() const { return glfwWindowShouldClose(state_->window); }
 void Window::close() { glfwSetWindowShouldClose(state_->window, GLFW_TRUE); }
 void Window::swap() { glfwSwapBuffers(state_->window); }
+
+bool Window::fullscreen() const { return glfwGetWindowMonitor(state_->window) != nullptr; }
+
+void Window::toggle_fullscreen() {
+  State& s = *state_;
+  if (fullscreen()) {
+    glfwSetWindowMonitor(s.window, nullptr, s.windowed_x, s.windowed_y, s.windowed_width,
+                         s.windowed_height, GLFW_DONT_CARE);
+    return;
+  }
+  GLFWmonitor* monitor = glfwGetPrimaryMonitor();
+  const GLFWvidmode* mode = monitor ? glfwGetVideoMode(monitor) : nullptr;
+  if (!mode) return;  // no monitor to fill: stay windowed
+  glfwGetWindowPos(s.window, &s.windowed_x, &s.windowed_y);
+  glfwGetWindowSize(s.window, &s.windowed_width, &s.windowed_height);
+  glfwSetWindowMonitor(s.window, monitor, 0, 0, mode->width, mode->height, mode->refreshRate);
+}
 
 int Window::framebuffer_width() const {
   int w = 0, h = 0;

@@ -10,7 +10,23 @@
 
 namespace parla::player {
 
-enum class Key { Pause, SeekBack, SeekForward, ToggleHud, Screenshot, Quit };
+// The keys, mpv's where mpv has one: space, ←/→, f, `,`/`.`, `[`/`]`/Backspace, m, l, s, q.
+enum class Key {
+  Pause,
+  SeekBack,
+  SeekForward,
+  StepBack,     // `,`: pause, one frame back
+  StepForward,  // `.`: pause, one frame forward
+  SpeedDown,    // `[`: speed / 1.1
+  SpeedUp,      // `]`: speed x 1.1
+  SpeedReset,   // Backspace: speed 1
+  Mute,         // m
+  Loop,         // l: loop the whole file
+  Fullscreen,   // f
+  ToggleHud,
+  Screenshot,
+  Quit
+};
 
 class Window {
  public:
@@ -27,6 +43,9 @@ class Window {
   bool should_close() const;
   void close();
   void swap();
+  // f: the primary monitor's whole screen, or back to the window as it was.
+  void toggle_fullscreen();
+  bool fullscreen() const;
   int framebuffer_width() const;
   int framebuffer_height() const;
   // Framebuffer pixels per window unit (2 on a typical HiDPI screen), for the HUD size.
