@@ -77,8 +77,11 @@ const Command& play_command() {
        .summary = "live preview in a window, synced to audio playback",
        .details = "With no PORTRAIT and AUDIO, plays the bundled sample. The audio clock is the\n"
                   "master: each redraw shows the newest frame whose time has been heard.\n"
-                  "Keys: space pause, left/right seek 5 s, H HUD (fps, A/V offset, latency,\n"
-                  "generator), S screenshot (parla-N.png), Esc or Q quit.\n"
+                  "Keys (mpv's): space pause, left/right seek 5 s, , and . pause and step one\n"
+                  "frame back/forward, [ and ] speed /1.1 x1.1 (Backspace: 1x), m mute, l loop\n"
+                  "the whole file, f fullscreen, H HUD (fps, A/V offset, latency, generator; a\n"
+                  "thin progress bar shows when it is off), S screenshot (parla-N.png), Esc or\n"
+                  "Q quit. Muted or at another speed the sound pauses and the wall clock leads.\n"
                   "Needs a display: on a headless machine use `xvfb-run -a parla play ...`.",
        .options =
            [] {
