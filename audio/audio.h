@@ -40,6 +40,14 @@ inline constexpr int kMelBins = 80;
 inline constexpr double kMelMinHz = 20.0;    // lower edge of the first mel filter
 inline constexpr double kMelMaxHz = 8000.0;  // upper edge of the last mel filter
 
+// What audio a decoder accepts (docs/limits.md); anything else is an InputError that
+// names the file. The longest input is core's kMaxInputSeconds (4 hours), checked
+// against the header on opening and against the samples actually decoded.
+inline constexpr int kMinSourceSampleRate = 4000;     // Hz; below is a lying header
+inline constexpr int kMaxSourceSampleRate = 768000;   // Hz
+inline constexpr int kMaxSourceChannels = 8;          // 7.1 is the widest layout read
+inline constexpr float kMaxSampleMagnitude = 64.f;    // |sample|; full scale is 1
+
 // What to decode to. The defaults are the analysis format.
 struct DecodeParams {
   int sample_rate = kSampleRate;  // output samples per second, 8000..384000

@@ -50,6 +50,7 @@ struct AudioDecoder::State {
   int consecutive_errors = 0;
   int64_t skipped = 0;
   int first_error = 0;  // the first decode error's AVERROR, for messages
+  int64_t output_samples = 0;  // per channel, handed to `pending` so far
 
   ~State() {
     av_channel_layout_uninit(&swr_in_layout);
@@ -63,6 +64,8 @@ struct AudioDecoder::State {
   void drain_resampler();
   void configure_resampler(const AVFrame* in);
   void append_converted(const uint8_t** in_data, int in_samples);
+  void check_source_format(int sample_rate, int channels) const;
+  void check_samples(size_t from);
 };
 
 void AudioDecoder::State::open() {
@@ -124,7 +127,53 @@ void AudioDecoder::State::open() {
   } else if (stream->duration != AV_NOPTS_VALUE && stream->duration > 0) {
     info.duration_seconds = stream->duration * av_q2d(stream->time_base);
   }
+  check_source_format(info.source_sample_rate, info.source_channels);
+  if (info.duration_seconds > kMaxInputSeconds) {
+    char hours[32];
+    std::snprintf(hours, sizeof hours, "%.1f", info.duration_seconds / 3600);
+    throw InputError(decode_prefix(path) + ": it lasts " + hours +
+                     " hours by its header; the limit is " +
+                     std::to_string(static_cast<int>(kMaxInputSeconds / 3600)) +
+                     " hours per call (split it)");
+  }
   av_channel_layout_default(&out_layout, params.channels);
+}
+
+// A sample rate or channel count outside what Parla reads is refused in its own words
+// (a WAV header claiming 1 Hz turns 64 KB into hours of audio).
+void AudioDecoder::State::check_source_format(int sample_rate, int channels) const {
+  if (sample_rate < kMinSourceSampleRate || sample_rate > kMaxSourceSampleRate) {
+    throw InputError(decode_prefix(path) + ": sample rate " + std::to_string(sample_rate) +
+                     " Hz is outside the supported " + std::to_string(kMinSourceSampleRate) +
+                     ".." + std::to_string(kMaxSourceSampleRate) + " Hz (a damaged header?)");
+  }
+  if (channels < 1 || channels > kMaxSourceChannels) {
+    throw InputError(decode_prefix(path) + ": " + std::to_string(channels) +
+                     " channels; Parla reads 1 to " + std::to_string(kMaxSourceChannels) +
+                     " (mix it down first, e.g. ffmpeg -ac 1)");
+  }
+}
+
+// Non-finite or absurd samples (a float file of NaN, inf or 1e30) are not sound: they
+// would turn every feature and every output value into NaN.
+void AudioDecoder::State::check_samples(size_t from) {
+  for (size_t i = from; i < pending.size(); ++i) {
+    float x = pending[i];
+    if (std::isfinite(x) && std::fabs(x) <= kMaxSampleMagnitude) continue;
+    double seconds = static_cast<double>(output_samples + (i - from) / params.channels) /
+                     params.sample_rate;
+    char where[64];
+    std::snprintf(where, sizeof where, "%.3f s", seconds);
+    throw InputError(decode_prefix(path) + ": the sample at " + where + " is " +
+                     (std::isnan(x) ? "NaN" : std::isinf(x) ? "infinite" : "beyond full scale x64") +
+                     "; samples must be finite and near full scale (+-1)");
+  }
+  output_samples += static_cast<int64_t>((pending.size() - from) / params.channels);
+  if (output_samples > kMaxInputSeconds * params.sample_rate) {
+    throw InputError(decode_prefix(path) + ": it lasts more than the limit of " +
+                     std::to_string(static_cast<int>(kMaxInputSeconds / 3600)) +
+                     " hours per call (split it)");
+  }
 }
 
 void AudioDecoder::State::note_error(int averror) {
@@ -208,6 +257,7 @@ void AudioDecoder::State::append_converted(const uint8_t** in_data, int in_sampl
   int got = av::check(swr_convert(swr.get(), &out, capacity, in_data, in_samples),
                       decode_prefix(path) + ": resampling failed");
   pending.resize(old_size + static_cast<size_t>(got) * params.channels);
+  check_samples(old_size);
 }
 
 void AudioDecoder::State::drain_resampler() {
@@ -226,6 +276,7 @@ void AudioDecoder::State::configure_resampler(const AVFrame* in) {
   }
   swr_in_rate = in->sample_rate;
   swr_in_format = in->format;
+  check_source_format(in->sample_rate, swr_in_layout.nb_channels);
 
   SwrContext* raw = nullptr;
   av::check(

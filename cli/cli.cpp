@@ -88,10 +88,10 @@ int run_command(const Command& command, std::vector<std::string> args) {
     check_overwrites(parsed, overwrite);
     return command.run(parsed);
   } catch (const InputError& e) {
-    std::fprintf(stderr, "parla %s: error: %s\n", name.c_str(), e.what());
+    std::fprintf(stderr, "parla %s: error: %s\n", name.c_str(), capped_message(e.what()).c_str());
     return 2;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "parla %s: failed: %s\n", name.c_str(), e.what());
+    std::fprintf(stderr, "parla %s: failed: %s\n", name.c_str(), capped_message(e.what()).c_str());
     return 1;
   }
 }

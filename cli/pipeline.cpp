@@ -24,6 +24,13 @@ void add_to_scan(AudioScan& scan, std::span<const float> chunk) {
 void check_sound(const AudioScan& scan, const std::filesystem::path& path, bool allow_silence) {
   if (scan.samples == 0)
     throw InputError("audio " + quoted(path) + " has no samples (zero length)");
+  // Shorter than one motion frame: nothing to animate, and too short for render's
+  // 48 kHz conversion to yield a sample, so every command refuses it alike.
+  constexpr std::int64_t kMinSamples = static_cast<std::int64_t>(audio::kSampleRate / kMotionFps);
+  if (scan.samples < kMinSamples) {
+    throw InputError("audio " + quoted(path) + " lasts " + std::to_string(scan.samples) +
+                     " samples at 16 kHz; the shortest Parla animates is one frame (40 ms)");
+  }
   if (scan.peak < kSilencePeak && !allow_silence) {
     throw InputError("audio " + quoted(path) +
                      " is pure silence (peak below -80 dBFS): nothing to animate "

@@ -39,6 +39,19 @@ class InputError : public Error {
 // "'path'" quoted for messages.
 std::string quoted(const std::filesystem::path& path);
 
+// Input bytes as they may appear in a message: at most `max_chars` characters, every
+// byte outside printable ASCII written as \xNN, a longer input cut with "...". Every
+// place that echoes bytes from an input file into an error goes through this.
+std::string excerpt(std::string_view bytes, std::size_t max_chars = 32);
+
+// "line L, column C" (both from 1) of byte `offset` in `text`, for parse errors.
+std::string text_position(std::string_view text, std::size_t offset);
+
+// The longest error line the CLI prints (characters); longer messages are cut.
+inline constexpr std::size_t kMaxErrorChars = 200;
+// `message` cut to at most kMaxErrorChars characters (with "..." when cut).
+std::string capped_message(std::string_view message);
+
 // Throws InputError unless `path` names an existing, readable regular file.
 // `what` says what the file should be ("audio", "portrait") for the message.
 void check_input_file(const std::filesystem::path& path, std::string_view what);
@@ -149,10 +162,19 @@ struct MotionStyle {
 };
 void apply_motion_style(MotionFrame& frame, const MotionStyle& style);
 
+// Limits on one input (docs/limits.md): the longest audio or motion track one command
+// accepts, and the largest track file read.
+inline constexpr double kMaxInputSeconds = 4 * 3600.0;               // 4 hours
+inline constexpr std::uintmax_t kMaxTrackFileBytes = 256ull << 20;  // 256 MiB
+
 // JSON form: {"fps":25,"channels":[names...],"frames":[[20 floats],...]}.
 // Reading accepts channels in any order (missing ones are neutral) and checks names,
-// fps and ranges, throwing InputError that names the file, frame and channel.
+// fps and ranges, throwing InputError that names the file, frame and channel; a track
+// needs at least one frame and at most kMaxInputSeconds. Writing throws Error for a
+// non-finite value or fps (never written out).
 std::string motion_to_json(const MotionTrack& track);
+// Throws Error unless fps and every value of `track` are finite (the writers call it).
+void check_finite(const MotionTrack& track);
 MotionTrack motion_from_json(std::string_view text, std::string_view source_name);
 
 // Unreal Live Link Face CSV: Timecode, BlendShapeCount, 52 ARKit blendshapes and

@@ -1,7 +1,9 @@
 // Input checks, text I/O and OutputFile: outputs appear only when complete.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -11,6 +13,40 @@ namespace parla {
 namespace fs = std::filesystem;
 
 std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+
+std::string excerpt(std::string_view bytes, std::size_t max_chars) {
+  std::string out;
+  char hex[8];
+  for (unsigned char c : bytes) {
+    if (c >= 0x20 && c < 0x7f) {
+      if (out.size() + 1 > max_chars) return out + "...";
+      out += static_cast<char>(c);
+    } else {
+      if (out.size() + 4 > max_chars) return out + "...";
+      std::snprintf(hex, sizeof hex, "\\x%02X", c);
+      out += hex;
+    }
+  }
+  return out;
+}
+
+std::string text_position(std::string_view text, std::size_t offset) {
+  offset = std::min(offset, text.size());
+  std::size_t line = 1, line_start = 0;
+  for (std::size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') ++line, line_start = i + 1;
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(offset - line_start + 1);
+}
+
+std::string capped_message(std::string_view message) {
+  std::string line(message.substr(0, std::min(message.size(), kMaxErrorChars)));
+  for (char& c : line) {
+    if (c == '\n' || c == '\r') c = ' ';  // one message, one line
+  }
+  if (message.size() > kMaxErrorChars) line.replace(kMaxErrorChars - 3, 3, "...");
+  return line;
+}
 
 void check_input_file(const fs::path& path, std::string_view what) {
   std::error_code ec;

@@ -135,6 +135,7 @@ std::array<ArkitValue, kArkitBlendshapeCount> arkit_blendshapes(const MotionFram
 }
 
 std::string motion_to_live_link_csv(const MotionTrack& track) {
+  check_finite(track);
   std::ostringstream out;
   out << "Timecode,BlendShapeCount";
   for (auto name : kColumns) out << ',' << name;
@@ -167,7 +168,7 @@ MotionTrack motion_from_live_link_csv(std::string_view text, std::string_view so
   std::vector<int> mapping(header.size(), -1);
   for (size_t k = 2; k < header.size(); ++k) {
     mapping[k] = column(header[k]);
-    if (mapping[k] < 0) throw fail("unknown column \"" + header[k] + "\"");
+    if (mapping[k] < 0) throw fail("unknown column \"" + excerpt(header[k]) + "\" (line 1)");
   }
   MotionTrack track;
   std::vector<std::string> timecodes;
@@ -185,8 +186,8 @@ MotionTrack motion_from_live_link_csv(std::string_view text, std::string_view so
       char* end = nullptr;
       float v = std::strtof(cells[k].c_str(), &end);
       if (end == cells[k].c_str() || !std::isfinite(v)) {
-        throw fail("line " + std::to_string(line_number) + " column " + header[k] +
-                   " is not a number");
+        throw fail("line " + std::to_string(line_number) + " column " + header[k] + " (\"" +
+                   excerpt(cells[k], 16) + "\") is not a finite number");
       }
       row[mapping[k]] = v;
     }
@@ -194,16 +195,37 @@ MotionTrack motion_from_live_link_csv(std::string_view text, std::string_view so
     timecodes.push_back(cells[0]);
   }
   // The frame rate is the largest frame field + 1 seen within a second (HH:MM:SS:FF).
+  if (track.frames.empty()) throw fail("it has no frames (only a header)");
   int max_frame_field = -1;
-  for (const auto& tc : timecodes) {
+  std::vector<std::array<int, 4>> fields;
+  fields.reserve(timecodes.size());
+  for (size_t i = 0; i < timecodes.size(); ++i) {
     int h, m, s, ff;
-    if (std::sscanf(tc.c_str(), "%d:%d:%d:%d", &h, &m, &s, &ff) != 4) {
-      throw fail("timecode \"" + tc + "\" is not HH:MM:SS:FF");
+    if (std::sscanf(timecodes[i].c_str(), "%d:%d:%d:%d", &h, &m, &s, &ff) != 4 || h < 0 ||
+        m < 0 || m > 59 || s < 0 || s > 59 || ff < 0 || ff > 239) {
+      throw fail("frame " + std::to_string(i) + " timecode \"" + excerpt(timecodes[i], 16) +
+                 "\" is not HH:MM:SS:FF");
     }
     max_frame_field = std::max(max_frame_field, ff);
+    fields.push_back({h, m, s, ff});
   }
   if (timecodes.size() > static_cast<size_t>(max_frame_field + 1) && max_frame_field > 0) {
     track.fps = max_frame_field + 1;
+  }
+  // Rows are frames in time order: a timecode earlier than the one before it is a
+  // shuffled or reversed file, which would play as garbage.
+  for (size_t i = 1; i < fields.size(); ++i) {
+    auto seconds_of = [](const std::array<int, 4>& f) { return (f[0] * 60 + f[1]) * 60 + f[2]; };
+    auto now = std::make_pair(seconds_of(fields[i]), fields[i][3]);
+    auto before = std::make_pair(seconds_of(fields[i - 1]), fields[i - 1][3]);
+    if (now < before) {
+      throw fail("frame " + std::to_string(i) + " timecode \"" + excerpt(timecodes[i], 16) +
+                 "\" is earlier than the frame before it: rows must be in time order");
+    }
+  }
+  if (static_cast<double>(track.frames.size()) / track.fps > kMaxInputSeconds) {
+    throw fail(std::to_string(track.frames.size()) + " frames is longer than the limit of " +
+               std::to_string(static_cast<int>(kMaxInputSeconds / 3600)) + " hours");
   }
   const auto& table = channel_table();
   for (size_t i = 0; i < track.frames.size(); ++i) {

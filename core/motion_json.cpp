@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/core.h"
+#include "core/json_input.h"
 
 namespace parla {
 namespace {
@@ -20,7 +21,22 @@ std::string format_value(float v) {
 
 }  // namespace
 
+void check_finite(const MotionTrack& track) {
+  if (!std::isfinite(track.fps) || track.fps <= 0) {
+    throw Error("refusing to write a motion track with fps " + std::to_string(track.fps));
+  }
+  for (size_t i = 0; i < track.frames.size(); ++i) {
+    for (int c = 0; c < kChannelCount; ++c) {
+      if (!std::isfinite(track.frames[i][c])) {
+        throw Error("refusing to write a motion track with a non-finite value (frame " +
+                    std::to_string(i) + " channel " + std::string(channel_table()[c].name) + ")");
+      }
+    }
+  }
+}
+
 std::string motion_to_json(const MotionTrack& track) {
+  check_finite(track);
   std::ostringstream out;
   out << "{\"fps\":" << track.fps << ",\"channels\":[";
   const auto& table = channel_table();
@@ -42,12 +58,7 @@ std::string motion_to_json(const MotionTrack& track) {
 }
 
 MotionTrack motion_from_json(std::string_view text, std::string_view source) {
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    fail(source, std::string("not valid JSON (") + e.what() + ")");
-  }
+  nlohmann::json doc = parse_json_input(text, "invalid motion track '" + std::string(source) + "'");
   if (!doc.is_object()) fail(source, "expected a JSON object with fps, channels and frames");
   MotionTrack track;
   if (!doc.contains("fps") || !doc["fps"].is_number()) fail(source, "missing numeric \"fps\"");
@@ -63,14 +74,20 @@ MotionTrack motion_from_json(std::string_view text, std::string_view source) {
   for (const auto& name : doc["channels"]) {
     if (!name.is_string()) fail(source, "channel names must be strings");
     int c = channel_index(name.get<std::string>());
-    if (c < 0) fail(source, "unknown channel \"" + name.get<std::string>() + "\"");
-    if (seen[c]) fail(source, "channel \"" + name.get<std::string>() + "\" appears twice");
+    if (c < 0) fail(source, "unknown channel \"" + excerpt(name.get<std::string>()) + "\"");
+    if (seen[c]) fail(source, "channel \"" + excerpt(name.get<std::string>()) + "\" appears twice");
     seen[c] = true;
     columns.push_back(c);
   }
   if (!doc.contains("frames") || !doc["frames"].is_array()) fail(source, "missing \"frames\" array");
   const auto& table = channel_table();
   const auto& frames = doc["frames"];
+  if (frames.empty()) fail(source, "it has no frames");
+  if (static_cast<double>(frames.size()) / track.fps > kMaxInputSeconds) {
+    fail(source, std::to_string(frames.size()) + " frames at " + format_value(static_cast<float>(track.fps)) +
+                     " fps is longer than the limit of " +
+                     std::to_string(static_cast<int>(kMaxInputSeconds / 3600)) + " hours");
+  }
   track.frames.reserve(frames.size());
   for (size_t i = 0; i < frames.size(); ++i) {
     const auto& row = frames[i];
@@ -99,6 +116,12 @@ MotionTrack motion_from_json(std::string_view text, std::string_view source) {
 
 MotionTrack read_motion_track(const std::filesystem::path& path) {
   check_input_file(path, "motion track");
+  std::error_code ec;
+  if (auto bytes = std::filesystem::file_size(path, ec); !ec && bytes > kMaxTrackFileBytes) {
+    throw InputError("invalid motion track " + quoted(path) + ": " + std::to_string(bytes >> 20) +
+                     " MiB is larger than the limit of " +
+                     std::to_string(kMaxTrackFileBytes >> 20) + " MiB");
+  }
   std::string text = read_text_file(path);
   std::string ext = path.extension().string();
   if (ext == ".csv" || ext == ".CSV") return motion_from_live_link_csv(text, path.string());

@@ -41,4 +41,43 @@ FaceFrame face_frame(const Landmarks& landmarks) {
   return frame;
 }
 
+std::string landmark_geometry_problem(const Landmarks& landmarks) {
+  // Collinear points first: every other test would report a symptom of it.
+  Point centre = mean_of(landmarks, 0, kLandmarkCount);
+  double sxx = 0, syy = 0, sxy = 0;
+  for (const Point& p : landmarks) {
+    double dx = p.x - centre.x, dy = p.y - centre.y;
+    sxx += dx * dx, syy += dy * dy, sxy += dx * dy;
+  }
+  double trace = sxx + syy, det = sxx * syy - sxy * sxy;
+  if (!(trace > 1e-6) || det / (trace * trace) < 1e-3) {
+    return "the 68 points lie on one line (or one spot); it is not a face";
+  }
+  FaceFrame frame = face_frame(landmarks);
+  if (!(frame.interocular_px > 1e-3f)) return "the two eyes (points 36-41 and 42-47) coincide";
+  if (std::cos(frame.angle_rad) < 0.f) {
+    return "the eyes are mirrored: points 36-41 (the subject's right eye) must lie left of "
+           "42-47, as dlib orders them (a mirrored selfie?)";
+  }
+  if (std::abs(frame.angle_rad) > 1.0472f) return "the eye line is tilted more than 60 degrees";
+  auto at = [&](int i) { return frame.to_face(landmarks[i]); };
+  Point mouth = frame.to_face(mean_of(landmarks, 48, 12));
+  float nose_y = at(30).y, chin_y = at(8).y;
+  if (!(nose_y > 0.15f && mouth.y > nose_y && chin_y > mouth.y)) {
+    return "nose (30), mouth (48-67) and chin (8) must lie below the eyes in that order "
+           "(upside down?)";
+  }
+  if (!(at(0).x < at(16).x && at(48).x < at(54).x && at(60).x < at(64).x)) {
+    return "the jaw (0-16) or the mouth (48-67) runs right to left; dlib orders them from the "
+           "subject's right (image left)";
+  }
+  float jaw_width = at(16).x - at(0).x;
+  if (chin_y > 6.f || jaw_width < 0.8f || jaw_width > 8.f) {
+    return "the proportions are not a face's: chin " + std::to_string(chin_y).substr(0, 4) +
+           " and jaw width " + std::to_string(jaw_width).substr(0, 4) +
+           " eye distances (a face has about 2 and 2.5)";
+  }
+  return "";
+}
+
 }  // namespace parla::video

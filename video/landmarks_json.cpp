@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "core/json_input.h"
 #include "video/video.h"
 
 namespace parla::video {
@@ -22,8 +23,7 @@ Landmarks landmarks_from_json(std::string_view text, std::string_view source_nam
   auto bad = [&](const std::string& why) {
     return InputError("bad landmarks file '" + std::string(source_name) + "': " + why);
   };
-  nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) throw bad("not valid JSON");
+  nlohmann::json doc = parse_json_input(text, "bad landmarks file '" + std::string(source_name) + "'");
   const nlohmann::json* points = &doc;
   if (doc.is_object()) {
     if (!doc.contains("landmarks")) throw bad("no \"landmarks\" array");
@@ -57,6 +57,9 @@ FaceFit read_landmarks_file(const std::filesystem::path& path, int width, int he
                        " lies outside the " + std::to_string(width) + "x" +
                        std::to_string(height) + " portrait");
     }
+  }
+  if (std::string problem = landmark_geometry_problem(fit.landmarks); !problem.empty()) {
+    throw InputError("bad landmarks file " + quoted(path) + ": " + problem);
   }
   if (face_frame(fit.landmarks).interocular_px < kMinInterocularPx) {
     throw InputError("the face in " + quoted(path) + " is too small to animate: the minimum is " +

@@ -85,6 +85,9 @@ constexpr float kMinPoseAreaRatio = 0.12f;
 
 Rig::Rig(Image portrait, const FaceFit& fit, RigParams params) {
   auto impl = std::make_shared<Impl>();
+  if (std::string problem = landmark_geometry_problem(fit.landmarks); !problem.empty()) {
+    throw InputError("the face's landmarks cannot be rigged: " + problem);
+  }
   impl->frame = face_frame(fit.landmarks);
   if (!(impl->frame.interocular_px >= kMinInterocularPx)) {
     throw InputError("the face is too small to animate: " +

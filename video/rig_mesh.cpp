@@ -57,10 +57,17 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
   std::vector<float> xs = {x_origin};
   while (xs.front() > extent.left) xs.insert(xs.begin(), xs.front() - step_at(xs.front() - 0.5f * cell));
   while (xs.back() < extent.right) xs.push_back(xs.back() + step_at(xs.back() + 0.5f * cell));
-  const int j_min = -static_cast<int>(std::ceil((y_origin - extent.top) / cell));
-  const int j_max = static_cast<int>(std::ceil((extent.bottom - y_origin) / cell));
+  // At least one row above and below the cut row, whatever the geometry: the cut row
+  // (and its lip sides and guards) must be a row of the grid. A lip line outside the
+  // head's extent (a mirrored fit) once put it past the end of the vertex arrays.
+  const int j_min = std::min(-1, -static_cast<int>(std::ceil((y_origin - extent.top) / cell)));
+  const int j_max = std::max(1, static_cast<int>(std::ceil((extent.bottom - y_origin) / cell)));
   const int columns = static_cast<int>(xs.size());
   const int rows = j_max - j_min + 1;
+  if (static_cast<double>(columns) * rows > 4e6) {
+    throw Error("the rig's mesh would have " + std::to_string(columns) + "x" +
+                std::to_string(rows) + " vertices: the face geometry is not a face's");
+  }
   const int cut_row = -j_min;
   const float corner_left = g.lip_line.front().x, corner_right = g.lip_line.back().x;
 

@@ -238,6 +238,13 @@ struct FaceFrame {
   Point to_image(Point face) const;
 };
 FaceFrame face_frame(const Landmarks& landmarks);
+// Why 68 landmarks cannot be a face the rig can use, or "" when they can: points all on
+// one line, eyes mirrored (36-41, the subject's right eye, must lie left of 42-47 in
+// the image as dlib orders them), an eye line tilted past 60 degrees, nose, mouth or
+// chin not below the eyes in that order (an upside-down fit), a jaw or mouth in
+// reversed order, or proportions no face has. Checked on every --landmarks file and
+// again by Rig, so the mesh is only ever built for a face-shaped layout.
+std::string landmark_geometry_problem(const Landmarks& landmarks);
 
 struct RigParams {
   // Mesh density: cells per inter-ocular distance (columns are twice as dense across
