@@ -28,5 +28,5 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j"$(nproc)"
 
 if [ "${PARLA_SKIP_SAMPLE:-0}" != "1" ]; then
-  ./build/cli/parla render --sample -o out.mp4
+  ./build/cli/parla render --sample -y -o out.mp4
 fi
