@@ -85,7 +85,14 @@ void Display::draw_progress(double fraction) {
 }
 
 void Display::save_screenshot(const std::filesystem::path& path) {
+  // Read the window's back buffer as draw() left it, whatever other code bound or set:
+  // the default framebuffer, tightly packed rows, no pixel-pack buffer.
+  glBindFramebuffer(GL_READ_FRAMEBUFFER, 0);
+  glBindBuffer(GL_PIXEL_PACK_BUFFER, 0);
   glReadBuffer(GL_BACK);
+  glPixelStorei(GL_PACK_ROW_LENGTH, 0);
+  glPixelStorei(GL_PACK_SKIP_ROWS, 0);
+  glPixelStorei(GL_PACK_SKIP_PIXELS, 0);
   Image image = read_pixels(last_rect_);
   OutputFile out(path);
   video::save_png(image, out.temp_path());

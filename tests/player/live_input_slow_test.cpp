@@ -113,3 +113,78 @@ TEST(LiveRecord, ABadRecordPathOrInputIsRefusedBeforeTheWindowOpens) {
 
 }  // namespace
 }  // namespace parla::testing
+
+namespace parla::testing {
+namespace {
+
+// Issue #17: "one live screenshot in five came out posterized with a garbled HUD". Live
+// screenshots taken at different moments must all be as rich in colour as play's shot
+// of the same portrait, with the HUD's exact green and its constant label ("FPS") drawn
+// identically every time.
+TEST(LiveScreenshots, AreFaithfulShotAfterShot) {
+  REQUIRE_DISPLAY();
+  ScratchDir dir;
+  auto speech = shared_media_dir() / "speech" / "librivox_en_male.wav";
+  auto reference_path = dir / "play.png";
+  auto made = run_command(parla() + " play --no-audio --hud --screenshot-at 2 " + q(reference_path) + " 2>&1");
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  Image reference = video::load_image(reference_path);
+  auto colours = [](const Image& img, int x0, int y0, int x1, int y1) {
+    std::vector<std::uint32_t> seen;
+    for (int y = y0; y < y1; ++y) {
+      for (int x = x0; x < x1; ++x) {
+        const std::uint8_t* p = img.pixel(x, y);
+        seen.push_back(p[0] << 16 | p[1] << 8 | p[2]);
+      }
+    }
+    std::sort(seen.begin(), seen.end());
+    return static_cast<int>(std::unique(seen.begin(), seen.end()) - seen.begin());
+  };
+  const int w = reference.width, h = reference.height;
+  const int reference_face = colours(reference, w / 4, h / 4, 3 * w / 4, 3 * h / 4);
+  std::vector<Image> shots;
+  for (const char* at : {"1.0", "1.7", "2.3", "3.1", "3.6"}) {
+    auto shot = dir / (std::string("live") + at + ".png");
+    auto r = run_command(parla() + " live --hud --input " + q(speech) + " --screenshot-at " + at + " " +
+                         q(shot) + " 2>&1");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    shots.push_back(video::load_image(shot));
+  }
+  for (size_t i = 0; i < shots.size(); ++i) {
+    const Image& s = shots[i];
+    ASSERT_EQ(s.width, w);
+    ASSERT_EQ(s.height, h);
+    int face = colours(s, w / 4, h / 4, 3 * w / 4, 3 * h / 4);
+    int hud_green = 0, off_green = 0;
+    for (int y = h / 2; y < h; ++y) {
+      for (int x = 0; x < w; ++x) {
+        const std::uint8_t* p = s.pixel(x, y);
+        bool greenish = p[1] > 200 && p[0] < 120;
+        bool exact = std::abs(p[0] - 51) <= 2 && p[1] >= 253 && std::abs(p[2] - 102) <= 2;
+        hud_green += exact;
+        off_green += greenish && !exact;
+      }
+    }
+    std::printf("shot %zu: %d face colours (play %d), %d HUD glyph pixels, %d off-colour\n", i, face,
+                reference_face, hud_green, off_green);
+    EXPECT_GE(face, reference_face * 8 / 10) << "shot " << i << " is posterized";
+    EXPECT_GT(hud_green, 300) << "shot " << i;
+    EXPECT_EQ(off_green, 0) << "shot " << i << ": HUD glyphs not in the HUD's green";
+  }
+  // The first HUD line starts with the constant "FPS " over the static bottom-left corner.
+  const int label_y0 = h - 60;
+  for (size_t i = 1; i < shots.size(); ++i) {
+    int worst = 0;
+    for (int y = label_y0; y < h; ++y) {
+      for (int x = 0; x < 14; ++x) {
+        for (int c = 0; c < 3; ++c) {
+          worst = std::max(worst, std::abs(shots[i].pixel(x, y)[c] - shots[0].pixel(x, y)[c]));
+        }
+      }
+    }
+    EXPECT_LE(worst, 8) << "shot " << i << ": the HUD's label differs from shot 0's";
+  }
+}
+
+}  // namespace
+}  // namespace parla::testing

@@ -27,5 +27,22 @@ TEST(WallClock, RunsPausesAndSeeks) {
   EXPECT_LT(clock.seconds(), 0.05);  // clamped to the start
 }
 
+// `[`/`]`: the rate changes from the current time on, without a jump.
+TEST(WallClock, RunsAtTheChosenRateFromNowOn) {
+  WallClock clock(1.0);
+  clock.set_paused(true);
+  clock.set_rate(2.0);
+  EXPECT_DOUBLE_EQ(clock.seconds(), 1.0);  // no jump
+  clock.set_paused(false);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  double fast = clock.seconds() - 1.0;
+  EXPECT_GE(fast, 0.2);  // twice the 100 ms slept
+  EXPECT_LT(fast, 0.6);
+  clock.set_paused(true);
+  double held = clock.seconds();
+  clock.set_rate(0.5);
+  EXPECT_DOUBLE_EQ(clock.seconds(), held);
+}
+
 }  // namespace
 }  // namespace parla::player
