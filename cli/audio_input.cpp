@@ -77,6 +77,7 @@ void AudioInput::prepare(const std::string& arg, const ParsedArgs& args) {
   if (arg == "-") {
     temp_dir_ = make_temp_dir();
     source = temp_dir_ / "stdin";
+    temp_slots_ = {register_temp_path(temp_dir_), register_temp_path(source)};
     std::ofstream out(source, std::ios::binary);
     out << std::cin.rdbuf();
     out.close();
@@ -112,10 +113,14 @@ void AudioInput::prepare(const std::string& arg, const ParsedArgs& args) {
                   at / double(kPartRate * channels));
     throw InputError("audio " + quoted(arg == "-" ? std::filesystem::path("-") : source) + ": " + what);
   }
-  if (temp_dir_.empty()) temp_dir_ = make_temp_dir();
+  if (temp_dir_.empty()) {
+    temp_dir_ = make_temp_dir();
+    temp_slots_.push_back(register_temp_path(temp_dir_));
+  }
   char name[96];
   std::snprintf(name, sizeof name, "%s@%.2fs.wav", arg == "-" ? "stdin" : source.stem().c_str(), start_s);
   path_ = temp_dir_ / name;
+  temp_slots_.push_back(register_temp_path(path_));
   write_float_wav(path_, part, kPartRate, channels);
 }
 
@@ -126,6 +131,8 @@ void AudioInput::remove_temp() {
   std::error_code ec;
   std::filesystem::remove_all(temp_dir_, ec);
   temp_dir_.clear();
+  for (int slot : temp_slots_) unregister_temp_path(slot);
+  temp_slots_.clear();
 }
 
 }  // namespace parla::cli

@@ -34,6 +34,7 @@ class AudioInput {
   std::filesystem::path path_;
   std::filesystem::path original_;
   std::filesystem::path temp_dir_;  // empty when nothing temporary was made
+  std::vector<int> temp_slots_;     // register_temp_path slots: the dir and its files
 };
 
 // --start and --duration, for the commands that read an audio file.

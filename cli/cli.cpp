@@ -86,7 +86,12 @@ int run_command(const Command& command, std::vector<std::string> args) {
       return 0;
     }
     check_overwrites(parsed, overwrite);
+    // The batch commands stop cleanly on Ctrl-C; play and live keep the default.
+    if (name == "render" || name == "motion" || name == "fit") install_interrupt_handlers();
     return command.run(parsed);
+  } catch (const Interrupted& e) {
+    std::fprintf(stderr, "parla %s: %s\n", name.c_str(), e.what());
+    return 128 + e.signal_number();
   } catch (const InputError& e) {
     std::fprintf(stderr, "parla %s: error: %s\n", name.c_str(), capped_message(e.what()).c_str());
     return 2;

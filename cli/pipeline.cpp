@@ -110,6 +110,7 @@ void stream_motion_from_audio(const std::filesystem::path& path, fusion::MotionG
   };
   std::vector<float> chunk(kChunkSamples);
   while (size_t n = decoder.read(chunk)) {
+    check_interrupted();
     add_to_scan(scan, {chunk.data(), n});
     extractor.push({chunk.data(), n}, features);
     generator.push(features.frames, batch.frames);

@@ -352,6 +352,7 @@ int run_render(const ParsedArgs& args) {
   std::int64_t frame_count = 0;
   std::array<int, 4> previous_dirty{0, 0, renderer.width(), renderer.height()};
   auto render_frame = [&](std::int64_t i, const MotionFrame& motion) {
+    check_interrupted();  // Ctrl-C: unwind; the threads stop and the temporary goes
     feed.write_until(writer, (i + 1) / fps);
     const Image& picture = renderer.render(motion);
     // What changed since the last frame: where the face was, and where it is now.

@@ -36,6 +36,29 @@ class InputError : public Error {
   using Error::Error;
 };
 
+// Interrupts. After install_interrupt_handlers() (the CLI's render, motion and fit),
+// the first SIGINT, SIGTERM or SIGHUP only sets a flag: long loops call
+// check_interrupted(), which throws Interrupted so the stack unwinds normally (threads
+// joined, temporaries removed), and OutputFile::commit refuses once it is set. A second
+// signal unlinks every registered temporary path from the handler and exits at once
+// with 128 + the signal. The flag is lock-free: any thread may poll it.
+class Interrupted : public Error {
+ public:
+  explicit Interrupted(int signal_number);
+  int signal_number() const { return signal_number_; }
+
+ private:
+  int signal_number_;
+};
+void install_interrupt_handlers();
+int interrupt_signal();   // the first signal received, 0 for none
+void check_interrupted();  // throws Interrupted once a signal came
+// Temporary files (and then directories) the second signal removes; OutputFile
+// registers its own. Returns a slot for unregister_temp_path (-1 when the table of 32
+// is full: such a path is still removed by normal unwinding).
+int register_temp_path(const std::filesystem::path& path);
+void unregister_temp_path(int slot);
+
 // "'path'" quoted for messages.
 std::string quoted(const std::filesystem::path& path);
 
@@ -82,6 +105,7 @@ class OutputFile {
  private:
   std::filesystem::path final_path_;
   std::filesystem::path temp_path_;
+  int temp_slot_ = -1;  // register_temp_path's slot
   bool committed_ = false;
 };
 

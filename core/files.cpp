@@ -128,6 +128,7 @@ OutputFile::OutputFile(fs::path final_path, std::span<const fs::path> inputs)
                           std::to_string(::getpid()) + "-" + std::to_string(counter++) +
                           final_path_.extension().string();
   temp_path_ = dir / temp_name;
+  temp_slot_ = register_temp_path(temp_path_);
 }
 
 OutputFile::OutputFile(fs::path final_path, std::initializer_list<fs::path> inputs)
@@ -138,9 +139,11 @@ OutputFile::~OutputFile() {
     std::error_code ec;
     fs::remove(temp_path_, ec);
   }
+  unregister_temp_path(temp_slot_);
 }
 
 void OutputFile::commit() {
+  check_interrupted();  // a signal means: leave nothing behind, not even a finished file
   std::error_code ec;
   if (!fs::exists(temp_path_, ec)) {
     throw Error("cannot finish " + quoted(final_path_) + ": nothing was written");
