@@ -2,7 +2,6 @@
 #include <cstdio>
 
 #include "audio/audio.h"
-
 #include "cli/commands.h"
 #include "cli/pipeline.h"
 #include "cli/player_options.h"
@@ -67,8 +66,8 @@ const Command& live_command() {
            "With no PORTRAIT, animates the bundled sample portrait. Speech from the input\n"
            "device drives the current default motion generator through its streaming API.\n"
            "Latency is measured from a sample entering the capture callback to the swap of\n"
-           "the first frame computed with it (H shows it). Keys: H HUD, S screenshot, f fullscreen,\n"
-           "Esc/Q quit.\n"
+           "the first frame computed with it (H shows it).\n"
+           "Keys: H HUD, S screenshot, f fullscreen, Esc/Q quit.\n"
            "--input FILE plays a file into the same path as the microphone, in real time,\n"
            "and quits at its end; --record OUT.mp4 writes what is shown (25 fps) with the\n"
            "input audio, complete when live ends (window closed, --seconds, end of --input).",

@@ -33,7 +33,8 @@ int run_play(const ParsedArgs& args) {
   MotionOptions motion_options = motion_options_from_args(args, audio_path);
   auto generator = fusion::make_generator(motion_options.generator, motion_options.params);
   std::optional<TextHintRequest> hint = text_hint_from_args(args);
-  if (hint && args.has("motion")) throw InputError("--text shapes generated motion: not with --motion");
+  if (hint && args.has("motion"))
+    throw InputError("--text shapes generated motion: not with --motion");
 
   player::Scene scene = scene_from(args, portrait_path, "play");
   player::PlayInput input;

@@ -27,8 +27,7 @@ RigFraming scene_framing(const Scene& scene, Image* rest_picture) {
 }  // namespace
 
 Display::Display(const Scene& scene, const WindowParams& params)
-    : vmc_(params.vmc_address.empty() ? nullptr
-                                       : std::make_unique<VmcSender>(params.vmc_address)),
+    : vmc_(params.vmc_address.empty() ? nullptr : std::make_unique<VmcSender>(params.vmc_address)),
       framing_(scene_framing(scene, nullptr)),
       window_(framing_.width, framing_.height, params.title),
       hud_on_(params.show_hud),

@@ -126,8 +126,8 @@ void Hud::draw_bar(float x0, float y0, float x1, float y1, float fraction, int f
   float su = ((kSolid - kFirstChar) * kCellWidth + 1.5f) / atlas_w, sv = 2.5f / atlas_h;
   float split = x0 + std::clamp(fraction, 0.f, 1.f) * (x1 - x0);
   scratch_.clear();
-  add_quad(scratch_, split, y0, x1, y1, su, sv, su, sv, 0.6f);   // the rest: dark track
-  add_quad(scratch_, x0, y0, split, y1, su, sv, su, sv, 1.f);    // played: green
+  add_quad(scratch_, split, y0, x1, y1, su, sv, su, sv, 0.6f);  // the rest: dark track
+  add_quad(scratch_, x0, y0, split, y1, su, sv, su, sv, 1.f);   // played: green
   submit(fb_width, fb_height);
 }
 

@@ -20,9 +20,8 @@ class MicInput : public LiveInput {
   audio::CaptureStats stats() const override { return mic_.stats(); }
   std::string describe() const override {
     char line[256];
-    std::snprintf(line, sizeof line, "device %d ('%s'), input latency %.0f ms",
-                  mic_.device().index, mic_.device().name.c_str(),
-                  mic_.input_latency_seconds() * 1e3);
+    std::snprintf(line, sizeof line, "device %d ('%s'), input latency %.0f ms", mic_.device().index,
+                  mic_.device().name.c_str(), mic_.input_latency_seconds() * 1e3);
     return line;
   }
 
@@ -35,8 +34,10 @@ constexpr int kFeedSamples = audio::kSampleRate / 100;  // 10 ms, like a capture
 class FileInput : public LiveInput {
  public:
   FileInput(std::vector<float> pcm, std::string name, double tail_seconds)
-      : pcm_(std::move(pcm)), name_(std::move(name)),
-        samples_(audio::kSampleRate * 2), stamps_(1024) {
+      : pcm_(std::move(pcm)),
+        name_(std::move(name)),
+        samples_(audio::kSampleRate * 2),
+        stamps_(1024) {
     pcm_.resize(pcm_.size() + static_cast<size_t>(tail_seconds * audio::kSampleRate), 0.f);
   }
   ~FileInput() override { stop(); }
@@ -51,9 +52,7 @@ class FileInput : public LiveInput {
     if (feeder_.joinable()) feeder_.join();
   }
   size_t read(std::span<float> out) override { return samples_.pop(out); }
-  bool next_stamp(audio::CaptureStamp& stamp) override {
-    return stamps_.pop({&stamp, 1}) == 1;
-  }
+  bool next_stamp(audio::CaptureStamp& stamp) override { return stamps_.pop({&stamp, 1}) == 1; }
   bool active() const override { return running_ && !finished_; }
   bool finished() const override { return finished_; }
   audio::CaptureStats stats() const override {
@@ -94,8 +93,8 @@ class FileInput : public LiveInput {
 
   std::vector<float> pcm_;  // immutable once the feeder runs
   std::string name_;
-  audio::SpscRing<float> samples_;              // feeder → worker
-  audio::SpscRing<audio::CaptureStamp> stamps_; // feeder → worker
+  audio::SpscRing<float> samples_;               // feeder → worker
+  audio::SpscRing<audio::CaptureStamp> stamps_;  // feeder → worker
   std::thread feeder_;
   std::atomic<bool> running_{false};
   std::atomic<bool> finished_{false};
@@ -104,7 +103,9 @@ class FileInput : public LiveInput {
 
 }  // namespace
 
-std::unique_ptr<LiveInput> open_microphone(int device) { return std::make_unique<MicInput>(device); }
+std::unique_ptr<LiveInput> open_microphone(int device) {
+  return std::make_unique<MicInput>(device);
+}
 
 std::unique_ptr<LiveInput> open_file_input(std::vector<float> pcm, std::string name,
                                            double tail_seconds) {

@@ -53,9 +53,9 @@ PlayStats run_live(const Scene& scene, const LiveParams& params) {
   std::fprintf(stderr, "parla live: listening on %s\n", mic->describe().c_str());
   std::unique_ptr<LiveRecorder> recorder;
   if (!params.record_path.empty()) {
-    recorder = std::make_unique<LiveRecorder>(params.record_path, display.picture_width(),
-                                              display.picture_height(),
-                                              from_file ? file_frames : 0);
+    recorder =
+        std::make_unique<LiveRecorder>(params.record_path, display.picture_width(),
+                                       display.picture_height(), from_file ? file_frames : 0);
   }
 
   PlayStats stats;
@@ -66,8 +66,7 @@ PlayStats run_live(const Scene& scene, const LiveParams& params) {
       audio::FeatureExtractor().latency_samples() / double(audio::kSampleRate);
 
   FrameQueue queue(static_cast<size_t>(std::max(1, wp.queue_frames)));
-  WorkerThread worker(queue,
-                      [&] { live_worker(queue, *mic, *generator, scene, recorder.get()); });
+  WorkerThread worker(queue, [&] { live_worker(queue, *mic, *generator, scene, recorder.get()); });
   mic->start();
   std::int64_t file_end_ns = 0;  // when the --input file had been fed to its end
 

@@ -47,11 +47,12 @@ void LiveRecorder::write_due_audio(bool final) {
     chunk.swap(pending_);
   }
   std::int64_t target = frames_written_ * kSamplesPerFrame;
-  auto take = static_cast<size_t>(std::clamp<std::int64_t>(target - audio_written_, 0,
-                                                           static_cast<std::int64_t>(chunk.size())));
+  auto take = static_cast<size_t>(std::clamp<std::int64_t>(
+      target - audio_written_, 0, static_cast<std::int64_t>(chunk.size())));
   if (take < chunk.size()) {  // beyond the video written so far: keep for later
     std::lock_guard lock(mutex_);
-    pending_.insert(pending_.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(take), chunk.end());
+    pending_.insert(pending_.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(take),
+                    chunk.end());
   }
   chunk.resize(take);
   if (final) chunk.resize(static_cast<size_t>(target - audio_written_), 0.f);

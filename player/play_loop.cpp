@@ -16,7 +16,7 @@ namespace {
 
 constexpr double kSeekSeconds = 5.0;
 constexpr double kPacingStartSeconds = 0.5;  // see PlayStats::clock_advance_seconds
-constexpr double kSpeedStep = 1.1;               // `[`/`]`, as mpv
+constexpr double kSpeedStep = 1.1;           // `[`/`]`, as mpv
 constexpr double kMinSpeed = 0.25, kMaxSpeed = 4.0;
 
 std::string format(const char* fmt, double a = 0, double b = 0, double c = 0, double d = 0) {
@@ -71,14 +71,14 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
   PlayStats stats;
   stats.generator = input.generator;
   Figures offsets;
-  bool seeking = false;    // a seek the clock does not reflect yet
-  double seek_target = 0;  // seconds, valid while seeking
+  bool seeking = false;          // a seek the clock does not reflect yet
+  double seek_target = 0;        // seconds, valid while seeking
   std::int64_t step_index = -1;  // `,`/`.` while paused: the frame to show; -1 = none
   double speed = 1.0;
   bool muted = false, looping = false;
   auto frame_at = [&](double seconds) {
-    return std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor(seconds * fps + 1e-9)),
-                                    0, count - 1);
+    return std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor(seconds * fps + 1e-9)), 0,
+                                    count - 1);
   };
   auto seek_to = [&](double target) {
     clock->seek(target);
@@ -187,8 +187,8 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
     if (screenshot_index) sync_s = std::min(sync_s, (*screenshot_index + 0.5) / fps);
     if (step_index >= 0 && clock->paused()) sync_s = (static_cast<double>(step_index) + 0.5) / fps;
     std::int64_t dropped_while_seeking = 0;
-    auto due = queue.take_due(sync_s, seeking || step_index >= 0 ? dropped_while_seeking
-                                                            : stats.frames_dropped);
+    auto due = queue.take_due(
+        sync_s, seeking || step_index >= 0 ? dropped_while_seeking : stats.frames_dropped);
     if (due) {
       stats.jaw_open_max = std::max(stats.jaw_open_max, due->motion[index(Channel::JawOpen)]);
       display.show(std::move(*due));
@@ -210,11 +210,10 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
       hud.push_back(format("FPS %.1f  CLOCK ", display.recent_fps()) + clock->name() +
                     format("  T %.2f/%.2f S  FRAME %.0f", now_s, duration,
                            display.current() ? static_cast<double>(display.current()->index) : -1));
-      hud.push_back(
-          format("A/V %+.0f MS (%+.0f..%+.0f)", offsets.recent_mean(25) * 1e3, offsets.min() * 1e3,
-                 offsets.max() * 1e3) +
-          (playback ? format("  AUDIO LATENCY %.0f MS", playback->delay_seconds() * 1e3)
-                    : std::string("  NO AUDIO (WALL CLOCK)")));
+      hud.push_back(format("A/V %+.0f MS (%+.0f..%+.0f)", offsets.recent_mean(25) * 1e3,
+                           offsets.min() * 1e3, offsets.max() * 1e3) +
+                    (playback ? format("  AUDIO LATENCY %.0f MS", playback->delay_seconds() * 1e3)
+                              : std::string("  NO AUDIO (WALL CLOCK)")));
       hud.push_back("GEN " + input.generator +
                     format("  SHOWN %.0f DROP %.0f LATE %.0f",
                            static_cast<double>(stats.frames_shown),

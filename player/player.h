@@ -170,15 +170,15 @@ struct PlayStats {
   // Play keys: frame steps (`,`/`.`), whole-file loops (l), the state at exit.
   std::int64_t frame_steps = 0;
   std::int64_t loops = 0;
-  std::int64_t frame_index_end = -1;  // the motion frame on screen at exit
-  double speed = 1.0;                 // `[`/`]`
-  bool muted = false;                 // m
-  bool looping = false;               // l
-  bool fullscreen = false;            // f
+  std::int64_t frame_index_end = -1;                  // the motion frame on screen at exit
+  double speed = 1.0;                                 // `[`/`]`
+  bool muted = false;                                 // m
+  bool looping = false;                               // l
+  bool fullscreen = false;                            // f
   int framebuffer_width = 0, framebuffer_height = 0;  // at exit
-  std::int64_t frames_recorded = 0;  // live --record: video frames in the MP4
-  std::int64_t vmc_sent = 0;    // VMC bundles handed to the network (--vmc)
-  std::int64_t vmc_failed = 0;  // VMC bundles the socket refused
+  std::int64_t frames_recorded = 0;                   // live --record: video frames in the MP4
+  std::int64_t vmc_sent = 0;                          // VMC bundles handed to the network (--vmc)
+  std::int64_t vmc_failed = 0;                        // VMC bundles the socket refused
 };
 
 std::string stats_to_json(const PlayStats& stats);

@@ -48,9 +48,9 @@ TEST(LiveRecord, AFileAsTheMicrophoneIsRecordedWithAMovingMouth) {
   auto out = dir / "out.mp4";
   // While live runs the MP4 must not exist yet (it appears only when complete).
   std::string script = "{ (sleep 3; test -e " + q(out) + " && echo EARLY-OUTPUT) & " + parla() +
-                       " live " + q(data_dir() / "sample" / "portrait.png") + " --input " + q(speech) +
-                       " --record " + q(out) + " --seconds 30 --stats " + q(dir / "stats.json") +
-                       "; status=$?; wait; exit $status; } 2>&1";
+                       " live " + q(data_dir() / "sample" / "portrait.png") + " --input " +
+                       q(speech) + " --record " + q(out) + " --seconds 30 --stats " +
+                       q(dir / "stats.json") + "; status=$?; wait; exit $status; } 2>&1";
   auto r = run_command(script);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output.find("EARLY-OUTPUT"), std::string::npos) << r.output;
@@ -106,7 +106,8 @@ TEST(LiveRecord, ABadRecordPathOrInputIsRefusedBeforeTheWindowOpens) {
   ScratchDir dir;
   auto r = run_command("env -u DISPLAY " + parla() + " live --record " + q(dir.path()) + " 2>&1");
   EXPECT_EQ(r.exit_code, 2) << r.output;
-  auto missing = run_command("env -u DISPLAY " + parla() + " live --input " + q(dir / "none.wav") + " 2>&1");
+  auto missing =
+      run_command("env -u DISPLAY " + parla() + " live --input " + q(dir / "none.wav") + " 2>&1");
   EXPECT_EQ(missing.exit_code, 2) << missing.output;
   EXPECT_NE(missing.output.find("none.wav"), std::string::npos) << missing.output;
 }
@@ -126,7 +127,8 @@ TEST(LiveScreenshots, AreFaithfulShotAfterShot) {
   ScratchDir dir;
   auto speech = shared_media_dir() / "speech" / "librivox_en_male.wav";
   auto reference_path = dir / "play.png";
-  auto made = run_command(parla() + " play --no-audio --hud --screenshot-at 2 " + q(reference_path) + " 2>&1");
+  auto made = run_command(parla() + " play --no-audio --hud --screenshot-at 2 " +
+                          q(reference_path) + " 2>&1");
   ASSERT_EQ(made.exit_code, 0) << made.output;
   Image reference = video::load_image(reference_path);
   auto colours = [](const Image& img, int x0, int y0, int x1, int y1) {
@@ -145,8 +147,8 @@ TEST(LiveScreenshots, AreFaithfulShotAfterShot) {
   std::vector<Image> shots;
   for (const char* at : {"1.0", "1.7", "2.3", "3.1", "3.6"}) {
     auto shot = dir / (std::string("live") + at + ".png");
-    auto r = run_command(parla() + " live --hud --input " + q(speech) + " --screenshot-at " + at + " " +
-                         q(shot) + " 2>&1");
+    auto r = run_command(parla() + " live --hud --input " + q(speech) + " --screenshot-at " + at +
+                         " " + q(shot) + " 2>&1");
     ASSERT_EQ(r.exit_code, 0) << r.output;
     shots.push_back(video::load_image(shot));
   }
@@ -165,8 +167,8 @@ TEST(LiveScreenshots, AreFaithfulShotAfterShot) {
         off_green += greenish && !exact;
       }
     }
-    std::printf("shot %zu: %d face colours (play %d), %d HUD glyph pixels, %d off-colour\n", i, face,
-                reference_face, hud_green, off_green);
+    std::printf("shot %zu: %d face colours (play %d), %d HUD glyph pixels, %d off-colour\n", i,
+                face, reference_face, hud_green, off_green);
     EXPECT_GE(face, reference_face * 8 / 10) << "shot " << i << " is posterized";
     EXPECT_GT(hud_green, 300) << "shot " << i;
     EXPECT_EQ(off_green, 0) << "shot " << i << ": HUD glyphs not in the HUD's green";

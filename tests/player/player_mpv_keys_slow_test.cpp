@@ -23,8 +23,8 @@ bool have_display() {
   return display && *display;
 }
 
-#define REQUIRE_KEYS()                                                                      \
-  if (!have_display()) GTEST_SKIP() << "needs an X display: run under xvfb-run -a";        \
+#define REQUIRE_KEYS()                                                              \
+  if (!have_display()) GTEST_SKIP() << "needs an X display: run under xvfb-run -a"; \
   if (!have_command("xdotool")) GTEST_SKIP() << "xdotool not installed (scripts/setup.sh)"
 
 std::string parla() { return shell_quote(parla_executable().string()); }
@@ -40,11 +40,11 @@ struct KeysRun {
 KeysRun play_with_keys(const std::filesystem::path& dir, const std::string& args,
                        const std::string& keys, const std::string& env = "") {
   auto stats = dir / "stats.json";
-  std::string script = "cd " + q(dir) + " && { " + env + parla() + " play " + args + " --stats " +
-                       q(stats) +
-                       " & pid=$!; "
-                       "id=$(xdotool search --sync --name 'parla play'); xdotool windowfocus --sync $id; " +
-                       keys + "; xdotool key q; wait $pid; }";
+  std::string script =
+      "cd " + q(dir) + " && { " + env + parla() + " play " + args + " --stats " + q(stats) +
+      " & pid=$!; "
+      "id=$(xdotool search --sync --name 'parla play'); xdotool windowfocus --sync $id; " +
+      keys + "; xdotool key q; wait $pid; }";
   std::ofstream(dir / "keys.sh") << script << "\n";
   KeysRun run;
   run.result =
@@ -57,12 +57,14 @@ TEST(PlayMpvKeys, FrameStepsMoveOneFrameWhilePaused) {
   REQUIRE_KEYS();
   ScratchDir dir;
   // Pause, then . . , . . : from frame k to k+3, one 25 fps frame per press.
-  auto run = play_with_keys(dir.path(), "--no-audio",
-                            "sleep 1.5; xdotool key space; sleep 0.3; "
-                            "for k in period period comma period period; do xdotool key $k; sleep 0.3; done");
+  auto run = play_with_keys(
+      dir.path(), "--no-audio",
+      "sleep 1.5; xdotool key space; sleep 0.3; "
+      "for k in period period comma period period; do xdotool key $k; sleep 0.3; done");
   ASSERT_EQ(run.result.exit_code, 0) << run.result.output;
   std::smatch first;
-  ASSERT_TRUE(std::regex_search(run.result.output, first, std::regex(R"(frame step (\d+) -> (\d+))")))
+  ASSERT_TRUE(
+      std::regex_search(run.result.output, first, std::regex(R"(frame step (\d+) -> (\d+))")))
       << run.result.output;
   int k = std::stoi(first[1]);
   EXPECT_EQ(std::stoi(first[2]), k + 1);
@@ -76,8 +78,9 @@ TEST(PlayMpvKeys, SpeedUpRunsTheClockFaster) {
   REQUIRE_KEYS();
   ScratchDir dir;
   // Seven `]` = 1.1^7 = 1.95x for 3 s, from about 1 s in.
-  auto run = play_with_keys(dir.path(), "--no-audio",
-                            "sleep 1; for i in 1 2 3 4 5 6 7; do xdotool key bracketright; done; sleep 3");
+  auto run =
+      play_with_keys(dir.path(), "--no-audio",
+                     "sleep 1; for i in 1 2 3 4 5 6 7; do xdotool key bracketright; done; sleep 3");
   ASSERT_EQ(run.result.exit_code, 0) << run.result.output;
   const auto& s = run.stats;
   EXPECT_NEAR(s["speed"].get<double>(), 1.9487, 1e-3) << s.dump();
@@ -93,13 +96,15 @@ TEST(PlayMpvKeys, MuteKeepsThePictureGoingAndUnmuteReturnsToTheAudioClock) {
   REQUIRE_KEYS();
   PulseServer pulse;
   auto speech = shared_media_dir() / "speech" / "jfk_en_male.wav";  // 11.0 s
-  auto muted = play_with_keys(pulse.dir(), q(data_dir() / "sample" / "portrait.png") + " " + q(speech),
-                              "sleep 2; xdotool key m; sleep 1.5", pulse.env());
+  auto muted =
+      play_with_keys(pulse.dir(), q(data_dir() / "sample" / "portrait.png") + " " + q(speech),
+                     "sleep 2; xdotool key m; sleep 1.5", pulse.env());
   ASSERT_EQ(muted.result.exit_code, 0) << muted.result.output;
   EXPECT_TRUE(muted.stats["muted"].get<bool>()) << muted.stats.dump();
   EXPECT_EQ(muted.stats["clock"], "wall") << muted.stats.dump();
-  auto back = play_with_keys(pulse.dir(), q(data_dir() / "sample" / "portrait.png") + " " + q(speech),
-                             "sleep 2; xdotool key m; sleep 1.5; xdotool key m; sleep 2", pulse.env());
+  auto back =
+      play_with_keys(pulse.dir(), q(data_dir() / "sample" / "portrait.png") + " " + q(speech),
+                     "sleep 2; xdotool key m; sleep 1.5; xdotool key m; sleep 2", pulse.env());
   ASSERT_EQ(back.result.exit_code, 0) << back.result.output;
   const auto& s = back.stats;
   EXPECT_FALSE(s["muted"].get<bool>()) << s.dump();
@@ -118,7 +123,7 @@ TEST(PlayMpvKeys, LoopPlaysPastTheEnd) {
   const auto& s = run.stats;
   EXPECT_TRUE(s["looping"].get<bool>()) << s.dump();
   EXPECT_EQ(s["loops"].get<int>(), 1) << s.dump() << run.result.output;
-  EXPECT_GT(s["wall_seconds"].get<double>(), 11.0) << s.dump();  // it did not quit at 8.3 s
+  EXPECT_GT(s["wall_seconds"].get<double>(), 11.0) << s.dump();         // it did not quit at 8.3 s
   EXPECT_LT(s["clock_end_s"].get<double>(), 5.0) << run.result.output;  // the second time round
   // The audio clock ran again from 0 (it froze at the old end before AudioClock ignored
   // the stream's position until a callback had applied the seek).
@@ -134,7 +139,8 @@ TEST(PlayMpvKeys, FullscreenFillsTheScreenAndComesBack) {
   EXPECT_TRUE(full.stats["fullscreen"].get<bool>()) << full.stats.dump();
   EXPECT_EQ(full.stats["framebuffer_width"].get<int>(), 1280) << full.stats.dump();
   EXPECT_EQ(full.stats["framebuffer_height"].get<int>(), 1024) << full.stats.dump();
-  auto back = play_with_keys(dir.path(), "--no-audio", "sleep 1; xdotool key f; sleep 1; xdotool key f; sleep 1");
+  auto back = play_with_keys(dir.path(), "--no-audio",
+                             "sleep 1; xdotool key f; sleep 1; xdotool key f; sleep 1");
   ASSERT_EQ(back.result.exit_code, 0) << back.result.output;
   EXPECT_FALSE(back.stats["fullscreen"].get<bool>()) << back.stats.dump();
   EXPECT_LT(back.stats["framebuffer_width"].get<int>(), 1280) << back.stats.dump();
@@ -148,7 +154,8 @@ TEST(PlayMpvKeys, AThinProgressBarRunsAlongTheBottomWithoutTheHud) {
   auto run = play_with_keys(
       dir.path(), "--no-audio",
       "sleep 3; xdotool key space; sleep 0.5; eval $(xdotool getwindowgeometry --shell $id); "
-      "ffmpeg -v error -f x11grab -video_size ${WIDTH}x${HEIGHT} -i $DISPLAY+$X,$Y -frames:v 1 grab.png; "
+      "ffmpeg -v error -f x11grab -video_size ${WIDTH}x${HEIGHT} -i $DISPLAY+$X,$Y -frames:v 1 "
+      "grab.png; "
       "xdotool key s; sleep 0.5");
   ASSERT_EQ(run.result.exit_code, 0) << run.result.output;
   ASSERT_TRUE(std::filesystem::exists(dir / "grab.png")) << run.result.output;

@@ -86,10 +86,10 @@ void expect_speech_frames(const std::vector<VmcFrame>& frames) {
   }
   std::printf("VMC: %zu bundles, jawOpen %.2f..%.2f, T %.2f..%.2f s\n", frames.size(), jaw_min,
               jaw_max, frames.front().seconds, frames.back().seconds);
-  EXPECT_GT(jaw_max, 0.3f);        // the mouth opens with the speech...
-  EXPECT_LT(jaw_min, 0.1f);        // ...and closes in its pauses
-  EXPECT_EQ(close_above_jaw, 0);   // ARKit: mouthClose is a corrective over an open jaw
-  EXPECT_EQ(time_steps_back, 0);   // /VMC/Ext/T increases frame after frame
+  EXPECT_GT(jaw_max, 0.3f);       // the mouth opens with the speech...
+  EXPECT_LT(jaw_min, 0.1f);       // ...and closes in its pauses
+  EXPECT_EQ(close_above_jaw, 0);  // ARKit: mouthClose is a corrective over an open jaw
+  EXPECT_EQ(time_steps_back, 0);  // /VMC/Ext/T increases frame after frame
 }
 
 TEST(PlayVmc, EveryShownFrameGoesOutAsAVmcBundle) {
@@ -97,11 +97,11 @@ TEST(PlayVmc, EveryShownFrameGoesOutAsAVmcBundle) {
   ScratchDir dir;
   UdpReceiver receiver;
   CommandResult r;
-  auto frames = receive_while(receiver,
-                              parla() + " play --no-audio --vmc 127.0.0.1:" +
-                                  std::to_string(receiver.port()) + " --stats " +
-                                  q(dir / "stats.json") + " 2>&1",
-                              r);
+  auto frames = receive_while(
+      receiver,
+      parla() + " play --no-audio --vmc 127.0.0.1:" + std::to_string(receiver.port()) +
+          " --stats " + q(dir / "stats.json") + " 2>&1",
+      r);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto stats = nlohmann::json::parse(read_text_file(dir / "stats.json"));
   int shown = stats["frames_shown"].get<int>();
@@ -116,7 +116,8 @@ TEST(PlayVmc, EveryShownFrameGoesOutAsAVmcBundle) {
 
 TEST(PlayVmc, ABadAddressIsRefusedBeforeTheWindowOpens) {
   // No display needed: the address is checked first.
-  auto r = run_command("env -u DISPLAY " + parla() + " play --no-audio --vmc nohost.invalid:39539 2>&1");
+  auto r =
+      run_command("env -u DISPLAY " + parla() + " play --no-audio --vmc nohost.invalid:39539 2>&1");
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("--vmc"), std::string::npos) << r.output;
   auto live = run_command("env -u DISPLAY " + parla() + " live --vmc 127.0.0.1:0 2>&1");
@@ -131,9 +132,9 @@ TEST(LiveVmc, AFileAsTheMicrophoneDrivesTheVmcOutput) {
   CommandResult r;
   auto speech = shared_media_dir() / "speech" / "librivox_en_male.wav";  // 7.1 s
   auto frames = receive_while(receiver,
-                              parla() + " live --input " + q(speech) + " --vmc 127.0.0.1:" +
-                                  std::to_string(receiver.port()) + " --stats " +
-                                  q(dir / "stats.json") + " 2>&1",
+                              parla() + " live --input " + q(speech) +
+                                  " --vmc 127.0.0.1:" + std::to_string(receiver.port()) +
+                                  " --stats " + q(dir / "stats.json") + " 2>&1",
                               r);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto stats = nlohmann::json::parse(read_text_file(dir / "stats.json"));
