@@ -10,6 +10,8 @@ extern "C" {
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <memory>
 
 #include "video/ffmpeg_util.h"
@@ -50,6 +52,93 @@ Image to_rgb(const AVFrame& frame) {
   return image;
 }
 
+std::uint32_t be16(const unsigned char* p) { return (p[0] << 8) | p[1]; }
+std::uint32_t be32(const unsigned char* p) { return (be16(p) << 16) | be16(p + 2); }
+std::uint32_t le16(const unsigned char* p) { return p[0] | (p[1] << 8); }
+std::uint32_t le24(const unsigned char* p) { return le16(p) | (p[2] << 16); }
+
+// The picture size from a PNG, JPEG or WebP header (0x0 when the format is another or
+// the header is cut); `animated` for a WebP with an animation.
+struct HeaderSize {
+  std::int64_t width = 0, height = 0;
+  bool animated = false;
+};
+
+HeaderSize header_size(const std::string& b) {
+  auto u = [&](size_t i) { return reinterpret_cast<const unsigned char*>(b.data()) + i; };
+  HeaderSize size;
+  if (b.size() >= 24 && b.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0 && b.compare(12, 4, "IHDR") == 0) {
+    size.width = be32(u(16)), size.height = be32(u(20));
+  } else if (b.size() >= 4 && u(0)[0] == 0xFF && u(0)[1] == 0xD8) {
+    // JPEG: walk the marker segments to the first start-of-frame.
+    for (size_t i = 2; i + 9 < b.size();) {
+      if (u(i)[0] != 0xFF) break;
+      unsigned marker = u(i)[1];
+      if (marker == 0xFF) {
+        ++i;
+        continue;
+      }
+      std::uint32_t length = be16(u(i + 2));
+      bool sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+      if (sof) {
+        size.height = be16(u(i + 5)), size.width = be16(u(i + 7));
+        break;
+      }
+      i += 2 + length;
+    }
+  } else if (b.size() >= 30 && b.compare(0, 4, "RIFF") == 0 && b.compare(8, 4, "WEBP") == 0) {
+    if (b.compare(12, 4, "VP8X") == 0) {
+      size.animated = (u(20)[0] & 0x02) != 0;
+      size.width = le24(u(24)) + 1, size.height = le24(u(27)) + 1;
+    } else if (b.compare(12, 4, "VP8 ") == 0) {
+      size.width = le16(u(26)) & 0x3FFF, size.height = le16(u(28)) & 0x3FFF;
+    } else if (b.compare(12, 4, "VP8L") == 0) {
+      std::uint32_t bits = u(21)[0] | (u(22)[0] << 8) | (u(23)[0] << 16) | (static_cast<std::uint32_t>(u(24)[0]) << 24);
+      size.width = (bits & 0x3FFF) + 1, size.height = ((bits >> 14) & 0x3FFF) + 1;
+    }
+  }
+  return size;
+}
+
+// Refuses, in Parla's words, what FFmpeg would decode for minutes or not at all.
+void check_image_header(const std::filesystem::path& path, std::int64_t width, std::int64_t height,
+                        bool animated) {
+  if (animated) {
+    throw InputError("cannot read image " + quoted(path) +
+                     ": animated WebP is not supported; export one frame as PNG or JPEG");
+  }
+  if (width > kMaxImageSide || height > kMaxImageSide || width * height > kMaxImagePixels) {
+    throw InputError("cannot read image " + quoted(path) + ": " + std::to_string(width) + "x" +
+                     std::to_string(height) + " is larger than the limit of " +
+                     std::to_string(kMaxImagePixels / 1'000'000) + " Mpx (" +
+                     std::to_string(kMaxImageSide) + " px a side); scale it down first");
+  }
+}
+
+// `image` turned upright for EXIF orientation 1..8 (TIFF 6.0 / EXIF 2.3 §4.6.4).
+Image apply_orientation(const Image& image, int orientation) {
+  if (orientation < 2 || orientation > 8) return image;
+  const int w = image.width, h = image.height;
+  const bool swap = orientation >= 5;
+  Image out(swap ? h : w, swap ? w : h);
+  for (int y = 0; y < out.height; ++y) {
+    for (int x = 0; x < out.width; ++x) {
+      int sx = x, sy = y;
+      switch (orientation) {
+        case 2: sx = w - 1 - x; break;
+        case 3: sx = w - 1 - x, sy = h - 1 - y; break;
+        case 4: sy = h - 1 - y; break;
+        case 5: sx = y, sy = x; break;
+        case 6: sx = y, sy = h - 1 - x; break;
+        case 7: sx = w - 1 - y, sy = h - 1 - x; break;
+        case 8: sx = w - 1 - y, sy = x; break;
+      }
+      std::copy_n(image.pixel(sx, sy), 3, out.pixel(x, y));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Image load_image(const std::filesystem::path& path) {
@@ -58,6 +147,14 @@ Image load_image(const std::filesystem::path& path) {
   auto not_image = [&](const std::string& why) {
     return InputError("cannot read image " + quoted(path) + ": " + why);
   };
+  {
+    std::ifstream in(path, std::ios::binary);
+    std::string head(256 * 1024, '\0');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<size_t>(in.gcount()));
+    HeaderSize size = header_size(head);
+    check_image_header(path, size.width, size.height, size.animated);
+  }
   AVFormatContext* raw_format = nullptr;
   int ret = avformat_open_input(&raw_format, path.c_str(), nullptr, nullptr);
   if (ret < 0) throw not_image(ff::error_text(ret));
@@ -68,6 +165,8 @@ Image load_image(const std::filesystem::path& path) {
   int stream = av_find_best_stream(format.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
   if (stream < 0) throw not_image("it holds no picture");
   const AVCodecParameters* parameters = format->streams[stream]->codecpar;
+  // Other formats: the demuxer's size, before the decoder allocates anything.
+  check_image_header(path, parameters->width, parameters->height, /*animated=*/false);
   const AVCodec* codec = avcodec_find_decoder(parameters->codec_id);
   if (!codec) throw not_image("no decoder for its format");
   CodecPtr decoder(avcodec_alloc_context3(codec));
@@ -96,7 +195,14 @@ Image load_image(const std::filesystem::path& path) {
     av_packet_unref(packet.get());
   }
   if (frame->width <= 0 || frame->height <= 0) throw not_image("empty picture");
-  return to_rgb(*frame);
+  check_image_header(path, frame->width, frame->height, /*animated=*/false);
+  // FFmpeg's JPEG decoder exports the EXIF tags as frame metadata ("    6").
+  int orientation = 1;
+  if (const AVDictionaryEntry* tag = av_dict_get(frame->metadata, "Orientation", nullptr, 0)) {
+    orientation = static_cast<int>(std::strtol(tag->value, nullptr, 10));
+  }
+  Image image = to_rgb(*frame);
+  return orientation == 1 ? image : apply_orientation(image, orientation);
 }
 
 void save_png(const Image& image, const std::filesystem::path& path) {

@@ -33,8 +33,15 @@ namespace parla::video {
 // ---------------------------------------------------------------------------------
 // Images.
 
+// The largest picture load_image accepts (docs/limits.md): PNG, JPEG and WebP sizes are
+// read from the header and refused before any pixel is decoded.
+inline constexpr std::int64_t kMaxImagePixels = 40'000'000;  // 40 Mpx, e.g. 7300x5475
+inline constexpr int kMaxImageSide = 16384;                   // pixels, either side
+
 // Decodes the first frame of a PNG, JPEG, WebP (anything FFmpeg's image demuxers
-// read) to RGB8. Throws InputError naming the file when it is not an image.
+// read) to RGB8, turned upright by a JPEG's EXIF orientation tag (phone photos are
+// often stored sideways). Throws InputError naming the file when it is not an image,
+// is larger than the limits above, or is an animated WebP.
 Image load_image(const std::filesystem::path& path);
 // Writes a PNG through FFmpeg's PNG encoder.
 void save_png(const Image& image, const std::filesystem::path& path);

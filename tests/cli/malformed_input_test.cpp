@@ -253,6 +253,24 @@ TEST_F(MalformedInput, TracksWithNoFramesOrRowsOutOfOrder) {
   expect_rejected(render_with_track(reversed), reversed, {"time order"});
 }
 
+// A header claiming 20000x20000 (1.5 MB of PNG once took 40 s and 3.7 GB) is refused
+// from the header, before any pixel is decoded; an animated WebP in Parla's words.
+TEST_F(MalformedInput, PicturesTooLargeOrAnimatedAreRefusedFromTheHeader) {
+  std::string png = read_bytes(portrait);
+  for (int k = 0; k < 2; ++k) {  // IHDR width and height, big-endian 20000
+    png[16 + 4 * k] = 0, png[17 + 4 * k] = 0, png[18 + 4 * k] = 0x4E, png[19 + 4 * k] = 0x20;
+  }
+  auto huge = make("huge.png", png);
+  expect_rejected("fit " + q(huge) + " -o " + q(dir / "fit.json"), huge, {"20000x20000", "40 Mpx"});
+  std::string webp = "RIFF";
+  put<std::uint32_t>(webp, 4 + 18);
+  webp += "WEBPVP8X";
+  put<std::uint32_t>(webp, 10);
+  webp += std::string("\x02\0\0\0", 4) + std::string("\xFF\x01\0\xFF\x01\0", 6);  // animated, 512x512
+  auto animated = make("animated.webp", webp);
+  expect_rejected("fit " + q(animated) + " -o " + q(dir / "fit.json"), animated, {"animated WebP"});
+}
+
 // --- The generated corpus: every file through the real binary --------------------
 
 TEST_F(MalformedInput, GeneratedCorpusOfBadFiles) {
@@ -325,6 +343,8 @@ TEST_F(MalformedInput, GeneratedCorpusOfBadFiles) {
       {"p_text.png", "not a picture\n"},
       {"p_wav.png", wav(pcm16(1600), 16000, 1)},
       {"p_folder.png/", ""},
+      {"p_huge_ihdr.png", png.substr(0, 16) + std::string("\0\x01\0\0\0\x01\0\0", 8) + png.substr(24)},
+      {"p_cut.jpg", std::string("\xFF\xD8\xFF\xC0\0\x11\x08\xFF\xFF\xFF\xFF", 11)},
   };
   auto create = [&](const std::pair<std::string, std::string>& entry) {
     fs::path path = inputs / entry.first;
