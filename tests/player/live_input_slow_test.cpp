@@ -9,24 +9,13 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "tests/player/support/player_test.h"
 #include "tests/support/testing.h"
 #include "video/video.h"
 
 namespace parla::testing {
 namespace {
 
-bool have_display() {
-  const char* display = std::getenv("DISPLAY");
-  return display && *display;
-}
-
-#define REQUIRE_DISPLAY()                                      \
-  if (!have_display())                                         \
-  GTEST_SKIP() << "needs an X display: run under xvfb-run -a " \
-                  "(scripts/test.sh does)"
-
-std::string parla() { return shell_quote(parla_executable().string()); }
-std::string q(const std::filesystem::path& p) { return shell_quote(p.string()); }
 
 // Mean absolute difference of two pictures over a box, per channel value.
 double box_difference(const Image& a, const Image& b, int x0, int y0, int x1, int y1) {

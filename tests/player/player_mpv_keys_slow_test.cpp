@@ -12,23 +12,17 @@
 
 #include "core/core.h"
 #include "tests/player/support/pulse_server.h"
+#include "tests/player/support/player_test.h"
 #include "tests/support/testing.h"
 #include "video/video.h"
 
 namespace parla::testing {
 namespace {
 
-bool have_display() {
-  const char* display = std::getenv("DISPLAY");
-  return display && *display;
-}
-
 #define REQUIRE_KEYS()                                                              \
   if (!have_display()) GTEST_SKIP() << "needs an X display: run under xvfb-run -a"; \
   if (!have_command("xdotool")) GTEST_SKIP() << "xdotool not installed (scripts/setup.sh)"
 
-std::string parla() { return shell_quote(parla_executable().string()); }
-std::string q(const std::filesystem::path& p) { return shell_quote(p.string()); }
 
 struct KeysRun {
   CommandResult result;

@@ -10,27 +10,14 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/player/support/pulse_server.h"
+#include "tests/player/support/player_test.h"
 #include "tests/support/testing.h"
 #include "video/video.h"
 
 namespace parla::testing {
 namespace {
 
-bool have_display() {
-  const char* display = std::getenv("DISPLAY");
-  return display && *display;
-}
 
-#define REQUIRE_DISPLAY()                                      \
-  if (!have_display())                                         \
-  GTEST_SKIP() << "needs an X display: run under xvfb-run -a " \
-                  "(scripts/test.sh does)"
-
-std::string parla() { return shell_quote(parla_executable().string()); }
-
-nlohmann::json read_stats(const std::filesystem::path& path) {
-  return nlohmann::json::parse(read_text_file(path));
-}
 
 double psnr(const Image& a, const Image& b) {
   EXPECT_EQ(a.width, b.width);

@@ -11,23 +11,12 @@
 
 #include "core/core.h"
 #include "tests/support/osc.h"
+#include "tests/player/support/player_test.h"
 #include "tests/support/testing.h"
 
 namespace parla::testing {
 namespace {
 
-bool have_display() {
-  const char* display = std::getenv("DISPLAY");
-  return display && *display;
-}
-
-#define REQUIRE_DISPLAY()                                      \
-  if (!have_display())                                         \
-  GTEST_SKIP() << "needs an X display: run under xvfb-run -a " \
-                  "(scripts/test.sh does)"
-
-std::string parla() { return shell_quote(parla_executable().string()); }
-std::string q(const std::filesystem::path& p) { return shell_quote(p.string()); }
 
 // One received bundle: its /VMC/Ext/T time and the blendshapes it carried.
 struct VmcFrame {
