@@ -116,6 +116,7 @@ PlayStats run_live(const Scene& scene, const LiveParams& params) {
       }
       if (lost_reported) hud.push_back("AUDIO INPUT STOPPED");
     }
+    if (!hud.empty()) stats.hud_lines = hud;
     display.draw(hud);
     bool shot_due = wp.screenshot_at >= 0 && !screenshot_done && elapsed_s >= wp.screenshot_at &&
                     display.current();

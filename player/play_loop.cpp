@@ -229,6 +229,7 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
       if (looping) state += "  LOOP";
       if (!state.empty()) hud.push_back(state);
     }
+    if (!hud.empty()) stats.hud_lines = hud;
     display.draw(hud);
     if (screenshot_index && display.current() && display.current()->index >= *screenshot_index) {
       display.save_screenshot(wp.screenshot_path);

@@ -179,6 +179,7 @@ struct PlayStats {
   std::int64_t frames_recorded = 0;                   // live --record: video frames in the MP4
   std::int64_t vmc_sent = 0;                          // VMC bundles handed to the network (--vmc)
   std::int64_t vmc_failed = 0;                        // VMC bundles the socket refused
+  std::vector<std::string> hud_lines;  // the HUD's text at the last redraw that showed it
 };
 
 std::string stats_to_json(const PlayStats& stats);

@@ -47,6 +47,7 @@ std::string stats_to_json(const PlayStats& s) {
       {"frames_recorded", s.frames_recorded},
       {"vmc_sent", s.vmc_sent},
       {"vmc_failed", s.vmc_failed},
+      {"hud_lines", s.hud_lines},
   };
   return j.dump(2) + "\n";
 }

@@ -28,6 +28,21 @@ TEST(PlayEveryday, StatsCountTheScreenshotAtPicture) {
   EXPECT_EQ(read_stats(dir / "stats.json")["screenshots"].get<int>(), 1) << r.output;
 }
 
+// With --no-audio there is no audio latency to show: the HUD says so (it said
+// "AUDIO LATENCY 0 MS"). --stats carries the HUD's last text.
+TEST(PlayEveryday, TheHudSaysThereIsNoAudio) {
+  REQUIRE_DISPLAY();
+  ScratchDir dir;
+  auto r = run_command(parla() + " play --no-audio --hud --frames 40 --stats " + q(dir / "stats.json") + " 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto lines = read_stats(dir / "stats.json")["hud_lines"];
+  ASSERT_FALSE(lines.empty()) << lines.dump();
+  std::string text;
+  for (const auto& line : lines) text += line.get<std::string>() + "\n";
+  EXPECT_NE(text.find("NO AUDIO (WALL CLOCK)"), std::string::npos) << text;
+  EXPECT_EQ(text.find("AUDIO LATENCY"), std::string::npos) << text;
+}
+
 // A seek (→, +5 s) mid-play: the figures must not count the jump as an A/V offset or
 // the frames it skipped as dropped.
 TEST(PlayEveryday, ASeekLeavesTheSyncFiguresClean) {
