@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 
 #include "audio/audio.h"
 #include "core/core.h"
@@ -53,7 +54,27 @@ void write_float_wav(const std::filesystem::path& path, const std::vector<float>
   if (!out) throw Error("cannot write the temporary audio " + quoted(path));
 }
 
+// Temporary path (quoted as in messages) -> what to show instead; entries live for the
+// process, as the error naming them is printed after the AudioInput is gone.
+std::mutex g_names_mutex;
+std::vector<std::pair<std::string, std::string>> g_names;  // guarded by g_names_mutex
+
+void name_temp_as(const std::filesystem::path& temp, const std::string& shown) {
+  std::lock_guard lock(g_names_mutex);
+  g_names.emplace_back(quoted(temp), shown);
+}
+
 }  // namespace
+
+std::string name_inputs_in_message(std::string message) {
+  std::lock_guard lock(g_names_mutex);
+  for (const auto& [temp, shown] : g_names) {
+    for (size_t at = message.find(temp); at != std::string::npos; at = message.find(temp, at + shown.size())) {
+      message.replace(at, temp.size(), shown);
+    }
+  }
+  return message;
+}
 
 std::vector<OptionSpec> audio_part_options() {
   return {{"start", 0, "S", "start this many seconds into the audio (like ffmpeg -ss; default 0)"},
@@ -78,6 +99,7 @@ void AudioInput::prepare(const std::string& arg, const ParsedArgs& args) {
     temp_dir_ = make_temp_dir();
     source = temp_dir_ / "stdin";
     temp_slots_ = {register_temp_path(temp_dir_), register_temp_path(source)};
+    name_temp_as(source, "'-' (standard input)");
     std::ofstream out(source, std::ios::binary);
     out << std::cin.rdbuf();
     out.close();
@@ -121,6 +143,7 @@ void AudioInput::prepare(const std::string& arg, const ParsedArgs& args) {
   std::snprintf(name, sizeof name, "%s@%.2fs.wav", arg == "-" ? "stdin" : source.stem().c_str(), start_s);
   path_ = temp_dir_ / name;
   temp_slots_.push_back(register_temp_path(path_));
+  name_temp_as(path_, arg == "-" ? "'-' (standard input)" : quoted(source));
   write_float_wav(path_, part, kPartRate, channels);
 }
 

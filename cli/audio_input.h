@@ -37,6 +37,12 @@ class AudioInput {
   std::vector<int> temp_slots_;     // register_temp_path slots: the dir and its files
 };
 
+// `message` with every temporary audio path an AudioInput made replaced by what the
+// user typed ("'-' (standard input)", or the file a --start part came from), so an
+// error found later in the decoded copy names the input, not a file in /tmp. Called by
+// run_command on every error it prints; thread-safe.
+std::string name_inputs_in_message(std::string message);
+
 // --start and --duration, for the commands that read an audio file.
 std::vector<OptionSpec> audio_part_options();
 

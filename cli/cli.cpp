@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/audio_input.h"
 #include "cli/commands.h"
 #include "cli/overwrite.h"
 #include "cli/torch_commands.h"
@@ -93,10 +94,12 @@ int run_command(const Command& command, std::vector<std::string> args) {
     std::fprintf(stderr, "parla %s: %s\n", name.c_str(), e.what());
     return 128 + e.signal_number();
   } catch (const InputError& e) {
-    std::fprintf(stderr, "parla %s: error: %s\n", name.c_str(), capped_message(e.what()).c_str());
+    std::fprintf(stderr, "parla %s: error: %s\n", name.c_str(),
+                 capped_message(name_inputs_in_message(e.what())).c_str());
     return 2;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "parla %s: failed: %s\n", name.c_str(), capped_message(e.what()).c_str());
+    std::fprintf(stderr, "parla %s: failed: %s\n", name.c_str(),
+                 capped_message(name_inputs_in_message(e.what())).c_str());
     return 1;
   }
 }

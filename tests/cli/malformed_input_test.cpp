@@ -214,6 +214,11 @@ TEST_F(MalformedInput, NonFiniteOrAbsurdSamples) {
     expect_rejected("motion " + q(bad) + " -o " + q(dir / "t.csv"), bad, {"0.500 s"});
     expect_rejected(render_with_audio(bad), bad, {"0.500 s"});
   }
+  // From standard input the error names '-', not the temporary copy in /tmp.
+  auto bad = inputs / "nan.wav";
+  expect_rejected("motion - -o " + q(dir / "t.json") + " < " + q(bad), "-", {"'-' (standard input)", "NaN"});
+  expect_rejected("render " + q(portrait) + " - --start 0.1 -o " + q(dir / "out.mp4") + " < " + q(bad), "-",
+                  {"'-' (standard input)", "NaN"});
 }
 
 TEST_F(MalformedInput, TooManyChannelsInParlasOwnWords) {
