@@ -23,8 +23,8 @@ class Interrupt : public ::testing::TestWithParam<int> {
     portrait = dir / "face.png";
     fs::copy_file(parla::testing::data_dir() / "sample" / "portrait.png", portrait);
     speech = dir / "speech.wav";
-    // ~40 s of speech: the render is still running when the signal comes.
-    parla::testing::ffmpeg("-stream_loop 7 -i " +
+    // ~4 min of speech (a render of ~15 s): still running when the signal comes.
+    parla::testing::ffmpeg("-stream_loop 30 -i " +
                            shell_quote((parla::testing::data_dir() / "sample" / "speech.flac").string()) +
                            " -ac 1 " + shell_quote(speech.string()));
   }
