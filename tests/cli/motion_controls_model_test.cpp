@@ -63,10 +63,13 @@ TEST_F(MotionControls, BlinkRate) {
 }
 
 TEST_F(MotionControls, OutOfRangeIsRejected) {
-  auto r = parla::testing::run_command(shell_quote(parla::testing::parla_executable().string()) +
-                                       " motion x.wav -o t.json --jaw-gain 9");
+  auto r = parla::testing::run_command(
+      shell_quote(parla::testing::parla_executable().string()) + " motion " +
+      shell_quote((parla::testing::shared_media_dir() / "speech" / "jfk_en_male.wav").string()) + " -o " +
+      shell_quote((dir / "t.json").string()) + " --jaw-gain 9");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("--jaw-gain"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "t.json"));
 }
 
 }  // namespace

@@ -103,8 +103,10 @@ TEST(PlayMpvKeys, MuteKeepsThePictureGoingAndUnmuteReturnsToTheAudioClock) {
   const auto& s = back.stats;
   EXPECT_FALSE(s["muted"].get<bool>()) << s.dump();
   EXPECT_EQ(s["clock"], "audio") << s.dump();
-  // Neither hand-over lost or repeated time: the media time tracks the wall time.
-  EXPECT_NEAR(s["clock_end_s"].get<double>(), s["wall_seconds"].get<double>(), 1.0) << s.dump();
+  // Neither hand-over lost or repeated time: the media time tracks the wall time. Each
+  // hand-over may hold the picture while the device applies the seek; under CI's load
+  // (ctest -j2 on 2 cores) that cost 1.08 s in all once, a restart would cost > 2 s.
+  EXPECT_NEAR(s["clock_end_s"].get<double>(), s["wall_seconds"].get<double>(), 1.5) << s.dump();
   EXPECT_GT(s["frames_shown"].get<int>(), 100) << s.dump();
 }
 
