@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/core.h"
+#include "tests/cli/snapshot.h"
 #include "tests/support/testing.h"
 
 namespace {
@@ -40,20 +41,7 @@ class BadInput : public ::testing::Test {
     EXPECT_EQ(snapshot(), before) << "files changed after: " << args;
   }
 
-  // Name, size and content hash of every file under the scratch dir.
-  std::map<std::string, std::string> snapshot() const {
-    std::map<std::string, std::string> files;
-    for (const auto& e : fs::recursive_directory_iterator(dir.path())) {
-      if (!e.is_regular_file()) {
-        files[e.path().string()] = "dir";
-        continue;
-      }
-      std::ifstream in(e.path(), std::ios::binary);
-      std::string bytes((std::istreambuf_iterator<char>(in)), {});
-      files[e.path().string()] = std::to_string(bytes.size()) + ":" + std::to_string(std::hash<std::string>{}(bytes));
-    }
-    return files;
-  }
+  std::map<std::string, std::string> snapshot() const { return parla::testing::directory_snapshot(dir.path()); }
 
   std::string q(const fs::path& p) const { return shell_quote(p.string()); }
 

@@ -14,6 +14,7 @@
 #include <map>
 
 #include "core/core.h"
+#include "tests/cli/snapshot.h"
 #include "tests/support/testing.h"
 
 namespace {
@@ -136,19 +137,7 @@ class MalformedInput : public ::testing::Test {
     EXPECT_EQ(snapshot(), before) << "files changed after: " << args;
   }
 
-  // Name, size and content hash of every entry under the scratch dir.
-  std::map<std::string, std::string> snapshot() const {
-    std::map<std::string, std::string> files;
-    for (const auto& e : fs::recursive_directory_iterator(dir.path())) {
-      if (!e.is_regular_file()) {
-        files[e.path().string()] = "dir";
-        continue;
-      }
-      std::string bytes = read_bytes(e.path());
-      files[e.path().string()] = std::to_string(bytes.size()) + ":" + std::to_string(std::hash<std::string>{}(bytes));
-    }
-    return files;
-  }
+  std::map<std::string, std::string> snapshot() const { return parla::testing::directory_snapshot(dir.path()); }
 
   fs::path make(const std::string& name, const std::string& bytes) {
     fs::path path = inputs / name;
