@@ -47,6 +47,17 @@ Display::Display(const Scene& scene, const WindowParams& params)
   }
 }
 
+void Display::fill_exit_stats(PlayStats& stats) const {
+  stats.frame_index_end = current_ ? current_->index : -1;
+  stats.fullscreen = window_.fullscreen();
+  stats.framebuffer_width = window_.framebuffer_width();
+  stats.framebuffer_height = window_.framebuffer_height();
+  if (vmc_) {
+    stats.vmc_sent = vmc_->sent();
+    stats.vmc_failed = vmc_->failed();
+  }
+}
+
 void Display::show(VideoFrame frame) {
   if (vmc_) vmc_->send(frame.motion, frame.seconds);
   if (gl_rig_ && !frame.posed_px.empty()) {

@@ -48,6 +48,9 @@ class Display {
   // Sleeps so redraws stay under the fps cap (call after swap() and its measurements).
   void pace();
   bool hud_on() const { return hud_on_; }
+  // The figures the display owns, at exit: frame on screen, fullscreen, framebuffer
+  // size, VMC bundles sent and refused.
+  void fill_exit_stats(PlayStats& stats) const;
   void toggle_hud() { hud_on_ = !hud_on_; }
   // Redraws per second over the last second, and from the first swap to the last.
   double recent_fps() const { return recent_fps_; }

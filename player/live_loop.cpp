@@ -151,14 +151,7 @@ PlayStats run_live(const Scene& scene, const LiveParams& params) {
   stats.latency_p95 = latency.percentile(95);
   stats.latency_max = latency.max();
   stats.capture_dropped_samples = mic->stats().dropped_samples;
-  stats.frame_index_end = display.current() ? display.current()->index : -1;
-  stats.fullscreen = display.window().fullscreen();
-  stats.framebuffer_width = display.window().framebuffer_width();
-  stats.framebuffer_height = display.window().framebuffer_height();
-  if (const VmcSender* vmc = display.vmc()) {
-    stats.vmc_sent = vmc->sent();
-    stats.vmc_failed = vmc->failed();
-  }
+  display.fill_exit_stats(stats);
   mic->stop();
   worker.finish();
   if (recorder) {

@@ -285,17 +285,10 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
   stats.clock_wall_seconds = static_cast<double>(last_clock_ns - first_clock_ns) * 1e-9;
   stats.clock = clock->name();
   stats.clock_end_seconds = clock->seconds();
-  stats.frame_index_end = display.current() ? display.current()->index : -1;
+  display.fill_exit_stats(stats);
   stats.speed = speed;
   stats.muted = muted;
   stats.looping = looping;
-  stats.fullscreen = display.window().fullscreen();
-  stats.framebuffer_width = display.window().framebuffer_width();
-  stats.framebuffer_height = display.window().framebuffer_height();
-  if (const VmcSender* vmc = display.vmc()) {
-    stats.vmc_sent = vmc->sent();
-    stats.vmc_failed = vmc->failed();
-  }
   if (playback) {
     stats.output_delay_seconds = playback->delay_seconds();
     stats.audio_underruns = playback->stats().underruns;
