@@ -28,6 +28,8 @@ std::uint32_t le16(const std::uint8_t* p) { return p[0] | (p[1] << 8); }
 std::uint32_t le32(const std::uint8_t* p) {
   return p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
 }
+// An entry name for messages: names come from the file, so only an escaped excerpt.
+std::string entry_name(const std::string& name) { return "'" + excerpt(name, 64) + "'"; }
 
 }  // namespace
 
@@ -84,7 +86,7 @@ StoredZip::StoredZip(const std::filesystem::path& path) : path_(path) {
     if (pos + kDirectoryEntrySize + name_length > end) fail("corrupt central directory");
     std::string name(reinterpret_cast<const char*>(d + kDirectoryEntrySize), name_length);
     if (entry.size == 0xffffffffu || entry.local_offset == 0xffffffffu) {
-      fail("ZIP64 entry '" + name + "' is not supported");
+      fail("ZIP64 entry " + entry_name(name) + " is not supported");
     }
     names_.push_back(name);
     entries_[name] = entry;
@@ -98,24 +100,24 @@ void StoredZip::Unmap::operator()(const std::uint8_t* data) const {
 
 std::span<const std::uint8_t> StoredZip::read(const std::string& name) const {
   auto it = entries_.find(name);
-  if (it == entries_.end()) fail("missing entry '" + name + "'");
+  if (it == entries_.end()) fail("missing entry " + entry_name(name));
   const Entry& entry = it->second;
   if (entry.method != 0) {
-    fail("entry '" + name + "' is compressed (method " + std::to_string(entry.method) +
+    fail("entry " + entry_name(name) + " is compressed (method " + std::to_string(entry.method) +
          "); only stored entries are supported");
   }
-  if (entry.compressed_size != entry.size) fail("entry '" + name + "' has inconsistent sizes");
+  if (entry.compressed_size != entry.size) fail("entry " + entry_name(name) + " has inconsistent sizes");
   if (entry.local_offset + kLocalHeaderSize > bytes_.size() ||
       le32(&bytes_[entry.local_offset]) != kLocalHeader) {
-    fail("corrupt local header of '" + name + "'");
+    fail("corrupt local header of " + entry_name(name));
   }
   const std::uint8_t* h = &bytes_[entry.local_offset];
   const std::uint64_t data = entry.local_offset + kLocalHeaderSize + le16(h + 26) + le16(h + 28);
-  if (data + entry.size > bytes_.size()) fail("truncated entry '" + name + "'");
+  if (data + entry.size > bytes_.size()) fail("truncated entry " + entry_name(name));
   std::span<const std::uint8_t> out(bytes_.data() + data, entry.size);
   // zlib's crc32 takes uInt lengths; entries here are far below 4 GiB (checked above).
   if (::crc32(0L, out.data(), static_cast<uInt>(out.size())) != entry.crc32) {
-    fail("CRC mismatch in entry '" + name + "' (corrupt file)");
+    fail("CRC mismatch in entry " + entry_name(name) + " (corrupt file)");
   }
   return out;
 }

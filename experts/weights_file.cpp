@@ -50,6 +50,9 @@ struct Value {
 };
 using ValuePtr = std::shared_ptr<Value>;
 
+// Text from the file (class names, tensor names) as it may appear in a message.
+std::string shown(const std::string& text) { return excerpt(text, 64); }
+
 ValuePtr make(Value::Kind kind) {
   auto v = std::make_shared<Value>();
   v->kind = kind;
@@ -147,7 +150,7 @@ class PickleReader {
         case 0x81: {  // NEWOBJ: a TorchScript module object, filled by BUILD
           ValuePtr args = pop(), cls = pop();
           expect(cls, Value::Kind::Global, "NEWOBJ");
-          if (cls->text.rfind("__torch__", 0) != 0) fail("unexpected class " + cls->text);
+          if (cls->text.rfind("__torch__", 0) != 0) fail("unexpected class " + shown(cls->text));
           auto object = make(Value::Kind::Object);
           object->text = cls->text;
           stack_.push_back(object);
@@ -249,7 +252,7 @@ class PickleReader {
     } else if (f[1]->text == "torch LongStorage") {
       s->dtype = TensorData::DType::Int64;
     } else {
-      fail("unsupported storage type " + f[1]->text + " (float32 and int64 only)");
+      fail("unsupported storage type " + shown(f[1]->text) + " (float32 and int64 only)");
     }
     s->storage_key = f[2]->text;
     s->storage_numel = integer(f[4]);
@@ -263,7 +266,7 @@ class PickleReader {
     }
     if (callable.text != "torch._utils _rebuild_tensor_v2" || args.items.size() < 4 ||
         args.items[0]->kind != Value::Kind::Storage) {
-      fail("unsupported pickle call " + callable.text);
+      fail("unsupported pickle call " + shown(callable.text));
     }
     auto t = make(Value::Kind::Tensor);
     t->dtype = args.items[0]->dtype;
@@ -357,20 +360,20 @@ class Flattener {
     }
     std::span<const std::uint8_t> storage = cached->second;
     if (storage.size() != static_cast<std::size_t>(t.storage_numel) * element) {
-      reader_.fail("storage of tensor '" + name + "' has " + std::to_string(storage.size()) +
+      reader_.fail("storage of tensor '" + shown(name) + "' has " + std::to_string(storage.size()) +
                    " bytes, expected " + std::to_string(t.storage_numel * element));
     }
     std::int64_t last = t.offset;  // the furthest element the view touches
     for (std::size_t d = 0; d < t.shape.size(); ++d) {
-      if (t.shape[d] < 0 || t.stride[d] < 0) reader_.fail("negative shape in '" + name + "'");
+      if (t.shape[d] < 0 || t.stride[d] < 0) reader_.fail("negative shape in '" + shown(name) + "'");
       if (t.shape[d] == 0) last = -1;
       if (last >= 0) last += (t.shape[d] - 1) * t.stride[d];
     }
     if (t.offset < 0 || last >= t.storage_numel) {
-      reader_.fail("tensor '" + name + "' lies outside its storage");
+      reader_.fail("tensor '" + shown(name) + "' lies outside its storage");
     }
     if (reinterpret_cast<std::uintptr_t>(storage.data()) % element != 0) {
-      reader_.fail("storage of tensor '" + name + "' is misaligned");
+      reader_.fail("storage of tensor '" + shown(name) + "' is misaligned");
     }
     return TensorView{t.dtype, t.shape, t.stride, t.offset, storage.data()};
   }

@@ -1,0 +1,69 @@
+// Weight files no trainer writes, as fuzz/fuzz_weights.cpp found them (docs/limits.md
+// "Fuzzing"): each is refused with an InputError whose message names the file and is one
+// short printable line, and nothing crashes, leaks or allocates without bound.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "experts/runtime.h"
+#include "tests/experts/zip_builder.h"
+#include "tests/support/testing.h"
+
+namespace {
+namespace experts = parla::experts;
+namespace fs = std::filesystem;
+namespace pickle = parla::testing::pickle;
+using parla::testing::weight_file;
+
+class WeightsHostile : public ::testing::Test {
+ protected:
+  fs::path write(const std::string& name, const std::vector<std::uint8_t>& bytes) {
+    fs::path path = dir_ / name;
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    return path;
+  }
+  // Both loaders refuse `path` with one printable line naming it and containing `detail`.
+  void expect_refused(const fs::path& path, const std::string& detail) {
+    for (int loader = 0; loader < 2; ++loader) {
+      try {
+        if (loader == 0) {
+          experts::read_tensor_file(path);
+        } else {
+          experts::PlainModel model(path);
+        }
+        ADD_FAILURE() << "expected InputError from loader " << loader << " for " << path;
+      } catch (const parla::InputError& e) {
+        const std::string message = e.what();
+        EXPECT_NE(message.find(path.filename().string()), std::string::npos) << message;
+        EXPECT_NE(message.find(detail), std::string::npos) << message;
+        EXPECT_LE(message.size(), 300u) << message;
+        for (unsigned char c : message) {
+          ASSERT_TRUE(c >= 0x20 && c < 0x7f) << "raw byte " << int(c) << " in: " << message;
+        }
+      }
+    }
+  }
+  parla::testing::ScratchDir dir_;
+};
+
+std::vector<std::uint8_t> floats(int count) { return std::vector<std::uint8_t>(4 * count, 0); }
+
+// The file's own text (class, storage and tensor names) used to be copied into the
+// message whole: control bytes, invalid UTF-8 and any length.
+TEST_F(WeightsHostile, TextFromTheFileIsEscapedAndShortInMessages) {
+  const std::string junk = std::string("torch\x01\xff\x1b[31m") + std::string(5000, 'A');
+  expect_refused(write("call.pt", weight_file("\x80\x02" "c" + junk + "\nname\n)R.", {})),
+                 "unsupported pickle call torch\\x01\\xFF\\x1B[31mAAA");
+  const std::string storage_type =
+      "\x80\x02" + pickle::tuple({pickle::text("storage"), "ctorch\n\xfe\x02Storage\n", pickle::text("0"),
+                                  pickle::text("cpu"), pickle::integer(4)}) + "Q.";
+  expect_refused(write("storage.pt", weight_file(storage_type, {floats(4)})),
+                 "unsupported storage type torch \\xFE\\x02Storage");
+  // A tensor name with control bytes whose storage entry is missing.
+  const std::string missing = pickle::dict(
+      {{std::string("w\n\x7f") + std::string(3000, 'n'), pickle::tensor("9\x01", "FloatStorage", 4, 0, {4}, {1})}});
+  expect_refused(write("entry.pt", weight_file(missing, {floats(4)})), "missing entry 'archive/data/9\\x01'");
+}
+
+}  // namespace
