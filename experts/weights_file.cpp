@@ -33,31 +33,34 @@ std::int64_t TensorView::numel() const {
 
 namespace {
 
-// A pickled value: only the kinds these archives contain.
+// A pickled value: only the kinds these archives contain. Values point at each other
+// without owning: the reader owns them all, so a container that holds itself (the memo
+// makes that possible) is neither leaked nor destroyed recursively.
 struct Value {
   enum class Kind { None, Bool, Int, String, Tuple, List, Dict, Global, Object, Storage, Tensor };
   Kind kind = Kind::None;
   std::int64_t integer = 0;                                 // Bool, Int
   std::string text;                                         // String; Global "module name"
-  std::vector<std::shared_ptr<Value>> items;                // Tuple, List
-  std::vector<std::pair<std::shared_ptr<Value>, std::shared_ptr<Value>>> entries;  // Dict
-  std::shared_ptr<Value> state;                             // Object: its BUILD state
+  std::vector<Value*> items;                                // Tuple, List
+  std::vector<std::pair<Value*, Value*>> entries;           // Dict
+  Value* state = nullptr;                                   // Object: its BUILD state
   // Storage: dtype and key; Tensor: its storage, offset, shape and stride.
   TensorData::DType dtype = TensorData::DType::Float32;
   std::string storage_key;
   std::int64_t storage_numel = 0, offset = 0;
   std::vector<std::int64_t> shape, stride;
 };
-using ValuePtr = std::shared_ptr<Value>;
+using ValuePtr = Value*;
 
 // Text from the file (class names, tensor names) as it may appear in a message.
 std::string shown(const std::string& text) { return excerpt(text, 64); }
 
-ValuePtr make(Value::Kind kind) {
-  auto v = std::make_shared<Value>();
-  v->kind = kind;
-  return v;
-}
+// Flattening limits: Parla's files nest a few levels deep and hold under 2500 values; a
+// memo reference can make a container hold itself (endless) or share one many times
+// (exponential), so depth, values visited and name length are bounded.
+constexpr int kMaxNesting = 64;
+constexpr std::size_t kMaxFlattenedValues = 20'000;
+constexpr std::size_t kMaxTensorNameBytes = 1024;
 
 class PickleReader {
  public:
@@ -181,6 +184,12 @@ class PickleReader {
   }
 
  private:
+  ValuePtr make(Value::Kind kind) {
+    values_.push_back(std::make_unique<Value>());
+    values_.back()->kind = kind;
+    return values_.back().get();
+  }
+
   static std::uint32_t le16(const std::uint8_t* p) { return p[0] | (p[1] << 8); }
   static std::uint32_t le32(const std::uint8_t* p) {
     return p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
@@ -285,6 +294,7 @@ class PickleReader {
   std::vector<ValuePtr> stack_;
   std::vector<std::size_t> marks_;
   std::map<std::uint32_t, ValuePtr> memo_;
+  std::vector<std::unique_ptr<Value>> values_;  // every value made, owned here
 };
 
 template <typename T>
@@ -330,21 +340,35 @@ class Flattener {
   Flattener(const StoredZip& zip, std::string prefix, const PickleReader& reader)
       : zip_(zip), prefix_(std::move(prefix)), reader_(reader) {}
 
-  void add(const Value& v, const std::string& name, std::map<std::string, TensorView>& out) {
+  void add(const Value& v, const std::string& name, std::map<std::string, TensorView>& out,
+           int depth = 0) {
+    if (depth > kMaxNesting) {
+      reader_.fail("malformed pickle (nested deeper than " + std::to_string(kMaxNesting) +
+                   " levels, or a container that holds itself)");
+    }
+    if (++visited_ > kMaxFlattenedValues) {
+      reader_.fail("malformed pickle (more than " + std::to_string(kMaxFlattenedValues) +
+                   " values to flatten)");
+    }
+    if (name.size() > kMaxTensorNameBytes) {
+      reader_.fail("tensor name longer than " + std::to_string(kMaxTensorNameBytes) + " bytes");
+    }
     auto child = [&](const std::string& key) { return name.empty() ? key : name + "." + key; };
     switch (v.kind) {
       case Value::Kind::Object:
-        if (v.state) add(*v.state, name, out);
+        if (v.state) add(*v.state, name, out, depth + 1);
         break;
       case Value::Kind::Dict:
         for (const auto& [key, value] : v.entries) {
           if (key->kind != Value::Kind::String) reader_.fail("non-string key in a tensor dict");
-          add(*value, child(key->text), out);
+          add(*value, child(key->text), out, depth + 1);
         }
         break;
       case Value::Kind::List:
       case Value::Kind::Tuple:
-        for (std::size_t i = 0; i < v.items.size(); ++i) add(*v.items[i], child(std::to_string(i)), out);
+        for (std::size_t i = 0; i < v.items.size(); ++i) {
+          add(*v.items[i], child(std::to_string(i)), out, depth + 1);
+        }
         break;
       case Value::Kind::Tensor: out[name] = view(v, name); break;
       default: break;
@@ -382,6 +406,7 @@ class Flattener {
   std::string prefix_;  // "<archive name>/"
   const PickleReader& reader_;
   std::map<std::string, std::span<const std::uint8_t>> storages_;  // CRC-checked once each
+  std::size_t visited_ = 0;  // values add() has seen
 };
 
 // `<prefix>/data.pkl` of the archive.

@@ -3,6 +3,7 @@
 // short printable line, and nothing crashes, leaks or allocates without bound.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 
 #include "experts/runtime.h"
@@ -14,6 +15,7 @@ namespace experts = parla::experts;
 namespace fs = std::filesystem;
 namespace pickle = parla::testing::pickle;
 using parla::testing::weight_file;
+using namespace std::string_literals;
 
 class WeightsHostile : public ::testing::Test {
  protected:
@@ -62,8 +64,24 @@ TEST_F(WeightsHostile, TextFromTheFileIsEscapedAndShortInMessages) {
                  "unsupported storage type torch \\xFE\\x02Storage");
   // A tensor name with control bytes whose storage entry is missing.
   const std::string missing = pickle::dict(
-      {{std::string("w\n\x7f") + std::string(3000, 'n'), pickle::tensor("9\x01", "FloatStorage", 4, 0, {4}, {1})}});
+      {{std::string("w\n\x7f") + std::string(500, 'n'), pickle::tensor("9\x01", "FloatStorage", 4, 0, {4}, {1})}});
   expect_refused(write("entry.pt", weight_file(missing, {floats(4)})), "missing entry 'archive/data/9\\x01'");
+}
+
+// The pickle's memo lets a container hold itself: flattening it recursed until the
+// stack overflowed, and the shared_ptr cycle leaked. Deep nesting overflowed the stack
+// on destruction alone; sharing one list at every level made 2^59 paths to walk.
+TEST_F(WeightsHostile, SelfHoldingDeepAndExponentialContainersAreRefused) {
+  expect_refused(write("cycle.pt", weight_file("\x80\x02]q"s + '\0' + 'h' + '\0' + "a.", {})),
+                 "a container that holds itself");
+  std::string deep = "\x80\x02" + std::string(20000, ']') + std::string(19999, 'a') + ".";
+  expect_refused(write("deep.pt", weight_file(deep, {})), "nested deeper than 64 levels");
+  // t1 = (l0, l0), t_i = (t_i-1, t_i-1): each level doubles the paths to its leaves.
+  std::string shared = "\x80\x02]q"s + '\0' + 'h' + '\0' + "\x86q\x01";
+  for (int i = 2; i < 60; ++i) shared += 'h' + std::string(1, char(i - 1)) + "\x86q" + char(i);
+  const auto start = std::chrono::steady_clock::now();
+  expect_refused(write("shared.pt", weight_file(shared + ".", {})), "values to flatten");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
 }  // namespace
