@@ -387,15 +387,30 @@ class Flattener {
       reader_.fail("storage of tensor '" + shown(name) + "' has " + std::to_string(storage.size()) +
                    " bytes, expected " + std::to_string(t.storage_numel * element));
     }
-    std::int64_t last = t.offset;  // the furthest element the view touches
+    // Every element the view touches lies inside its storage, and it has no more elements
+    // than the storage (Parla's files hold no broadcast views), so what a loader
+    // allocates for it is bounded by the file's size. Checked arithmetic: the file
+    // chooses every number here.
+    bool empty = false;
     for (std::size_t d = 0; d < t.shape.size(); ++d) {
       if (t.shape[d] < 0 || t.stride[d] < 0) reader_.fail("negative shape in '" + shown(name) + "'");
-      if (t.shape[d] == 0) last = -1;
-      if (last >= 0) last += (t.shape[d] - 1) * t.stride[d];
+      empty = empty || t.shape[d] == 0;
     }
-    if (t.offset < 0 || last >= t.storage_numel) {
-      reader_.fail("tensor '" + shown(name) + "' lies outside its storage");
+    auto outside = [&] { reader_.fail("tensor '" + shown(name) + "' lies outside its storage"); };
+    if (t.offset < 0) outside();
+    std::int64_t numel = 1, last = t.offset;  // elements; the furthest element touched
+    for (std::size_t d = 0; d < t.shape.size() && !empty; ++d) {
+      std::int64_t reach = 0;
+      if (__builtin_mul_overflow(numel, t.shape[d], &numel) || numel > t.storage_numel) {
+        reader_.fail("tensor '" + shown(name) + "' has more elements than its storage holds (" +
+                     std::to_string(t.storage_numel) + ")");
+      }
+      if (__builtin_mul_overflow(t.shape[d] - 1, t.stride[d], &reach) ||
+          __builtin_add_overflow(last, reach, &last) || last >= t.storage_numel) {
+        outside();
+      }
     }
+    if (!empty && last >= t.storage_numel) outside();
     if (reinterpret_cast<std::uintptr_t>(storage.data()) % element != 0) {
       reader_.fail("storage of tensor '" + shown(name) + "' is misaligned");
     }

@@ -84,4 +84,21 @@ TEST_F(WeightsHostile, SelfHoldingDeepAndExponentialContainersAreRefused) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
+// A view may not have more elements than its storage: a [100000, 100000] view with
+// strides 0 over 4 floats asked read_tensor_file for 40 GB (std::bad_alloc), and the
+// sums of huge shapes times strides overflowed int64.
+TEST_F(WeightsHostile, ViewsLargerThanTheirStorageAreRefused) {
+  const std::string broadcast =
+      pickle::dict({{"w", pickle::tensor("0", "FloatStorage", 4, 0, {100000, 100000}, {0, 0})}});
+  expect_refused(write("broadcast.pt", weight_file(broadcast, {floats(4)})),
+                 "tensor 'w' has more elements than its storage holds (4)");
+  std::vector<std::int32_t> dims(8, 1), strides(8, 0x7fffffff);
+  dims[0] = 2, dims[1] = 2;  // two steps of 2^31 elements
+  const std::string far = pickle::dict({{"w", pickle::tensor("0", "FloatStorage", 4, 0, dims, strides)}});
+  expect_refused(write("far.pt", weight_file(far, {floats(4)})), "tensor 'w' lies outside its storage");
+  const std::vector<std::int32_t> huge(12, 0x7fffffff);
+  const std::string overflow = pickle::dict({{"w", pickle::tensor("0", "FloatStorage", 4, 0, huge, huge)}});
+  expect_refused(write("overflow.pt", weight_file(overflow, {floats(4)})), "more elements than its storage");
+}
+
 }  // namespace
