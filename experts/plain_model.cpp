@@ -16,6 +16,8 @@ namespace parla::experts {
 namespace {
 
 constexpr int kConvWidth = 5;  // frames per temporal "convolution" of the encoder
+// The largest width, depth or window a config may name (base.pt's are at most 256).
+constexpr std::int64_t kMaxConfigValue = 1 << 16;
 
 struct Linear {
   int in = 0, out = 0;
@@ -95,14 +97,22 @@ class Weights {
     return out;
   }
   Linear linear(const std::string& name, int in, int out, Arena& arena) const {
+    // The shape is checked before the arena is asked: a config the file's tensors do not
+    // match must be an InputError, not an arena overflow.
+    const TensorView& weight = get(name + ".weight", {out, in});
     float* w_t = arena.take(static_cast<std::size_t>(in) * out);
-    copy_values(transposed(get(name + ".weight", {out, in})), w_t);  // [out, in] → [in, out]
+    copy_values(transposed(weight), w_t);  // [out, in] → [in, out]
     return Linear{in, out, w_t, copy(name + ".bias", {out}, arena)};
   }
   ModelConfig config() const {
     const TensorView& view = get("config", {6}, TensorData::DType::Int64);
     std::int64_t c[6];
     copy_values(view, c);
+    for (std::int64_t v : c) {
+      if (v <= 0 || v > kMaxConfigValue) {
+        throw InputError("weight file " + source_ + " has an invalid motion-model config");
+      }
+    }
     ModelConfig config{static_cast<int>(c[0]), static_cast<int>(c[1]), static_cast<int>(c[2]),
                        static_cast<int>(c[3]), static_cast<int>(c[4]), static_cast<int>(c[5])};
     if (config.encoder_channels <= 0 || config.d_model <= 0 || config.layers <= 0 ||

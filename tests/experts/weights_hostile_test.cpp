@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstring>
 #include <fstream>
 
 #include "experts/runtime.h"
@@ -99,6 +100,37 @@ TEST_F(WeightsHostile, ViewsLargerThanTheirStorageAreRefused) {
   const std::vector<std::int32_t> huge(12, 0x7fffffff);
   const std::string overflow = pickle::dict({{"w", pickle::tensor("0", "FloatStorage", 4, 0, huge, huge)}});
   expect_refused(write("overflow.pt", weight_file(overflow, {floats(4)})), "more elements than its storage");
+}
+
+// A config the tensors do not match: the loader took arena room for the first linear
+// layer before checking its shape, so a wide config ended in parla::Error ("weights
+// overflow their block", exit 1) instead of naming the missing tensor; a config value
+// beyond int was cast silently.
+TEST_F(WeightsHostile, ConfigsTheTensorsDoNotMatchAreInputErrors) {
+  auto model_file = [&](const std::string& name, std::vector<std::int64_t> config) {
+    std::vector<std::uint8_t> ints(8 * config.size());
+    std::memcpy(ints.data(), config.data(), ints.size());
+    const std::string dict = pickle::dict(
+        {{"config", pickle::tensor("0", "LongStorage", 6, 0, {6}, {1})},
+         {"feature_mean", pickle::tensor("1", "FloatStorage", experts::kFeatureDims, 0, {experts::kFeatureDims}, {1})},
+         {"feature_std", pickle::tensor("1", "FloatStorage", experts::kFeatureDims, 0, {experts::kFeatureDims}, {1})},
+         {"motion_mean", pickle::tensor("2", "FloatStorage", parla::kChannelCount, 0, {parla::kChannelCount}, {1})},
+         {"motion_std", pickle::tensor("2", "FloatStorage", parla::kChannelCount, 0, {parla::kChannelCount}, {1})}});
+    return write(name, weight_file(dict, {ints, floats(experts::kFeatureDims), floats(parla::kChannelCount)}));
+  };
+  try {
+    experts::PlainModel model(model_file("wide.pt", {60000, 2, 1, 1, 2, 2}));
+    ADD_FAILURE() << "expected InputError";
+  } catch (const parla::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("has no tensor 'encoder.frame_in.weight'"), std::string::npos)
+        << e.what();
+  }
+  try {
+    experts::PlainModel model(model_file("huge.pt", {(std::int64_t{1} << 32) + 2, 2, 1, 1, 2, 2}));
+    ADD_FAILURE() << "expected InputError";
+  } catch (const parla::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("invalid motion-model config"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace
