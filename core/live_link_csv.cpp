@@ -1,6 +1,7 @@
 // MotionTrack <-> Unreal Live Link Face CSV (52 ARKit blendshapes + 9 rotations), in
 // ARKit's semantics; every column's mapping is in docs/live_link_csv.md.
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -125,6 +126,30 @@ std::vector<std::string> split(std::string_view line, char sep) {
   return out;
 }
 
+// A Live Link timecode "HH:MM:SS:FF" (an optional ".fraction" after FF is the
+// subframe): four decimal fields, hours 0..23, minutes and seconds 0..59, frame 0..239.
+// Parsed with from_chars, so an absurd number is refused rather than overflowing.
+bool parse_timecode(std::string_view text, std::array<int, 4>& fields) {
+  for (int k = 0; k < 4; ++k) {
+    const char* end = text.data() + text.size();
+    auto [next, error] = std::from_chars(text.data(), end, fields[k]);
+    if (error != std::errc{} || next == text.data()) return false;
+    text.remove_prefix(static_cast<size_t>(next - text.data()));
+    if (k < 3) {
+      if (text.empty() || text.front() != ':') return false;
+      text.remove_prefix(1);
+    }
+  }
+  if (!text.empty()) {
+    if (text.front() != '.' || text.size() < 2) return false;
+    for (char c : text.substr(1)) {
+      if (c < '0' || c > '9') return false;
+    }
+  }
+  const auto [h, m, s, ff] = fields;
+  return h >= 0 && h <= 23 && m >= 0 && m <= 59 && s >= 0 && s <= 59 && ff >= 0 && ff <= 239;
+}
+
 }  // namespace
 
 std::array<ArkitValue, kArkitBlendshapeCount> arkit_blendshapes(const MotionFrame& frame) {
@@ -200,14 +225,13 @@ MotionTrack motion_from_live_link_csv(std::string_view text, std::string_view so
   std::vector<std::array<int, 4>> fields;
   fields.reserve(timecodes.size());
   for (size_t i = 0; i < timecodes.size(); ++i) {
-    int h, m, s, ff;
-    if (std::sscanf(timecodes[i].c_str(), "%d:%d:%d:%d", &h, &m, &s, &ff) != 4 || h < 0 ||
-        m < 0 || m > 59 || s < 0 || s > 59 || ff < 0 || ff > 239) {
+    std::array<int, 4> f{};
+    if (!parse_timecode(timecodes[i], f)) {
       throw fail("frame " + std::to_string(i) + " timecode \"" + excerpt(timecodes[i], 16) +
                  "\" is not HH:MM:SS:FF");
     }
-    max_frame_field = std::max(max_frame_field, ff);
-    fields.push_back({h, m, s, ff});
+    max_frame_field = std::max(max_frame_field, f[3]);
+    fields.push_back(f);
   }
   if (timecodes.size() > static_cast<size_t>(max_frame_field + 1) && max_frame_field > 0) {
     track.fps = max_frame_field + 1;
