@@ -176,6 +176,7 @@ void GlRigView::draw(const std::vector<video::Point>& posed_px, const MotionFram
     video::Point a = to_output(posed_px[upper]), b = to_output(posed_px[lower]);
     gap_px_[upper] = gap_px_[lower] = std::hypot(b.x - a.x, b.y - a.y);
   }
+  video::source_vertices(impl, motion, source_px_);
   std::array<video::EyePose, 2> poses;
   for (int e = 0; e < 2; ++e)
     poses[e] = video::eye_pose(impl.eyes[e], motion, /*subject_left=*/e == 1);
@@ -200,7 +201,7 @@ void GlRigView::draw(const std::vector<video::Point>& posed_px, const MotionFram
       bool lower = impl.lip_side[v] == static_cast<std::uint8_t>(video::LipSide::Lower);
       // Mouth attributes as video/renderer.cpp: (u, px below the upper lip, px above
       // the lower lip), affine within a triangle and equal along shared edges.
-      push_vertex(scratch_[static_cast<int>(material)], to_output(posed_px[v]), impl.rest_px[v],
+      push_vertex(scratch_[static_cast<int>(material)], to_output(posed_px[v]), source_px_[v],
                   impl.mouth_u[v], lower ? gap_px_[v] : 0.f, lower ? 0.f : gap_px_[v]);
     }
   }

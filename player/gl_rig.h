@@ -49,6 +49,7 @@ class GlRigView {
   std::array<std::vector<float>, 3> scratch_;  // per-frame vertices by material, reused
   std::vector<float> upload_;
   std::vector<float> gap_px_;  // per mesh vertex, reused
+  std::vector<video::Point> source_px_;  // per mesh vertex: where it samples the portrait
   std::vector<std::uint8_t> moving_;
 };
 

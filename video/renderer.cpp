@@ -72,6 +72,7 @@ struct Renderer::State {
   WorkerPool pool;
   // Per frame.
   std::vector<Point> posed_px;    // portrait pixels
+  std::vector<Point> source_px;   // where each vertex samples the portrait
   std::vector<Point> dest;        // output pixels
   std::vector<std::uint8_t> moving;
   std::vector<float> gap_px;      // per vertex, mouth gap at its lip-cut column
@@ -140,6 +141,7 @@ struct Renderer::State {
   // Poses the mesh and collects the triangles that differ from the still portrait.
   void setup_frame(const MotionFrame& motion) {
     pose_vertices(impl, motion, posed_px);
+    source_vertices(impl, motion, source_px);
     const size_t count = posed_px.size();
     dest.resize(count);
     moving.assign(count, 0);
@@ -171,11 +173,11 @@ struct Renderer::State {
       if (a.edges.empty) continue;
       a.material = material;
       a.d0 = dest[tri[0]];
-      a.s0 = impl.rest_px[tri[0]];
+      a.s0 = source_px[tri[0]];
       Point e1 = {dest[tri[1]].x - a.d0.x, dest[tri[1]].y - a.d0.y};
       Point e2 = {dest[tri[2]].x - a.d0.x, dest[tri[2]].y - a.d0.y};
-      const Point& s1 = impl.rest_px[tri[1]];
-      const Point& s2 = impl.rest_px[tri[2]];
+      const Point& s1 = source_px[tri[1]];
+      const Point& s2 = source_px[tri[2]];
       Affine m = solve_affine(e1, e2, s1.x - a.s0.x, s1.y - a.s0.y, s2.x - a.s0.x, s2.y - a.s0.y);
       if (!m.ok) continue;
       a.m00 = m.m00, a.m01 = m.m01, a.m10 = m.m10, a.m11 = m.m11;

@@ -153,11 +153,18 @@ void pose_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vector<
   }
   // Mouth channels add up; keep every row on its own side of its neighbour toward the
   // lip cut (at least 30% of their rest distance apart), so combinations never fold.
-  for (const auto& [v, anchor, side] : rig.lip_guards) {
+  for (const auto& [v, anchor, side, keep] : rig.lip_guards) {
     float rest_gap = (rig.rest_face[v].y - rig.rest_face[anchor].y) * static_cast<float>(side);
     float gap = (face[v].y - face[anchor].y) * static_cast<float>(side);
-    if (gap < 0.3f * rest_gap) face[v].y = face[anchor].y + static_cast<float>(side) * 0.3f * rest_gap;
+    if (gap < keep * rest_gap) face[v].y = face[anchor].y + static_cast<float>(side) * keep * rest_gap;
+    if (keep < 0.3f && rest_gap > 0.f) {
+      // A lip edge closing over the teeth: the teeth between it and the cut shrink as a
+      // whole, their sideways offset with their height, so no sliver turns over.
+      const float share = std::clamp((face[v].y - face[anchor].y) * static_cast<float>(side) / rest_gap, 0.f, 1.f);
+      face[v].x = face[anchor].x + (face[v].x - face[anchor].x) * share;
+    }
   }
+  for (const auto& [original, copy] : rig.teeth_pairs) face[copy] = face[original];
   float limit = 1.f;
   if (!still) {
     const RigidPose rigid(pose);
@@ -197,6 +204,16 @@ void pose_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vector<
     Point q = {face[v].x + limit * head[v].x, face[v].y + limit * head[v].y};
     out_px[v] = (q.x == rig.rest_face[v].x && q.y == rig.rest_face[v].y) ? rig.rest_px[v]
                                                                          : rig.frame.to_image(q);
+  }
+}
+
+void source_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vector<Point>& out_px) {
+  out_px.assign(rig.rest_px.begin(), rig.rest_px.end());
+  const float close = channel_value(motion, Channel::MouthClose);
+  if (close == 0.f) return;
+  for (const auto& [original, copy] : rig.teeth_pairs) {
+    const Point p = rig.rest_face[copy];
+    out_px[copy] = rig.frame.to_image({p.x, p.y + close * rig.slide_y[copy]});
   }
 }
 

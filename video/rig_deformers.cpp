@@ -45,13 +45,25 @@ float FaceGeometry::lip_line_y(float x) const {
 
 float FaceGeometry::half_gap(float x) const {
   if (x <= lip_line.front().x || x >= lip_line.back().x) return 0.f;
-  for (size_t i = 1; i < lip_line.size(); ++i) {
+  const size_t last = lip_line.size() - 1;
+  for (size_t i = 1; i <= last; ++i) {
     if (x <= lip_line[i].x) {
       float t = (x - lip_line[i - 1].x) / std::max(1e-4f, lip_line[i].x - lip_line[i - 1].x);
+      // Next to a corner the opening is rounded (as an ellipse's end), not a wedge: a
+      // smile's teeth show almost up to the corners.
+      if (i == 1) return lip_half_gap[1] * std::sqrt(t);
+      if (i == last) return lip_half_gap[last - 1] * std::sqrt(1.f - t);
       return lip_half_gap[i - 1] + t * (lip_half_gap[i] - lip_half_gap[i - 1]);
     }
   }
   return 0.f;
+}
+
+float FaceGeometry::closure_shift(float x, float distance) const {
+  const float own_gap = half_gap(x);
+  if (own_gap <= 0.f || distance <= 0.f) return 0.f;
+  if (distance <= own_gap) return distance;
+  return own_gap * (1.f - smoothstep(own_gap, own_gap + 0.3f, distance));
 }
 
 FaceGeometry face_geometry(const Landmarks& f) {
@@ -106,16 +118,9 @@ std::array<Point, kBasisCount> expression_basis(const FaceGeometry& g, Point p, 
   // Within ~one mouth width of the mouth.
   const float near_mouth = gauss(p.x - m.x, p.y - m.y, mw * 1.15f, 0.38f);
 
-  // mouthClose also closes the portrait's own lip opening (a smile showing teeth): the
-  // band between each inner lip and the cut shrinks to a tenth, the lip above or below
-  // follows, fading out within 0.3 face units. `distance` is measured away from the cut;
-  // no point closes more than 0.9 of its distance to the cut, so the lips never cross.
-  const float own_gap = g.half_gap(p.x);
-  auto close_gap = [&](float distance) {
-    if (own_gap <= 0.f) return 0.f;
-    if (distance <= own_gap) return 0.9f * std::max(0.f, distance);
-    return 0.9f * own_gap * (1.f - smoothstep(own_gap, own_gap + 0.3f, distance));
-  };
+  // mouthClose also closes the portrait's own lip opening (closure_shift); no point moves
+  // past the cut, so the lips never cross.
+  auto close_gap = [&](float distance) { return g.closure_shift(p.x, distance); };
   if (lower) {
     // The jaw rotates down: the lower lip arcs open (corners fixed), the chin drops.
     float rigid = 1.f - 0.55f * smoothstep(0.2f, 1.1f, std::abs(p.x - m.x));
@@ -125,7 +130,7 @@ std::array<Point, kBasisCount> expression_basis(const FaceGeometry& g, Point p, 
     // mouthClose with the jaw open: the lips stay together while the chin drops.
     float lips = 1.f - smoothstep(g.lower_lip_bottom - line_y, g.lower_lip_bottom - line_y + 0.35f, b);
     d[kCloseJaw] = {0.f, -0.30f * jaw * lips};
-    d[kClose] = {0.f, -std::min(0.03f * lip_profile * lower_lip_band + close_gap(b), 0.9f * std::max(0.f, b))};
+    d[kClose] = {0.f, -std::min(0.03f * lip_profile * lower_lip_band + close_gap(b), std::max(0.f, b))};
     d[kFunnel] = {0.f, 0.11f * round_profile * near_mouth +
                            0.02f * lower_lip_band * lip_profile};
     d[kPucker] = {0.f, 0.02f * lower_lip_band * lip_profile};
@@ -134,7 +139,7 @@ std::array<Point, kBasisCount> expression_basis(const FaceGeometry& g, Point p, 
   } else {
     d[kJaw] = {-0.06f * (p.x - m.x) * near_mouth, -0.035f * lip_profile * above_mouth};
     d[kCloseJaw] = {0.f, 0.035f * lip_profile * above_mouth};
-    d[kClose] = {0.f, std::min(0.03f * lip_profile * upper_lip_band + close_gap(-b), 0.9f * std::max(0.f, -b))};
+    d[kClose] = {0.f, std::min(0.03f * lip_profile * upper_lip_band + close_gap(-b), std::max(0.f, -b))};
     d[kFunnel] = {0.f, -0.07f * round_profile * near_mouth -
                            0.015f * upper_lip_band * lip_profile};
     d[kPucker] = {0.f, -0.02f * upper_lip_band * lip_profile};

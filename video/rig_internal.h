@@ -41,6 +41,10 @@ struct FaceGeometry {
   Point nose_tip;                      // landmark 30
   float lip_line_y(float x) const;     // the midline at x, constant beyond the corners
   float half_gap(float x) const;       // lip_half_gap at x, 0 beyond the corners
+  // How far mouthClose moves a point `distance` face units above (upper lip) or below
+  // (lower lip) the midline at x towards it: the portrait's own lip opening (a smile
+  // showing teeth) closes completely, the lip beyond follows, fading out within 0.3 units.
+  float closure_shift(float x, float distance) const;
 };
 FaceGeometry face_geometry(const Landmarks& face_units);
 
@@ -121,9 +125,20 @@ struct Rig::Impl {
   std::vector<std::uint8_t> lip_side;  // per vertex: LipSide of cut vertices, Auto else
   std::vector<std::array<Point, kBasisCount>> basis;  // per vertex, face units
   std::vector<std::array<int, 2>> cut_pairs;           // (upper, lower) copies on the lip cut
-  // Lip order guards, nearest the cut first: (vertex, its neighbour toward the cut in the
-  // same column, +1 below the cut / -1 above). Expressions never push a vertex past it.
-  std::vector<std::array<int, 3>> lip_guards;
+  // Lip order guards, nearest the cut first: `vertex` stays on its side of `anchor` (its
+  // neighbour toward the cut in the same column; side +1 below the cut, -1 above), at
+  // least `keep` of their rest distance apart. Expressions never push a vertex past it.
+  struct LipGuard {
+    int vertex, anchor, side;
+    float keep;
+  };
+  std::vector<LipGuard> lip_guards;
+  // The portrait's own teeth (between its inner lip contours and the cut) are drawn by
+  // their own triangles, whose lip-edge corners are copies of the lip-edge vertices:
+  // posed like them, but their source slides by mouthClose x slide_y (face units) so the
+  // closing lips cover the teeth instead of squashing them. (lip-edge vertex, copy).
+  std::vector<std::array<int, 2>> teeth_pairs;
+  std::vector<float> slide_y;          // per vertex; non-zero only on teeth copies
   std::array<EyeModel, 2> eyes;        // [0] subject's right (image left), [1] left
   MouthModel mouth;
 };
@@ -132,6 +147,9 @@ struct Rig::Impl {
 void build_mesh(Rig::Impl& rig, const RigParams& params);
 // Vertex positions in portrait pixels for one frame of motion.
 void pose_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vector<Point>& out_px);
+// Where each vertex samples the portrait for one frame of motion: its rest position,
+// except the teeth copies, which slide with mouthClose (see Rig::Impl::teeth_pairs).
+void source_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vector<Point>& out_px);
 
 // A pool of worker threads running index ranges; run() blocks until all are done.
 // One caller at a time.

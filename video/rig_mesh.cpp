@@ -108,6 +108,22 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
       rig.rest_face[id(column, row)].y += bend * share;
     }
   }
+  // A portrait whose lips are apart (teeth showing): the rows next to the cut follow its
+  // inner lip contours across the mouth, so the teeth lie exactly between them and the
+  // cut and mouthClose can cover them (teeth copies below). Never closer to the cut than
+  // a quarter cell (the corners, where the opening tapers to nothing), never past the
+  // rows beyond.
+  float widest_gap = 0.f;
+  for (float h : g.lip_half_gap) widest_gap = std::max(widest_gap, h);
+  const bool teeth_band = widest_gap > 0.15f * cell && cut_row >= 2 && cut_row + 2 < rows;
+  if (teeth_band) {
+    for (int column = first_cut; column <= last_cut; ++column) {
+      float x = grid_x(column);
+      float h = std::clamp(g.half_gap(x), 0.25f * cell, 1.6f * cell);
+      rig.rest_face[id(column, cut_row - 1)].y = g.lip_line_y(x) - h;
+      rig.rest_face[id(column, cut_row + 1)].y = g.lip_line_y(x) + h;
+    }
+  }
   // Lip sides follow the topology: rows below the cut take the lower lip's fields.
   for (int row = cut_row + 1; row < rows; ++row) {
     for (int column = 0; column < columns; ++column) {
@@ -137,17 +153,39 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
     }
   }
 
+  // Teeth copies: the lip-edge rows' vertices again, for the triangles between them and
+  // the cut (what the portrait shows between its lips).
+  std::vector<int> upper_teeth(columns, -1), lower_teeth(columns, -1);
+  rig.teeth_pairs.clear();
+  if (teeth_band) {
+    for (int column = first_cut; column <= last_cut; ++column) {
+      for (int row : {cut_row - 1, cut_row + 1}) {
+        const int original = id(column, row);
+        (row < cut_row ? upper_teeth : lower_teeth)[column] = static_cast<int>(rig.rest_face.size());
+        rig.teeth_pairs.push_back({original, static_cast<int>(rig.rest_face.size())});
+        rig.rest_face.push_back(rig.rest_face[original]);
+        rig.lip_side.push_back(rig.lip_side[original]);
+        rig.mouth_u.push_back(0.f);
+      }
+    }
+  }
+
   // Lip order guards for the columns around the mouth, nearest the cut first.
   rig.lip_guards.clear();
   if (last_cut >= first_cut) {
     for (int step = 1; step <= kBendRows + 2; ++step) {
       for (int column = std::max(0, first_cut - 1); column <= std::min(columns - 1, last_cut + 1); ++column) {
         int below = cut_row + step, above = cut_row - step;
+        // The lip edges over the portrait's teeth close onto the cut (2 % of the teeth's
+        // height stays, so the hidden teeth triangles keep their orientation); the rest
+        // keep 30 % of their rest distance.
+        const bool closes = step == 1 && upper_teeth[column] >= 0;
+        const float keep = closes ? 0.02f : 0.3f;
         if (below < rows) {
           int anchor = step == 1 && lower_copy[column] >= 0 ? lower_copy[column] : id(column, below - 1);
-          rig.lip_guards.push_back({id(column, below), anchor, 1});
+          rig.lip_guards.push_back({id(column, below), anchor, 1, keep});
         }
-        if (above >= 0) rig.lip_guards.push_back({id(column, above), id(column, above + 1), -1});
+        if (above >= 0) rig.lip_guards.push_back({id(column, above), id(column, above + 1), -1, keep});
       }
     }
   }
@@ -174,6 +212,15 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
     }
     if (rig.weight[v] < 1e-4f) rig.weight[v] = 0.f;
   }
+  // Teeth copies sample the portrait where their lip edge has moved by mouthClose's
+  // closure, so the visible teeth keep their size while the lips cover them.
+  rig.slide_y.assign(count, 0.f);
+  for (const auto& [original, copy] : rig.teeth_pairs) {
+    const Point p = rig.rest_face[copy];
+    const float distance = std::abs(p.y - g.lip_line_y(p.x));
+    const float shift = g.closure_shift(p.x, distance);
+    rig.slide_y[copy] = rig.lip_side[copy] == static_cast<std::uint8_t>(LipSide::Lower) ? -shift : shift;
+  }
   // The grid's border never moves: the warped grid then tiles the same region.
   for (int row = 0; row < rows; ++row) {
     for (int column = 0; column < columns; ++column) {
@@ -194,6 +241,12 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
       if (row == cut_row) {
         if (lower_copy[column] >= 0) v00 = lower_copy[column];
         if (lower_copy[column + 1] >= 0) v10 = lower_copy[column + 1];
+        if (lower_teeth[column] >= 0) v01 = lower_teeth[column];
+        if (lower_teeth[column + 1] >= 0) v11 = lower_teeth[column + 1];
+      }
+      if (row == cut_row - 1) {
+        if (upper_teeth[column] >= 0) v00 = upper_teeth[column];
+        if (upper_teeth[column + 1] >= 0) v10 = upper_teeth[column + 1];
       }
       std::array<Point, 4> corners = {rig.rest_px[v00], rig.rest_px[v10], rig.rest_px[v01],
                                       rig.rest_px[v11]};

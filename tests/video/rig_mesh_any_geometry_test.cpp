@@ -36,14 +36,18 @@ void expect_consistent(const video::Rig::Impl& mesh) {
   for (const auto& t : mesh.triangles) {
     for (int v : t) ASSERT_LT(static_cast<size_t>(v), count);
   }
-  // The upper copy of every cut vertex is a grid vertex (the lower copies are appended
-  // after the grid): a cut row outside the grid gives upper indices past it.
-  const size_t grid = count - mesh.cut_pairs.size();
-  for (const auto& [upper, lower] : mesh.cut_pairs) {
-    EXPECT_LT(static_cast<size_t>(upper), grid);
-    EXPECT_GE(static_cast<size_t>(lower), grid);
-    EXPECT_LT(static_cast<size_t>(lower), count);
+  // The upper copy of every cut vertex and the original of every teeth copy are grid
+  // vertices (the copies are appended after the grid): a cut row outside the grid gives
+  // indices past it.
+  const size_t grid = count - mesh.cut_pairs.size() - mesh.teeth_pairs.size();
+  for (const auto& pairs : {mesh.cut_pairs, mesh.teeth_pairs}) {
+    for (const auto& [original, copy] : pairs) {
+      EXPECT_LT(static_cast<size_t>(original), grid);
+      EXPECT_GE(static_cast<size_t>(copy), grid);
+      EXPECT_LT(static_cast<size_t>(copy), count);
+    }
   }
+  EXPECT_EQ(mesh.slide_y.size(), count);
 }
 
 TEST(RigMeshAnyGeometry, MirroredAndUpsideDownFitsStayInsideTheMesh) {

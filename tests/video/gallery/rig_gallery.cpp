@@ -9,7 +9,14 @@
 //   rig_gallery frame   PORTRAIT OUT.png SIZE CROP_UNITS [channel=value ...]
 //   rig_gallery golden  OUT_DIR                      the golden frames (tests/video/golden)
 //   rig_gallery landmarks PORTRAIT OUT.json          dlib's fit as a landmarks file
+//   rig_gallery mouths  PORTRAIT OUT.png [LABEL]     mouth close-ups of the default 512² render
+//                                                    at rest, shut, half-open, open, pucker,
+//                                                    smile; prints the inner-lip gap dlib
+//                                                    reads back on each (output pixels)
 #include <algorithm>
+#include <cmath>
+#include <utility>
+#include <vector>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -18,6 +25,7 @@
 #include "tests/support/testing.h"
 #include "tests/video/rig_cases.h"
 #include "tests/video/rig_fixtures.h"
+#include "video/rig_internal.h"  // sample_bilinear
 #include "video/video.h"
 
 namespace fs = std::filesystem;
@@ -66,6 +74,76 @@ void write_clip(const video::Rig& rig, const fs::path& dir, bool full) {
   }
 }
 
+// The mouth poses of the gallery (issue #16): name and channel values.
+struct MouthPose {
+  const char* name;
+  std::vector<std::pair<Channel, float>> values;
+};
+const std::vector<MouthPose>& mouth_poses() {
+  static const std::vector<MouthPose> poses = {
+      {"rest", {}},
+      {"shut", {{Channel::JawOpen, 0.06f}, {Channel::MouthClose, 1.f}}},
+      {"half", {{Channel::JawOpen, 0.35f}}},
+      {"open", {{Channel::JawOpen, 0.8f}}},
+      {"pucker", {{Channel::MouthPucker, 0.9f}, {Channel::MouthFunnel, 0.4f}, {Channel::JawOpen, 0.1f}}},
+      {"smile", {{Channel::MouthSmile, 0.9f}, {Channel::JawOpen, 0.2f}}},
+  };
+  return poses;
+}
+
+// Mean distance between the inner lips (61-67, 62-66, 63-65) of dlib's fit, pixels;
+// -1 when no face is found.
+float inner_lip_gap(const Image& picture) {
+  try {
+    video::FaceFit fit = video::fit_face(picture, "render");
+    const auto& l = fit.landmarks;
+    float sum = 0.f;
+    for (auto [a, b] : {std::pair{61, 67}, std::pair{62, 66}, std::pair{63, 65}}) {
+      sum += std::hypot(l[b].x - l[a].x, l[b].y - l[a].y);
+    }
+    return sum / 3.f;
+  } catch (const std::exception&) {
+    return -1.f;
+  }
+}
+
+void write_mouths(const fs::path& portrait_path, const fs::path& out, const std::string& label) {
+  video::Rig rig = load_rig(portrait_path);
+  video::Renderer renderer(rig, {});
+  // A close-up 1.6 mouth widths wide around the mouth, at the output's scale.
+  const auto& l = rig.landmarks();
+  float cx = 0.f, cy = 0.f;
+  for (int i = 48; i < 60; ++i) cx += l[i].x / 12.f, cy += l[i].y / 12.f;
+  const float scale = static_cast<float>(renderer.scale());
+  const video::Point o = renderer.origin();
+  const float mouth_w = std::hypot(l[54].x - l[48].x, l[54].y - l[48].y) * scale;
+  const int cell_w = 220, cell_h = 150;
+  const float zoom = cell_w / (1.7f * mouth_w);
+  Image strip(cell_w * static_cast<int>(mouth_poses().size()), cell_h);
+  int column = 0;
+  std::printf("%s", label.c_str());
+  for (const MouthPose& pose : mouth_poses()) {
+    MotionFrame motion = neutral_frame();
+    for (auto [channel, value] : pose.values) motion[index(channel)] = value;
+    const Image& picture = renderer.render(motion);
+    std::printf("  %s %.1f", pose.name, inner_lip_gap(picture));
+    const float mx = (cx - o.x) * scale, my = (cy - o.y) * scale;
+    for (int y = 0; y < cell_h; ++y) {
+      for (int x = 0; x < cell_w; ++x) {
+        float rgb[3];
+        video::sample_bilinear(picture, mx + (x + 0.5f - cell_w / 2.f) / zoom,
+                               my + (y + 0.5f - cell_h / 2.f) / zoom, rgb);
+        for (int k = 0; k < 3; ++k) {
+          strip.pixel(column * cell_w + x, y)[k] = static_cast<std::uint8_t>(std::clamp(rgb[k] + 0.5f, 0.f, 255.f));
+        }
+      }
+    }
+    ++column;
+  }
+  std::printf("\n");
+  video::save_png(strip, out);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -98,6 +176,8 @@ int main(int argc, char** argv) {
       for (const auto& golden : testing::golden_frames()) {
         video::save_png(renderer.render(golden.motion), dir / (std::string(golden.name) + ".png"));
       }
+    } else if (mode == "mouths" && argc >= 4) {
+      write_mouths(argv[2], argv[3], argc >= 5 ? argv[4] : fs::path(argv[2]).stem().string());
     } else if (mode == "preview" && argc >= 4) {
       video::save_png(video::draw_fit_preview(load_rig(argv[2])), argv[3]);
     } else {
