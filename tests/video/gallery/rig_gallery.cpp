@@ -15,12 +15,12 @@
 //                                                    reads back on each (output pixels)
 #include <algorithm>
 #include <cmath>
-#include <utility>
-#include <vector>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tests/support/testing.h"
 #include "tests/video/rig_cases.h"
