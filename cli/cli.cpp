@@ -26,7 +26,7 @@ std::vector<const Command*> own_commands() {
 #ifdef PARLA_HAVE_PLAYER
           &play_command(),   &live_command(),
 #endif
-          &fit_command()};
+          &fit_command(),    &batch_command()};
 }
 
 std::vector<std::string> all_command_names() {
@@ -88,7 +88,7 @@ int run_command(const Command& command, std::vector<std::string> args) {
     }
     check_overwrites(parsed, overwrite);
     // The batch commands stop cleanly on Ctrl-C; play and live keep the default.
-    if (name == "render" || name == "motion" || name == "fit") install_interrupt_handlers();
+    if (name == "render" || name == "motion" || name == "fit" || name == "batch") install_interrupt_handlers();
     return command.run(parsed);
   } catch (const Interrupted& e) {
     std::fprintf(stderr, "parla %s: %s\n", name.c_str(), e.what());

@@ -17,6 +17,7 @@ struct Command {
 const Command& render_command();
 const Command& motion_command();
 const Command& fit_command();
+const Command& batch_command();  // cli/batch_command.cpp
 const Command& train_command();
 const Command& eval_command();
 const Command& score_command();

@@ -22,6 +22,7 @@
 #include "cli/pipeline.h"
 #include "cli/portrait.h"
 #include "cli/progress.h"
+#include "cli/render_job.h"
 #include "cli/text_hint.h"
 #include "video/video.h"
 
@@ -246,7 +247,9 @@ void check_track_covers_audio(const MotionTrack& track, const std::filesystem::p
                    " (make the track from this audio: parla motion AUDIO -o TRACK)");
 }
 
-int run_render(const ParsedArgs& args) {
+}  // namespace
+
+int render_from_args(const ParsedArgs& args, const GeneratorFactory& make_generator) {
   bool use_sample = args.positionals.empty() || args.has("sample");
   if (!use_sample && args.positionals.size() != 2) {
     throw InputError("expected PORTRAIT AUDIO, or no inputs for the bundled sample (see parla render --help)");
@@ -278,7 +281,8 @@ int run_render(const ParsedArgs& args) {
   bool quiet = args.has("quiet");
   bool allow_silence = args.has("allow-silence");
   MotionOptions motion_options = motion_options_from_args(args, audio_path);
-  auto generator = fusion::make_generator(motion_options.generator, motion_options.params);
+  auto generator = make_generator ? make_generator(motion_options)
+                                 : fusion::make_generator(motion_options.generator, motion_options.params);
   std::optional<TextHintRequest> hint = text_hint_from_args(args);
 
   std::vector<std::filesystem::path> inputs{portrait_path};
@@ -381,6 +385,10 @@ int run_render(const ParsedArgs& args) {
   progress.finish(quiet ? "" : summary);
   return 0;
 }
+
+namespace {
+
+int run_render(const ParsedArgs& args) { return render_from_args(args, {}); }
 
 CommandSpec render_spec() {
   CommandSpec spec{

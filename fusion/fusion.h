@@ -71,6 +71,9 @@ std::string default_generator_name();
 // Throws InputError for an unknown name, listing the known ones.
 std::unique_ptr<MotionGenerator> make_generator(std::string_view name, GeneratorParams params = {});
 
+// The weight file the learned generator reads when params.weights is empty.
+std::filesystem::path default_learned_weights();
+
 // The learned generator exactly as make_generator("learned", params) builds it, over
 // another implementation of the motion model (params.weights unused): the LibTorch
 // reference experts::TorchNetwork in tests and benchmarks.
