@@ -5,7 +5,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <numeric>
 #include <thread>
 
 #include "audio/audio.h"
@@ -157,36 +156,6 @@ std::vector<std::string> motion_lines(const MotionFrame& m) {
                 m[index(Channel::HeadYaw)], m[index(Channel::HeadPitch)],
                 m[index(Channel::HeadRoll)]);
   return {mouth, head};
-}
-
-void Figures::add(double value) { values_.push_back(value); }
-
-double Figures::mean() const {
-  if (values_.empty()) return 0;
-  return std::accumulate(values_.begin(), values_.end(), 0.0) / static_cast<double>(values_.size());
-}
-
-double Figures::min() const {
-  return values_.empty() ? 0 : *std::min_element(values_.begin(), values_.end());
-}
-
-double Figures::max() const {
-  return values_.empty() ? 0 : *std::max_element(values_.begin(), values_.end());
-}
-
-double Figures::percentile(double p) const {
-  if (values_.empty()) return 0;
-  std::vector<double> sorted = values_;
-  std::sort(sorted.begin(), sorted.end());
-  auto i = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
-  return sorted[std::clamp<size_t>(i, 1, sorted.size()) - 1];
-}
-
-double Figures::recent_mean(size_t n) const {
-  if (values_.empty()) return 0;
-  size_t k = std::min(n, values_.size());
-  return std::accumulate(values_.end() - static_cast<std::ptrdiff_t>(k), values_.end(), 0.0) /
-         static_cast<double>(k);
 }
 
 }  // namespace parla::player

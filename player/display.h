@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "player/figures.h"
 #include "player/gl_rig.h"
 #include "player/hud.h"
 #include "player/picture_view.h"
@@ -79,21 +80,5 @@ class Display {
 
 // HUD lines with the pose's main channels (jaw, lips, blinks, head).
 std::vector<std::string> motion_lines(const MotionFrame& motion);
-
-// Running figures for the statistics: mean, min, max and a 95th percentile.
-class Figures {
- public:
-  void add(double value);
-  std::int64_t count() const { return static_cast<std::int64_t>(values_.size()); }
-  double mean() const;
-  double min() const;
-  double max() const;
-  double percentile(double p) const;
-  // The mean of the last `n` values (for the HUD).
-  double recent_mean(size_t n) const;
-
- private:
-  std::vector<double> values_;
-};
 
 }  // namespace parla::player

@@ -66,7 +66,9 @@ PlayStats run_live(const Scene& scene, const LiveParams& params) {
       audio::FeatureExtractor().latency_samples() / double(audio::kSampleRate);
 
   FrameQueue queue(static_cast<size_t>(std::max(1, wp.queue_frames)));
-  WorkerThread worker(queue, [&] { live_worker(queue, *mic, *generator, scene, recorder.get()); });
+  InputGaps gaps;
+  WorkerThread worker(queue,
+                      [&] { live_worker(queue, *mic, *generator, scene, recorder.get(), gaps); });
   mic->start();
   std::int64_t file_end_ns = 0;  // when the --input file had been fed to its end
 
@@ -150,7 +152,12 @@ PlayStats run_live(const Scene& scene, const LiveParams& params) {
   stats.latency_mean = latency.mean();
   stats.latency_p95 = latency.percentile(95);
   stats.latency_max = latency.max();
-  stats.capture_dropped_samples = mic->stats().dropped_samples;
+  const audio::CaptureStats capture = mic->stats();
+  stats.capture_dropped_samples = capture.dropped_samples;
+  stats.capture_callbacks = capture.callbacks;
+  stats.capture_overflows = capture.overflows;
+  stats.capture_stalls = gaps.stalls.load();
+  stats.capture_gap_max_seconds = static_cast<double>(gaps.longest_ns.load()) * 1e-9;
   display.fill_exit_stats(stats);
   mic->stop();
   worker.finish();

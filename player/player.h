@@ -159,6 +159,12 @@ struct PlayStats {
   double latency_max = 0;
   double lookahead_seconds = 0;  // the generator's + the features' look-ahead
   std::int64_t capture_dropped_samples = 0;
+  std::int64_t capture_callbacks = 0;  // live: input buffers received (capture callbacks)
+  std::int64_t capture_overflows = 0;  // live: capture callbacks flagged paInputOverflow
+  // Live: input stalls, gaps of more than 80 ms between input buffers (the device
+  // delivered nothing meanwhile), and the longest gap, seconds.
+  std::int64_t capture_stalls = 0;
+  double capture_gap_max_seconds = 0;
   float jaw_open_max = 0;  // largest jawOpen among the frames shown
   std::string generator;
   std::string clock;
