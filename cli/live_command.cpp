@@ -13,6 +13,9 @@ namespace parla::cli {
 namespace {
 
 int run_live(const ParsedArgs& args) {
+  // SIGINT/SIGTERM/SIGHUP stop the player as Q does; the process then exits 128 + the
+  // signal with nothing written (no --stats, no partial --record).
+  install_interrupt_handlers();
   if (args.has("list-devices")) return list_audio_devices();
   std::filesystem::path portrait_path =
       args.positionals.empty() ? sample_portrait_path() : args.positionals[0];

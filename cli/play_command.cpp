@@ -16,6 +16,9 @@ namespace {
 constexpr int kPlaybackRate = 48000;  // Hz handed to PortAudio
 
 int run_play(const ParsedArgs& args) {
+  // SIGINT/SIGTERM/SIGHUP stop the player as Q does; the process then exits 128 + the
+  // signal with no --stats written.
+  install_interrupt_handlers();
   if (args.has("list-devices")) return list_audio_devices();
   bool use_sample = args.positionals.empty();
   if (!use_sample && args.positionals.size() != 2) {

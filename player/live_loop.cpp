@@ -77,6 +77,7 @@ PlayStats run_live(const Scene& scene, const LiveParams& params) {
   const std::int64_t start_ns = audio::steady_now_ns();
   bool lost_reported = false, screenshot_done = false;
   while (!display.window().should_close()) {
+    if (interrupt_signal()) display.window().close();  // SIGINT/SIGTERM: stop as Q does
     for (Key key : display.window().poll()) {
       if (key == Key::ToggleHud) display.toggle_hud();
       if (key == Key::Fullscreen) display.window().toggle_fullscreen();
@@ -161,6 +162,8 @@ PlayStats run_live(const Scene& scene, const LiveParams& params) {
   display.fill_exit_stats(stats);
   mic->stop();
   worker.finish();
+  // Stopped by a signal: no recording (its temporary is removed as the stack unwinds).
+  check_interrupted();
   if (recorder) {
     stats.frames_recorded = recorder->finish();
     std::fprintf(stderr, "parla live: recorded %lld frames (%.2f s) to %s\n",

@@ -115,6 +115,7 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
   bool lost_reported = false;
 
   while (!display.window().should_close()) {
+    if (interrupt_signal()) display.window().close();  // SIGINT/SIGTERM: stop as Q does
     for (Key key : display.window().poll()) {
       switch (key) {
         case Key::Pause:
@@ -297,6 +298,7 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
     playback->stop();
   }
   worker.finish();
+  check_interrupted();  // stopped by a signal: the CLI reports it (exit 128 + signal)
   return stats;
 }
 
