@@ -148,8 +148,13 @@ Image load_image(const std::filesystem::path& path) {
     return InputError("cannot read image " + quoted(path) + ": " + why);
   };
   {
+    // The header lies in the first 256 KB (a JPEG's start-of-frame may follow large
+    // EXIF or ICC segments); a smaller file is read whole, not into a 256 KB buffer.
+    constexpr std::uintmax_t kHeadBytes = 256 * 1024;
+    std::error_code ec;
+    const std::uintmax_t file_bytes = std::filesystem::file_size(path, ec);
     std::ifstream in(path, std::ios::binary);
-    std::string head(256 * 1024, '\0');
+    std::string head(ec ? kHeadBytes : std::min(file_bytes, kHeadBytes), '\0');
     in.read(head.data(), static_cast<std::streamsize>(head.size()));
     head.resize(static_cast<size_t>(in.gcount()));
     HeaderSize size = header_size(head);
