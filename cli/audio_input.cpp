@@ -11,6 +11,7 @@
 
 #include "audio/audio.h"
 #include "core/core.h"
+#include "pipeline/pipeline.h"
 
 namespace parla::cli {
 namespace {
@@ -23,35 +24,6 @@ std::filesystem::path make_temp_dir() {
              ("parla-audio-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
   std::filesystem::create_directories(dir);
   return dir;
-}
-
-void put_u32(std::ostream& out, std::uint32_t v) {
-  for (int k = 0; k < 4; ++k) out.put(static_cast<char>(v >> (8 * k)));
-}
-void put_u16(std::ostream& out, std::uint16_t v) {
-  out.put(static_cast<char>(v));
-  out.put(static_cast<char>(v >> 8));
-}
-
-// Writes interleaved float samples as a WAVE_FORMAT_IEEE_FLOAT file.
-void write_float_wav(const std::filesystem::path& path, const std::vector<float>& pcm, int rate,
-                     int channels) {
-  std::ofstream out(path, std::ios::binary);
-  auto data_bytes = static_cast<std::uint32_t>(pcm.size() * 4);
-  out.write("RIFF", 4);
-  put_u32(out, 36 + data_bytes);
-  out.write("WAVEfmt ", 8);
-  put_u32(out, 16);
-  put_u16(out, 3);  // IEEE float
-  put_u16(out, static_cast<std::uint16_t>(channels));
-  put_u32(out, static_cast<std::uint32_t>(rate));
-  put_u32(out, static_cast<std::uint32_t>(rate * channels * 4));
-  put_u16(out, static_cast<std::uint16_t>(channels * 4));
-  put_u16(out, 32);
-  out.write("data", 4);
-  put_u32(out, data_bytes);
-  out.write(reinterpret_cast<const char*>(pcm.data()), static_cast<std::streamsize>(data_bytes));
-  if (!out) throw Error("cannot write the temporary audio " + quoted(path));
 }
 
 // Temporary path (quoted as in messages) -> what to show instead; entries live for the
@@ -144,7 +116,7 @@ void AudioInput::prepare(const std::string& arg, const ParsedArgs& args) {
   path_ = temp_dir_ / name;
   temp_slots_.push_back(register_temp_path(path_));
   name_temp_as(path_, arg == "-" ? "'-' (standard input)" : quoted(source));
-  write_float_wav(path_, part, kPartRate, channels);
+  pipeline::write_float_wav(path_, part, kPartRate, channels);
 }
 
 AudioInput::~AudioInput() { remove_temp(); }

@@ -73,9 +73,9 @@ int exec_torch_binary(const std::string& name, std::vector<std::string> args) {
 
 }  // namespace
 
-std::string sample_portrait_path() { return std::string(PARLA_DATA_DIR) + "/sample/portrait.png"; }
-std::string sample_audio_path() { return std::string(PARLA_DATA_DIR) + "/sample/speech.flac"; }
-std::string sample_landmarks_path() { return std::string(PARLA_DATA_DIR) + "/sample/portrait.landmarks.json"; }
+std::string sample_portrait_path() { return (data_dir() / "sample" / "portrait.png").string(); }
+std::string sample_audio_path() { return (data_dir() / "sample" / "speech.flac").string(); }
+std::string sample_landmarks_path() { return (data_dir() / "sample" / "portrait.landmarks.json").string(); }
 
 int run_command(const Command& command, std::vector<std::string> args) {
   const std::string& name = command.spec.name;

@@ -292,9 +292,9 @@ int run_eval_critic(const ParsedArgs& args) {
   auto data = args.value("data");
   if (!data) throw InputError("parla eval critic needs --data DIR (a 'parla train critic' run)");
   params.data_dir = *data;
-  params.models_dir = args.value_or("models", (std::filesystem::path(PARLA_DATA_DIR) / "models" / "critic").string());
+  params.models_dir = args.value_or("models", (data_dir() / "models" / "critic").string());
   params.corpus = args.value_or("corpus", "");
-  params.media = args.value_or("media", (std::filesystem::path(PARLA_DATA_DIR) / ".." / ".." / "shared" / "media").string());
+  params.media = args.value_or("media", (data_dir() / ".." / ".." / "shared" / "media").string());
   params.generator_clips = static_cast<int>(args.integer("max-clips", params.generator_clips, 1, 1 << 30));
   std::optional<OutputFile> json_out;
   if (auto p = args.value("json")) json_out.emplace(*p);

@@ -1,5 +1,5 @@
-// Private to cli: the stages subcommands share — scanning an audio file, turning it
-// into motion — each streaming so a long file runs in bounded memory.
+// Private to cli: the generator options subcommands share, and the stages of pipeline/
+// (scanning an audio file, turning it into motion) with a progress bar.
 #pragma once
 
 #include <cstdint>
@@ -11,20 +11,15 @@
 #include "cli/args.h"
 #include "core/core.h"
 #include "fusion/fusion.h"
+#include "pipeline/pipeline.h"
 
 namespace parla::cli {
 
-struct AudioScan {
-  std::int64_t samples = 0;  // at 16 kHz mono
-  float peak = 0.f;          // largest |sample|
-  int source_channels = 0;
-  double seconds() const { return samples / 16000.0; }
-};
-
-// Decodes the whole file once (streaming) to learn its length and level. Throws
-// InputError naming the file when it holds no samples, or when it is pure silence
-// (peak below -80 dBFS) unless `allow_silence`.
-AudioScan scan_audio(const std::filesystem::path& path, bool allow_silence);
+// The shared stages live in pipeline/ (the library runs the same ones).
+using pipeline::AudioScan;
+using pipeline::content_seed;
+using pipeline::MotionSink;
+using pipeline::scan_audio;
 
 struct MotionOptions {
   std::string generator;  // name for fusion::make_generator
@@ -37,19 +32,10 @@ std::vector<OptionSpec> generator_options();
 // blinks and head motion, the same file always the same), else 0 (live microphone).
 MotionOptions motion_options_from_args(const ParsedArgs& args, const std::filesystem::path& audio_path = {});
 
-// Audio file → MotionTrack at 25 fps: streaming decode → features → generator, in one
-// decode pass that also fills `scan` (length, level) and rejects what scan_audio
-// rejects. `show_progress` draws a bar on a terminal.
+// pipeline::motion_from_audio and stream_motion_from_audio with a progress bar on a
+// terminal when `show_progress`.
 MotionTrack motion_from_audio(const std::filesystem::path& path, fusion::MotionGenerator& generator,
                               bool allow_silence, bool show_progress, AudioScan& scan);
-
-// Called with each run of motion frames (25 fps, clamped to the channel ranges) as the
-// generator emits them, and the 16 kHz samples decoded so far. May throw to stop.
-using MotionSink = std::function<void(std::span<const MotionFrame> frames, std::int64_t samples_decoded)>;
-
-// motion_from_audio handing the frames to `sink` as they are ready instead of keeping
-// them (memory stays bounded for any length); the frames and `scan` are the same. The
-// silence check runs at the end, before the generator's last frames.
 void stream_motion_from_audio(const std::filesystem::path& path, fusion::MotionGenerator& generator,
                               bool allow_silence, bool show_progress, AudioScan& scan,
                               const MotionSink& sink);

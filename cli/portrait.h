@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/args.h"
+#include "pipeline/pipeline.h"
 #include "video/video.h"
 
 namespace parla::cli {
@@ -18,12 +19,9 @@ namespace parla::cli {
 video::FaceFit fit_portrait(const Image& portrait, const std::filesystem::path& portrait_path,
                             const ParsedArgs& args);
 
-// Portrait fit cache (docs/video_output.md "Portrait fit cache"): one small JSON per
-// picture, keyed by its decoded pixels and video::kFaceFitVersion, under
-// $XDG_CACHE_HOME/parla (an absolute path), else $HOME/.cache/parla; empty when neither
-// is set (no cache). A corrupt or mismatched entry is ignored and rewritten.
-std::filesystem::path fit_cache_dir();
-std::filesystem::path fit_cache_file(const Image& portrait, int face = 0);
+// The portrait fit cache is pipeline/'s (docs/video_output.md "Portrait fit cache").
+using pipeline::fit_cache_dir;
+using pipeline::fit_cache_file;
 
 // --size N / --full / --landmarks FILE / --face N, shared by every command that renders.
 std::vector<OptionSpec> framing_options();

@@ -1,20 +1,15 @@
 // `parla render PORTRAIT AUDIO -o OUT.mp4`: the main job — portrait + speech → MP4.
 //
-// Three stages overlap (docs/video_output.md "Pipelined render"): a motion thread
-// (streaming decode → features → generator) feeds a bounded MotionChannel; this thread
-// renders each frame, converts it to YUV and queues it with the audio beside it; the
-// Mp4Writer's thread encodes and muxes. Memory stays flat for any length. An exception
-// on any thread reaches this one; the others are stopped and joined, the temporary
-// output is removed.
+// Three stages overlap (docs/video_output.md "Pipelined render"; pipeline/ holds them,
+// shared with the library): a motion thread (streaming decode → features → generator)
+// feeds a bounded channel; this thread renders each frame, converts it to YUV and queues
+// it with the audio beside it; the Mp4Writer's thread encodes and muxes. Memory stays
+// flat for any length. An exception on any thread reaches this one; the others are
+// stopped and joined, the temporary output is removed.
 #include <algorithm>
 #include <cmath>
-#include <condition_variable>
 #include <cstdio>
-#include <deque>
-#include <exception>
-#include <mutex>
 #include <optional>
-#include <thread>
 
 #include "audio/audio.h"
 #include "cli/audio_input.h"
@@ -29,7 +24,6 @@
 namespace parla::cli {
 namespace {
 
-constexpr size_t kMuxChunkSamples = 4800;  // 0.1 s at 48 kHz
 constexpr int kEncoderQueueFrames = 8;     // YUV frames waiting for the encoder thread
 // x264 frame threads on this machine's two cores beside the render thread
 // (docs/benchmarks.md "Encoder settings").
@@ -37,199 +31,6 @@ constexpr int kEncoderThreads = 2;
 // superfast at crf 20: ~1.5 ms CPU a frame less than veryfast at 512², +1.7 dB PSNR
 // against a lossless reference, ~1.9x the file size (docs/benchmarks.md).
 constexpr const char* kDefaultPreset = "superfast";
-
-// Streams the audio to mux alongside the frames, keeping audio just ahead of video.
-class AudioFeed {
- public:
-  AudioFeed(const std::filesystem::path& path, int channels)
-      : decoder_(path, {.sample_rate = 48000, .channels = channels}), channels_(channels) {}
-  // Writes audio until `seconds` of it have been written (or the file ends).
-  void write_until(video::Mp4Writer& writer, double seconds) {
-    auto target = static_cast<std::int64_t>(std::ceil(seconds * 48000.0));
-    while (!done_ && written_frames_ < target) {
-      size_t n = decoder_.read(chunk_);
-      if (n == 0) {
-        done_ = true;
-        break;
-      }
-      writer.write_audio({chunk_.data(), n});
-      written_frames_ += static_cast<std::int64_t>(n / channels_);
-    }
-  }
-  double container_seconds() const { return decoder_.info().duration_seconds; }
-
- private:
-  audio::AudioDecoder decoder_;
-  int channels_;
-  std::vector<float> chunk_ = std::vector<float>(kMuxChunkSamples * 2);
-  std::int64_t written_frames_ = 0;  // sample frames (per channel)
-  bool done_ = false;
-};
-
-// Thrown inside the motion thread when the render thread has stopped listening.
-struct MotionCancelled {};
-
-// Runs of motion frames from the motion thread (producer) to the render thread
-// (consumer), at most kCapacity runs (~1 s of motion each) waiting. All fields are
-// guarded by mutex_.
-class MotionChannel {
- public:
-  struct Run {
-    std::vector<MotionFrame> frames;  // 25 fps, clamped
-    std::int64_t samples_decoded = 0;  // 16 kHz samples decoded when the run was emitted
-  };
-  // Producer: blocks while full; throws MotionCancelled once the consumer has gone.
-  void push(Run run) {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return cancelled_ || runs_.size() < kCapacity; });
-    if (cancelled_) throw MotionCancelled{};
-    runs_.push_back(std::move(run));
-    changed_.notify_all();
-  }
-  // Producer: the end, with the exception that ended it (or null).
-  void close(std::exception_ptr error) {
-    std::lock_guard lock(mutex_);
-    closed_ = true;
-    error_ = error;
-    changed_.notify_all();
-  }
-  // Consumer: the next run; false at the end (rethrowing the producer's exception).
-  bool pop(Run& run) {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return closed_ || !runs_.empty(); });
-    if (!runs_.empty()) {
-      run = std::move(runs_.front());
-      runs_.pop_front();
-      changed_.notify_all();
-      return true;
-    }
-    if (error_) std::rethrow_exception(error_);
-    return false;
-  }
-  // Consumer: stop the producer (its next push throws MotionCancelled).
-  void cancel() {
-    std::lock_guard lock(mutex_);
-    cancelled_ = true;
-    changed_.notify_all();
-  }
-
- private:
-  static constexpr size_t kCapacity = 8;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<Run> runs_;
-  bool closed_ = false;
-  bool cancelled_ = false;
-  std::exception_ptr error_;
-};
-
-// The motion thread: generates into the channel; the destructor cancels and joins it
-// (on the way out of an exception too).
-class MotionThread {
- public:
-  MotionThread(MotionChannel& channel, const std::filesystem::path& audio_path,
-               fusion::MotionGenerator& generator, bool allow_silence, AudioScan& scan)
-      : channel_(channel) {
-    thread_ = std::thread([&channel, audio_path, &generator, allow_silence, &scan] {
-      try {
-        stream_motion_from_audio(audio_path, generator, allow_silence, /*show_progress=*/false, scan,
-                                 [&](std::span<const MotionFrame> frames, std::int64_t decoded) {
-                                   channel.push({{frames.begin(), frames.end()}, decoded});
-                                 });
-        channel.close(nullptr);
-      } catch (const MotionCancelled&) {
-        channel.close(nullptr);
-      } catch (...) {
-        channel.close(std::current_exception());
-      }
-    });
-  }
-  ~MotionThread() {
-    channel_.cancel();
-    thread_.join();
-  }
-  MotionThread(const MotionThread&) = delete;
-  MotionThread& operator=(const MotionThread&) = delete;
-
- private:
-  MotionChannel& channel_;
-  std::thread thread_;
-};
-
-// Output frames of generated motion, sampled exactly as MotionTrack::sample samples the
-// whole track, holding only the frames around the current time. Render thread only;
-// `scan` is read once the channel has ended (the motion thread has finished with it).
-class StreamedMotion {
- public:
-  StreamedMotion(MotionChannel& channel, const AudioScan& scan, double fps)
-      : channel_(channel), scan_(scan), fps_(fps) {}
-
-  // Whether output frame `index` exists (it starts before the audio's end), waiting for
-  // the motion that decides it; when true, sample(index) is ready.
-  bool has_frame(std::int64_t index) {
-    for (;;) {
-      if (ended_) return index < frame_count();
-      auto lower = static_cast<std::int64_t>(std::floor(index / fps_ * kMotionFps));
-      if (window_start_ + static_cast<std::int64_t>(window_.size()) >= lower + 2 &&
-          index < frames_for(samples_decoded_)) {
-        return true;
-      }
-      MotionChannel::Run run;
-      if (!channel_.pop(run)) {
-        ended_ = true;
-        continue;
-      }
-      window_.insert(window_.end(), run.frames.begin(), run.frames.end());
-      samples_decoded_ = run.samples_decoded;
-    }
-  }
-
-  MotionFrame sample(std::int64_t index) {
-    const std::int64_t total = window_start_ + static_cast<std::int64_t>(window_.size());
-    if (total == 0) return neutral_frame();
-    double position = (index / fps_) * kMotionFps;
-    if (ended_) position = std::clamp(position, 0.0, static_cast<double>(total - 1));
-    auto lower = static_cast<std::int64_t>(std::floor(position));
-    std::int64_t upper = std::min(lower + 1, total - 1);
-    auto weight = static_cast<float>(position - lower);
-    // Earlier frames are never needed again: output times only grow.
-    const std::int64_t drop = std::min<std::int64_t>(lower - window_start_, static_cast<std::int64_t>(window_.size()) - 1);
-    if (drop > 0) {
-      window_.erase(window_.begin(), window_.begin() + drop);
-      window_start_ += drop;
-    }
-    const MotionFrame& a = window_[lower - window_start_];
-    const MotionFrame& b = window_[upper - window_start_];
-    MotionFrame out{};
-    for (int c = 0; c < kChannelCount; ++c) out[c] = a[c] * (1.f - weight) + b[c] * weight;
-    return out;
-  }
-
-  // Valid once has_frame() has returned false.
-  std::int64_t frame_count() const { return frames_for(scan_.samples); }
-
- private:
-  // ceil(seconds x fps) output frames cover `samples` of 16 kHz audio.
-  std::int64_t frames_for(std::int64_t samples) const {
-    return static_cast<std::int64_t>(std::ceil(samples / 16000.0 * fps_ - 1e-9));
-  }
-
-  MotionChannel& channel_;
-  const AudioScan& scan_;
-  double fps_;
-  std::deque<MotionFrame> window_;
-  std::int64_t window_start_ = 0;   // motion frame index of window_.front()
-  std::int64_t samples_decoded_ = 0;
-  bool ended_ = false;
-};
-
-// The smallest rectangle holding both (x0, y0, x1, y1; an empty one adds nothing).
-std::array<int, 4> rect_union(const std::array<int, 4>& a, const std::array<int, 4>& b) {
-  auto empty = [](const std::array<int, 4>& r) { return r[2] <= r[0] || r[3] <= r[1]; };
-  if (empty(a)) return b;
-  if (empty(b)) return a;
-  return {std::min(a[0], b[0]), std::min(a[1], b[1]), std::max(a[2], b[2]), std::max(a[3], b[3])};
-}
 
 // A track shorter or longer than its audio would freeze the face (or cut the motion)
 // for the difference: refused past half a second, noted below it.
@@ -343,44 +144,24 @@ int render_from_args(const ParsedArgs& args, const GeneratorFactory& make_genera
     return 0;
   }
 
-  int channels = std::clamp(audio::AudioDecoder(audio_path).info().source_channels, 1, 2);
-  mp4.width = renderer.width();
-  mp4.height = renderer.height();
-  mp4.audio_rate = 48000;
-  mp4.audio_channels = channels;
-  AudioFeed feed(audio_path, channels);
-  video::Mp4Writer writer(out.temp_path(), mp4);
+  pipeline::Mp4Output writer(out.temp_path(), mp4, audio_path, renderer.width(), renderer.height());
   const auto expected_frames = static_cast<std::int64_t>(
-      std::ceil((given_track ? scan.seconds() : feed.container_seconds()) * fps - 1e-9));
+      std::ceil((given_track ? scan.seconds() : writer.audio_container_seconds()) * fps - 1e-9));
   Progress progress("render", expected_frames, !quiet);
-  std::int64_t frame_count = 0;
-  std::array<int, 4> previous_dirty{0, 0, renderer.width(), renderer.height()};
-  auto render_frame = [&](std::int64_t i, const MotionFrame& motion) {
+  auto write_frame = [&](std::int64_t i, const Image& picture, const std::array<int, 4>& changed) {
     check_interrupted();  // Ctrl-C: unwind; the threads stop and the temporary goes
-    feed.write_until(writer, (i + 1) / fps);
-    const Image& picture = renderer.render(motion);
-    // What changed since the last frame: where the face was, and where it is now.
-    std::array<int, 4> now = renderer.last_dirty_rect();
-    writer.write_frame(picture, rect_union(previous_dirty, now));
-    previous_dirty = now;
+    writer.write(i, picture, changed);
     progress.update(std::min(i + 1, expected_frames));
   };
-  if (given_track) {
-    frame_count = static_cast<std::int64_t>(std::ceil(scan.seconds() * fps - 1e-9));
-    for (std::int64_t i = 0; i < frame_count; ++i) render_frame(i, given_track->sample(i / fps));
-  } else {
-    MotionChannel channel;
-    MotionThread motion_thread(channel, audio_path, *generator, allow_silence, scan);
-    StreamedMotion motion(channel, scan, fps);
-    for (std::int64_t i = 0; motion.has_frame(i); ++i) render_frame(i, motion.sample(i));
-    frame_count = motion.frame_count();
-  }
-  feed.write_until(writer, scan.seconds() + 1.0);
-  writer.finish();
+  const std::int64_t frame_count =
+      given_track ? pipeline::render_track(renderer, *given_track, scan.seconds(), fps, write_frame)
+                  : pipeline::render_generated(renderer, audio_path, *generator, fps, allow_silence, scan,
+                                               write_frame);
+  writer.finish(scan.seconds());
   out.commit();
   char summary[256];
   std::snprintf(summary, sizeof summary, "wrote %s: %lld frames, %dx%d, %.2f s, %s motion",
-                out_path.c_str(), static_cast<long long>(frame_count), mp4.width, mp4.height,
+                out_path.c_str(), static_cast<long long>(frame_count), renderer.width(), renderer.height(),
                 scan.seconds(), motion_path ? "given" : motion_options.generator.c_str());
   progress.finish(quiet ? "" : summary);
   return 0;

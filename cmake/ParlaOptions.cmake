@@ -15,7 +15,8 @@ if(PARLA_SANITIZE)
   target_compile_options(parla_options INTERFACE -fsanitize=${PARLA_SANITIZE} -fno-omit-frame-pointer)
   target_link_options(parla_options INTERFACE -fsanitize=${PARLA_SANITIZE})
 endif()
-target_include_directories(parla_options INTERFACE ${PROJECT_SOURCE_DIR})
+# Modules include "module/module.h"; the public headers are "parla/parla.h" (include/).
+target_include_directories(parla_options INTERFACE ${PROJECT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/include)
 
 # parla_module(NAME DEPS ...): one static library per top-level folder, built from
 # every .cpp in that folder but main.cpp.

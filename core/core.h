@@ -18,23 +18,16 @@
 #include <string_view>
 #include <vector>
 
+#include "parla/error.h"
+#include "parla/motion.h"
+
 namespace parla {
 
 // ---------------------------------------------------------------------------------
 // Errors. Setup paths throw; `main` prints what() and maps the type to an exit code.
 
-// A runtime failure (exit code 1): a codec that fails mid-stream, a full disk.
-class Error : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-// Bad usage or bad input (exit code 2): a missing file, a file that is not audio,
-// an output path that cannot be written. The message names the file and the problem.
-class InputError : public Error {
- public:
-  using Error::Error;
-};
+// Error (exit code 1) and InputError (bad usage or input, exit code 2) are the public
+// exceptions of parla/error.h: what the modules throw is what an embedder catches.
 
 // Interrupts. After install_interrupt_handlers() (the CLI's render, motion and fit),
 // the first SIGINT, SIGTERM or SIGHUP only sets a flag: long loops call
@@ -58,6 +51,14 @@ void check_interrupted();  // throws Interrupted once a signal came
 // is full: such a path is still removed by normal unwinding).
 int register_temp_path(const std::filesystem::path& path);
 void unregister_temp_path(int slot);
+
+// ---------------------------------------------------------------------------------
+// Bundled data (models/, sample/), found at run time (core/data_dir.cpp), never only
+// through a path compiled in: $PARLA_DATA_DIR when set; else share/parla beside the
+// installed binary or library holding this code (PREFIX/bin/parla, PREFIX/lib/libparla.so
+// -> PREFIX/share/parla); else, for a binary inside the build tree, the source tree's
+// data/. Throws Error naming the places looked at when none holds models/.
+std::filesystem::path data_dir();
 
 // "'path'" quoted for messages.
 std::string quoted(const std::filesystem::path& path);
@@ -130,15 +131,7 @@ struct Image {
 // ---------------------------------------------------------------------------------
 // The MotionTrack contract (DESIGN.md): 20 named channels, 25 fps canonical.
 
-enum class Channel : int {
-  JawOpen, MouthClose, MouthFunnel, MouthPucker, MouthStretch, MouthSmile,
-  MouthRollLower, TongueOut, EyeBlinkLeft, EyeBlinkRight, EyeLookX, EyeLookY,
-  BrowInnerUp, BrowDown, HeadYaw, HeadPitch, HeadRoll, HeadX, HeadY, HeadScale,
-};
-inline constexpr int kChannelCount = 20;
-inline constexpr double kMotionFps = 25.0;  // canonical frames per second
-
-constexpr int index(Channel c) { return static_cast<int>(c); }
+// Channel, kChannelCount, kMotionFps, index() and MotionFrame: parla/motion.h.
 // Channels 0 .. kMouthChannelCount - 1 (jawOpen .. tongueOut) are the mouth.
 inline constexpr int kMouthChannelCount = index(Channel::TongueOut) + 1;
 
@@ -154,8 +147,6 @@ const std::array<ChannelInfo, kChannelCount>& channel_table();
 const ChannelInfo& channel_info(Channel c);
 // Index of a channel name, or -1.
 int channel_index(std::string_view name);
-
-using MotionFrame = std::array<float, kChannelCount>;
 
 struct MotionTrack {
   double fps = kMotionFps;          // frames per second

@@ -47,7 +47,7 @@ extern "C" void on_interrupt(int signo) {
 Interrupted::Interrupted(int signal_number)
     : Error(std::string("interrupted by ") + (signal_number == SIGINT ? "SIGINT" :
                                               signal_number == SIGTERM ? "SIGTERM" : "a signal") +
-            "; nothing was written"),
+            "; nothing was written", ErrorCode::interrupted),
       signal_number_(signal_number) {}
 
 void install_interrupt_handlers() {

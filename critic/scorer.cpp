@@ -242,7 +242,7 @@ Critic::Critic(CriticParams params) : state_(std::make_unique<State>()) {
   setenv("OMP_WAIT_POLICY", "PASSIVE", /*overwrite=*/0);
   if (params.threads > 0) torch::set_num_threads(params.threads);
   std::filesystem::path dir = params.models_dir.empty()
-                                  ? std::filesystem::path(PARLA_MODELS_DIR) / "critic"
+                                  ? data_dir() / "models" / "critic"
                                   : params.models_dir;
   load_head(*state_->ls, "ls", dir / "ls.pt");
   load_head(*state_->mn, "mn", dir / "mn.pt");

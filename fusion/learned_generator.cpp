@@ -24,7 +24,7 @@ using experts::kPrefixFrames;
 using experts::Role;
 
 std::filesystem::path default_weights() {
-  return std::filesystem::path(PARLA_MODELS_DIR) / "base" / "base.pt";
+  return data_dir() / "models" / "base" / "base.pt";
 }
 
 class LearnedGenerator final : public MotionGenerator {
