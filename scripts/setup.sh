@@ -10,7 +10,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 if [ "${PARLA_SKIP_APT:-0}" != "1" ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends \
-    cmake g++ make pkg-config ca-certificates \
+    cmake g++ make pkg-config ca-certificates dpkg-dev file \
     libtorch-dev libopenblas0-openmp \
     libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev ffmpeg \
     portaudio19-dev libglfw3-dev libgl-dev libegl-dev libgl1-mesa-dri libegl-mesa0 xvfb xauth \

@@ -11,8 +11,8 @@
 //
 // Errors: parla::Error (parla/error.h); bad_input naming the file for a video that
 // cannot be read, has no frames, no audio (and no ScoreParams::audio) or no face.
-// Thread safety: score_video is reentrant; each call loads the three heads (~0.1 s)
-// and uses `threads` LibTorch threads.
+// Thread safety: score_video is reentrant (each call loads its own heads, ~0.1 s);
+// ScoreParams::threads sets LibTorch's process-wide thread count.
 #pragma once
 
 #include <filesystem>
