@@ -21,7 +21,8 @@ if [ "${PARLA_SKIP_APT:-0}" != "1" ]; then
     festvox-kdlpc16k festvox-us-slt-hts festvox-italp16k festvox-itapc16k festvox-ru festvox-czech-dita \
     fortunes fortunes-de fortunes-es fortunes-it fortunes-br fortunes-pl fortunes-ru fortunes-cs \
     fortunes-eo wfrench wdutch \
-    chromium
+    chromium \
+    slurm-wlm munge
 fi
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
