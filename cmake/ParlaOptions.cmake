@@ -8,11 +8,17 @@ endif()
 if(PARLA_NATIVE)
   target_compile_options(parla_options INTERFACE -march=native)
 endif()
+# PARLA_SANITIZE: one sanitizer or a comma-separated list (address,undefined); thread
+# alone. UB is fatal (-fno-sanitize-recover), so a test that hits it fails.
 if(PARLA_SANITIZE)
-  if(NOT PARLA_SANITIZE MATCHES "^(address|undefined|thread)$")
-    message(FATAL_ERROR "PARLA_SANITIZE must be address, undefined or thread (got '${PARLA_SANITIZE}')")
+  if(NOT PARLA_SANITIZE MATCHES "^(address|undefined|thread|address,undefined|undefined,address)$")
+    message(FATAL_ERROR "PARLA_SANITIZE must be address, undefined, address,undefined or thread "
+                        "(got '${PARLA_SANITIZE}')")
   endif()
   target_compile_options(parla_options INTERFACE -fsanitize=${PARLA_SANITIZE} -fno-omit-frame-pointer)
+  if(PARLA_SANITIZE MATCHES "undefined")
+    target_compile_options(parla_options INTERFACE -fno-sanitize-recover=undefined)
+  endif()
   target_link_options(parla_options INTERFACE -fsanitize=${PARLA_SANITIZE})
 endif()
 # Modules include "module/module.h"; the public headers are "parla/parla.h" (include/).
