@@ -87,21 +87,19 @@ vec3 shade_mouth(float u, float v, float gap_units) {
   float back = clamp01(1.0 - x * x - cy * cy);
   float corner = smooth_step(0.7, 1.0, ax);
   float wall = max(corner, 1.0 - smooth_step(0.0, 0.015 + 0.2 * gap_units, min(y, above)));
-  float depth = smooth_step(0.1, 1.0, sqrt(0.6 * x * x + (cy + 0.2) * (cy + 0.2)));
-  vec3 cavity = mix(mouth.cavity * (0.55 + 0.25 * (1.0 - back)), mix(mouth.cavity, mouth.lip * 0.5, 0.45),
-                    depth);
-  vec3 rgb = mix(cavity, mouth.lip * (0.3 + 0.2 * v + 0.25 * corner), 0.85 * wall * wall);
+  vec3 rgb = mix(mouth.cavity * (1.0 - 0.55 * back), mouth.lip * (0.3 + 0.2 * v + 0.25 * corner),
+                 0.85 * wall * wall);
   float shown = 0.5 * mouth.source_gap_units;
   float under_teeth = (1.0 - smooth_step(0.0, 0.025 + aa, y)) * smooth_step(0.0, 0.02, shown) *
                       clamp01((0.8 - ax) / 0.2);
   rgb = mix(rgb, mix(mouth.teeth, mouth.lip, 0.4) * (0.5 * side), 0.8 * under_teeth);
   float open = smooth_step(0.05, 0.25, gap_units);
-  float tongue_top = gap_units * (1.0 - (0.55 * open + 0.45 * tongue_out) * (1.0 - 0.9 * x * x));
+  float tongue_top = gap_units * (1.0 - (0.45 * open + 0.45 * tongue_out) * (1.0 - 0.9 * x * x));
   float tongue_alpha = clamp01((y - tongue_top) / (0.02 + 2.0 * aa)) * clamp01((0.8 - ax) / 0.3);
   float lower_h = max(0.0, 0.06 * open - 0.1 * shown) * (1.0 - 0.45 * x * x);
   float lower_alpha = clamp01((lower_h - above) / aa + 0.5) * clamp01((0.68 - ax) / 0.2);
   if (tongue_alpha > 0.0) {
-    float lit = (0.62 + 0.38 * clamp01((y - tongue_top) / (0.1 + 0.3 * gap_units))) * side;
+    float lit = (0.6 + 0.35 * clamp01((y - tongue_top) / (0.1 + 0.3 * gap_units))) * side;
     rgb = mix(rgb, mouth.tongue * (lit * (0.8 + 0.3 * tongue_out)),
               tongue_alpha * (1.0 - lower_alpha * (1.0 - tongue_out)));
   }

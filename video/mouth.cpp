@@ -3,9 +3,6 @@
 // so that they sit in its lighting.
 #include <algorithm>
 #include <cmath>
-#include <optional>
-#include <utility>
-#include <vector>
 
 #include "video/rig_internal.h"
 
@@ -41,38 +38,6 @@ std::array<float, 3> scaled(const std::array<float, 3>& a, float s) {
   return {a[0] * s, a[1] * s, a[2] * s};
 }
 
-// The colour of the teeth the portrait shows between its inner lips: the brightest
-// third of the pixels on the three inner-lip columns (the rest is cavity and lip edge),
-// when the lips are at least 3 px apart and those pixels are clearly brighter than the
-// lips; nothing otherwise.
-std::optional<std::array<float, 3>> visible_teeth(const Image& image, const Landmarks& l,
-                                                  const std::array<float, 3>& lip) {
-  std::vector<std::array<float, 3>> seen;
-  for (auto [top, bottom] : {std::pair{61, 67}, std::pair{62, 66}, std::pair{63, 65}}) {
-    const Point a = l[top], b = l[bottom];
-    const float length = std::hypot(b.x - a.x, b.y - a.y);
-    if (length < 3.f) continue;
-    const int steps = static_cast<int>(length);
-    for (int i = 0; i <= steps; ++i) {
-      const float t = 0.2f + 0.6f * static_cast<float>(i) / static_cast<float>(std::max(1, steps));
-      const int x = static_cast<int>(a.x + t * (b.x - a.x)), y = static_cast<int>(a.y + t * (b.y - a.y));
-      if (x < 0 || y < 0 || x >= image.width || y >= image.height) continue;
-      const std::uint8_t* p = image.pixel(x, y);
-      seen.push_back({static_cast<float>(p[0]), static_cast<float>(p[1]), static_cast<float>(p[2])});
-    }
-  }
-  if (seen.size() < 6) return std::nullopt;
-  std::sort(seen.begin(), seen.end(), [](const auto& a, const auto& b) { return luma(a) > luma(b); });
-  const size_t n = std::max<size_t>(2, seen.size() / 3);
-  std::array<float, 3> sum{};
-  for (size_t i = 0; i < n; ++i) {
-    for (int k = 0; k < 3; ++k) sum[k] += seen[i][k];
-  }
-  for (float& v : sum) v /= static_cast<float>(n);
-  if (luma(sum) < luma(lip) + 40.f) return std::nullopt;
-  return sum;
-}
-
 }  // namespace
 
 MouthModel build_mouth(const Image& portrait, const Landmarks& l) {
@@ -83,13 +48,11 @@ MouthModel build_mouth(const Image& portrait, const Landmarks& l) {
   std::array<float, 3> skin = mean_patch(portrait, {mid(l[41], l[48]), mid(l[46], l[54]),
                                                     mid(l[31], l[3]), mid(l[35], l[13])}, radius + 1);
   float skin_luma = luma(skin);
-  // Teeth the portrait shows give their own colour; otherwise they are lit like the skin
-  // around them: brighter than it, a little of its hue (ivory on a warm or sepia picture,
-  // cooler under cool light), never paper white.
+  // Teeth are lit like the skin around them: brighter than it, with a little of its hue
+  // (ivory on a warm or sepia picture, cooler under cool light), never paper white.
   float light = std::clamp(skin_luma / 165.f, 0.5f, 1.1f);
   std::array<float, 3> grey_lit = scaled({226.f, 222.f, 212.f}, light);
   m.teeth = mix(grey_lit, scaled(skin, std::min(1.35f, 215.f * light / std::max(1.f, skin_luma))), 0.35f);
-  if (auto shown = visible_teeth(portrait, l, m.lip)) m.teeth = mix(*shown, m.teeth, 0.15f);
   for (float& v : m.teeth) v = std::min(v, 245.f);
   m.cavity = {m.lip[0] * 0.26f + 6.f, m.lip[1] * 0.11f + 4.f, m.lip[2] * 0.11f + 4.f};
   // Teeth already shown by the portrait move with their lips; paint only the rest.
@@ -117,13 +80,9 @@ std::array<float, 3> shade_mouth(const MouthModel& m, float u, float v, float ga
   const float corner = smoothstep(0.7f, 1.f, ax);
   const float wall =
       std::max(corner, 1.f - smoothstep(0.f, 0.015f + 0.2f * gap_units, std::min(y, above)));
-  // Depth: the throat (centre, a little high) is darkest; the cheeks' inner walls
-  // around it take a dim, warm lip colour.
-  const float depth = smoothstep(0.1f, 1.f, std::sqrt(0.6f * x * x + (cy + 0.2f) * (cy + 0.2f)));
-  const std::array<float, 3> cavity =
-      mix(scaled(m.cavity, 0.55f + 0.25f * (1.f - back)), mix(m.cavity, scaled(m.lip, 0.5f), 0.45f), depth);
   std::array<float, 3> rgb =
-      mix(cavity, scaled(m.lip, 0.3f + 0.2f * v + 0.25f * corner), 0.85f * wall * wall);
+      mix(scaled(m.cavity, 1.f - 0.55f * back), scaled(m.lip, 0.3f + 0.2f * v + 0.25f * corner),
+          0.85f * wall * wall);
   // Teeth the portrait shows end in a rounded edge that turns into shadow, not a cut.
   const float shown = 0.5f * m.source_gap_units;  // teeth height already in the portrait
   const float under_teeth = (1.f - smoothstep(0.f, 0.025f + aa, y)) *
@@ -133,7 +92,7 @@ std::array<float, 3> shade_mouth(const MouthModel& m, float u, float v, float ga
   // tongueOut; its top edge is soft (rounded, in shadow) and its front catches light.
   const float open = smoothstep(0.05f, 0.25f, gap_units);
   const float tongue_top =
-      gap_units * (1.f - (0.55f * open + 0.45f * tongue_out) * (1.f - 0.9f * x * x));
+      gap_units * (1.f - (0.45f * open + 0.45f * tongue_out) * (1.f - 0.9f * x * x));
   const float tongue_alpha =
       clamp01((y - tongue_top) / (0.02f + 2.f * aa)) * clamp01((0.8f - ax) / 0.3f);
   // Lower teeth: a row behind the lower lip that shows its edges as the jaw opens,
@@ -141,7 +100,7 @@ std::array<float, 3> shade_mouth(const MouthModel& m, float u, float v, float ga
   const float lower_h = std::max(0.f, 0.06f * open - 0.1f * shown) * (1.f - 0.45f * x * x);
   const float lower_alpha = clamp01((lower_h - above) / aa + 0.5f) * clamp01((0.68f - ax) / 0.2f);
   if (tongue_alpha > 0.f) {
-    const float lit = (0.62f + 0.38f * clamp01((y - tongue_top) / (0.1f + 0.3f * gap_units))) * side;
+    const float lit = (0.6f + 0.35f * clamp01((y - tongue_top) / (0.1f + 0.3f * gap_units))) * side;
     rgb = mix(rgb, scaled(m.tongue, lit * (0.8f + 0.3f * tongue_out)),
               tongue_alpha * (1.f - lower_alpha * (1.f - tongue_out)));
   }
