@@ -142,7 +142,9 @@ struct VideoInfo {
 //   while (reader.read_frame(frame)) use(frame, reader.frame_time_seconds());
 //
 // Opening throws InputError naming the file when it is missing, not a video, or has
-// no video stream; a decode failure mid-stream throws Error naming the file.
+// no video stream; a decode failure mid-stream throws Error naming the file. Frames
+// larger than kMaxImagePixels or kMaxImageSide are an InputError, on opening (the
+// stream's size) and on any frame (a stream may change size mid-way).
 class VideoReader {
  public:
   explicit VideoReader(const std::filesystem::path& path);

@@ -30,6 +30,17 @@ namespace {
 
 double seconds(std::int64_t ts, AVRational time_base) { return ts * av_q2d(time_base); }
 
+// Frames become RGB8 Images: the same size limits as a portrait (docs/limits.md), checked
+// on the stream's header and again on every decoded frame, as a stream may change size.
+void check_frame_size(const std::filesystem::path& path, std::int64_t width, std::int64_t height) {
+  if (width > kMaxImageSide || height > kMaxImageSide || width * height > kMaxImagePixels) {
+    throw InputError("cannot read video " + quoted(path) + ": a frame of " + std::to_string(width) +
+                     "x" + std::to_string(height) + " is larger than the limit of " +
+                     std::to_string(kMaxImagePixels / 1'000'000) + " Mpx (" +
+                     std::to_string(kMaxImageSide) + " px a side); scale it down first");
+  }
+}
+
 VideoInfo describe(AVFormatContext* demuxer, AVStream* stream, const AVCodecContext* decoder) {
   VideoInfo info;
   info.width = decoder->width;
@@ -96,6 +107,7 @@ VideoReader::VideoReader(const std::filesystem::path& path) : state_(std::make_u
   if (s.info.width <= 0 || s.info.height <= 0) {
     throw InputError(quoted(path) + ": video stream has no frame size");
   }
+  check_frame_size(path, s.info.width, s.info.height);
 }
 
 VideoReader::~VideoReader() = default;
@@ -131,6 +143,7 @@ bool VideoReader::read_frame(Image& out) {
     }
   }
 
+  check_frame_size(s.path, s.frame->width, s.frame->height);
   s.to_rgb.convert(s.frame.get(), out);
   const std::int64_t pts = s.frame->best_effort_timestamp;
   if (pts != AV_NOPTS_VALUE) {

@@ -120,6 +120,37 @@ void expect_input_error(const fs::path& path, const std::string& problem) {
   }
 }
 
+// fuzz_critic_video: a VP8 stream whose fourth frame said 11808x7508 was converted at
+// that size (89 Mpx, seconds of swscale, 266 MB); frames now have the portrait limits,
+// on the stream's header and on every decoded frame.
+TEST(VideoReader, RefusesFramesBeyondTheImageLimits) {
+  testing::ScratchDir dir;
+  const fs::path small = dir / "small.mkv", big = dir / "big.mkv";
+  const fs::path list = dir / "list.txt", grown = dir / "grown.mkv";
+  testing::ffmpeg("-f lavfi -i color=c=gray:s=32x32:d=0.12:r=25 -c:v mjpeg -q:v 31 " + shell_quote(small.string()));
+  testing::ffmpeg("-f lavfi -i color=c=gray:s=7200x7000:d=0.04:r=25 -c:v mjpeg -q:v 31 " + shell_quote(big.string()));
+  write_text_file(list, "file " + shell_quote(small.string()) + "\nfile " + shell_quote(big.string()) + "\n");
+  testing::ffmpeg("-f concat -safe 0 -i " + shell_quote(list.string()) + " -c copy " + shell_quote(grown.string()));
+  try {
+    VideoReader opened(big);  // 50.4 Mpx in the header
+    FAIL() << "opened a 7200x7000 video";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("a frame of 7200x7000 is larger than the limit of 40 Mpx"),
+              std::string::npos) << e.what();
+  }
+  VideoReader reader(grown);  // 32x32 in the header, then a 7200x7000 frame
+  Image frame;
+  int frames = 0;
+  try {
+    while (reader.read_frame(frame)) ++frames;
+    FAIL() << "decoded a 7200x7000 frame";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(grown.filename().string()), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("7200x7000"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(frames, 3);
+}
+
 TEST(VideoReader, RejectsMissingFile) {
   testing::ScratchDir dir;
   expect_input_error(dir / "nothing.mp4", "video");
