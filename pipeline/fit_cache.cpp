@@ -2,6 +2,7 @@
 // costs ~1 s of dlib; the same picture is fitted once.
 #include <unistd.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -90,7 +91,9 @@ void write_cached_fit(const std::filesystem::path& file, const Image& portrait, 
   std::filesystem::create_directories(file.parent_path(), error);
   if (error) return;
   std::filesystem::path temp = file;
-  temp += ".tmp" + std::to_string(::getpid());
+  // Unique per process and call: library users may fit the same picture on two threads.
+  static std::atomic<unsigned> counter{0};
+  temp += ".tmp" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
   try {
     write_text_file(temp, doc.dump() + "\n");
     std::filesystem::rename(temp, file);
