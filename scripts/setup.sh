@@ -17,6 +17,7 @@ if [ "${PARLA_SKIP_APT:-0}" != "1" ]; then
     libpng-dev libdlib-dev libdlib-data libjpeg-dev libblas-dev liblapack-dev \
     espeak-ng libespeak-ng-dev festival festvox-kallpc16k flite flite1-dev \
     libgtest-dev libgmock-dev sox nlohmann-json3-dev \
+    clang libfuzzer-14-dev \
     pulseaudio pulseaudio-utils libasound2-plugins xdotool \
     festvox-kdlpc16k festvox-us-slt-hts festvox-italp16k festvox-itapc16k festvox-ru festvox-czech-dita \
     fortunes fortunes-de fortunes-es fortunes-it fortunes-br fortunes-pl fortunes-ru fortunes-cs \
