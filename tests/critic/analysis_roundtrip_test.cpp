@@ -109,9 +109,16 @@ TEST_P(RoundTrip, RenderedTrackReadsBack) {
     EXPECT_LT(head.slope, 1.6);
   }
   // Blinks, except on the Mona Lisa: dlib's lid points do not follow her painted lids.
+  // Both eyes blink together in the track; the two eyes' estimates are averaged (on the
+  // 256 px crop an eye is ~10 px wide, and one eye's lid points alone are noisy).
   if (GetParam() != "mona_lisa.jpg") {
-    const Fit blink = compare(truth, estimate, Channel::EyeBlinkLeft);
-    std::printf("%s: eyeBlinkLeft r %.3f slope %.3f\n", GetParam().c_str(), blink.r, blink.slope);
+    MotionTrack both = estimate;
+    for (MotionFrame& f : both.frames) {
+      f[index(Channel::EyeBlinkLeft)] =
+          0.5f * (f[index(Channel::EyeBlinkLeft)] + f[index(Channel::EyeBlinkRight)]);
+    }
+    const Fit blink = compare(truth, both, Channel::EyeBlinkLeft);
+    std::printf("%s: eyeBlink (both eyes) r %.3f slope %.3f\n", GetParam().c_str(), blink.r, blink.slope);
     EXPECT_GT(blink.r, 0.6);
   }
 }
