@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -90,10 +91,14 @@ inline std::uint64_t magnitude(std::uint64_t value) {
   return bits;
 }
 
-// The kind of a refusal: its message after the file's name, without numbers.
+// The kind of a refusal: its message after the file's name, up to the first quoted
+// excerpt of the input, without numbers ("': not valid JSON at line , column  near ").
 inline void note_refusal(std::string_view message, std::string_view name) {
   const std::size_t at = message.find(name);
-  note(at == std::string_view::npos ? message : message.substr(at + name.size()));
+  std::string_view kind =
+      at == std::string_view::npos ? message : message.substr(std::min(at + name.size() + 1, message.size()));
+  kind = kind.substr(0, kind.find_first_of("'\""));
+  note(kind);
 }
 
 // What a harness accepts besides InputError.
