@@ -34,6 +34,10 @@ struct GeneratorParams {
   int chunk_frames = 0;      // motion frames emitted per window, 1..50 (default 46; live: 1)
   int lookahead_frames = 0;  // frames of audio past the chunk each window sees, 0..49 (default 4)
   std::filesystem::path weights;  // weight file (default: data/models/base/base.pt)
+  // The lips from the last DDIM step like every other channel, instead of the first
+  // step's x_0 prediction: candidates of different seeds then differ in their lips too
+  // (the preference set samples them so; `parla train prefs`).
+  bool full_ddim_lips = false;
   // Every generator:
   MotionStyle style;        // --jaw-gain, --head-motion, --expression (core/core.h)
   double blink_rate = -1;   // blinks per minute; -1 = natural (~kNaturalBlinkRate), 0 = never

@@ -33,6 +33,7 @@ class LearnedGenerator final : public MotionGenerator {
       : network_(std::move(network)),
         rng_(params.seed),
         steps_(params.steps > 0 ? params.steps : kDefaultSteps),
+        full_ddim_lips_(params.full_ddim_lips),
         chunk_(params.chunk_frames > 0 ? params.chunk_frames : kDefaultChunkFrames),
         lookahead_(params.lookahead_frames > 0 ? params.lookahead_frames
                                                : kDefaultLookaheadFrames) {
@@ -124,6 +125,7 @@ class LearnedGenerator final : public MotionGenerator {
       }
       if (i == 0) std::copy_n(x0_.data(), n, mouth_.data());
     }
+    if (full_ddim_lips_) return;
     for (int f = 0; f < window; ++f) {
       std::copy_n(&mouth_[f * kChannelCount], kMouthChannelCount, &x0_[f * kChannelCount]);
     }
@@ -194,6 +196,7 @@ class LearnedGenerator final : public MotionGenerator {
   std::unique_ptr<experts::MotionNetwork> network_;
   Random rng_;
   int steps_;
+  bool full_ddim_lips_;
   int chunk_;
   int lookahead_;
   std::vector<float> silence_;        // raw feature vector of digital silence
