@@ -13,6 +13,7 @@
 // on the calling thread only (no LibTorch, no thread pool), so callers choose its thread.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -38,6 +39,15 @@ struct GeneratorParams {
   // step's x_0 prediction: candidates of different seeds then differ in their lips too
   // (the preference set samples them so; `parla train prefs`).
   bool full_ddim_lips = false;
+  // TLPO experts (issue #11; docs/learned_generator.md "Experts"): three LoRA sets (ls, mn,
+  // vq) on the denoiser, fused per diffusion time and layer by the gate g(t, l).
+  // Gate: scale s_e · g_e(t, l) (the default when the experts dir holds ls.pt, mn.pt,
+  // vq.pt and gate.pt; the default dir missing any of them = the base model, silently);
+  // Uniform: s_e · 1 (the uniform merge, for evaluation); Off: the base model.
+  enum class Fusion { Off, Gate, Uniform };
+  Fusion fusion = Fusion::Gate;
+  std::filesystem::path experts_dir;  // empty = default_experts_dir(); explicit + incomplete = InputError
+  std::array<float, 3> expert_scale{1, 1, 1};  // s_e in set order ls, mn, vq; each 0..4; all 0 = base
   // Every generator:
   MotionStyle style;        // --jaw-gain, --head-motion, --expression (core/core.h)
   double blink_rate = -1;   // blinks per minute; -1 = natural (~kNaturalBlinkRate), 0 = never
@@ -77,6 +87,9 @@ std::unique_ptr<MotionGenerator> make_generator(std::string_view name, Generator
 
 // The weight file the learned generator reads when params.weights is empty.
 std::filesystem::path default_learned_weights();
+// The experts directory the learned generator reads when params.experts_dir is empty
+// (data/models/experts).
+std::filesystem::path default_experts_dir();
 
 // The learned generator exactly as make_generator("learned", params) builds it, over
 // another implementation of the motion model (params.weights unused): the LibTorch

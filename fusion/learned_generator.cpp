@@ -217,6 +217,8 @@ class LearnedGenerator final : public MotionGenerator {
 
 std::filesystem::path default_learned_weights() { return default_weights(); }
 
+std::filesystem::path default_experts_dir() { return data_dir() / "models" / "experts"; }
+
 std::unique_ptr<MotionGenerator> make_learned_generator(GeneratorParams params) {
   return std::make_unique<LearnedGenerator>(
       params, std::make_unique<experts::PlainModel>(params.weights.empty() ? default_weights()
