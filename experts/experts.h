@@ -58,6 +58,11 @@ struct LoraSet {
 struct LoraMix {
   std::vector<const LoraSet*> sets;
   std::vector<float> scales;  // one per set
+  // Optional (training the gate): per-(sample, set, layer) scales [B, sets, L] that
+  // multiply `scales`, differentiable; layer l is layer_names[l] (Denoiser::lora_layers
+  // order). Undefined = `scales` alone.
+  torch::Tensor layer_scales;
+  std::vector<std::string> layer_names;
 };
 
 struct LoraLinearOptions {

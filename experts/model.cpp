@@ -1,6 +1,7 @@
 // The audio encoder, the denoiser transformer with adaLN and LoRA hooks, the model
 // unit with its normalisation statistics, and the weight file. One translation unit:
 // every file that includes <torch/torch.h> costs about a minute to compile.
+#include <algorithm>
 #include <cmath>
 
 #include "experts/experts.h"
@@ -42,7 +43,17 @@ torch::Tensor LoraLinearImpl::forward(const torch::Tensor& x, const LoraMix* lor
     auto it = lora->sets[e]->adapters.find(options_.name);
     if (it == lora->sets[e]->adapters.end()) continue;
     // [..., in] → [..., rank] → [..., out]
-    y = y + scale * torch::matmul(torch::matmul(x, it->second.a.t()), it->second.b.t());
+    torch::Tensor delta = torch::matmul(torch::matmul(x, it->second.a.t()), it->second.b.t());
+    if (lora->layer_scales.defined()) {
+      const auto& names = lora->layer_names;
+      const auto l = std::find(names.begin(), names.end(), options_.name) - names.begin();
+      if (l == static_cast<std::ptrdiff_t>(names.size())) continue;
+      // [B] → [B, 1, ..., 1] against delta [B, ..., out]
+      std::vector<int64_t> shape(static_cast<size_t>(delta.dim()), 1);
+      shape[0] = delta.size(0);
+      delta = delta * lora->layer_scales.select(1, static_cast<int64_t>(e)).select(1, l).view(shape);
+    }
+    y = y + scale * delta;
   }
   return y;
 }
