@@ -167,6 +167,77 @@ int run_real_labels(const ParsedArgs& args) {
   return 0;
 }
 
+// `parla train prefs --corpus DIR -o DIR`: the preference set (docs/experts.md).
+int run_prefs(const ParsedArgs& args) {
+  train::PrefsParams params;
+  auto corpus = args.value("corpus");
+  auto out_dir = args.value("output");
+  if (!corpus || !out_dir) throw InputError("parla train prefs needs --corpus DIR and -o DIR");
+  params.corpus = *corpus;
+  params.out_dir = *out_dir;
+  params.base_weights = args.value_or("weights", "");
+  params.critic_dir = args.value_or("critic", "");
+  params.realtalk = args.value_or("realtalk", "");
+  params.portraits = path_list(args.value_or("portraits", sample_portrait_path()));
+  for (const auto& p : params.portraits) check_input_file(p, "portrait");
+  params.candidates = static_cast<int>(args.integer("candidates", params.candidates, 2, 64));
+  params.steps = static_cast<int>(args.integer("steps", params.steps, 1, 50));
+  params.max_clips = static_cast<int>(args.integer("clips", 0, 0, 10000000));
+  params.clips_per_shard = static_cast<int>(args.integer("clips-per-shard", params.clips_per_shard, 1, 100000));
+  params.vq_every = static_cast<int>(args.integer("vq-every", params.vq_every, 0, 100000));
+  params.max_minutes = args.number("minutes", 0, 0, 1e6);
+  params.seed = static_cast<std::uint64_t>(args.integer("seed", 1, 0, 1LL << 53));
+  const bool quiet = args.has("quiet");
+  train::PrefsSummary s = train::build_prefs(params, [&](const std::string& line) {
+    if (!quiet) std::fprintf(stderr, "%s\n", line.c_str());
+  });
+  std::printf("preference set %s: %d clips (%d with VQ renders), %lld candidates, %.1f min of audio, "
+              "%d shards%s, %.0f s\n",
+              out_dir->c_str(), s.clips, s.vq_clips, static_cast<long long>(s.candidates), s.seconds / 60,
+              s.shards, s.complete ? "" : " (incomplete: run again to continue)", s.wall_seconds);
+  std::fputs(train::prefs_report(train::read_prefs(*out_dir), train::DpoParams{}.margin).c_str(), stdout);
+  return 0;
+}
+
+// `parla train expert --dimension ls|mn|vq` and `parla train gate`: Diffusion-DPO.
+int run_dpo(const ParsedArgs& args, const std::string& what) {
+  train::DpoParams params;
+  auto corpus = args.value("corpus");
+  auto prefs = args.value("prefs");
+  auto out_dir = args.value("output");
+  if (!corpus || !prefs || !out_dir)
+    throw InputError("parla train " + std::string(what == "gate" ? "gate" : "expert") +
+                     " needs --corpus DIR, --prefs DIR and -o DIR");
+  params.corpus = *corpus;
+  params.prefs = *prefs;
+  params.out_dir = *out_dir;
+  params.what = what;
+  params.base_weights = args.value_or("weights", "");
+  params.experts_dir = args.value_or("experts-dir", "");
+  if (what == "gate" && params.experts_dir.empty())
+    throw InputError("parla train gate needs --experts-dir DIR (ls.pt, mn.pt, vq.pt)");
+  params.rank = static_cast<int>(args.integer("rank", params.rank, 1, 64));
+  params.steps = static_cast<int>(args.integer("steps", params.steps, 1, 10000000));
+  params.batch = static_cast<int>(args.integer("batch", params.batch, 1, 4096));
+  params.learning_rate = args.number("lr", params.learning_rate, 1e-7, 1);
+  params.beta = args.number("beta", params.beta, 1e-3, 1e7);
+  params.margin = args.number("margin", params.margin, 0, 100);
+  params.threads = static_cast<int>(args.integer("threads", params.threads, 1, 64));
+  params.checkpoint_every = static_cast<int>(args.integer("checkpoint-every", params.checkpoint_every, 1, 1000000));
+  params.max_minutes = args.number("minutes", 0, 0, 1e6);
+  params.seed = static_cast<std::uint64_t>(args.integer("seed", 1, 0, 1LL << 53));
+  const bool quiet = args.has("quiet");
+  train::DpoReport r = train::train_dpo(params, [&](const train::DpoReport& r) {
+    if (!quiet)
+      std::fprintf(stderr, "%s step %d/%d  loss %.4f  acc %.3f  val loss %.4f  val acc %.3f  %.0f s\n",
+                   what.c_str(), r.step, r.steps, r.loss, r.accuracy, r.val_loss, r.val_accuracy, r.seconds);
+  });
+  if (!quiet)
+    std::fprintf(stderr, "%s in %s%s\n", (what == "gate" ? "gate.pt" : what + ".pt").c_str(),
+                 out_dir->c_str(), r.finished ? "" : " (not finished: run again to continue)");
+  return 0;
+}
+
 int run_train(const ParsedArgs& args) {
   const std::string& what = args.positionals.at(0);
   if (what == "corpus") {
@@ -186,6 +257,16 @@ int run_train(const ParsedArgs& args) {
     if (args.positionals.size() != 1) throw InputError("parla train real-labels takes no positional arguments");
     return run_real_labels(args);
   }
+  if (what == "prefs" || what == "expert" || what == "gate") {
+    if (args.positionals.size() != 1)
+      throw InputError("parla train " + what + " takes no positional arguments");
+    if (what == "prefs") return run_prefs(args);
+    if (what == "gate") return run_dpo(args, "gate");
+    auto dim = args.value("dimension");
+    if (!dim || !train::dimension_from_name(*dim))
+      throw InputError("parla train expert needs --dimension ls|mn|vq");
+    return run_dpo(args, *dim);
+  }
   if (what == "corpus-stats") {
     if (args.positionals.size() != 2) throw InputError("usage: parla train corpus-stats DIR");
     train::CorpusReader reader(args.positionals[1]);
@@ -200,7 +281,7 @@ int run_train(const ParsedArgs& args) {
 const Command& train_command() {
   static const Command command{
       {.name = "train",
-       .positionals = "corpus | corpus-stats DIR | base | critic | real-labels",
+       .positionals = "corpus | corpus-stats DIR | base | critic | real-labels | prefs | expert | gate",
        .summary = std::string(torch_command_summary("train")),
        .details = "corpus: TTS speech (espeak-ng, flite, festival) in many voices and languages with\n"
                   "exact phone timings, coarticulated mouth labels, prosody-driven head/brow/blink/gaze\n"
@@ -216,7 +297,14 @@ const Command& train_command() {
                   "critic --corpus DIR --realtalk DIR -o DIR: the Talking-Critic heads (LS, MN, VQ) on\n"
                   "corpus labels, corpus clips rendered on portraits and tracked back, and real talking\n"
                   "faces (split by speaker); writes data/ (cache), checkpoint-*.pt (resumable),\n"
-                  "loss-*.csv/png and ls.pt, mn.pt, vq.pt into DIR (docs/critic.md).",
+                  "loss-*.csv/png and ls.pt, mn.pt, vq.pt into DIR (docs/critic.md).\n"
+                  "prefs --corpus DIR -o DIR: the preference set: --candidates K motions per train clip\n"
+                  "from the base model, scored by the critic heads (VQ on renders of every --vq-every-th\n"
+                  "clip); sharded, checksummed, resumable (docs/experts.md).\n"
+                  "expert --dimension ls|mn|vq --corpus DIR --prefs DIR -o DIR: one LoRA expert trained\n"
+                  "with Diffusion-DPO on pairs ranked by that head; writes DIR/<dimension>.pt.\n"
+                  "gate --corpus DIR --prefs DIR --experts-dir DIR -o DIR: the timestep x layer gate,\n"
+                  "experts frozen, DPO on pairs ranked by all heads; writes DIR/gate.pt.",
        .options = {{"output", 'o', "DIR", "corpus directory, absent or empty (corpus); run directory (base)"},
                    {"corpus", 0, "DIR", "corpus to train on (base)"},
                    {"cache", 0, "DIR", "feature cache directory (base; default DIR/cache)"},
@@ -245,6 +333,18 @@ const Command& train_command() {
                    {"label-clips", 0, "N", "corpus train clips as labels (critic; default 1500)"},
                    {"rendered-clips", 0, "N", "corpus train clips rendered and tracked back (critic; default 100)"},
                    {"real-clips", 0, "N", "use only the first N realtalk clips (critic; default all)"},
+                   {"prefs", 0, "DIR", "preference set (expert, gate)"},
+                   {"dimension", 0, "D", "ls, mn or vq (expert)"},
+                   {"experts-dir", 0, "DIR", "the frozen experts ls.pt mn.pt vq.pt (gate)"},
+                   {"weights", 0, "FILE", "base model (prefs, expert, gate; default data/models/base/base.pt)"},
+                   {"critic", 0, "DIR", "critic heads (prefs; default data/models/critic)"},
+                   {"candidates", 0, "K", "candidate motions per clip (prefs; default 8)"},
+                   {"clips", 0, "N", "use the first N train clips (prefs; default all)"},
+                   {"clips-per-shard", 0, "N", "clips per shard (prefs; default 64)"},
+                   {"vq-every", 0, "N", "render every N-th clip's candidates for VQ, 0 = none (prefs; default 8)"},
+                   {"rank", 0, "R", "LoRA rank (expert; default 4)"},
+                   {"beta", 0, "B", "DPO temperature (expert, gate; default 200)"},
+                   {"margin", 0, "M", "score logits a winner leads by (expert, gate; default 0.5)"},
                    {"hours", 0, "H", "hours of audio to generate (default 1)"},
                    {"seed", 0, "S", "random seed (default 0)"},
                    {"workers", 0, "N", "worker processes (default 2)"},

@@ -214,6 +214,9 @@ class Critic {
   ClipAudio prepare_audio(const audio::Features& features, std::int64_t motion_frames);
   LsResult score_ls(const MotionTrack& motion, const ClipAudio& audio);
   MnResult score_mn(const MotionTrack& motion, const ClipAudio& audio);
+  // The frame head alone on tracked frames (crops kept) of a video at `fps`: what the
+  // preference set asks of cheap renders of candidate motions.
+  VqResult score_vq(std::span<const FaceObservation> observations, double fps);
 
  private:
   struct State;

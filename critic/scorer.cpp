@@ -298,9 +298,8 @@ MnResult score_mn_windows(MnHead& head, const MotionTrack& motion, const audio::
   return r;
 }
 
-VqResult score_vq_frames(VqHead& head, const VideoAnalysis& analysis) {
+VqResult score_vq_frames(VqHead& head, std::span<const FaceObservation> obs, double source_fps) {
   VqResult r;
-  const auto& obs = analysis.observations;
   std::vector<int> frames;
   for (size_t i = 1; i < obs.size(); ++i) {
     if (obs[i].found && obs[i - 1].found && !obs[i].face_crop.empty() &&
@@ -329,7 +328,7 @@ VqResult score_vq_frames(VqHead& head, const VideoAnalysis& analysis) {
   }
   r.flicker = static_cast<float>(flicker / frames.size());
   r.score = 100.f * std::accumulate(quality.begin(), quality.end(), 0.f) / quality.size();
-  const double fps = analysis.source_fps > 0 ? analysis.source_fps : kFps;
+  const double fps = source_fps > 0 ? source_fps : kFps;
   const int seconds = std::max(1, static_cast<int>(std::ceil(obs.size() / fps)));
   std::vector<double> sum(seconds, 0.0);
   std::vector<int> count(seconds, 0);
@@ -413,6 +412,10 @@ MnResult Critic::score_mn(const MotionTrack& motion, const audio::Features& feat
   return score_mn_windows(state_->mn, motion, features);
 }
 
+VqResult Critic::score_vq(std::span<const FaceObservation> observations, double fps) {
+  return score_vq_frames(state_->vq, observations, fps);
+}
+
 ScoreReport Critic::score_motion(const MotionTrack& motion, const audio::Features& features,
                                  const std::string& name) {
   MotionTrack track = motion.fps == kMotionFps ? motion : motion.resampled(kMotionFps);
@@ -435,7 +438,7 @@ ScoreReport Critic::score(const VideoAnalysis& analysis, const std::string& name
   r.face_coverage = analysis.face_coverage;
   r.ls = score_ls_weighted(state_->ls, analysis.motion, features, analysis.confidence);
   r.mn = score_mn(analysis.motion, features);
-  r.vq = score_vq_frames(state_->vq, analysis);
+  r.vq = score_vq_frames(state_->vq, analysis.observations, analysis.source_fps);
   r.energy_db = energy_per_motion_frame(features, analysis.motion.frame_count());
   r.motion = analysis.motion;
   for (int frame : r.vq->worst_frames) {

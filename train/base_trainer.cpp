@@ -17,23 +17,9 @@
 #include "train/train.h"
 
 namespace parla::train {
-namespace {
 
 using experts::kFeatureDims;
 using experts::kFeaturesPerMotionFrame;
-using experts::kMaxNewFrames;
-using experts::kPrefixFrames;
-
-// Raw features [4T, F] and labels [T, 20] of each clip of one split.
-struct SplitData {
-  std::vector<torch::Tensor> features;
-  std::vector<torch::Tensor> motion;
-  std::vector<torch::Tensor> mask;  // [T, 20] 1 where the label counts; empty = everywhere
-  std::vector<double> weight;       // sampling weight per clip; empty = its frame count
-  double total_weight = 0;
-  std::vector<int64_t> frames;
-  int64_t total_frames = 0;
-};
 
 torch::Tensor clip_features(const std::vector<float>& audio, int64_t motion_frames) {
   audio::Features f = audio::compute_features(audio);
@@ -48,6 +34,23 @@ torch::Tensor clip_features(const std::vector<float>& audio, int64_t motion_fram
   }
   return out;
 }
+
+namespace {
+
+using experts::kMaxNewFrames;
+using experts::kPrefixFrames;
+
+// Raw features [4T, F] and labels [T, 20] of each clip of one split.
+struct SplitData {
+  std::vector<torch::Tensor> features;
+  std::vector<torch::Tensor> motion;
+  std::vector<torch::Tensor> mask;  // [T, 20] 1 where the label counts; empty = everywhere
+  std::vector<double> weight;       // sampling weight per clip; empty = its frame count
+  double total_weight = 0;
+  std::vector<int64_t> frames;
+  int64_t total_frames = 0;
+};
+
 
 SplitData load_split(const CorpusReader& reader, Split split, const std::filesystem::path& cache) {
   SplitData data;

@@ -107,7 +107,8 @@ VqData concat(std::vector<VqData> parts) {
   return out;
 }
 
-// A portrait for rendering from the first frame with a face of a real video.
+}  // namespace
+
 std::optional<video::Rig> rig_from_video(const std::filesystem::path& path) {
   try {
     video::VideoReader reader(path);
@@ -122,8 +123,6 @@ std::optional<video::Rig> rig_from_video(const std::filesystem::path& path) {
   }
   return std::nullopt;
 }
-
-}  // namespace
 
 CriticClip make_critic_clip(const MotionTrack& motion, const audio::Features& features,
                             std::span<const float> confidence, MotionSource source, Split split,

@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,12 @@ struct CriticData {
 // and test splits), rendered-and-tracked corpus clips, realtalk clips, VQ pairs.
 CriticData load_or_build_critic_data(const CriticTrainParams& params,
                                      const std::function<void(const std::string&)>& log);
+
+// Raw model features [4T, kFeatureDims] of 16 kHz audio for T motion frames (silence pads).
+torch::Tensor clip_features(const std::vector<float>& audio, int64_t motion_frames);
+
+// A portrait for rendering from the first frame with a face of a real video, or none.
+std::optional<video::Rig> rig_from_video(const std::filesystem::path& path);
 
 // Renders a corpus clip's labels on a rig and tracks the video back: the tracked track
 // (25 fps) and its confidence; frames go to `vq` when given.

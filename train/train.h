@@ -453,4 +453,97 @@ struct CriticEvalParams {
 // a JSON document (docs/critic.md "Evaluation") with a readable table under "table".
 std::string evaluate_critic(const CriticEvalParams& params);
 
+// ---------------------------------------------------------------------------------
+// TLPO (DESIGN.md "Training" steps 4 and 5, docs/experts.md): the preference set, one
+// LoRA expert per critic dimension trained with Diffusion-DPO against the frozen base,
+// and the timestep × layer gate that fuses them.
+
+inline constexpr int kPrefsVersion = 1;
+enum class Dimension : int { Ls = 0, Mn = 1, Vq = 2 };
+std::string_view dimension_name(Dimension d);  // "ls", "mn", "vq"
+std::optional<Dimension> dimension_from_name(std::string_view name);
+
+struct PrefsParams {
+  std::filesystem::path corpus;        // synthetic corpus; its train split is sampled
+  std::filesystem::path out_dir;       // prefs.json + prefs-NNNNN.bin shards
+  std::filesystem::path base_weights;  // empty = data/models/base/base.pt
+  std::filesystem::path critic_dir;    // empty = data/models/critic
+  std::vector<std::filesystem::path> portraits;  // VQ renders (a PORTRAIT.landmarks.json beside is used)
+  std::filesystem::path realtalk;      // + first frames of 4 training speakers as portraits
+  int candidates = 8;                  // K motions per clip
+  int steps = 4;                       // DDIM steps per candidate (full DDIM, lips included)
+  int max_clips = 0;                   // train clips to use; 0 = all
+  int clips_per_shard = 64;
+  int vq_every = 8;                    // render every N-th clip's candidates for VQ (0 = none)
+  double max_minutes = 0;              // stop (resumable) after this much time; 0 = none
+  std::uint64_t seed = 1;
+};
+
+struct PrefCandidate {
+  std::uint64_t seed = 0;               // generator seed
+  MotionTrack motion;                   // 25 fps, the clip's frame count
+  std::array<float, 3> score{};         // LS, MN, VQ (0..100; VQ NaN when not rendered)
+  std::array<std::vector<float>, 3> per_second;  // the same per second of the clip
+};
+
+struct PrefClip {
+  std::string clip_id;  // corpus clip id
+  std::int64_t frames = 0;
+  std::vector<PrefCandidate> candidates;
+  int seconds() const;  // ceil(frames / 25)
+};
+
+struct PrefsSummary {
+  int shards = 0, clips = 0, vq_clips = 0;
+  std::int64_t candidates = 0;
+  double seconds = 0;       // audio of the clips
+  double wall_seconds = 0;
+  bool complete = false;    // every shard written
+};
+
+// Builds (or completes) the preference set; `log` gets progress lines.
+PrefsSummary build_prefs(const PrefsParams& params,
+                         const std::function<void(const std::string&)>& log);
+// Every clip of a preference set, checksums verified (InputError naming the shard).
+std::vector<PrefClip> read_prefs(const std::filesystem::path& dir);
+// A critic score's logit, log(s / (100 − s)) with s clamped to 0.01..99.99: the heads'
+// 0..100 scales are logistic (docs/critic.md), so candidates of a good generator crowd
+// near 100 while their logits keep the heads' own spacing. Pairs are ranked in logits.
+float score_logit(float score);
+// Per head: clips scored, mean, sd, p10, p90 of the candidates' scores, the mean
+// within-clip spread (best − worst, logits) and the candidate pairs whose logits differ
+// by ≥ `margin`.
+std::string prefs_report(std::span<const PrefClip> clips, double margin);
+
+struct DpoParams {
+  std::filesystem::path corpus;        // the corpus the preference set was made from
+  std::filesystem::path prefs;         // preference set directory
+  std::filesystem::path out_dir;       // checkpoint.pt, <dim>.pt or gate.pt, loss.csv/png
+  std::filesystem::path base_weights;  // empty = data/models/base/base.pt
+  std::filesystem::path experts_dir;   // gate: the frozen ls.pt mn.pt vq.pt
+  std::string what = "ls";             // "ls", "mn", "vq" (an expert) or "gate"
+  int rank = 4;                        // LoRA rank (experts)
+  int steps = 600;
+  int batch = 16;                      // preference pairs per step
+  double learning_rate = 1e-3;         // peak; warm-up then cosine decay to 10 %
+  double beta = 200;                   // DPO temperature on the per-element v-error gap
+  double margin = 0.5;                 // score logits (score_logit) a winner must lead by
+  int checkpoint_every = 100;
+  double max_minutes = 0;
+  int threads = 1;
+  std::uint64_t seed = 1;
+};
+
+struct DpoReport {
+  int step = 0, steps = 0;
+  double loss = 0;            // mean DPO loss over the interval (log 2 at the start)
+  double accuracy = 0;        // share of pairs whose implicit reward prefers the winner
+  double val_loss = 0, val_accuracy = 0;  // fixed held-out pairs (clips not trained on)
+  double seconds = 0;
+  bool finished = false;
+};
+
+// Trains one expert's LoRA set (or the gate, experts frozen) with Diffusion-DPO; resumable.
+DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoReport&)>& progress);
+
 }  // namespace parla::train

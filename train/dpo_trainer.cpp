@@ -1,0 +1,460 @@
+// Diffusion-DPO for the TLPO experts and gate (DESIGN.md "Training" 4 and 5,
+// docs/experts.md). A preference pair is two candidate motions of one clip over the same
+// 2 s window, the winner leading the loser by at least `margin` in the logits of the
+// window's per-second critic scores (one head for an expert, the mean of all heads for the gate).
+// Both get the same diffusion time t and noise ε; the loss (Wallace et al. 2023, with the
+// v-prediction error of this model) is
+//   −log σ(−β · [(e_θ(w) − e_ref(w)) − (e_θ(l) − e_ref(l))])
+// where e is the weighted per-element v error and ref the frozen base model. An expert
+// trains only its LoRA set (B starts at 0, so step 0 is the base model); the gate trains
+// only g(t, l) with the three experts frozen (fc2 starts at 0: g ≡ 1, the uniform merge).
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+
+#include "experts/experts.h"
+#include "fusion/fusion.h"
+#include "train/critic_data.h"
+#include "train/random.h"
+#include "train/train.h"
+
+namespace parla::train {
+namespace {
+
+using experts::kFeatureDims;
+using experts::kFeaturesPerMotionFrame;
+using experts::kMaxNewFrames;
+using experts::kPrefixFrames;
+
+constexpr int kWindow = kMaxNewFrames;  // frames generated per pair window (2 s)
+constexpr double kPureNoiseShare = 0.25;  // pairs at t = 1, where the lips are predicted
+constexpr double kValShare = 0.05;        // clips held out for validation pairs
+
+struct PairClip {
+  torch::Tensor features;                  // [4T, F] normalised
+  std::vector<torch::Tensor> candidates;   // K × [T, 20] normalised
+  std::vector<std::array<std::vector<float>, 3>> per_second;  // K × 3 × seconds
+  std::int64_t frames = 0;
+};
+
+struct PairBatch {
+  torch::Tensor features;  // [B, 4(P+N), F]
+  torch::Tensor x;         // [2B, P+N, 20]: prefix clean, then x0 (winners then losers)
+  torch::Tensor roles;     // [2B, P+N]
+  torch::Tensor margin;    // [B] score lead of the winner
+};
+
+// A window's score of candidate k: the mean logit of its per-second scores over the
+// seconds the window touches (the gate: the mean over the heads that scored it).
+float window_score(const PairClip& c, size_t k, int first, int frames, int what) {
+  const int s0 = first / 25, s1 = std::min<int>((first + frames - 1) / 25,
+                                                static_cast<int>(c.per_second[k][0].size()) - 1);
+  double sum = 0;
+  int n = 0;
+  for (int d = 0; d < 3; ++d) {
+    if (what >= 0 && d != what) continue;
+    for (int s = s0; s <= s1; ++s) {
+      float v = c.per_second[k][d][s];
+      if (std::isfinite(v)) sum += score_logit(v), ++n;
+    }
+  }
+  return n ? static_cast<float>(sum / n) : NAN;
+}
+
+class PairSampler {
+ public:
+  PairSampler(std::vector<const PairClip*> clips, int what, double margin)
+      : clips_(std::move(clips)), what_(what), margin_(margin) {}
+  bool empty() const { return clips_.empty(); }
+
+  PairBatch draw(Random& rng, int batch) const {
+    const int positions = kPrefixFrames + kWindow;
+    PairBatch b{torch::zeros({batch, positions * kFeaturesPerMotionFrame, kFeatureDims}),
+                torch::zeros({2 * batch, positions, kChannelCount}),
+                torch::full({2 * batch, positions}, static_cast<int64_t>(experts::Role::Prefix),
+                            torch::kInt64),
+                torch::zeros({batch})};
+    for (int i = 0; i < batch; ++i) {
+      for (int tries = 0;; ++tries) {
+        if (tries > 2000) throw Error("preference set: no pair leads by the margin; lower --margin");
+        const PairClip& c = *clips_[rng.below(clips_.size())];
+        if (c.frames < kWindow) continue;
+        const int first = static_cast<int>(rng.below(static_cast<size_t>(c.frames - kWindow + 1)));
+        int best = -1, worst = -1;
+        float best_score = -INFINITY, worst_score = INFINITY;
+        for (size_t k = 0; k < c.candidates.size(); ++k) {
+          float s = window_score(c, k, first, kWindow, what_);
+          if (!std::isfinite(s)) continue;
+          if (s > best_score) best_score = s, best = static_cast<int>(k);
+          if (s < worst_score) worst_score = s, worst = static_cast<int>(k);
+        }
+        if (best < 0 || best == worst || best_score - worst_score < margin_) continue;
+        // Audio: frames first - P .. first + N, the missing prefix left at 0.
+        const int lead = first - kPrefixFrames, valid = std::max(0, -lead);
+        b.features[i]
+            .slice(0, valid * kFeaturesPerMotionFrame)
+            .copy_(c.features.slice(0, (lead + valid) * kFeaturesPerMotionFrame,
+                                    (first + kWindow) * kFeaturesPerMotionFrame));
+        for (int side = 0; side < 2; ++side) {
+          const torch::Tensor& m = c.candidates[side == 0 ? best : worst];
+          torch::Tensor row = b.x[side * batch + i];
+          row.slice(0, valid).copy_(m.slice(0, lead + valid, first + kWindow));
+          torch::Tensor roles = b.roles[side * batch + i];  // Prefix by default
+          roles.slice(0, 0, valid).fill_(static_cast<int64_t>(experts::Role::Missing));
+          roles.slice(0, kPrefixFrames, positions).fill_(static_cast<int64_t>(experts::Role::Noisy));
+        }
+        b.margin[i] = best_score - worst_score;
+        break;
+      }
+    }
+    return b;
+  }
+
+ private:
+  std::vector<const PairClip*> clips_;
+  int what_;
+  double margin_;
+};
+
+// The gate g(t, l) ∈ (0, 2)³ (docs: tlpo spec in docs/experts.md).
+struct GateImpl : torch::nn::Module {
+  static constexpr int kFrequencies = 4, kEmbedding = 8, kHidden = 32;
+  explicit GateImpl(int layers) {
+    layer_embedding = register_parameter("layer_embedding", torch::randn({layers, kEmbedding}) * 0.5);
+    fc1 = register_module("fc1", torch::nn::Linear(2 * kFrequencies + kEmbedding, kHidden));
+    fc2 = register_module("fc2", torch::nn::Linear(kHidden, 3));
+    torch::NoGradGuard no_grad;
+    fc2->weight.zero_();
+    fc2->bias.zero_();
+  }
+  // t: [B] → [B, 3, L]
+  torch::Tensor forward(const torch::Tensor& t) {
+    const int64_t batch = t.size(0), layers = layer_embedding.size(0);
+    torch::Tensor k = torch::arange(1, kFrequencies + 1, torch::kFloat32) * M_PI;
+    torch::Tensor phase = t.view({-1, 1}) * k.view({1, -1});                    // [B, F]
+    torch::Tensor phi = torch::cat({phase.sin(), phase.cos()}, 1);               // [B, 2F]
+    torch::Tensor in = torch::cat({phi.unsqueeze(1).expand({batch, layers, 2 * kFrequencies}),
+                                   layer_embedding.unsqueeze(0).expand({batch, layers, kEmbedding})},
+                                  2);                                             // [B, L, 2F+E]
+    torch::Tensor g = 2 * torch::sigmoid(fc2->forward(torch::silu(fc1->forward(in))));  // [B, L, 3]
+    return g.permute({0, 2, 1});
+  }
+  torch::Tensor layer_embedding;
+  torch::nn::Linear fc1{nullptr}, fc2{nullptr};
+};
+TORCH_MODULE(Gate);
+
+std::string flat(const std::string& layer_name) {
+  std::string s = layer_name;
+  std::replace(s.begin(), s.end(), '.', '_');
+  return s;
+}
+
+void write_lora(const experts::LoraSet& set, int dimension, int rank,
+                const std::filesystem::path& path) {
+  torch::serialize::OutputArchive archive;
+  for (const auto& [name, adapter] : set.adapters) {
+    archive.write(flat(name) + "_a", adapter.a.detach().contiguous());
+    archive.write(flat(name) + "_b", adapter.b.detach().contiguous());
+  }
+  archive.write("lora_rank", torch::tensor({static_cast<int64_t>(rank)}), /*is_buffer=*/true);
+  archive.write("lora_dimension", torch::tensor({static_cast<int64_t>(dimension)}), true);
+  OutputFile out(path);
+  archive.save_to(out.temp_path().string());
+  out.commit();
+}
+
+experts::LoraSet read_lora(const std::filesystem::path& path, const std::string& name,
+                           const experts::Denoiser& denoiser) {
+  check_input_file(path, "expert weight file");
+  torch::serialize::InputArchive archive;
+  archive.load_from(path.string());
+  experts::LoraSet set{name, {}};
+  for (const experts::LoraLinear& layer : denoiser->lora_layers()) {
+    experts::LoraAdapter a;
+    if (!archive.try_read(flat(layer->lora_name()) + "_a", a.a) ||
+        !archive.try_read(flat(layer->lora_name()) + "_b", a.b))
+      throw InputError("expert weight file " + quoted(path) + " lacks layer " + layer->lora_name());
+    set.adapters[layer->lora_name()] = a;
+  }
+  return set;
+}
+
+void write_gate(Gate& gate, const std::filesystem::path& path) {
+  torch::serialize::OutputArchive archive;
+  archive.write("gate_layer_embedding", gate->layer_embedding.detach().contiguous());
+  archive.write("gate_fc1_weight", gate->fc1->weight.detach().contiguous());
+  archive.write("gate_fc1_bias", gate->fc1->bias.detach().contiguous());
+  archive.write("gate_fc2_weight", gate->fc2->weight.detach().contiguous());
+  archive.write("gate_fc2_bias", gate->fc2->bias.detach().contiguous());
+  archive.write("gate_frequencies", torch::tensor({static_cast<int64_t>(GateImpl::kFrequencies)}),
+                /*is_buffer=*/true);
+  OutputFile out(path);
+  archive.save_to(out.temp_path().string());
+  out.commit();
+}
+
+double learning_rate(const DpoParams& p, int step) {
+  const int warmup = std::max(1, std::min(50, p.steps / 10));
+  if (step < warmup) return p.learning_rate * (step + 1) / warmup;
+  double progress = std::min(1.0, static_cast<double>(step - warmup) / std::max(1, p.steps - warmup));
+  return p.learning_rate * (0.1 + 0.9 * 0.5 * (1 + std::cos(M_PI * progress)));
+}
+
+}  // namespace
+
+std::string_view dimension_name(Dimension d) {
+  switch (d) {
+    case Dimension::Ls: return "ls";
+    case Dimension::Mn: return "mn";
+    case Dimension::Vq: return "vq";
+  }
+  return "?";
+}
+
+std::optional<Dimension> dimension_from_name(std::string_view name) {
+  for (Dimension d : {Dimension::Ls, Dimension::Mn, Dimension::Vq})
+    if (dimension_name(d) == name) return d;
+  return std::nullopt;
+}
+
+DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoReport&)>& progress) {
+  setenv("OMP_WAIT_POLICY", "PASSIVE", /*overwrite=*/0);
+  torch::set_num_threads(std::max(1, params.threads));
+  const bool gate_mode = params.what == "gate";
+  const std::optional<Dimension> dim = dimension_from_name(params.what);
+  if (!gate_mode && !dim) throw InputError("train dpo: unknown target '" + params.what + "' (ls, mn, vq, gate)");
+  if (params.steps < 1 || params.batch < 1) throw InputError("train dpo: --steps and --batch must be ≥ 1");
+  std::filesystem::create_directories(params.out_dir);
+  const auto clock_start = std::chrono::steady_clock::now();
+
+  experts::MotionModel model = experts::load_model(
+      params.base_weights.empty() ? fusion::default_learned_weights() : params.base_weights);
+  for (auto& p : model->parameters()) p.set_requires_grad(false);
+  model->eval();
+
+  // Data: every clip of the preference set with its features, candidates normalised.
+  std::vector<PrefClip> prefs = read_prefs(params.prefs);
+  CorpusReader reader(params.corpus);
+  std::map<std::string, const ClipRef*> by_id;
+  for (const ClipRef& r : reader.clips()) by_id[r.meta.id] = &r;
+  std::vector<PairClip> clips;
+  clips.reserve(prefs.size());
+  for (PrefClip& p : prefs) {
+    auto it = by_id.find(p.clip_id);
+    if (it == by_id.end())
+      throw InputError("preference set " + quoted(params.prefs) + " names clip " + p.clip_id +
+                       ", which corpus " + quoted(params.corpus) + " lacks");
+    Clip clip = reader.load(*it->second);
+    PairClip c;
+    c.frames = p.frames;
+    c.features = model->normalize_features(clip_features(clip.audio, p.frames));
+    for (PrefCandidate& k : p.candidates) {
+      c.candidates.push_back(model->normalize_motion(critic::motion_tensor(k.motion)));
+      c.per_second.push_back(std::move(k.per_second));
+    }
+    clips.push_back(std::move(c));
+  }
+  prefs.clear();
+  const int what = gate_mode ? -1 : static_cast<int>(*dim);
+  const size_t val_count = std::max<size_t>(1, static_cast<size_t>(clips.size() * kValShare));
+  std::vector<const PairClip*> train_clips, val_clips;
+  for (size_t i = 0; i < clips.size(); ++i) {
+    // VQ scores exist only on rendered clips; the sampler skips unscored windows.
+    (i + val_count >= clips.size() ? val_clips : train_clips).push_back(&clips[i]);
+  }
+  PairSampler train_pairs(train_clips, what, params.margin), val_pairs(val_clips, what, params.margin);
+
+  // Loss weights per channel: an expert is judged on what its head sees; blinks come
+  // from the blink overlay, never from the model.
+  torch::Tensor channel_weight = torch::ones({kChannelCount});
+  channel_weight[index(Channel::EyeBlinkLeft)] = 0;
+  channel_weight[index(Channel::EyeBlinkRight)] = 0;
+  if (dim == Dimension::Ls) channel_weight.slice(0, kMouthChannelCount).zero_();
+  channel_weight = channel_weight / channel_weight.sum();
+
+  // Trainable parts.
+  std::vector<std::string> layer_names;
+  for (const auto& layer : model->denoiser->lora_layers()) layer_names.push_back(layer->lora_name());
+  experts::LoraSet lora;
+  std::vector<experts::LoraSet> frozen;
+  Gate gate(static_cast<int>(layer_names.size()));
+  std::vector<torch::Tensor> trainable;
+  if (gate_mode) {
+    for (const char* name : {"ls", "mn", "vq"})
+      frozen.push_back(read_lora(params.experts_dir / (std::string(name) + ".pt"), name, model->denoiser));
+    trainable = gate->parameters();
+  } else {
+    lora = experts::random_lora_set(model->denoiser, params.what, params.rank, 0.f,
+                                    derive_seed(params.seed, 0x6C6F7261));
+    for (auto& [name, adapter] : lora.adapters) {
+      adapter.a.set_requires_grad(true);
+      adapter.b.set_requires_grad(true);
+      trainable.push_back(adapter.a);
+      trainable.push_back(adapter.b);
+    }
+  }
+  torch::optim::AdamW optimizer(trainable, torch::optim::AdamWOptions(params.learning_rate).weight_decay(0));
+
+  // One pass: DPO loss and accuracy of a batch at times t with noise eps.
+  auto dpo = [&](const PairBatch& b, const torch::Tensor& t, const torch::Tensor& eps) {
+    const int64_t batch = b.features.size(0);
+    torch::Tensor tokens;
+    {
+      torch::NoGradGuard no_grad;
+      tokens = model->encode(b.features).repeat({2, 1, 1});
+    }
+    torch::Tensor t2 = t.repeat({2});
+    torch::Tensor x0 = b.x.slice(1, kPrefixFrames);
+    torch::Tensor alpha = experts::schedule_alpha(t2).view({-1, 1, 1});
+    torch::Tensor sigma = experts::schedule_sigma(t2).view({-1, 1, 1});
+    torch::Tensor e2 = eps.repeat({2, 1, 1});
+    torch::Tensor xt = alpha * x0 + sigma * e2;
+    torch::Tensor v = alpha * e2 - sigma * x0;
+    torch::Tensor input = torch::cat({b.x.slice(1, 0, kPrefixFrames), xt}, 1);
+    auto error = [&](const torch::Tensor& v_hat) {  // [2B]
+      return ((v_hat.slice(1, kPrefixFrames) - v).pow(2) * channel_weight.view({1, 1, -1}))
+                 .sum(2)
+                 .mean(1);
+    };
+    torch::Tensor ref;
+    {
+      torch::NoGradGuard no_grad;
+      ref = error(model->denoiser->forward(input, b.roles, tokens, t2, nullptr));
+    }
+    experts::LoraMix mix;
+    if (gate_mode) {
+      for (const auto& s : frozen) mix.sets.push_back(&s);
+      mix.scales = {1.f, 1.f, 1.f};
+      mix.layer_scales = gate->forward(t2);
+      mix.layer_names = layer_names;
+    } else {
+      mix.sets = {&lora};
+      mix.scales = {1.f};
+    }
+    torch::Tensor err = error(model->denoiser->forward(input, b.roles, tokens, t2, &mix));
+    torch::Tensor gap = (err - ref);  // [2B]
+    torch::Tensor inside = -params.beta * (gap.slice(0, 0, batch) - gap.slice(0, batch));
+    torch::Tensor loss = torch::nn::functional::softplus(-inside).mean();
+    double accuracy = (inside > 0).to(torch::kFloat32).mean().item<double>();
+    return std::pair{loss, accuracy};
+  };
+  auto draw_times = [&](Random& rng, int batch) {
+    torch::Tensor t = torch::rand({batch});
+    for (int i = 0; i < batch; ++i)
+      if (rng.chance(kPureNoiseShare)) t[i] = 1.f;
+    return t;
+  };
+
+  // Fixed validation pairs.
+  std::vector<std::tuple<PairBatch, torch::Tensor, torch::Tensor>> val_set;
+  {
+    Random rng(derive_seed(params.seed, 0x76616C));
+    torch::manual_seed(derive_seed(params.seed, 0x76616D));
+    for (int k = 0; k < 4; ++k) {
+      PairBatch b = val_pairs.draw(rng, 32);
+      val_set.emplace_back(b, draw_times(rng, 32), torch::randn({32, kWindow, kChannelCount}));
+    }
+  }
+  auto validate = [&]() {
+    torch::NoGradGuard no_grad;
+    double loss = 0, acc = 0;
+    for (auto& [b, t, eps] : val_set) {
+      auto [l, a] = dpo(b, t, eps);
+      loss += l.item<double>(), acc += a;
+    }
+    return std::pair{loss / val_set.size(), acc / val_set.size()};
+  };
+
+  const auto checkpoint = params.out_dir / "checkpoint.pt";
+  const auto csv = params.out_dir / "loss.csv";
+  int step = 0;
+  double previous_seconds = 0;
+  if (std::filesystem::exists(checkpoint)) {
+    torch::serialize::InputArchive archive, opt_archive;
+    archive.load_from(checkpoint.string());
+    torch::NoGradGuard no_grad;
+    for (size_t i = 0; i < trainable.size(); ++i) {
+      torch::Tensor saved;
+      archive.read("p" + std::to_string(i), saved);
+      trainable[i].copy_(saved);
+    }
+    archive.read("optimizer", opt_archive);
+    optimizer.load(opt_archive);
+    torch::Tensor state;
+    archive.read("step", state);
+    step = static_cast<int>(state[0].item<double>());
+    previous_seconds = state[1].item<double>();
+    std::fprintf(stderr, "resuming at step %d\n", step);
+  } else {
+    write_text_file(csv, "step,train_loss,val_loss,train_accuracy,val_accuracy,lr,seconds\n");
+  }
+  auto elapsed = [&] {
+    return previous_seconds +
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - clock_start).count();
+  };
+
+  DpoReport report;
+  report.steps = params.steps;
+  double interval_loss = 0, interval_acc = 0;
+  int interval_steps = 0;
+  double lr = learning_rate(params, step);
+  auto save = [&] {
+    report.step = step;
+    report.loss = interval_steps ? interval_loss / interval_steps : 0;
+    report.accuracy = interval_steps ? interval_acc / interval_steps : 0;
+    std::tie(report.val_loss, report.val_accuracy) = validate();
+    report.seconds = elapsed();
+    report.finished = step >= params.steps;
+    interval_loss = interval_acc = 0;
+    interval_steps = 0;
+    torch::serialize::OutputArchive archive, opt_archive;
+    for (size_t i = 0; i < trainable.size(); ++i) archive.write("p" + std::to_string(i), trainable[i].detach());
+    optimizer.save(opt_archive);
+    archive.write("optimizer", opt_archive);
+    archive.write("step", torch::tensor({static_cast<double>(step), report.seconds}, torch::kFloat64));
+    archive.save_to(checkpoint.string() + ".tmp");
+    std::filesystem::rename(checkpoint.string() + ".tmp", checkpoint);
+    if (gate_mode) {
+      write_gate(gate, params.out_dir / "gate.pt");
+    } else {
+      write_lora(lora, static_cast<int>(*dim), params.rank, params.out_dir / (params.what + ".pt"));
+    }
+    std::ofstream(csv, std::ios::app) << step << ',' << report.loss << ',' << report.val_loss << ','
+                                      << report.accuracy << ',' << report.val_accuracy << ',' << lr
+                                      << ',' << report.seconds << '\n';
+    plot_loss_csv(csv, params.out_dir / "loss.png");
+    if (progress) progress(report);
+  };
+
+  while (step < params.steps) {
+    if (params.max_minutes > 0 && elapsed() - previous_seconds > params.max_minutes * 60) break;
+    Random rng(derive_seed(params.seed, static_cast<std::uint64_t>(step) + 1));
+    torch::manual_seed(derive_seed(params.seed ^ 0x64706Full, static_cast<std::uint64_t>(step)));
+    PairBatch b = train_pairs.draw(rng, params.batch);
+    torch::Tensor t = draw_times(rng, params.batch);
+    torch::Tensor eps = torch::randn({params.batch, kWindow, kChannelCount});
+    auto [loss, accuracy] = dpo(b, t, eps);
+    if (!std::isfinite(loss.item<double>())) throw Error("DPO diverged at step " + std::to_string(step));
+    lr = learning_rate(params, step);
+    for (auto& group : optimizer.param_groups())
+      static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+    optimizer.zero_grad();
+    loss.backward();
+    torch::nn::utils::clip_grad_norm_(trainable, 1.0);
+    optimizer.step();
+    interval_loss += loss.item<double>();
+    interval_acc += accuracy;
+    ++interval_steps;
+    ++step;
+    if (step % params.checkpoint_every == 0 || step == params.steps) save();
+  }
+  if (interval_steps > 0) save();
+  report.finished = step >= params.steps;
+  return report;
+}
+
+}  // namespace parla::train
