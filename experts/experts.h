@@ -193,8 +193,8 @@ torch::Tensor schedule_sigma(const torch::Tensor& t);
 
 // ---------------------------------------------------------------------------------
 // The LibTorch model behind the runtime's interface: the reference the plain model is
-// checked and timed against (tests, bench). It runs the base model only: denoise
-// throws parla::Error when given a LoRA mix (compare LoRA through Denoiser::forward).
+// checked and timed against (tests, bench). A LoRA mix runs through LoraMix::layer_scales
+// (one scale per set and layer, as the plain model takes them).
 
 class TorchNetwork final : public MotionNetwork {
  public:
@@ -212,5 +212,44 @@ class TorchNetwork final : public MotionNetwork {
 
 // The same adapters for the plain model.
 PlainLoraSet to_plain(const LoraSet& set);
+
+// ---------------------------------------------------------------------------------
+// TLPO experts' files (runtime.h "TLPO experts" has the format; the runtime reads them
+// with read_lora_set / read_gate). Saving writes a temporary file and renames it.
+
+// One expert: `set` must hold an adapter of one rank for every LoRA layer; dimension
+// 0 ls, 1 mn, 2 vq.
+void save_lora_set(const LoraSet& set, int dimension, const std::filesystem::path& path);
+// An expert file back as tensors (checked against `config` as read_lora_set does).
+LoraSet load_lora_set(const std::filesystem::path& path, const ModelConfig& config);
+
+struct ExpertGateOptions {
+  int layers = 16;      // LoRA layers L (Denoiser::lora_layers().size())
+  int embedding = 16;   // layer embedding width E
+  int hidden = 64;      // hidden width H
+  int frequencies = 8;  // time features F (sin and cos of (k+1)πt, k < F)
+};
+
+// The timestep × layer gate g(t, l) = 2 σ(fc2 · SiLU(fc1 · [φ(t), emb_l] + b1) + b2) ∈
+// (0, 2)³. Parameters registered under the file's flat names ("gate_fc1_weight", ...);
+// fc2 starts at zero, so g ≡ 1 (the uniform merge) until trained.
+class ExpertGateImpl : public torch::nn::Module {
+ public:
+  explicit ExpertGateImpl(const ExpertGateOptions& options);
+  // t: [B] diffusion time in [0, 1] → [B, 3, L]: LoraMix::layer_scales as they are (with
+  // LoraMix::scales the user's per-expert scales).
+  torch::Tensor forward(const torch::Tensor& t);
+  const ExpertGateOptions& options() const { return options_; }
+
+  torch::Tensor layer_embedding, fc1_weight, fc1_bias, fc2_weight, fc2_bias;
+
+ private:
+  ExpertGateOptions options_;
+  torch::Tensor frequencies_;  // int64 [1], saved so a file rebuilds its gate
+};
+TORCH_MODULE(ExpertGate);
+
+void save_gate(ExpertGate& gate, const std::filesystem::path& path);
+ExpertGate load_gate(const std::filesystem::path& path);
 
 }  // namespace parla::experts

@@ -15,11 +15,14 @@
 // the file (missing, truncated or corrupt, compressed entries, missing tensors).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "audio/audio.h"
@@ -96,6 +99,87 @@ struct PlainLoraSet {
 struct PlainLoraMix {
   std::vector<const PlainLoraSet*> sets;
   std::vector<float> scales;  // [sets, lora layers]
+};
+
+// ---------------------------------------------------------------------------------
+// TLPO experts (issue #11, docs/learned_generator.md "Experts"): three LoRA sets, one per
+// preference dimension, fused per diffusion time t and LoRA layer l by a gate g(t, l).
+// Files (torch::serialize::OutputArchive, flat names; written by experts::save_lora_set
+// and experts::save_gate):
+//   ls.pt, mn.pt, vq.pt: "<stem>_a" float32 [rank, in], "<stem>_b" float32 [out, rank] for
+//     every LoRA layer (stem = its name with '.' → '_'), "lora_rank" and "lora_dimension"
+//     (0 ls, 1 mn, 2 vq) int64 [1].
+//   gate.pt: "gate_layer_embedding" [L, E], "gate_fc1_weight" [H, 2F + E],
+//     "gate_fc1_bias" [H], "gate_fc2_weight" [3, H], "gate_fc2_bias" [3] float32 and
+//     "gate_frequencies" int64 [1] = F; g(t, l) = 2 σ(fc2 · SiLU(fc1 · [φ(t), emb_l])),
+//     φ(t) = sin((k+1)πt), k < F, then cos((k+1)πt).
+
+inline constexpr int kExpertCount = 3;  // set order everywhere: ls, mn, vq
+inline constexpr std::array<std::string_view, kExpertCount> kExpertNames{"ls", "mn", "vq"};
+inline constexpr std::string_view kGateFileName = "gate.pt";
+
+// One LoRA-capable layer of the denoiser: its stable name and shape.
+struct LoraLayerShape {
+  std::string name;  // "blocks.0.attn_qkv"
+  int in = 0, out = 0;
+};
+// The LoRA layers of a model of this config in mix order (= PlainModel::lora_layer_names).
+std::vector<LoraLayerShape> lora_layer_shapes(const ModelConfig& config);
+// "blocks.0.attn_qkv" → "blocks_0_attn_qkv": the tensor-name stem in expert files.
+std::string lora_tensor_stem(const std::string& layer_name);
+
+// One expert file: an adapter for every LoRA layer of `config`, each checked against the
+// layer's shape (finite float32 values, rank 1..1024). The set is named after its
+// lora_dimension ("ls", "mn", "vq"). InputError naming the file otherwise.
+PlainLoraSet read_lora_set(const std::filesystem::path& path, const ModelConfig& config);
+
+// The gate of gate.pt without LibTorch. evaluate() uses scratch held here: one thread at
+// a time, and it allocates nothing.
+class PlainExpertGate {
+ public:
+  // InputError naming `source` unless the tensors are complete, finite and of the
+  // spec's shapes with L = `layers`.
+  PlainExpertGate(const TensorMap& tensors, int layers, const std::string& source);
+  int layers() const { return layers_; }
+  // g(t, l) for every LoRA layer l: out [layers, kExpertCount], each in (0, 2). t ∈ [0, 1].
+  void evaluate(float t, float* out) const;
+
+ private:
+  int layers_ = 0, hidden_ = 0, frequencies_ = 0;
+  std::vector<float> fc1_time_;   // fc1's columns for φ(t): [H, 2F]
+  std::vector<float> layer_pre_;  // fc1 · [0, emb_l] + b1 per layer: [L, H]
+  std::vector<float> fc2_, fc2_bias_;          // [3, H], [3]
+  mutable std::vector<float> phi_, time_pre_;  // scratch: [2F], [H]
+};
+PlainExpertGate read_gate(const std::filesystem::path& path, int layers);
+
+// How the experts' scales follow the gate: Gate = s_e · g_e(t, l); Uniform = s_e (the
+// uniform merge, g ≡ 1).
+enum class ExpertFusionMode { Gate, Uniform };
+
+// The files of an experts directory (ls.pt, mn.pt, vq.pt, gate.pt) that are missing.
+std::vector<std::string> missing_expert_files(const std::filesystem::path& dir);
+
+// The three experts (and the gate) of one directory, as the learned generator applies
+// them. Read-only after loading except the gate's scratch: one thread at a time.
+class ExpertMix {
+ public:
+  // dir/{ls,mn,vq}.pt, and dir/gate.pt when `with_gate`; InputError naming the missing
+  // or broken file (or an expert file holding another dimension).
+  ExpertMix(const std::filesystem::path& dir, const ModelConfig& config, bool with_gate);
+  bool has_gate() const { return gate_.has_value(); }
+  const PlainLoraSet& set(int expert) const { return sets_[expert]; }
+  // The mix of one denoiser call at diffusion time t: mix.sets = the three sets,
+  // mix.scales[e · L + l] = scale[e] · g_e(t, l) (Gate) or scale[e] (Uniform). The scales
+  // vector is sized on the first call; later calls allocate nothing.
+  void fill(float t, ExpertFusionMode mode, const std::array<float, kExpertCount>& scale,
+            PlainLoraMix& mix) const;
+
+ private:
+  int layers_ = 0;
+  std::array<PlainLoraSet, kExpertCount> sets_;
+  std::optional<PlainExpertGate> gate_;
+  mutable std::vector<float> g_;  // scratch: [L, 3]
 };
 
 // ---------------------------------------------------------------------------------

@@ -1,9 +1,13 @@
 // The plain (LibTorch-free) motion model against the LibTorch one on the shipped
 // weights (data/models/base/base.pt): the reader returns every tensor torch::load does,
 // bit for bit, and the encoder and denoiser agree within 1e-4 on random inputs, with
-// and without a mix of random LoRA sets, scaled per set and per layer.
+// and without a mix of random LoRA sets, scaled per set and per layer; the TLPO experts'
+// files round-trip, and the gate-scaled mix matches the LibTorch denoiser.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <array>
 #include <cstring>
 
 #include "experts/experts.h"
@@ -163,6 +167,116 @@ TEST_F(PlainModelVsTorch, DenoiserWithALoraMixMatches) {
   for (std::size_t l = 0; l < layers.size(); l += 2) even.scales[l] = 1.3f;
   EXPECT_LT(max_abs_diff(v_even, plain_denoise(w, t, &even)), 1e-4f);
   EXPECT_GT((v_even - v).abs().max().item<float>(), 1e-2f);
+}
+
+// ---------------------------------------------------------------------------------
+// TLPO experts: the files written by save_lora_set / save_gate, read by the runtime, and
+// the plain mix with per-layer gate scales against Denoiser::forward with layer_scales.
+
+class ExpertFiles : public PlainModelVsTorch {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           ("parla_expert_files_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::filesystem::path dir_;
+};
+
+TEST_F(ExpertFiles, LoraSetRoundTripsThroughTheRuntimeReader) {
+  experts::Denoiser denoiser = (*torch_model_)->denoiser;
+  experts::LoraSet mn = experts::random_lora_set(denoiser, "mn", /*rank=*/6, /*b_std=*/0.05f, 11);
+  experts::save_lora_set(mn, /*dimension=*/1, dir_ / "mn.pt");
+  const experts::ModelConfig& config = (*torch_model_)->config();
+  experts::PlainLoraSet read = experts::read_lora_set(dir_ / "mn.pt", config);
+  experts::PlainLoraSet expected = experts::to_plain(mn);
+  EXPECT_EQ(read.name, "mn");
+  ASSERT_EQ(read.adapters.size(), plain_model_->lora_layer_names().size());
+  for (const std::string& name : plain_model_->lora_layer_names()) {
+    const experts::PlainLora& a = read.adapters.at(name);
+    const experts::PlainLora& b = expected.adapters.at(name);
+    EXPECT_EQ(a.rank, 6);
+    EXPECT_EQ(a.a_t, b.a_t) << name;
+    EXPECT_EQ(a.b_t, b.b_t) << name;
+  }
+  experts::LoraSet back = experts::load_lora_set(dir_ / "mn.pt", config);
+  EXPECT_TRUE(torch::equal(back.adapters.at("blocks.2.mlp_in").b, mn.adapters.at("blocks.2.mlp_in").b));
+
+  // Against a model of another width: an InputError naming the file and the tensor.
+  experts::ModelConfig wider = config;
+  wider.d_model *= 2;
+  try {
+    experts::read_lora_set(dir_ / "mn.pt", wider);
+    FAIL() << "read a set of another shape";
+  } catch (const parla::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("mn.pt"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("blocks_0_attn_qkv_a"), std::string::npos) << e.what();
+  }
+  // An expert file under another expert's name.
+  std::filesystem::copy_file(dir_ / "mn.pt", dir_ / "ls.pt");
+  experts::save_lora_set(mn, 2, dir_ / "vq.pt");
+  EXPECT_THROW(experts::ExpertMix(dir_, config, /*with_gate=*/false), parla::InputError);
+}
+
+TEST_F(ExpertFiles, GateAndMixMatchTheTorchDenoiser) {
+  experts::Denoiser denoiser = (*torch_model_)->denoiser;
+  const experts::ModelConfig& config = (*torch_model_)->config();
+  std::vector<experts::LoraSet> sets;
+  for (int e = 0; e < experts::kExpertCount; ++e) {
+    sets.push_back(experts::random_lora_set(denoiser, std::string(experts::kExpertNames[e]),
+                                            /*rank=*/4 + 2 * e, /*b_std=*/0.05f, 20 + e));
+    experts::save_lora_set(sets[e], e, dir_ / (std::string(experts::kExpertNames[e]) + ".pt"));
+  }
+  const int layers = static_cast<int>(plain_model_->lora_layer_names().size());
+  torch::manual_seed(3);
+  experts::ExpertGate gate(experts::ExpertGateOptions{.layers = layers});
+  {
+    c10::InferenceMode inference;
+    EXPECT_TRUE(torch::allclose(gate->forward(torch::tensor({0.3f})), torch::ones({1, 3, layers})));
+  }
+  {
+    torch::NoGradGuard no_grad;  // a gate far from g ≡ 1
+    gate->fc2_weight.normal_(0, 1.5);
+    gate->fc2_bias.normal_(0, 0.5);
+  }
+  experts::save_gate(gate, dir_ / "gate.pt");
+  EXPECT_TRUE(experts::missing_expert_files(dir_).empty());
+  experts::ExpertGate reloaded = experts::load_gate(dir_ / "gate.pt");
+
+  experts::ExpertMix mix(dir_, config, /*with_gate=*/true);
+  const std::array<float, 3> scale{1.f, 0.5f, 1.7f};
+  Window w = window(60, 91);
+  for (float t : {1.f, 0.5f, 0.137f}) {
+    c10::InferenceMode inference;
+    torch::Tensor g = gate->forward(torch::tensor({t}));  // [1, 3, L]
+    EXPECT_TRUE(torch::allclose(g, reloaded->forward(torch::tensor({t}))));
+    EXPECT_GT((g - 1).abs().max().item<float>(), 0.2f);  // the layers differ
+    experts::PlainLoraMix plain;
+    mix.fill(t, experts::ExpertFusionMode::Gate, scale, plain);
+    ASSERT_EQ(plain.scales.size(), static_cast<std::size_t>(3 * layers));
+    for (int e = 0; e < 3; ++e) {
+      for (int l = 0; l < layers; ++l) {
+        EXPECT_NEAR(plain.scales[e * layers + l], scale[e] * g[0][e][l].item<float>(), 1e-5f);
+      }
+    }
+    experts::LoraMix torch_mix{{&sets[0], &sets[1], &sets[2]},
+                               {scale[0], scale[1], scale[2]},
+                               g,
+                               plain_model_->lora_layer_names()};
+    torch::Tensor v = denoiser->forward(w.x, w.roles, w.tokens, torch::full({1}, t), &torch_mix);
+    torch::Tensor base = denoiser->forward(w.x, w.roles, w.tokens, torch::full({1}, t), nullptr);
+    EXPECT_GT((v - base).abs().max().item<float>(), 1e-2f) << t;
+    EXPECT_LT(max_abs_diff(v, plain_denoise(w, t, &plain)), 1e-4f) << t;
+
+    // Uniform: s_e on every layer.
+    mix.fill(t, experts::ExpertFusionMode::Uniform, scale, plain);
+    experts::LoraMix uniform{{&sets[0], &sets[1], &sets[2]}, {scale[0], scale[1], scale[2]}, {}, {}};
+    torch::Tensor v_uniform =
+        denoiser->forward(w.x, w.roles, w.tokens, torch::full({1}, t), &uniform);
+    EXPECT_LT(max_abs_diff(v_uniform, plain_denoise(w, t, &plain)), 1e-4f) << t;
+    EXPECT_GT((v_uniform - v).abs().max().item<float>(), 1e-3f) << t;
+  }
 }
 
 }  // namespace
