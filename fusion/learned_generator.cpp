@@ -7,7 +7,10 @@
 // (chunk 1). Scheduling depends only on frame counts, never on how input is pushed,
 // so streaming gives exactly the whole-input result. The network is the plain C++
 // model (experts/runtime.h) unless a caller supplies another (the LibTorch reference).
+// With TLPO experts, every denoiser call gets the three LoRA sets scaled for its t
+// (GeneratorParams::fusion, expert_scale).
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <deque>
 
@@ -27,6 +30,36 @@ std::filesystem::path default_weights() {
   return data_dir() / "models" / "base" / "base.pt";
 }
 
+// The experts of params, or null for the exact base model: fusion off, every scale 0, or
+// the default experts dir incomplete (before weights exist). An explicit dir that lacks
+// a file is an InputError.
+std::unique_ptr<experts::ExpertMix> load_experts(const GeneratorParams& params,
+                                                 const experts::ModelConfig& config) {
+  for (float s : params.expert_scale) {
+    if (!(s >= 0.f && s <= 4.f)) throw InputError("expert scales must be 0..4");
+  }
+  if (params.fusion == GeneratorParams::Fusion::Off) return nullptr;
+  if (std::all_of(params.expert_scale.begin(), params.expert_scale.end(),
+                  [](float s) { return s == 0.f; })) {
+    return nullptr;
+  }
+  const bool gate = params.fusion == GeneratorParams::Fusion::Gate;
+  const bool explicit_dir = !params.experts_dir.empty();
+  const std::filesystem::path dir = explicit_dir ? params.experts_dir : default_experts_dir();
+  std::string missing;
+  for (const std::string& name : experts::missing_expert_files(dir)) {
+    if (name != experts::kGateFileName || gate) missing += (missing.empty() ? "" : ", ") + name;
+  }
+  if (!missing.empty()) {
+    if (!explicit_dir) return nullptr;
+    if (!std::filesystem::is_directory(dir)) {
+      throw InputError("experts dir " + quoted(dir) + " does not exist");
+    }
+    throw InputError("experts dir " + quoted(dir) + " lacks " + missing);
+  }
+  return std::make_unique<experts::ExpertMix>(dir, config, gate);
+}
+
 class LearnedGenerator final : public MotionGenerator {
  public:
   LearnedGenerator(const GeneratorParams& params, std::unique_ptr<experts::MotionNetwork> network)
@@ -34,6 +67,11 @@ class LearnedGenerator final : public MotionGenerator {
         rng_(params.seed),
         steps_(params.steps > 0 ? params.steps : kDefaultSteps),
         full_ddim_lips_(params.full_ddim_lips),
+        experts_(load_experts(params, network_->config())),
+        expert_mode_(params.fusion == GeneratorParams::Fusion::Uniform
+                         ? experts::ExpertFusionMode::Uniform
+                         : experts::ExpertFusionMode::Gate),
+        expert_scale_(params.expert_scale),
         chunk_(params.chunk_frames > 0 ? params.chunk_frames : kDefaultChunkFrames),
         lookahead_(params.lookahead_frames > 0 ? params.lookahead_frames
                                                : kDefaultLookaheadFrames) {
@@ -61,6 +99,7 @@ class LearnedGenerator final : public MotionGenerator {
     v_.resize(x_window_.size());
     const size_t generated = static_cast<size_t>(chunk_ + lookahead_) * kChannelCount;
     x_.resize(generated), x0_.resize(generated), mouth_.resize(generated), motion_.resize(generated);
+    if (experts_) experts_->fill(1.f, expert_mode_, expert_scale_, mix_);  // sizes mix_
   }
 
   std::string_view name() const override { return "learned"; }
@@ -113,8 +152,13 @@ class LearnedGenerator final : public MotionGenerator {
       float t_now = 1.f - static_cast<float>(i) / steps_;
       float t_next = 1.f - static_cast<float>(i + 1) / steps_;
       std::copy_n(x_.data(), n, x_new);
-      network_->denoise(x_window_.data(), roles_.data(), tokens_.data(), positions, t_now,
-                        /*lora=*/nullptr, v_.data());
+      const experts::PlainLoraMix* lora = nullptr;  // the experts at this step's t, if any
+      if (experts_) {
+        experts_->fill(t_now, expert_mode_, expert_scale_, mix_);
+        lora = &mix_;
+      }
+      network_->denoise(x_window_.data(), roles_.data(), tokens_.data(), positions, t_now, lora,
+                        v_.data());
       const float alpha = std::cos(t_now * half_pi), sigma = std::sin(t_now * half_pi);
       const float alpha_next = std::cos(t_next * half_pi), sigma_next = std::sin(t_next * half_pi);
       for (int k = 0; k < n; ++k) {
@@ -197,6 +241,10 @@ class LearnedGenerator final : public MotionGenerator {
   Random rng_;
   int steps_;
   bool full_ddim_lips_;
+  std::unique_ptr<experts::ExpertMix> experts_;  // null: the base model
+  experts::ExpertFusionMode expert_mode_;
+  std::array<float, experts::kExpertCount> expert_scale_;
+  experts::PlainLoraMix mix_;  // the experts' scales of the current denoiser call
   int chunk_;
   int lookahead_;
   std::vector<float> silence_;        // raw feature vector of digital silence
