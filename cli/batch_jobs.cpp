@@ -12,9 +12,10 @@ namespace {
 namespace fs = std::filesystem;
 
 // Render options naming an input file: resolved against the jobs file's folder.
-constexpr const char* kFileOptions[] = {"motion", "landmarks", "weights", "text-file"};
+constexpr const char* kFileOptions[] = {"motion", "landmarks", "weights", "experts-dir", "text-file"};
 // Render options a job line may not use: batch sets the output and the inputs itself.
-constexpr const char* kRefusedWords[] = {"-o", "--output", "--sample", "-h", "--help", "-y", "-n"};
+constexpr const char* kRefusedWords[] = {"-o",      "--output", "--sample", "-h",
+                                          "--help", "-y",       "-n",       "--best-of"};
 
 std::vector<std::string> split_tabs(const std::string& line) {
   std::vector<std::string> fields;

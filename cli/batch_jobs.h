@@ -2,8 +2,8 @@
 // job a line, tab-separated: PORTRAIT, AUDIO, OUTPUT and optionally the render options
 // ("--size 256 --seed 3"). Blank lines and lines starting with '#' are skipped, as is a
 // first line naming the columns ("portrait<TAB>audio<TAB>output..."). Inputs (and the
-// file options --motion, --landmarks, --weights, --text-file) are relative to the jobs
-// file's folder; outputs are relative to --out.
+// file options --motion, --landmarks, --weights, --experts-dir, --text-file) are relative
+// to the jobs file's folder; outputs are relative to --out.
 #pragma once
 
 #include <cstdint>

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/audio_input.h"
+#include "cli/best_of.h"
 #include "cli/commands.h"
 #include "cli/overwrite.h"
 #include "cli/torch_commands.h"
@@ -129,6 +130,11 @@ int run(int argc, char** argv) {
     }
     name = rest[0];  // parla help render == parla render --help
     rest = {"--help"};
+  }
+  // --best-of ranks candidates with the critic (LibTorch): parla-torch runs it.
+  if ((name == "render" || name == "motion") && asks_best_of(rest)) {
+    rest.insert(rest.begin(), name);
+    return exec_torch_binary(name, rest);
   }
   for (const Command* command : own_commands()) {
     if (command->spec.name == name) return run_command(*command, rest);

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli/audio_input.h"
+#include "cli/best_of.h"
 #include "cli/commands.h"
 #include "cli/pipeline.h"
 #include "cli/text_hint.h"
@@ -16,6 +17,10 @@ int run_motion(const ParsedArgs& args) {
   const std::filesystem::path& audio_path = audio.path();
   double fps = args.number("fps", kMotionFps, 1, 240);
   MotionOptions options = motion_options_from_args(args, audio_path);
+  if (args.has("best-of")) {
+    const int n = static_cast<int>(args.integer("best-of", 1, 1, kMaxBestOf));
+    options.params.seed = choose_best_seed(audio_path, options, n, args.has("allow-silence"));
+  }
   // Built before any decoding, so a bad name or weight file is reported first.
   auto generator = fusion::make_generator(options.generator, options.params);
   std::optional<TextHintRequest> hint = text_hint_from_args(args);
@@ -55,6 +60,7 @@ const Command& motion_command() {
              std::vector<OptionSpec> options{
                  {"output", 'o', "TRACK", "output file, .json or .csv (required)"}};
              for (auto& o : generator_options()) options.push_back(o);
+             options.push_back(best_of_option());
              for (auto& o : audio_part_options()) options.push_back(o);
              for (auto& o : text_hint_options()) options.push_back(o);
              options.insert(options.end(),

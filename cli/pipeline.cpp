@@ -1,6 +1,8 @@
 #include "cli/pipeline.h"
 
 #include <algorithm>
+#include <array>
+#include <cstdlib>
 #include <cmath>
 #include <optional>
 #include <span>
@@ -8,6 +10,7 @@
 
 #include "audio/audio.h"
 #include "cli/progress.h"
+#include "experts/runtime.h"
 
 namespace parla::cli {
 
@@ -19,8 +22,42 @@ std::vector<OptionSpec> generator_options() {
           {"jaw-gain", 0, "G", "jaw opening, x G: 0..3 (default 1; 0.7 subtler, 1.3 wider)"},
           {"head-motion", 0, "A", "head motion amplitude, x A: 0..3 (default 1; 0 keeps the head still)"},
           {"expression", 0, "E", "brow and smile intensity, x E: 0..3 (default 1)"},
-          {"blink-rate", 0, "N", "blinks per minute, 0..60 (default: natural, ~19 in speech; 0 never)"}};
+          {"blink-rate", 0, "N", "blinks per minute, 0..60 (default: natural, ~19 in speech; 0 never)"},
+          {"experts", 0, "on|off|uniform",
+           "TLPO experts fused by the timestep x layer gate (default: on when data/models/experts holds them; uniform: g = 1)"},
+          {"experts-dir", 0, "DIR", "experts to fuse: ls.pt, mn.pt, vq.pt, gate.pt (default data/models/experts)"},
+          {"expert-scale", 0, "ls=A,mn=B,vq=C",
+           "scale of each expert's gate, 0..4 (default 1 each; any subset; 0 turns one off)"}};
 }
+
+namespace {
+
+// "ls=1,mn=0.5" → the scales given, the others 1. InputError names the bad part.
+std::array<float, 3> parse_expert_scale(const std::string& text) {
+  std::array<float, 3> scale{1, 1, 1};
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t end = std::min(text.find(',', start), text.size());
+    const std::string part = text.substr(start, end - start);
+    const std::size_t eq = part.find('=');
+    const std::string name = part.substr(0, eq);
+    const auto* it = std::find(experts::kExpertNames.begin(), experts::kExpertNames.end(), name);
+    if (it == experts::kExpertNames.end()) {
+      throw InputError("--expert-scale: unknown expert '" + name + "' (ls, mn, vq)");
+    }
+    const std::string value = eq == std::string::npos ? "" : part.substr(eq + 1);
+    char* rest = nullptr;
+    const double v = std::strtod(value.c_str(), &rest);
+    if (value.empty() || *rest != '\0' || !(v >= 0 && v <= 4)) {
+      throw InputError("--expert-scale: " + name + " needs a value 0..4, not '" + value + "'");
+    }
+    scale[it - experts::kExpertNames.begin()] = static_cast<float>(v);
+    start = end + 1;
+  }
+  return scale;
+}
+
+}  // namespace
 
 MotionOptions motion_options_from_args(const ParsedArgs& args, const std::filesystem::path& audio_path) {
   MotionOptions options{args.value_or("generator", fusion::default_generator_name()), {}};
@@ -33,6 +70,21 @@ MotionOptions motion_options_from_args(const ParsedArgs& args, const std::filesy
   options.params.style.head_motion = static_cast<float>(args.number("head-motion", 1.0, 0.0, 3.0));
   options.params.style.expression = static_cast<float>(args.number("expression", 1.0, 0.0, 3.0));
   options.params.blink_rate = args.number("blink-rate", -1.0, 0.0, 60.0);
+  // An explicit request for the experts (--experts on|uniform, --expert-scale) reads the
+  // default dir as if given, so missing weights are an error rather than the base model.
+  options.params.experts_dir = args.value_or("experts-dir", "");
+  const std::string mode = args.value_or("experts", "");
+  if (mode == "off") {
+    options.params.fusion = fusion::GeneratorParams::Fusion::Off;
+  } else if (mode == "uniform") {
+    options.params.fusion = fusion::GeneratorParams::Fusion::Uniform;
+  } else if (!mode.empty() && mode != "on") {
+    throw InputError("--experts: expected on, off or uniform, not '" + mode + "'");
+  }
+  if (auto scale = args.value("expert-scale")) options.params.expert_scale = parse_expert_scale(*scale);
+  if ((!mode.empty() || args.has("expert-scale")) && options.params.experts_dir.empty()) {
+    options.params.experts_dir = fusion::default_experts_dir();
+  }
   return options;
 }
 

@@ -26,7 +26,8 @@ struct MotionOptions {
   fusion::GeneratorParams params;
 };
 
-// --generator, --steps, --seed and --weights of render, motion, play and live.
+// --generator, --steps, --seed, --weights, the style and the experts' options of render,
+// motion, play, live and batch jobs.
 std::vector<OptionSpec> generator_options();
 // Without --seed, the seed comes from `audio_path`'s bytes when given (each clip its own
 // blinks and head motion, the same file always the same), else 0 (live microphone).

@@ -13,6 +13,7 @@
 
 #include "audio/audio.h"
 #include "cli/audio_input.h"
+#include "cli/best_of.h"
 #include "cli/commands.h"
 #include "cli/pipeline.h"
 #include "cli/portrait.h"
@@ -82,6 +83,11 @@ int render_from_args(const ParsedArgs& args, const GeneratorFactory& make_genera
   bool quiet = args.has("quiet");
   bool allow_silence = args.has("allow-silence");
   MotionOptions motion_options = motion_options_from_args(args, audio_path);
+  if (args.has("best-of")) {
+    if (args.has("motion")) throw InputError("--best-of samples generated motion: not with --motion");
+    const int n = static_cast<int>(args.integer("best-of", 1, 1, kMaxBestOf));
+    motion_options.params.seed = choose_best_seed(audio_path, motion_options, n, allow_silence);
+  }
   auto generator = make_generator ? make_generator(motion_options)
                                  : fusion::make_generator(motion_options.generator, motion_options.params);
   std::optional<TextHintRequest> hint = text_hint_from_args(args);
@@ -196,6 +202,7 @@ CommandSpec render_spec() {
   auto framing = framing_options();
   spec.options.insert(spec.options.begin() + 4, framing.begin(), framing.end());
   auto generator = generator_options();
+  generator.push_back(best_of_option());
   for (auto& o : text_hint_options()) generator.push_back(o);
   for (auto& o : audio_part_options()) generator.push_back(o);
   spec.options.insert(spec.options.begin() + 4 + framing.size(), generator.begin(), generator.end());

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/best_of.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/torch_commands.h"
@@ -17,7 +18,9 @@ int run_torch(int argc, char** argv) {
     return 2;
   }
   std::string name = argv[1];
-  for (const Command* command : {&score_command(), &train_command(), &eval_command()}) {
+  install_critic_scorer();  // render and motion come here for --best-of (cli/best_of.h)
+  for (const Command* command : {&score_command(), &train_command(), &eval_command(),
+                                 &render_command(), &motion_command()}) {
     if (command->spec.name == name) {
       return run_command(*command, std::vector<std::string>(argv + 2, argv + argc));
     }
