@@ -292,6 +292,20 @@ class Rig {
 // The portrait with landmarks (numbered dots) and the mesh drawn over it.
 Image draw_fit_preview(const Rig& rig);
 
+// How a pose distorts the mesh (video/rig_checks.cpp): the rig's fold checks in tests and
+// the VQ measure of `parla eval experts`.
+inline constexpr double kRigStretchLimit = 3.0;  // posed / rest triangle area counted as stretched
+struct RigDistortion {
+  // Triangles with real rest area whose posed area turns over or collapses below 2 % of
+  // it (those over the portrait's own teeth, which the closing lips cover, count only
+  // when they turn over by more than 5 %).
+  std::vector<int> folded;
+  int inverted_mouth = 0;  // mouth-strip triangles turned against an open mouth (> 0.05 px²)
+  int stretched = 0;       // triangles grown past kRigStretchLimit times their rest area
+  double max_area_ratio = 1;  // largest posed / rest area over the triangles with real area
+};
+RigDistortion rig_distortion(const Rig& rig, const MotionFrame& motion);
+
 enum class Framing {
   Crop,  // a square around the face
   // The whole portrait at its own size; only the head region is re-rendered. An odd

@@ -16,56 +16,31 @@
 
 namespace parla::testing {
 
-inline double signed_area(video::Point a, video::Point b, video::Point c) {
-  return 0.5 * ((b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x));
-}
-
-// Counts folded triangles: a rest triangle with real area whose posed area has the
-// opposite sign (or collapses below 2% of its rest area). The triangles over the
-// portrait's own teeth are meant to vanish under the closing lips (mouthClose 1 alone
-// collapses them to 2 %): for those only an inversion beyond 5 % of the rest area counts
-// (a hidden sliver a tenth of a pixel high may turn over where the lip line slopes).
+// Folded triangles of one pose (video::rig_distortion: a rest triangle with real area
+// whose posed area turns over or collapses below 2 %; over the portrait's own teeth only
+// an inversion beyond 5 %).
 inline int folded_triangles(const video::Rig& rig, const MotionFrame& motion) {
-  auto rest = rig.rest_vertices();
-  std::vector<video::Point> posed = rig.posed_vertices(motion);
-  std::vector<video::Point> shut = rig.posed_vertices(single_channel(Channel::MouthClose, 1.f));
-  int folded = 0;
-  for (const auto& t : rig.triangles()) {
-    double before = signed_area(rest[t[0]], rest[t[1]], rest[t[2]]);
-    if (std::abs(before) < 1e-3) continue;  // the mouth strip, empty at rest
-    double after = signed_area(posed[t[0]], posed[t[1]], posed[t[2]]);
-    const bool covered_teeth = signed_area(shut[t[0]], shut[t[1]], shut[t[2]]) / before < 0.1;
-    if (after / before < (covered_teeth ? -0.05 : 0.02)) {
-      ++folded;
-      if (std::getenv("PARLA_DEBUG_FOLDS")) {
-        std::printf("fold ratio %.3f:", after / before);
-        for (int k = 0; k < 3; ++k) {
-          video::Point f = rig.frame().to_face(rest[t[k]]), g = rig.frame().to_face(posed[t[k]]);
-          std::printf(" v%d (%.3f, %.3f)->(%.3f, %.3f)", t[k], f.x, f.y, g.x, g.y);
-        }
-        std::printf("\n");
+  video::RigDistortion d = video::rig_distortion(rig, motion);
+  if (std::getenv("PARLA_DEBUG_FOLDS")) {
+    auto rest = rig.rest_vertices();
+    std::vector<video::Point> posed = rig.posed_vertices(motion);
+    for (int i : d.folded) {
+      const auto& t = rig.triangles()[i];
+      std::printf("fold:");
+      for (int k = 0; k < 3; ++k) {
+        video::Point f = rig.frame().to_face(rest[t[k]]), g = rig.frame().to_face(posed[t[k]]);
+        std::printf(" v%d (%.3f, %.3f)->(%.3f, %.3f)", t[k], f.x, f.y, g.x, g.y);
       }
+      std::printf("\n");
     }
   }
-  return folded;
+  return static_cast<int>(d.folded.size());
 }
 
 // Every mouth-strip triangle (zero area at rest) keeps one orientation: the lower lip
 // never crosses above the upper lip.
 inline int inverted_mouth_triangles(const video::Rig& rig, const MotionFrame& motion) {
-  auto rest = rig.rest_vertices();
-  std::vector<video::Point> posed = rig.posed_vertices(motion);
-  // The orientation of an open mouth, from a plain jaw drop.
-  std::vector<video::Point> open = rig.posed_vertices(single_channel(Channel::JawOpen, 1.f));
-  int inverted = 0;
-  for (const auto& t : rig.triangles()) {
-    if (std::abs(signed_area(rest[t[0]], rest[t[1]], rest[t[2]])) >= 1e-3) continue;
-    double reference = signed_area(open[t[0]], open[t[1]], open[t[2]]);
-    double now = signed_area(posed[t[0]], posed[t[1]], posed[t[2]]);
-    // Closed lips give zero-area strips: only a visible inversion (>0.05 px²) counts.
-    if ((reference > 0 ? now : -now) < -0.05) ++inverted;
-  }
-  return inverted;
+  return video::rig_distortion(rig, motion).inverted_mouth;
 }
 
 inline std::vector<MotionFrame> extreme_combinations() {
