@@ -1,6 +1,7 @@
 // `parla eval motion --corpus DIR --split test`: motion generators against the corpus
 // labels, side by side: clean audio, the same audio under 10 dB SNR pink noise, and
 // non-speech input (synthetic music, digital silence); speed and live-chunk latency.
+// `parla eval critic` and `parla eval experts` (the TLPO table) run train/'s evaluations.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -307,8 +308,57 @@ int run_eval_critic(const ParsedArgs& args) {
   return 0;
 }
 
+// `parla eval experts`: train::evaluate_experts on the corpus split, the table on stdout.
+int run_eval_experts(const ParsedArgs& args) {
+  train::ExpertsEvalParams params;
+  auto corpus = args.value("corpus");
+  if (!corpus) throw InputError("parla eval experts needs --corpus DIR");
+  params.corpus = *corpus;
+  auto split = train::split_from_name(args.value_or("split", "test"));
+  if (!split) throw InputError("--split must be train, val or test");
+  params.split = *split;
+  params.clips = static_cast<int>(args.integer("clips", params.clips, 0, 1 << 30));
+  params.seeds = static_cast<int>(args.integer("seeds", params.seeds, 1, 100));
+  params.seed = static_cast<std::uint64_t>(args.integer("seed", 0, 0, 1LL << 53));
+  params.experts_dir = args.value_or("experts-dir", "");
+  if (!params.experts_dir.empty() && !std::filesystem::is_directory(params.experts_dir))
+    throw InputError("--experts-dir " + quoted(params.experts_dir) + " is not a directory");
+  params.critic_dir = args.value_or("models", "");
+  if (auto c = args.value("configs")) params.configs = split_list(*c);
+  const std::filesystem::path portraits_dir =
+      data_dir() / ".." / ".." / "shared" / "media" / "portraits";
+  std::vector<std::string> portraits = split_list(args.value_or(
+      "portraits", (portraits_dir / "obama.jpg").string() + "," +
+                       (portraits_dir / "mona_lisa.jpg").string() + "," +
+                       (portraits_dir / "illustration.png").string()));
+  if (args.value_or("portraits", "x") == "none") portraits.clear();
+  for (const auto& p : portraits) {
+    check_input_file(p, "portrait");
+    params.portraits.push_back(p);
+  }
+  params.render_clips = static_cast<int>(args.integer("render-clips", params.render_clips, 0, 1000));
+  params.render_seconds = args.number("render-seconds", params.render_seconds, 0.5, 600);
+  std::optional<OutputFile> json_out, md_out;  // validated before any work
+  if (auto p = args.value("json")) json_out.emplace(*p);
+  if (auto p = args.value("markdown")) md_out.emplace(*p);
+  if (!args.has("quiet"))
+    params.progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+  const nlohmann::json report = nlohmann::json::parse(train::evaluate_experts(params));
+  std::fputs(report["table"].get<std::string>().c_str(), stdout);
+  if (json_out) {
+    write_text_file(json_out->temp_path(), report.dump(2) + "\n");
+    json_out->commit();
+  }
+  if (md_out) {
+    write_text_file(md_out->temp_path(), report["markdown"].get<std::string>());
+    md_out->commit();
+  }
+  return 0;
+}
+
 int run_eval(const ParsedArgs& args) {
   if (args.positionals.at(0) == "critic") return run_eval_critic(args);
+  if (args.positionals.at(0) == "experts") return run_eval_experts(args);
   if (args.positionals.at(0) != "motion")
     throw InputError("unknown evaluation '" + args.positionals[0] + "' (see parla eval --help)");
   auto corpus = args.value("corpus");
@@ -531,7 +581,7 @@ int run_eval(const ParsedArgs& args) {
 const Command& eval_command() {
   static const Command command{
       {.name = "eval",
-       .positionals = "motion | critic",
+       .positionals = "motion | critic | experts",
        .summary = std::string(torch_command_summary("eval")),
        .details =
            "motion: per mouth channel Pearson r and MAE, viseme-class accuracy (nearest label\n"
@@ -545,18 +595,24 @@ const Command& eval_command() {
            "motion --realtalk DIR: Pearson r of each generator's jawOpen (and an audio-energy\n"
            "baseline) against the jawOpen tracked on real video, normalised per speaker, pooled\n"
            "over clips at lag 0, median per clip, and the best lag within +-8 frames, for the\n"
-           "held-out and the training speakers (docs/real_speakers.md).",
+           "held-out and the training speakers (docs/real_speakers.md).\n"
+           "experts: the base model, each TLPO expert alone (scale 1, others 0, no gate), the\n"
+           "uniform merge and the gate (--configs; e.g. gate:ls=2 for the scale sweep) over\n"
+           "--clips test clips x --seeds seeds: critic LS and MN on every track, VQ on real\n"
+           "renders of the first --render-clips clips on --portraits; jawOpen r and closure\n"
+           "recall, blink rate and head speed / jerk distributions against the labels, rig\n"
+           "folds; win rates against the base, seed-to-seed spread, speed (docs/experts.md).",
        .options =
            {{"corpus", 0, "DIR", "corpus directory (required for motion)"},
             {"data", 0, "DIR", "critic: a 'parla train critic' run (its held-out data)"},
-            {"models", 0, "DIR", "critic: heads to evaluate (default data/models/critic)"},
+            {"models", 0, "DIR", "critic, experts: critic heads (default data/models/critic)"},
             {"media", 0, "DIR", "critic: shared real media (default ../shared/media)"},
             {"split", 0, "NAME",
              "train, val or test (default test: held-out voices and languages)"},
             {"generators", 0, "LIST", "comma-separated generators (default learned,classic)"},
             {"weights", 0, "FILE", "weight file for the learned generator (default: bundled)"},
             {"steps", 0, "K", "diffusion steps (default 2)"},
-            {"seed", 0, "S", "generator seed (default 0)"},
+            {"seed", 0, "S", "generator seed (default 0; experts: the first seed)"},
             {"live-chunk", 0, "N", "frames per window of the live configuration (default 1)"},
             {"live-lookahead", 0, "N", "look-ahead frames of the live configuration (default 4)"},
             {"snr", 0, "DB", "signal-to-noise ratio of the noisy condition (default 10)"},
@@ -568,6 +624,18 @@ const Command& eval_command() {
              "the realtalk speakers"},
             {"realtalk-cache", 0, "FILE",
              "tracked realtalk labels (default TMPDIR/parla-realtalk-labels.bin)"},
+            {"clips", 0, "N", "experts: test clips, spread over the split (default 60; 0 = all)"},
+            {"seeds", 0, "S", "experts: generator seeds per clip (default 3)"},
+            {"experts-dir", 0, "DIR",
+             "experts: ls.pt, mn.pt, vq.pt, gate.pt (default data/models/experts)"},
+            {"configs", 0, "LIST",
+             "experts: configurations (default base,ls,mn,vq,uniform,gate; also gate:ls=2 ...)"},
+            {"portraits", 0, "LIST",
+             "experts: portraits rendered for VQ (default the three shared ones; none = no "
+             "renders)"},
+            {"render-clips", 0, "N", "experts: clips rendered per seed and portrait (default 4)"},
+            {"render-seconds", 0, "S", "experts: seconds rendered of each (default 4)"},
+            {"markdown", 0, "FILE", "experts: also write the table for docs/experts.md"},
             {"json", 0, "FILE", "also write the figures as JSON"},
             {"quiet", 'q', "", "no progress on stderr"}},
        .min_positionals = 1,

@@ -454,6 +454,34 @@ struct CriticEvalParams {
 std::string evaluate_critic(const CriticEvalParams& params);
 
 // ---------------------------------------------------------------------------------
+// TLPO experts evaluation (`parla eval experts`, issue #11 item 5, docs/experts.md).
+
+std::vector<std::string> default_experts_eval_configs();  // base, ls, mn, vq, uniform, gate
+
+struct ExpertsEvalParams {
+  std::filesystem::path corpus;        // clips and their labels
+  Split split = Split::Test;           // test: voices and languages never trained on
+  int clips = 60;                      // spread evenly over the split; 0 = every clip
+  int seeds = 3;                       // generator seeds seed, seed + 1, ...
+  std::uint64_t seed = 0;
+  std::filesystem::path experts_dir;   // ls.pt mn.pt vq.pt gate.pt; empty = the default dir
+  std::filesystem::path critic_dir;    // critic heads; empty = data/models/critic
+  // "base", "ls", "mn", "vq" (one expert at scale 1, the others 0, no gate), "uniform"
+  // (all three, g = 1), "gate", or a mode with scales: "gate:ls=2", "uniform:mn=0:vq=0.5".
+  // The base runs first whether listed or not (win rates are against it).
+  std::vector<std::string> configs = default_experts_eval_configs();
+  std::vector<std::filesystem::path> portraits;  // VQ and rig folds on real renders of these
+  int render_clips = 4;                // the first clips rendered (every seed, every portrait)
+  double render_seconds = 4;           // rendered from each such clip's start
+  std::function<void(const std::string&)> progress;  // a line per clip
+};
+// Every configuration scored by the critic heads (LS, MN on all clips; VQ on the renders),
+// the independent measures, win rates against the base and speed: a JSON document with
+// the readable table under "table" and the docs/experts.md table under "markdown".
+// Throws InputError for a bad configuration, corpus or experts directory.
+std::string evaluate_experts(const ExpertsEvalParams& params);
+
+// ---------------------------------------------------------------------------------
 // TLPO (DESIGN.md "Training" steps 4 and 5, docs/experts.md): the preference set, one
 // LoRA expert per critic dimension trained with Diffusion-DPO against the frozen base,
 // and the timestep × layer gate that fuses them.
