@@ -420,32 +420,42 @@ std::string evaluate_experts(const ExpertsEvalParams& params) {
     const SeedStat &x = stats[a][figure], &y = stats[b][figure];
     const double delta = higher_is_better ? x.mean() - y.mean() : y.mean() - x.mean();
     const double spread = std::max(x.spread(), y.spread());
+    // The margin's own spread: both sides scored the same clips with the same seed.
+    SeedStat paired;
+    for (size_t s = 0; s < x.per_seed.size() && s < y.per_seed.size(); ++s)
+      paired.per_seed.push_back(x.per_seed[s] - y.per_seed[s]);
     checks.push_back({{"claim", a + " beats " + b + " on " + figure},
                       {"margin", delta},
                       {"spread", spread},
-                      {"pass", delta > spread}});
+                      {"paired_spread", paired.spread()},
+                      {"pass", delta > spread},
+                      {"pass_paired", delta > paired.spread()}});
     return delta > spread;
   };
   auto has = [&](const std::string& name) { return stats.count(name) > 0; };
-  for (const char* e : kHeads) {
+  // Without renders there is no VQ to compare: its checks are left out.
+  std::vector<std::string> heads = {"ls", "mn"};
+  if (render_clips > 0) heads.push_back("vq");
+  for (const std::string& e : heads) {
     if (!has(e)) continue;
     beats(e, "base", e, true);
-    if (std::string(e) == "ls") beats(e, "base", "jaw_r", true), beats(e, "base", "closure_recall", true);
-    if (std::string(e) == "mn")
+    if (e == "ls") beats(e, "base", "jaw_r", true), beats(e, "base", "closure_recall", true);
+    if (e == "mn")
       beats(e, "base", "head_speed_w1", false), beats(e, "base", "head_jerk_w1", false),
           beats(e, "base", "blink_rate_diff", false);
-    if (std::string(e) == "vq")
-      beats(e, "base", "folds_per_frame", false), beats(e, "base", "max_stretch", false);
+    if (e == "vq") beats(e, "base", "folds_per_frame", false), beats(e, "base", "max_stretch", false);
   }
   if (has("gate")) {
+    const std::string all = heads.size() == 3 ? "all three heads" : "LS and MN (no renders)";
     int over_base = 0, over_uniform = 0;
-    for (const char* e : kHeads) over_base += beats("gate", "base", e, true);
+    for (const std::string& e : heads) over_base += beats("gate", "base", e, true);
     if (has("uniform"))
-      for (const char* e : kHeads) over_uniform += beats("gate", "uniform", e, true);
-    checks.push_back({{"claim", "gate beats base on all three heads"}, {"pass", over_base == 3}});
+      for (const std::string& e : heads) over_uniform += beats("gate", "uniform", e, true);
+    checks.push_back({{"claim", "gate beats base on " + all},
+                      {"pass", over_base == static_cast<int>(heads.size())}});
     if (has("uniform"))
-      checks.push_back(
-          {{"claim", "gate beats uniform on at least two of three heads"}, {"pass", over_uniform >= 2}});
+      checks.push_back({{"claim", "gate beats uniform on at least two of " + all},
+                        {"pass", over_uniform >= 2}});
     for (const char* figure : {"jaw_r", "closure_recall"}) {
       const double g = stats["gate"][figure].mean(), b = stats["base"][figure].mean();
       checks.push_back({{"claim", std::string("no reward hacking: gate ") + figure + " >= base"},
@@ -536,16 +546,25 @@ std::string evaluate_experts(const ExpertsEvalParams& params) {
                 picked.size(), std::string(split_name(params.split)).c_str(), audio_seconds / 60,
                 params.seeds, render_clips, targets.size(), params.render_seconds);
   md += line;
-  table += "\nchecks (issue #11 \"Done when\"; a margin counts when larger than the spread):\n";
+  md += "\nChecks (issue #11 \"Done when\"; a margin counts when larger than the larger "
+        "seed-to-seed spread of the two sides; paired: than the spread over seeds of the per-seed "
+        "margin):\n\n";
+  table +=
+      "\nchecks (issue #11 \"Done when\"; a margin counts when larger than the larger seed-to-seed "
+      "spread of the two sides; paired: than the spread over seeds of the per-seed margin):\n";
   for (const json& c : checks) {
     std::string detail;
     if (c.contains("margin"))
-      detail = format(" (margin %.3f, spread %.3f)", c["margin"].get<double>(), c["spread"].get<double>());
+      detail = format(" (margin %.3f, spread %.3f", c["margin"].get<double>(), c["spread"].get<double>()) +
+               format("; paired spread %.3f: ", c["paired_spread"].get<double>()) +
+               (c["pass_paired"].get<bool>() ? "pass" : "fail") + ")";
     if (c.contains("x_real_time")) detail = format(" (%.0fx)", c["x_real_time"].get<double>());
     if (c.contains("gate"))
       detail = format(" (gate %.3f, base %.3f)", c["gate"].get<double>(), c["base"].get<double>());
     table += std::string(c["pass"].get<bool>() ? "  pass  " : "  FAIL  ") +
              c["claim"].get<std::string>() + detail + "\n";
+    md += std::string(c["pass"].get<bool>() ? "- pass: " : "- **fail**: ") +
+          c["claim"].get<std::string>() + detail + "\n";
   }
   out["table"] = table;
   out["markdown"] = md;
