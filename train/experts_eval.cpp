@@ -345,6 +345,7 @@ std::string evaluate_experts(const ExpertsEvalParams& params) {
   out["corpus"] = params.corpus.string();
   out["split"] = split_name(params.split);
   out["clips"] = picked.size();
+  for (const ClipRef& ref : picked) out["clip_ids"].push_back(ref.meta.id);
   out["seeds"] = params.seeds;
   out["first_seed"] = params.seed;
   out["audio_seconds"] = audio_seconds;
@@ -403,6 +404,11 @@ std::string evaluate_experts(const ExpertsEvalParams& params) {
     j["rig"] = {{"rendered_frames", frames}, {"folded_triangles", folded},
                 {"inverted_mouth_triangles", inverted}, {"stretched_triangles", stretched},
                 {"frames_with_a_fold", distorted}};
+    for (const SeedResult& s : r.seeds) {  // [seed][clip]; VQ [seed][rendered clip × portrait]
+      j["per_clip"]["ls"].push_back(s.ls);
+      j["per_clip"]["mn"].push_back(s.mn);
+      j["per_clip"]["vq"].push_back(s.vq);
+    }
     j["win_rate"]["ls"] = win_rate(r.seeds, base.seeds, &SeedResult::ls);
     j["win_rate"]["mn"] = win_rate(r.seeds, base.seeds, &SeedResult::mn);
     j["win_rate"]["vq"] = win_rate(r.seeds, base.seeds, &SeedResult::vq);
