@@ -81,7 +81,6 @@ class PairSampler {
       for (int tries = 0;; ++tries) {
         if (tries > 2000) throw Error("preference set: no pair leads by the margin; lower --margin");
         const PairClip& c = *clips_[rng.below(clips_.size())];
-        if (c.frames < kWindow) continue;
         const int first = static_cast<int>(rng.below(static_cast<size_t>(c.frames - kWindow + 1)));
         int best = -1, worst = -1;
         float best_score = -INFINITY, worst_score = INFINITY;
@@ -118,84 +117,6 @@ class PairSampler {
   int what_;
   double margin_;
 };
-
-// The gate g(t, l) ∈ (0, 2)³ (docs: tlpo spec in docs/experts.md).
-struct GateImpl : torch::nn::Module {
-  static constexpr int kFrequencies = 4, kEmbedding = 8, kHidden = 32;
-  explicit GateImpl(int layers) {
-    layer_embedding = register_parameter("layer_embedding", torch::randn({layers, kEmbedding}) * 0.5);
-    fc1 = register_module("fc1", torch::nn::Linear(2 * kFrequencies + kEmbedding, kHidden));
-    fc2 = register_module("fc2", torch::nn::Linear(kHidden, 3));
-    torch::NoGradGuard no_grad;
-    fc2->weight.zero_();
-    fc2->bias.zero_();
-  }
-  // t: [B] → [B, 3, L]
-  torch::Tensor forward(const torch::Tensor& t) {
-    const int64_t batch = t.size(0), layers = layer_embedding.size(0);
-    torch::Tensor k = torch::arange(1, kFrequencies + 1, torch::kFloat32) * M_PI;
-    torch::Tensor phase = t.view({-1, 1}) * k.view({1, -1});                    // [B, F]
-    torch::Tensor phi = torch::cat({phase.sin(), phase.cos()}, 1);               // [B, 2F]
-    torch::Tensor in = torch::cat({phi.unsqueeze(1).expand({batch, layers, 2 * kFrequencies}),
-                                   layer_embedding.unsqueeze(0).expand({batch, layers, kEmbedding})},
-                                  2);                                             // [B, L, 2F+E]
-    torch::Tensor g = 2 * torch::sigmoid(fc2->forward(torch::silu(fc1->forward(in))));  // [B, L, 3]
-    return g.permute({0, 2, 1});
-  }
-  torch::Tensor layer_embedding;
-  torch::nn::Linear fc1{nullptr}, fc2{nullptr};
-};
-TORCH_MODULE(Gate);
-
-std::string flat(const std::string& layer_name) {
-  std::string s = layer_name;
-  std::replace(s.begin(), s.end(), '.', '_');
-  return s;
-}
-
-void write_lora(const experts::LoraSet& set, int dimension, int rank,
-                const std::filesystem::path& path) {
-  torch::serialize::OutputArchive archive;
-  for (const auto& [name, adapter] : set.adapters) {
-    archive.write(flat(name) + "_a", adapter.a.detach().contiguous());
-    archive.write(flat(name) + "_b", adapter.b.detach().contiguous());
-  }
-  archive.write("lora_rank", torch::tensor({static_cast<int64_t>(rank)}), /*is_buffer=*/true);
-  archive.write("lora_dimension", torch::tensor({static_cast<int64_t>(dimension)}), true);
-  OutputFile out(path);
-  archive.save_to(out.temp_path().string());
-  out.commit();
-}
-
-experts::LoraSet read_lora(const std::filesystem::path& path, const std::string& name,
-                           const experts::Denoiser& denoiser) {
-  check_input_file(path, "expert weight file");
-  torch::serialize::InputArchive archive;
-  archive.load_from(path.string());
-  experts::LoraSet set{name, {}};
-  for (const experts::LoraLinear& layer : denoiser->lora_layers()) {
-    experts::LoraAdapter a;
-    if (!archive.try_read(flat(layer->lora_name()) + "_a", a.a) ||
-        !archive.try_read(flat(layer->lora_name()) + "_b", a.b))
-      throw InputError("expert weight file " + quoted(path) + " lacks layer " + layer->lora_name());
-    set.adapters[layer->lora_name()] = a;
-  }
-  return set;
-}
-
-void write_gate(Gate& gate, const std::filesystem::path& path) {
-  torch::serialize::OutputArchive archive;
-  archive.write("gate_layer_embedding", gate->layer_embedding.detach().contiguous());
-  archive.write("gate_fc1_weight", gate->fc1->weight.detach().contiguous());
-  archive.write("gate_fc1_bias", gate->fc1->bias.detach().contiguous());
-  archive.write("gate_fc2_weight", gate->fc2->weight.detach().contiguous());
-  archive.write("gate_fc2_bias", gate->fc2->bias.detach().contiguous());
-  archive.write("gate_frequencies", torch::tensor({static_cast<int64_t>(GateImpl::kFrequencies)}),
-                /*is_buffer=*/true);
-  OutputFile out(path);
-  archive.save_to(out.temp_path().string());
-  out.commit();
-}
 
 double learning_rate(const DpoParams& p, int step) {
   const int warmup = std::max(1, std::min(50, p.steps / 10));
@@ -260,12 +181,21 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
   }
   prefs.clear();
   const int what = gate_mode ? -1 : static_cast<int>(*dim);
-  const size_t val_count = std::max<size_t>(1, static_cast<size_t>(clips.size() * kValShare));
-  std::vector<const PairClip*> train_clips, val_clips;
-  for (size_t i = 0; i < clips.size(); ++i) {
-    // VQ scores exist only on rendered clips; the sampler skips unscored windows.
-    (i + val_count >= clips.size() ? val_clips : train_clips).push_back(&clips[i]);
+  // Clips a pair can come from: a window long, scored by the head (VQ scores exist only
+  // on the rendered clips). The last 5 % of them are held out for validation.
+  std::vector<const PairClip*> eligible, train_clips, val_clips;
+  for (const PairClip& c : clips) {
+    if (c.frames >= kWindow && std::isfinite(window_score(c, 0, 0, kWindow, what))) eligible.push_back(&c);
   }
+  if (eligible.empty())
+    throw InputError("preference set " + quoted(params.prefs) + " has no clip of 2 s or more scored by " +
+                     (gate_mode ? std::string("the heads") : params.what));
+  const size_t val_count = eligible.size() < 2 ? 0 : std::max<size_t>(1, static_cast<size_t>(eligible.size() * kValShare));
+  for (size_t i = 0; i < eligible.size(); ++i)
+    (i + val_count >= eligible.size() ? val_clips : train_clips).push_back(eligible[i]);
+  if (val_clips.empty()) val_clips = train_clips;
+  std::fprintf(stderr, "dpo %s: %zu clips with pairs (%zu held out for validation)\n", params.what.c_str(),
+               train_clips.size(), val_count);
   PairSampler train_pairs(train_clips, what, params.margin), val_pairs(val_clips, what, params.margin);
 
   // Loss weights per channel: an expert is judged on what its head sees; blinks come
@@ -281,11 +211,12 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
   for (const auto& layer : model->denoiser->lora_layers()) layer_names.push_back(layer->lora_name());
   experts::LoraSet lora;
   std::vector<experts::LoraSet> frozen;
-  Gate gate(static_cast<int>(layer_names.size()));
+  torch::manual_seed(derive_seed(params.seed, 0x67617465));
+  experts::ExpertGate gate(experts::ExpertGateOptions{.layers = static_cast<int>(layer_names.size())});
   std::vector<torch::Tensor> trainable;
   if (gate_mode) {
     for (const char* name : {"ls", "mn", "vq"})
-      frozen.push_back(read_lora(params.experts_dir / (std::string(name) + ".pt"), name, model->denoiser));
+      frozen.push_back(experts::load_lora_set(params.experts_dir / (std::string(name) + ".pt"), model->config()));
     trainable = gate->parameters();
   } else {
     lora = experts::random_lora_set(model->denoiser, params.what, params.rank, 0.f,
@@ -419,9 +350,9 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
     archive.save_to(checkpoint.string() + ".tmp");
     std::filesystem::rename(checkpoint.string() + ".tmp", checkpoint);
     if (gate_mode) {
-      write_gate(gate, params.out_dir / "gate.pt");
+      experts::save_gate(gate, params.out_dir / "gate.pt");
     } else {
-      write_lora(lora, static_cast<int>(*dim), params.rank, params.out_dir / (params.what + ".pt"));
+      experts::save_lora_set(lora, static_cast<int>(*dim), params.out_dir / (params.what + ".pt"));
     }
     std::ofstream(csv, std::ios::app) << step << ',' << report.loss << ',' << report.val_loss << ','
                                       << report.accuracy << ',' << report.val_accuracy << ',' << lr

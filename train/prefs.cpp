@@ -232,6 +232,21 @@ PrefsSummary build_prefs(const PrefsParams& params,
                           {"vq_every", params.vq_every},
                           {"scores", {"ls", "mn", "vq"}},
                           {"shards", nlohmann::json::array()}};
+  if (const auto old_index = params.out_dir / "prefs.json"; std::filesystem::exists(old_index)) {
+    // Resuming: the shards on disk must come from the same recipe.
+    nlohmann::json old = nlohmann::json::parse(read_text_file(old_index), nullptr, /*allow_exceptions=*/false);
+    for (const char* key : {"candidates", "ddim_steps", "seed", "vq_every", "base_weights"}) {
+      if (old.is_discarded() || !old.contains(key) || old[key] != index[key])
+        throw InputError("preference set " + quoted(params.out_dir) + " was made with another " + key +
+                         "; use another -o DIR or remove it");
+    }
+  }
+  // The index lists the shards done so far: a partial set is usable while it grows.
+  auto write_index = [&] {
+    OutputFile out(params.out_dir / "prefs.json");
+    write_text_file(out.temp_path(), index.dump(1) + "\n");
+    out.commit();
+  };
   PrefsSummary summary;
   for (int s = 0; s < shards; ++s) {
     const auto path = params.out_dir / shard_name(s);
@@ -305,15 +320,15 @@ PrefsSummary build_prefs(const PrefsParams& params,
                                {"clips", clips.size()},
                                {"bytes", bytes.size()},
                                {"crc32", checksum(bytes)}});
+    index["complete"] = false;
+    write_index();
     log("prefs: shard " + std::to_string(s + 1) + "/" + std::to_string(shards) + " (" +
         std::to_string(summary.clips) + " clips, " + std::to_string(summary.candidates) +
         " candidates)");
   }
   summary.complete = summary.shards == shards;
   index["complete"] = summary.complete;
-  OutputFile out(params.out_dir / "prefs.json");
-  write_text_file(out.temp_path(), index.dump(1) + "\n");
-  out.commit();
+  write_index();
   summary.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;
 }
