@@ -22,7 +22,8 @@ bool has_candidate_scorer() { return static_cast<bool>(scorer()); }
 
 OptionSpec best_of_option() {
   return {"best-of", 0, "N",
-          "sample N candidates (seeds S..S+N-1), keep the one the critic's LS and MN heads rank best, 1..64"};
+          "sample N candidates (seeds S..S+N-1), keep the one the critic's LS and MN heads rank "
+          "best, 1..64"};
 }
 
 bool asks_best_of(const std::vector<std::string>& args) {

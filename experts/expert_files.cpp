@@ -53,8 +53,10 @@ LoraSet load_lora_set(const std::filesystem::path& path, const ModelConfig& conf
   LoraSet set{plain.name, {}};
   for (const auto& [name, l] : plain.adapters) {
     // The plain adapter holds Aᵀ [in, rank] and Bᵀ [rank, out].
-    torch::Tensor a_t = torch::from_blob(const_cast<float*>(l.a_t.data()), {l.in, l.rank});
-    torch::Tensor b_t = torch::from_blob(const_cast<float*>(l.b_t.data()), {l.rank, l.out});
+    torch::Tensor a_t = torch::from_blob(const_cast<float*>(l.a_t.data()), {l.in, l.padded_rank})
+                            .slice(1, 0, l.rank);
+    torch::Tensor b_t = torch::from_blob(const_cast<float*>(l.b_t.data()), {l.padded_rank, l.out})
+                            .slice(0, 0, l.rank);
     set.adapters[name] = LoraAdapter{a_t.t().contiguous(), b_t.t().contiguous()};
   }
   return set;
@@ -76,15 +78,16 @@ ExpertGateImpl::ExpertGateImpl(const ExpertGateOptions& options) : options_(opti
 torch::Tensor ExpertGateImpl::forward(const torch::Tensor& t) {
   const int64_t batch = t.size(0), layers = options_.layers;
   torch::Tensor k = torch::arange(1, options_.frequencies + 1, torch::kFloat32);  // [F]
-  torch::Tensor angle = t.to(torch::kFloat32).unsqueeze(1) * k.unsqueeze(0) * static_cast<float>(M_PI);
+  torch::Tensor angle =
+      t.to(torch::kFloat32).unsqueeze(1) * k.unsqueeze(0) * static_cast<float>(M_PI);
   torch::Tensor phi = torch::cat({torch::sin(angle), torch::cos(angle)}, 1);  // [B, 2F]
-  torch::Tensor input = torch::cat(
-      {phi.unsqueeze(1).expand({batch, layers, phi.size(1)}),
-       layer_embedding.unsqueeze(0).expand({batch, layers, options_.embedding})},
-      2);  // [B, L, 2F + E]
+  torch::Tensor input =
+      torch::cat({phi.unsqueeze(1).expand({batch, layers, phi.size(1)}),
+                  layer_embedding.unsqueeze(0).expand({batch, layers, options_.embedding})},
+                 2);                                                               // [B, L, 2F + E]
   torch::Tensor h = torch::silu(torch::matmul(input, fc1_weight.t()) + fc1_bias);  // [B, L, H]
   torch::Tensor g = 2 * torch::sigmoid(torch::matmul(h, fc2_weight.t()) + fc2_bias);  // [B, L, 3]
-  return g.transpose(1, 2);  // [B, 3, L]
+  return g.transpose(1, 2);                                                           // [B, 3, L]
 }
 
 void save_gate(ExpertGate& gate, const std::filesystem::path& path) {

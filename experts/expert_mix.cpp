@@ -12,13 +12,15 @@ const std::vector<float>& gate_tensor(const TensorMap& tensors, const std::strin
                                       const std::vector<std::int64_t>& shape,
                                       const std::string& source) {
   auto it = tensors.find(name);
-  if (it == tensors.end()) throw InputError("gate file " + source + " has no tensor '" + name + "'");
+  if (it == tensors.end())
+    throw InputError("gate file " + source + " has no tensor '" + name + "'");
   const TensorData& t = it->second;
   if (t.dtype != TensorData::DType::Float32 || t.shape != shape ||
       static_cast<std::int64_t>(t.floats.size()) != t.numel()) {
     std::string want;
     for (std::int64_t s : shape) want += (want.empty() ? "" : ", ") + std::to_string(s);
-    throw InputError("gate file " + source + ": tensor '" + name + "' is not float32 [" + want + "]");
+    throw InputError("gate file " + source + ": tensor '" + name + "' is not float32 [" + want +
+                     "]");
   }
   for (float v : t.floats) {
     if (!std::isfinite(v)) {
@@ -31,7 +33,8 @@ const std::vector<float>& gate_tensor(const TensorMap& tensors, const std::strin
 std::int64_t dim(const TensorMap& tensors, const std::string& name, int axis,
                  const std::string& source) {
   auto it = tensors.find(name);
-  if (it == tensors.end()) throw InputError("gate file " + source + " has no tensor '" + name + "'");
+  if (it == tensors.end())
+    throw InputError("gate file " + source + " has no tensor '" + name + "'");
   if (static_cast<int>(it->second.shape.size()) <= axis) {
     throw InputError("gate file " + source + ": tensor '" + name + "' has too few axes");
   }
@@ -90,7 +93,8 @@ void PlainExpertGate::evaluate(float t, float* out) const {
   const int two_f = 2 * frequencies_;
   for (int h = 0; h < hidden_; ++h) {
     float sum = 0.f;
-    for (int i = 0; i < two_f; ++i) sum += fc1_time_[static_cast<std::size_t>(h) * two_f + i] * phi_[i];
+    for (int i = 0; i < two_f; ++i)
+      sum += fc1_time_[static_cast<std::size_t>(h) * two_f + i] * phi_[i];
     time_pre_[h] = sum;
   }
   for (int l = 0; l < layers_; ++l) {

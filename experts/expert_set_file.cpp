@@ -10,9 +10,8 @@ namespace {
 
 constexpr std::int64_t kMaxLoraRank = 1024;
 
-const TensorData& tensor(const TensorMap& tensors, const std::string& name,
-                         TensorData::DType dtype, const std::vector<std::int64_t>& shape,
-                         const std::string& source) {
+const TensorData& tensor(const TensorMap& tensors, const std::string& name, TensorData::DType dtype,
+                         const std::vector<std::int64_t>& shape, const std::string& source) {
   auto it = tensors.find(name);
   if (it == tensors.end()) {
     throw InputError("expert file " + source + " has no tensor '" + name + "'");
@@ -84,7 +83,8 @@ PlainLoraSet read_lora_set(const std::filesystem::path& path, const ModelConfig&
     const std::string stem = lora_tensor_stem(layer.name);
     const TensorData& a = tensor(tensors, stem + "_a", DType::Float32, {rank, layer.in}, source);
     const TensorData& b = tensor(tensors, stem + "_b", DType::Float32, {layer.out, rank}, source);
-    set.adapters[layer.name] = make_plain_lora(r, layer.in, layer.out, a.floats.data(), b.floats.data());
+    set.adapters[layer.name] =
+        make_plain_lora(r, layer.in, layer.out, a.floats.data(), b.floats.data());
   }
   return set;
 }

@@ -141,10 +141,12 @@ struct Block {
 }  // namespace
 
 PlainLora make_plain_lora(int rank, int in, int out, const float* a, const float* b) {
-  PlainLora l{rank, in, out, std::vector<float>(static_cast<std::size_t>(in) * rank),
-              std::vector<float>(static_cast<std::size_t>(rank) * out)};
+  const int padded = (rank + 15) / 16 * 16;
+  PlainLora l{rank, in, out, padded, {}, {}};
+  l.a_t.assign(static_cast<std::size_t>(in) * padded, 0.f);
+  l.b_t.assign(static_cast<std::size_t>(padded) * out, 0.f);
   for (int r = 0; r < rank; ++r) {
-    for (int i = 0; i < in; ++i) l.a_t[static_cast<std::size_t>(i) * rank + r] = a[r * in + i];
+    for (int i = 0; i < in; ++i) l.a_t[static_cast<std::size_t>(i) * padded + r] = a[r * in + i];
     for (int o = 0; o < out; ++o) l.b_t[static_cast<std::size_t>(r) * out + o] = b[o * rank + r];
   }
   return l;
@@ -226,13 +228,14 @@ struct PlainModel::Impl {
         throw Error("LoRA set '" + lora->sets[s]->name + "' does not fit layer " +
                     lora_names[lora_index]);
       }
-      const std::size_t need = static_cast<std::size_t>(rows) * adapter.rank;
+      const int rank = adapter.padded_rank;
+      const std::size_t need = static_cast<std::size_t>(rows) * rank;
       if (lora_tmp.size() < need) lora_tmp.resize(need);  // grows once per rank
-      plain::matmul(rows, adapter.rank, layer.in, x, layer.in, adapter.a_t.data(), adapter.rank,
-                    lora_tmp.data(), adapter.rank, nullptr, false);  // [rows, rank]
+      plain::matmul(rows, rank, layer.in, x, layer.in, adapter.a_t.data(), rank, lora_tmp.data(),
+                    rank, nullptr, false);  // [rows, rank]
       for (std::size_t i = 0; i < need; ++i) lora_tmp[i] *= scale;
-      plain::matmul(rows, layer.out, adapter.rank, lora_tmp.data(), adapter.rank,
-                    adapter.b_t.data(), layer.out, y, layer.out, nullptr, /*accumulate=*/true);
+      plain::matmul(rows, layer.out, rank, lora_tmp.data(), rank, adapter.b_t.data(), layer.out, y,
+                    layer.out, nullptr, /*accumulate=*/true);
     }
   }
 

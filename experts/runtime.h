@@ -81,8 +81,11 @@ TensorMap read_tensor_file(const std::filesystem::path& path);
 
 struct PlainLora {
   int rank = 0, in = 0, out = 0;
-  std::vector<float> a_t;  // Aᵀ: [in, rank]
-  std::vector<float> b_t;  // Bᵀ: [rank, out]
+  // rank rounded up to 16, the matmul kernels' column tile (a rank-4 product would run
+  // their scalar tail); the padding is zeros, so it adds exactly nothing.
+  int padded_rank = 0;
+  std::vector<float> a_t;  // Aᵀ: [in, padded_rank]
+  std::vector<float> b_t;  // Bᵀ: [padded_rank, out]
 };
 // a: [rank, in], b: [out, rank] as in experts::LoraAdapter.
 PlainLora make_plain_lora(int rank, int in, int out, const float* a, const float* b);

@@ -38,8 +38,12 @@ void TorchNetwork::denoise(const float* x, const Role* roles, const float* token
     for (const PlainLoraSet* plain : lora->sets) {
       LoraSet set{plain->name, {}};
       for (const auto& [name, l] : plain->adapters) {
-        torch::Tensor a_t = torch::from_blob(const_cast<float*>(l.a_t.data()), {l.in, l.rank});
-        torch::Tensor b_t = torch::from_blob(const_cast<float*>(l.b_t.data()), {l.rank, l.out});
+        torch::Tensor a_t =
+            torch::from_blob(const_cast<float*>(l.a_t.data()), {l.in, l.padded_rank})
+                .slice(1, 0, l.rank);
+        torch::Tensor b_t =
+            torch::from_blob(const_cast<float*>(l.b_t.data()), {l.padded_rank, l.out})
+                .slice(0, 0, l.rank);
         set.adapters[name] = LoraAdapter{a_t.t(), b_t.t()};
       }
       sets.push_back(std::move(set));

@@ -31,13 +31,15 @@ class ExpertsCli : public ::testing::Test {
         experts::load_model(parla::testing::data_dir() / "models" / "base" / "base.pt");
     fs::create_directories(experts_dir());
     for (int e = 0; e < experts::kExpertCount; ++e) {
-      experts::LoraSet set = experts::random_lora_set(
-          model->denoiser, std::string(experts::kExpertNames[e]), /*rank=*/4, /*b_std=*/0.05f, 40 + e);
-      experts::save_lora_set(set, e, experts_dir() / (std::string(experts::kExpertNames[e]) + ".pt"));
+      experts::LoraSet set =
+          experts::random_lora_set(model->denoiser, std::string(experts::kExpertNames[e]),
+                                   /*rank=*/4, /*b_std=*/0.05f, 40 + e);
+      experts::save_lora_set(set, e,
+                             experts_dir() / (std::string(experts::kExpertNames[e]) + ".pt"));
     }
     torch::manual_seed(9);
-    experts::ExpertGate gate(
-        experts::ExpertGateOptions{.layers = static_cast<int>(model->denoiser->lora_layers().size())});
+    experts::ExpertGate gate(experts::ExpertGateOptions{
+        .layers = static_cast<int>(model->denoiser->lora_layers().size())});
     {
       torch::NoGradGuard no_grad;
       gate->fc2_weight.normal_(0, 1.0);
@@ -94,10 +96,9 @@ TEST_F(ExpertsCli, ZeroScalesGiveTheBaseTrackExactly) {
 TEST_F(ExpertsCli, BadValuesExit2WithOneLine) {
   fs::path broken = dir_->path() / "broken";
   fs::create_directories(broken);
-  for (const char* name : {"ls.pt", "mn.pt", "gate.pt"}) fs::copy_file(experts_dir() / name, broken / name);
-  {
-    std::ofstream(broken / "vq.pt") << "not a weight file";
-  }
+  for (const char* name : {"ls.pt", "mn.pt", "gate.pt"})
+    fs::copy_file(experts_dir() / name, broken / name);
+  { std::ofstream(broken / "vq.pt") << "not a weight file"; }
   fs::path partial = dir_->path() / "partial";
   fs::create_directories(partial);
   fs::copy_file(experts_dir() / "ls.pt", partial / "ls.pt");
@@ -125,7 +126,9 @@ TEST_F(ExpertsCli, BestOfKeepsTheChosenSeedsTrack) {
   auto r = motion(with_experts("--seed 5 --best-of 3 --quiet"), &json);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(r.output, m, std::regex(R"(best of 3: seed (\d+), LS ([0-9.]+), MN ([0-9.]+) \(candidates: (.*)\))")))
+  ASSERT_TRUE(std::regex_search(
+      r.output, m,
+      std::regex(R"(best of 3: seed (\d+), LS ([0-9.]+), MN ([0-9.]+) \(candidates: (.*)\))")))
       << r.output;
   const int seed = std::stoi(m[1]);
   EXPECT_GE(seed, 5);
