@@ -3,9 +3,11 @@
 // speech (× real time), with feature extraction of the same audio timed in the same run
 // as the reference; the learned generator on its plain C++ model beside the same
 // generator on the LibTorch model (experts::TorchNetwork, the path before issue #13),
-// with the cost of loading each; and the live chunk (a window per 40 ms frame).
+// with the cost of loading each; and the live chunk (a window per 40 ms frame). The
+// fused generator (TLPO experts: three random rank-R LoRA sets and a random gate in the
+// shipped format, gate mode) is timed beside the base model, whole-file and live.
 //
-//   build/bench/bench_motion [minutes=3]
+//   build/bench/bench_motion [minutes=3] [expert rank R=16]
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -22,6 +24,7 @@ using namespace parla;
 
 int main(int argc, char** argv) {
   int minutes = argc > 1 ? std::atoi(argv[1]) : 3;
+  int expert_rank = argc > 2 ? std::atoi(argv[2]) : 16;
   fs::path dir = fs::temp_directory_path() / "parla-bench-motion";
   fs::create_directories(dir);
   fs::path wav = dir / ("speech_" + std::to_string(minutes) + "min.wav");
@@ -72,10 +75,37 @@ int main(int argc, char** argv) {
   struct Timing {
     double wall_s = 1e9, cpu_s = 1e9;
   };
-  auto time_learned = [&](bool use_torch) {
+  // Random experts in the shipped format (experts/runtime.h "TLPO experts").
+  const fs::path experts_dir = dir / ("experts_rank" + std::to_string(expert_rank));
+  fs::create_directories(experts_dir);
+  for (int e = 0; e < experts::kExpertCount; ++e) {
+    const std::string name(experts::kExpertNames[e]);
+    experts::save_lora_set(experts::random_lora_set(torch_model->denoiser, name, expert_rank,
+                                                    /*b_std=*/0.05f, 100 + e),
+                           e, experts_dir / (name + ".pt"));
+  }
+  experts::ExpertGate gate(experts::ExpertGateOptions{
+      .layers = static_cast<int>(torch_model->denoiser->lora_layers().size())});
+  {
+    torch::NoGradGuard no_grad;
+    gate->fc2_weight.normal_(0, 1.0);
+  }
+  experts::save_gate(gate, experts_dir / "gate.pt");
+  auto base_params = [](std::uint64_t seed) {
+    fusion::GeneratorParams params{.seed = seed};
+    params.fusion = fusion::GeneratorParams::Fusion::Off;
+    return params;
+  };
+  auto fused_params = [&](std::uint64_t seed) {
+    fusion::GeneratorParams params{.seed = seed};
+    params.experts_dir = experts_dir;
+    return params;
+  };
+
+  auto time_learned = [&](bool use_torch, bool fused = false) {
     Timing best;
     for (int rep = 0; rep < 3; ++rep) {
-      fusion::GeneratorParams params{.seed = static_cast<std::uint64_t>(rep)};
+      fusion::GeneratorParams params = fused ? fused_params(rep) : base_params(rep);
       auto gen = use_torch ? fusion::make_learned_generator(
                                  params, std::make_unique<experts::TorchNetwork>(torch_model))
                            : fusion::make_generator("learned", params);
@@ -89,26 +119,37 @@ int main(int argc, char** argv) {
   };
   Timing torch_time = time_learned(/*use_torch=*/true);
   Timing learned = time_learned(/*use_torch=*/false);
+  Timing fused = time_learned(/*use_torch=*/false, /*fused=*/true);
   bench::report("learned generator on LibTorch (reference), x real time (best of 3, wall)",
                 audio_s / torch_time.wall_s, "x");
   bench::report("learned generator, x real time (best of 3, wall)", audio_s / learned.wall_s, "x");
   bench::report("learned generator, x real time (best of 3, CPU)", audio_s / learned.cpu_s, "x");
   bench::report("learned generator, speed-up over LibTorch", torch_time.wall_s / learned.wall_s, "x");
   bench::report("learned time / features time", learned.wall_s / features_s, "");
+  bench::report("fused generator (3 experts rank " + std::to_string(expert_rank) +
+                    " + gate), x real time (best of 3, wall)",
+                audio_s / fused.wall_s, "x");
+  bench::report("fused generator, x real time (best of 3, CPU)", audio_s / fused.cpu_s, "x");
+  bench::report("fused time / base time", fused.wall_s / learned.wall_s, "");
 
   // Live: features pushed every 40 ms; the wall time of each push that runs a window.
-  auto live = fusion::make_generator("learned", {.chunk_frames = fusion::kLiveChunkFrames});
-  std::vector<MotionFrame> out;
-  std::vector<double> chunk_ms;
-  for (size_t i = 0; i < features.frames.size(); i += 4) {
-    size_t n = std::min<size_t>(4, features.frames.size() - i), before = out.size();
-    bench::Stopwatch clock;
-    live->push(std::span(features.frames).subspan(i, n), out);
-    if (out.size() > before) chunk_ms.push_back(clock.seconds() * 1e3);
-  }
-  std::sort(chunk_ms.begin(), chunk_ms.end());
-  bench::report("learned live chunk, median", chunk_ms[chunk_ms.size() / 2], "ms");
-  bench::report("learned live chunk, p99", chunk_ms[chunk_ms.size() * 99 / 100], "ms");
-  bench::report("learned live chunk, max", chunk_ms.back(), "ms");
+  auto time_live = [&](fusion::GeneratorParams params, const std::string& label) {
+    params.chunk_frames = fusion::kLiveChunkFrames;
+    auto live = fusion::make_generator("learned", params);
+    std::vector<MotionFrame> out;
+    std::vector<double> chunk_ms;
+    for (size_t i = 0; i < features.frames.size(); i += 4) {
+      size_t n = std::min<size_t>(4, features.frames.size() - i), before = out.size();
+      bench::Stopwatch clock;
+      live->push(std::span(features.frames).subspan(i, n), out);
+      if (out.size() > before) chunk_ms.push_back(clock.seconds() * 1e3);
+    }
+    std::sort(chunk_ms.begin(), chunk_ms.end());
+    bench::report(label + " live chunk, median", chunk_ms[chunk_ms.size() / 2], "ms");
+    bench::report(label + " live chunk, p99", chunk_ms[chunk_ms.size() * 99 / 100], "ms");
+    bench::report(label + " live chunk, max", chunk_ms.back(), "ms");
+  };
+  time_live(base_params(0), "learned");
+  time_live(fused_params(0), "fused");
   return 0;
 }
