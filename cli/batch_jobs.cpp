@@ -14,8 +14,7 @@ namespace fs = std::filesystem;
 // Render options naming an input file: resolved against the jobs file's folder.
 constexpr const char* kFileOptions[] = {"motion", "landmarks", "weights", "experts-dir", "text-file"};
 // Render options a job line may not use: batch sets the output and the inputs itself.
-constexpr const char* kRefusedWords[] = {"-o",      "--output", "--sample", "-h",
-                                          "--help", "-y",       "-n",       "--best-of"};
+constexpr const char* kRefusedWords[] = {"-o", "--output", "--sample", "-h", "--help", "-y", "-n"};
 
 std::vector<std::string> split_tabs(const std::string& line) {
   std::vector<std::string> fields;
@@ -104,6 +103,10 @@ std::vector<BatchJob> read_batch_jobs(const fs::path& jobs_file, const fs::path&
       fail(e.what());
     }
     for (const std::string& w : words) {
+      if (w == "--best-of" || w.rfind("--best-of=", 0) == 0) {
+        fail("--best-of is not a batch job option (it ranks candidates with the critic: "
+             "parla render --best-of N)");
+      }
       for (const char* refused : kRefusedWords) {
         if (w == refused) fail("'" + w + "' is not a job option: the columns give the inputs and output");
       }
