@@ -6,6 +6,7 @@
 //  - anything else: the input is the pickle, stored as archive/data.pkl in a valid
 //    stored ZIP beside storages archive/data/0 .. 15 of 256 bytes each (64 float32 or
 //    32 int64 values), so mutations reach the pickle machine past the CRC checks.
+// The same file then goes through the TLPO experts' readers (read_lora_set, read_gate).
 #include <cmath>
 #include <vector>
 
@@ -60,6 +61,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     experts::PlainModel model(*path);
     const experts::ModelConfig& c = model.config();
     if (c.d_model <= 0 || c.heads <= 0 || c.max_frames <= 0) fuzz::fail("accepted an invalid config");
+  });
+  // The TLPO experts' readers on top of read_tensor_file: every shape, dtype and value
+  // check of an expert file and a gate file (experts/expert_set_file.cpp, expert_mix.cpp).
+  fuzz::expect_clean(path->string(), fuzz::Allow::InputErrorOnly, [&] {
+    const experts::PlainLoraSet set = experts::read_lora_set(*path, experts::ModelConfig{});
+    if (set.adapters.size() != experts::lora_layer_shapes(experts::ModelConfig{}).size()) {
+      fuzz::fail("accepted an expert file without every layer");
+    }
+  });
+  fuzz::expect_clean(path->string(), fuzz::Allow::InputErrorOnly, [&] {
+    const experts::PlainExpertGate gate = experts::read_gate(*path, /*layers=*/16);
+    float g[16 * experts::kExpertCount];
+    for (float t : {0.f, 0.5f, 1.f}) {
+      gate.evaluate(t, g);
+      for (float v : g) {
+        if (!(v >= 0.f && v <= 2.f)) fuzz::fail("gate value outside [0, 2]");
+      }
+    }
   });
   return 0;
 }
