@@ -1,6 +1,7 @@
 // The TLPO experts on the real binary (issue #11): random LoRA experts and a random gate
 // written in the shipped format (experts::save_lora_set / save_gate on the base model),
-// then `parla motion` with --experts, --experts-dir, --expert-scale and --best-of.
+// then `parla motion` and `parla render` with --experts, --experts-dir, --expert-scale and
+// --best-of.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -91,6 +92,27 @@ TEST_F(ExpertsCli, ZeroScalesGiveTheBaseTrackExactly) {
   EXPECT_NE(vq_only, fused);
   EXPECT_NE(vq_only, base);
   EXPECT_NE(track(with_experts("--expert-scale ls=0,mn=0,vq=2.5")), vq_only);
+}
+
+// `parla render` (the bundled sample) with every scale 0 shows the base model's frames
+// exactly; with the experts they change.
+TEST_F(ExpertsCli, RenderWithZeroScalesIsTheBaseModel) {
+  auto frame = [&](double seconds, const std::string& options) {
+    fs::path out = dir_->path() / ("f" + std::to_string(runs_++) + ".png");
+    auto r = parla::testing::run_command(
+        shell_quote(parla::testing::parla_executable().string()) + " render --frame " +
+        std::to_string(seconds) + " -o " + shell_quote(out.string()) + " -q " + options);
+    EXPECT_EQ(r.exit_code, 0) << options << "\n" << r.output;
+    return read_file(out);
+  };
+  int changed = 0;
+  for (double seconds : {1.0, 3.5, 6.0}) {
+    const std::string base = frame(seconds, "--experts off");
+    ASSERT_GT(base.size(), 1000u);
+    EXPECT_EQ(frame(seconds, with_experts("--expert-scale ls=0,mn=0,vq=0")), base) << seconds;
+    changed += frame(seconds, with_experts("")) != base;
+  }
+  EXPECT_GE(changed, 2);
 }
 
 TEST_F(ExpertsCli, BadValuesExit2WithOneLine) {
