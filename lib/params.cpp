@@ -44,6 +44,10 @@ void check_params(const Params& p) {
   check_range(p.lookahead_frames, 1, 49, "lookahead_frames");
   if (!p.landmarks.empty()) check_input_file(p.landmarks, "landmarks");
   if (!p.weights.empty()) check_input_file(p.weights, "weights");
+  if (p.experts != "on" && p.experts != "off" && p.experts != "uniform") {
+    throw InputError("parameter experts must be \"on\", \"off\" or \"uniform\", not \"" + p.experts + "\"");
+  }
+  for (float s : p.expert_scale) check_range(s, 0, 4, "expert_scale");
 }
 
 fusion::GeneratorParams generator_params(const Params& p, const std::filesystem::path& audio) {
@@ -55,6 +59,11 @@ fusion::GeneratorParams generator_params(const Params& p, const std::filesystem:
   g.style.head_motion = p.head_motion;
   g.style.expression = p.expression;
   g.blink_rate = p.blink_rate;
+  g.fusion = p.experts == "off"       ? fusion::GeneratorParams::Fusion::Off
+             : p.experts == "uniform" ? fusion::GeneratorParams::Fusion::Uniform
+                                      : fusion::GeneratorParams::Fusion::Gate;
+  g.experts_dir = p.experts_dir;
+  g.expert_scale = p.expert_scale;
   return g;
 }
 

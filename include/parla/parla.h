@@ -34,6 +34,7 @@
 // lookup"): $PARLA_DATA_DIR, else PREFIX/share/parla beside the installed library.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -79,6 +80,14 @@ struct Params {
   float head_motion = 1.f;            // head motion amplitude x A, 0..3 (0 keeps the head still)
   float expression = 1.f;             // brow and smile intensity x E, 0..3
   double blink_rate = -1;             // blinks per minute, 0..60; -1 = natural (~19 in speech)
+  // TLPO experts (lip sync, motion naturalness, visual quality) fused by the timestep x
+  // layer gate: "on" (the installed experts; the base model while none are installed),
+  // "uniform" (the plain average, g = 1) or "off" (the base model).
+  std::string experts = "on";
+  std::filesystem::path experts_dir;  // experts to fuse ("" = the installed ones); a folder
+                                      // given must hold ls.pt, mn.pt, vq.pt and gate.pt
+  std::array<float, 3> expert_scale{1.f, 1.f, 1.f};  // ls, mn, vq: each expert x 0..4;
+                                                     // all 0 = the base model
   bool allow_silence = false;         // accept audio that is pure silence (else bad_input)
 
   // --- Streaming (Animator only) ---------------------------------------------------

@@ -86,6 +86,25 @@ TEST(Facade, BadParametersAndInputsThrowBadInputNamingThem) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/face.png"), std::string::npos) << e.what();
   }
+  for (auto set : {+[](Params& p) { p.experts = "maybe"; },
+                   +[](Params& p) { p.expert_scale[1] = 5; },
+                   +[](Params& p) { p.experts_dir = "/nonexistent/experts"; }}) {
+    Params bad;
+    set(bad);
+    try {
+      generate_motion(bad, sample_audio());
+      FAIL() << "bad experts parameters were accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::bad_input) << e.what();
+      EXPECT_NE(std::string(e.what()).find("expert"), std::string::npos) << e.what();
+    }
+  }
+  Params off;
+  off.experts = "off";
+  Params zero;
+  zero.experts_dir = "/nonexistent/experts";  // never read: every scale 0 is the base model
+  zero.expert_scale = {0, 0, 0};
+  EXPECT_EQ(generate_motion(zero, sample_audio()), generate_motion(off, sample_audio()));
   Animator animator(Params{});
   animator.push(std::vector<float>(480, 0.f), 48000);
   EXPECT_THROW(animator.push(std::vector<float>(441, 0.f), 44100), InputError);
