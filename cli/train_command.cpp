@@ -222,6 +222,7 @@ int run_dpo(const ParsedArgs& args, const std::string& what) {
   params.learning_rate = args.number("lr", params.learning_rate, 1e-7, 1);
   params.beta = args.number("beta", params.beta, 1e-3, 1e7);
   params.margin = args.number("margin", params.margin, 0, 100);
+  params.anchor = args.number("anchor", params.anchor, 0, 1e6);
   params.threads = static_cast<int>(args.integer("threads", params.threads, 1, 64));
   params.checkpoint_every = static_cast<int>(args.integer("checkpoint-every", params.checkpoint_every, 1, 1000000));
   params.max_minutes = args.number("minutes", 0, 0, 1e6);
@@ -343,6 +344,7 @@ const Command& train_command() {
                    {"clips-per-shard", 0, "N", "clips per shard (prefs; default 64)"},
                    {"vq-every", 0, "N", "render every N-th clip's candidates for VQ, 0 = none (prefs; default 8)"},
                    {"rank", 0, "R", "LoRA rank (expert; default 4)"},
+                   {"anchor", 0, "A", "weight of the corpus-label anchor against drift (expert, gate; default 0)"},
                    {"beta", 0, "B", "DPO temperature (expert, gate; default 200)"},
                    {"margin", 0, "M", "score logits a winner leads by (expert, gate; default 0.5)"},
                    {"hours", 0, "H", "hours of audio to generate (default 1)"},

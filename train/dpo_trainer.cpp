@@ -20,6 +20,7 @@
 #include "train/critic_data.h"
 #include "train/random.h"
 #include "train/train.h"
+#include "video/video.h"
 
 namespace parla::train {
 namespace {
@@ -37,6 +38,7 @@ struct PairClip {
   torch::Tensor features;                  // [4T, F] normalised
   std::vector<torch::Tensor> candidates;   // K × [T, 20] normalised
   std::vector<std::array<std::vector<float>, 3>> per_second;  // K × 3 × seconds
+  torch::Tensor labels;                    // [T, 20] normalised corpus labels (the anchor)
   std::int64_t frames = 0;
 };
 
@@ -70,6 +72,21 @@ class PairSampler {
       : clips_(std::move(clips)), what_(what), margin_(margin) {}
   bool empty() const { return clips_.empty(); }
 
+  // Label windows of random clips for the anchor: x [B, P+N, 20] (margin unused).
+  PairBatch draw_labels(Random& rng, int batch) const {
+    const int positions = kPrefixFrames + kWindow;
+    PairBatch b{torch::zeros({batch, positions * kFeaturesPerMotionFrame, kFeatureDims}),
+                torch::zeros({batch, positions, kChannelCount}),
+                torch::full({batch, positions}, static_cast<int64_t>(experts::Role::Prefix), torch::kInt64),
+                torch::zeros({batch})};
+    for (int i = 0; i < batch; ++i) {
+      const PairClip& c = *clips_[rng.below(clips_.size())];
+      const int first = static_cast<int>(rng.below(static_cast<size_t>(c.frames - kWindow + 1)));
+      place(b, i, c, c.labels, first, i);
+    }
+    return b;
+  }
+
   PairBatch draw(Random& rng, int batch) const {
     const int positions = kPrefixFrames + kWindow;
     PairBatch b{torch::zeros({batch, positions * kFeaturesPerMotionFrame, kFeatureDims}),
@@ -91,20 +108,8 @@ class PairSampler {
           if (s < worst_score) worst_score = s, worst = static_cast<int>(k);
         }
         if (best < 0 || best == worst || best_score - worst_score < margin_) continue;
-        // Audio: frames first - P .. first + N, the missing prefix left at 0.
-        const int lead = first - kPrefixFrames, valid = std::max(0, -lead);
-        b.features[i]
-            .slice(0, valid * kFeaturesPerMotionFrame)
-            .copy_(c.features.slice(0, (lead + valid) * kFeaturesPerMotionFrame,
-                                    (first + kWindow) * kFeaturesPerMotionFrame));
-        for (int side = 0; side < 2; ++side) {
-          const torch::Tensor& m = c.candidates[side == 0 ? best : worst];
-          torch::Tensor row = b.x[side * batch + i];
-          row.slice(0, valid).copy_(m.slice(0, lead + valid, first + kWindow));
-          torch::Tensor roles = b.roles[side * batch + i];  // Prefix by default
-          roles.slice(0, 0, valid).fill_(static_cast<int64_t>(experts::Role::Missing));
-          roles.slice(0, kPrefixFrames, positions).fill_(static_cast<int64_t>(experts::Role::Noisy));
-        }
+        place(b, i, c, c.candidates[best], first, i);
+        place(b, i, c, c.candidates[worst], first, batch + i);
         b.margin[i] = best_score - worst_score;
         break;
       }
@@ -113,10 +118,78 @@ class PairSampler {
   }
 
  private:
+  // Window [first - P, first + N) of clip c: its audio into features row i, motion m
+  // into x row `row` (the missing prefix left at 0 with role Missing).
+  static void place(PairBatch& b, int i, const PairClip& c, const torch::Tensor& m, int first, int row) {
+    const int positions = kPrefixFrames + kWindow;
+    const int lead = first - kPrefixFrames, valid = std::max(0, -lead);
+    b.features[i]
+        .slice(0, valid * kFeaturesPerMotionFrame)
+        .copy_(c.features.slice(0, (lead + valid) * kFeaturesPerMotionFrame,
+                                (first + kWindow) * kFeaturesPerMotionFrame));
+    b.x[row].slice(0, valid).copy_(m.slice(0, lead + valid, first + kWindow));
+    torch::Tensor roles = b.roles[row];  // Prefix by default
+    roles.slice(0, 0, valid).fill_(static_cast<int64_t>(experts::Role::Missing));
+    roles.slice(0, kPrefixFrames, positions).fill_(static_cast<int64_t>(experts::Role::Noisy));
+  }
+
   std::vector<const PairClip*> clips_;
   int what_;
   double margin_;
 };
+
+// The learned g(t, l): a table (rows: layers; columns: t of the default 2-step DDIM and
+// a few more) and a heatmap per expert (x: t from 1 down to 0, y: layer; colour: g from
+// 0 (black) through 1 (grey) to 2 (white), each panel tinted by its expert).
+void write_gate_figures(experts::ExpertGate& gate, const std::vector<std::string>& layer_names,
+                        const std::filesystem::path& table_path, const std::filesystem::path& png_path) {
+  torch::NoGradGuard no_grad;
+  const std::vector<float> times = {1.f, 0.75f, 0.5f, 0.25f, 0.f};
+  torch::Tensor g = gate->forward(torch::tensor(times));  // [T, 3, L]
+  auto fixed = [](float v) {
+    char text[16];
+    std::snprintf(text, sizeof text, "%.2f", v);
+    return std::string(text);
+  };
+  std::string table = "| layer |";
+  for (const char* e : {"ls", "mn", "vq"})
+    for (float t : times) table += " " + std::string(e) + " t=" + fixed(t) + " |";
+  table += "\n|---|";
+  for (size_t i = 0; i < 3 * times.size(); ++i) table += "---|";
+  table += "\n";
+  for (size_t l = 0; l < layer_names.size(); ++l) {
+    table += "| " + layer_names[l] + " |";
+    for (int e = 0; e < 3; ++e)
+      for (size_t t = 0; t < times.size(); ++t)
+        table += " " + fixed(g[t][e][l].item<float>()) + " |";
+    table += "\n";
+  }
+  write_text_file(table_path, table);
+  // Heatmap: 3 panels of 64 time columns x L rows, 8 px cells, 6 px gaps.
+  constexpr int kColumns = 64, kCell = 8, kGap = 6;
+  const int layers = static_cast<int>(layer_names.size());
+  torch::Tensor grid = gate->forward(torch::linspace(1, 0, kColumns));  // [64, 3, L]
+  Image image;
+  image.width = 3 * kColumns * kCell / 2 + 2 * kGap;
+  image.height = layers * kCell;
+  image.rgb.assign(static_cast<size_t>(image.width) * image.height * 3, 255);
+  const float tint[3][3] = {{1.f, 0.55f, 0.45f}, {0.45f, 0.85f, 0.5f}, {0.5f, 0.6f, 1.f}};
+  for (int e = 0; e < 3; ++e) {
+    const int x0 = e * (kColumns * kCell / 2 + kGap);
+    for (int c = 0; c < kColumns; ++c) {
+      for (int l = 0; l < layers; ++l) {
+        const float v = std::clamp(grid[c][e][l].item<float>() / 2.f, 0.f, 1.f);
+        for (int y = l * kCell; y < (l + 1) * kCell; ++y) {
+          for (int x = x0 + c * kCell / 2; x < x0 + (c + 1) * kCell / 2; ++x) {
+            std::uint8_t* px = &image.rgb[(static_cast<size_t>(y) * image.width + x) * 3];
+            for (int k = 0; k < 3; ++k) px[k] = static_cast<std::uint8_t>(255.f * v * tint[e][k]);
+          }
+        }
+      }
+    }
+  }
+  video::save_png(image, png_path);
+}
 
 double learning_rate(const DpoParams& p, int step) {
   const int warmup = std::max(1, std::min(50, p.steps / 10));
@@ -173,6 +246,7 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
     PairClip c;
     c.frames = p.frames;
     c.features = model->normalize_features(clip_features(clip.audio, p.frames));
+    c.labels = model->normalize_motion(critic::motion_tensor(clip.motion)).slice(0, 0, p.frames);
     for (PrefCandidate& k : p.candidates) {
       c.candidates.push_back(model->normalize_motion(critic::motion_tensor(k.motion)));
       c.per_second.push_back(std::move(k.per_second));
@@ -230,46 +304,58 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
   }
   torch::optim::AdamW optimizer(trainable, torch::optim::AdamWOptions(params.learning_rate).weight_decay(0));
 
-  // One pass: DPO loss and accuracy of a batch at times t with noise eps.
-  auto dpo = [&](const PairBatch& b, const torch::Tensor& t, const torch::Tensor& eps) {
-    const int64_t batch = b.features.size(0);
-    torch::Tensor tokens;
-    {
-      torch::NoGradGuard no_grad;
-      tokens = model->encode(b.features).repeat({2, 1, 1});
-    }
-    torch::Tensor t2 = t.repeat({2});
-    torch::Tensor x0 = b.x.slice(1, kPrefixFrames);
-    torch::Tensor alpha = experts::schedule_alpha(t2).view({-1, 1, 1});
-    torch::Tensor sigma = experts::schedule_sigma(t2).view({-1, 1, 1});
-    torch::Tensor e2 = eps.repeat({2, 1, 1});
-    torch::Tensor xt = alpha * x0 + sigma * e2;
-    torch::Tensor v = alpha * e2 - sigma * x0;
-    torch::Tensor input = torch::cat({b.x.slice(1, 0, kPrefixFrames), xt}, 1);
-    auto error = [&](const torch::Tensor& v_hat) {  // [2B]
-      return ((v_hat.slice(1, kPrefixFrames) - v).pow(2) * channel_weight.view({1, 1, -1}))
-                 .sum(2)
-                 .mean(1);
-    };
-    torch::Tensor ref;
-    {
-      torch::NoGradGuard no_grad;
-      ref = error(model->denoiser->forward(input, b.roles, tokens, t2, nullptr));
-    }
+  // The adapters as trained: the expert's set, or the frozen three under the gate at t.
+  auto make_mix = [&](const torch::Tensor& t) {
     experts::LoraMix mix;
     if (gate_mode) {
       for (const auto& s : frozen) mix.sets.push_back(&s);
       mix.scales = {1.f, 1.f, 1.f};
-      mix.layer_scales = gate->forward(t2);
+      mix.layer_scales = gate->forward(t);
       mix.layer_names = layer_names;
     } else {
       mix.sets = {&lora};
       mix.scales = {1.f};
     }
-    torch::Tensor err = error(model->denoiser->forward(input, b.roles, tokens, t2, &mix));
-    torch::Tensor gap = (err - ref);  // [2B]
+    return mix;
+  };
+  // Per window of x ([R, P+N, 20]: clean prefix, then x0), the weighted v error of the
+  // adapted model minus the frozen base's at times t [R] with noise eps [R, N, 20].
+  auto error_gap = [&](const torch::Tensor& features, int repeat, const torch::Tensor& x,
+                       const torch::Tensor& roles, const torch::Tensor& t, const torch::Tensor& eps) {
+    torch::Tensor tokens;
+    {
+      torch::NoGradGuard no_grad;
+      tokens = model->encode(features).repeat({repeat, 1, 1});
+    }
+    torch::Tensor x0 = x.slice(1, kPrefixFrames);
+    torch::Tensor alpha = experts::schedule_alpha(t).view({-1, 1, 1});
+    torch::Tensor sigma = experts::schedule_sigma(t).view({-1, 1, 1});
+    torch::Tensor xt = alpha * x0 + sigma * eps;
+    torch::Tensor v = alpha * eps - sigma * x0;
+    torch::Tensor input = torch::cat({x.slice(1, 0, kPrefixFrames), xt}, 1);
+    auto error = [&](const torch::Tensor& v_hat) {  // [R]
+      return ((v_hat.slice(1, kPrefixFrames) - v).pow(2) * channel_weight.view({1, 1, -1})).sum(2).mean(1);
+    };
+    torch::Tensor ref;
+    {
+      torch::NoGradGuard no_grad;
+      ref = error(model->denoiser->forward(input, roles, tokens, t, nullptr));
+    }
+    experts::LoraMix mix = make_mix(t);
+    return error(model->denoiser->forward(input, roles, tokens, t, &mix)) - ref;
+  };
+  // One pass: DPO loss and accuracy of a batch at times t with noise eps; with an anchor,
+  // plus anchor · β · the mean error gap on label windows (the corpus' own motion).
+  auto dpo = [&](const PairBatch& b, const torch::Tensor& t, const torch::Tensor& eps,
+                 const PairBatch* labels, const torch::Tensor& label_t, const torch::Tensor& label_eps) {
+    const int64_t batch = b.features.size(0);
+    torch::Tensor gap = error_gap(b.features, 2, b.x, b.roles, t.repeat({2}), eps.repeat({2, 1, 1}));
     torch::Tensor inside = -params.beta * (gap.slice(0, 0, batch) - gap.slice(0, batch));
     torch::Tensor loss = torch::nn::functional::softplus(-inside).mean();
+    if (labels != nullptr && params.anchor > 0) {
+      loss = loss + params.anchor * params.beta *
+                        error_gap(labels->features, 1, labels->x, labels->roles, label_t, label_eps).mean();
+    }
     double accuracy = (inside > 0).to(torch::kFloat32).mean().item<double>();
     return std::pair{loss, accuracy};
   };
@@ -294,7 +380,7 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
     torch::NoGradGuard no_grad;
     double loss = 0, acc = 0;
     for (auto& [b, t, eps] : val_set) {
-      auto [l, a] = dpo(b, t, eps);
+      auto [l, a] = dpo(b, t, eps, nullptr, {}, {});
       loss += l.item<double>(), acc += a;
     }
     return std::pair{loss / val_set.size(), acc / val_set.size()};
@@ -351,6 +437,7 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
     std::filesystem::rename(checkpoint.string() + ".tmp", checkpoint);
     if (gate_mode) {
       experts::save_gate(gate, params.out_dir / "gate.pt");
+      write_gate_figures(gate, layer_names, params.out_dir / "gate.md", params.out_dir / "gate.png");
     } else {
       experts::save_lora_set(lora, static_cast<int>(*dim), params.out_dir / (params.what + ".pt"));
     }
@@ -368,7 +455,14 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
     PairBatch b = train_pairs.draw(rng, params.batch);
     torch::Tensor t = draw_times(rng, params.batch);
     torch::Tensor eps = torch::randn({params.batch, kWindow, kChannelCount});
-    auto [loss, accuracy] = dpo(b, t, eps);
+    std::optional<PairBatch> labels;
+    torch::Tensor label_t, label_eps;
+    if (params.anchor > 0) {
+      labels = train_pairs.draw_labels(rng, params.batch);
+      label_t = draw_times(rng, params.batch);
+      label_eps = torch::randn({params.batch, kWindow, kChannelCount});
+    }
+    auto [loss, accuracy] = dpo(b, t, eps, labels ? &*labels : nullptr, label_t, label_eps);
     if (!std::isfinite(loss.item<double>())) throw Error("DPO diverged at step " + std::to_string(step));
     lr = learning_rate(params, step);
     for (auto& group : optimizer.param_groups())

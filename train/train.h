@@ -556,6 +556,10 @@ struct DpoParams {
   double learning_rate = 1e-3;         // peak; warm-up then cosine decay to 10 %
   double beta = 200;                   // DPO temperature on the per-element v-error gap
   double margin = 0.5;                 // score logits (score_logit) a winner must lead by
+  // Weight of the label anchor: anchor · β · (v error of the adapted model − the base's) on
+  // windows of the corpus labels, so preference tuning cannot drift from the speech the
+  // labels follow (reward hacking); 0 = pure DPO.
+  double anchor = 0;
   int checkpoint_every = 100;
   double max_minutes = 0;
   int threads = 1;
