@@ -13,6 +13,7 @@
 #include "audio/audio.h"
 #include "critic/heads.h"
 #include "experts/experts.h"
+#include "train/critic_data.h"
 #include "train/random.h"
 #include "train/train.h"
 
@@ -439,10 +440,9 @@ BaseTrainReport train_base(const BaseTrainParams& params,
     model->load(model_archive);
     ema->load(ema_archive);
     optimizer.load(optimizer_archive);
-    torch::Tensor state;
-    archive.read("step", state);
-    step = static_cast<int>(state[0].item<double>());
-    previous_seconds = state[1].item<double>();
+    const CheckpointProgress progress = read_progress(archive);
+    step = progress.step;
+    previous_seconds = progress.seconds;
     std::fprintf(stderr, "resuming at step %d\n", step);
   } else {
     write_text_file(csv, "step,train_loss,val_loss,lr,seconds\n");
@@ -493,10 +493,7 @@ BaseTrainReport train_base(const BaseTrainParams& params,
     archive.write("model", model_archive);
     archive.write("ema", ema_archive);
     archive.write("optimizer", optimizer_archive);
-    archive.write("step",
-                  torch::tensor({static_cast<double>(step), report.seconds}, torch::kFloat64));
-    archive.save_to(checkpoint.string() + ".tmp");
-    std::filesystem::rename(checkpoint.string() + ".tmp", checkpoint);
+    save_checkpoint(archive, {step, report.seconds}, checkpoint);
     experts::save_model(ema, params.out_dir / "base.pt");
     std::ofstream(csv, std::ios::app) << step << ',' << report.train_loss << ',' << report.val_loss
                                       << ',' << lr << ',' << report.seconds << '\n';

@@ -87,6 +87,16 @@ struct CriticData {
 CriticData load_or_build_critic_data(const CriticTrainParams& params,
                                      const std::function<void(const std::string&)>& log);
 
+// A trainer's progress in its checkpoint: the step reached and the wall seconds spent.
+struct CheckpointProgress {
+  int step = 0;
+  double seconds = 0;
+};
+CheckpointProgress read_progress(torch::serialize::InputArchive& archive);
+// Adds the progress to `archive` and saves it as `path` (a temporary file, then renamed).
+void save_checkpoint(torch::serialize::OutputArchive& archive, CheckpointProgress progress,
+                     const std::filesystem::path& path);
+
 // Raw model features [4T, kFeatureDims] of 16 kHz audio for T motion frames (silence pads).
 torch::Tensor clip_features(const std::vector<float>& audio, int64_t motion_frames);
 

@@ -115,10 +115,9 @@ struct HeadRun {
       archive.read("optimizer", optimizer_archive);
       critic::load_parameters(model, model_archive, checkpoint.string());
       optimizer.load(optimizer_archive);
-      torch::Tensor state;
-      archive.read("step", state);
-      step = static_cast<int>(state[0].item<double>());
-      previous_seconds = state[1].item<double>();
+      const CheckpointProgress progress = read_progress(archive);
+      step = progress.step;
+      previous_seconds = progress.seconds;
     } else {
       write_text_file(csv, "step,train_loss,val_metric,lr,seconds\n");
     }
@@ -143,10 +142,7 @@ struct HeadRun {
       optimizer.save(optimizer_archive);
       archive.write("model", model_archive);
       archive.write("optimizer", optimizer_archive);
-      archive.write("step",
-                    torch::tensor({static_cast<double>(step), report.seconds}, torch::kFloat64));
-      archive.save_to(checkpoint.string() + ".tmp");
-      std::filesystem::rename(checkpoint.string() + ".tmp", checkpoint);
+      save_checkpoint(archive, {step, report.seconds}, checkpoint);
       save_weights(report.finished);
       std::ofstream(csv, std::ios::app)
           << step << ',' << report.train_loss << ',' << report.val_metric << ',' << lr << ','

@@ -68,8 +68,16 @@ float window_score(const PairClip& c, size_t k, int first, int frames, int what)
 
 class PairSampler {
  public:
-  PairSampler(std::vector<const PairClip*> clips, int what, double margin)
-      : clips_(std::move(clips)), what_(what), margin_(margin) {}
+  // `full_share`: the share of pairs drawn from the clips every head scored (the gate:
+  // VQ scores exist on few clips, which would otherwise hardly ever rank a pair).
+  PairSampler(std::vector<const PairClip*> clips, int what, double margin, double full_share = 0)
+      : clips_(std::move(clips)), what_(what), margin_(margin), full_share_(full_share) {
+    for (const PairClip* c : clips_) {
+      bool all = true;
+      for (int d = 0; d < 3; ++d) all = all && std::isfinite(c->per_second[0][d].front());
+      if (all) full_.push_back(c);
+    }
+  }
   bool empty() const { return clips_.empty(); }
 
   // Label windows of random clips for the anchor: x [B, P+N, 20] (margin unused).
@@ -97,7 +105,9 @@ class PairSampler {
     for (int i = 0; i < batch; ++i) {
       for (int tries = 0;; ++tries) {
         if (tries > 2000) throw Error("preference set: no pair leads by the margin; lower --margin");
-        const PairClip& c = *clips_[rng.below(clips_.size())];
+        const bool full = !full_.empty() && full_share_ > 0 && rng.chance(full_share_);
+        const auto& pool = full ? full_ : clips_;
+        const PairClip& c = *pool[rng.below(pool.size())];
         const int first = static_cast<int>(rng.below(static_cast<size_t>(c.frames - kWindow + 1)));
         int best = -1, worst = -1;
         float best_score = -INFINITY, worst_score = INFINITY;
@@ -133,9 +143,10 @@ class PairSampler {
     roles.slice(0, kPrefixFrames, positions).fill_(static_cast<int64_t>(experts::Role::Noisy));
   }
 
-  std::vector<const PairClip*> clips_;
+  std::vector<const PairClip*> clips_, full_;  // full_: the clips every head scored
   int what_;
   double margin_;
+  double full_share_;
 };
 
 // The learned g(t, l): a table (rows: layers; columns: t of the default 2-step DDIM and
@@ -270,7 +281,9 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
   if (val_clips.empty()) val_clips = train_clips;
   std::fprintf(stderr, "dpo %s: %zu clips with pairs (%zu held out for validation)\n", params.what.c_str(),
                train_clips.size(), val_count);
-  PairSampler train_pairs(train_clips, what, params.margin), val_pairs(val_clips, what, params.margin);
+  const double full_share = gate_mode ? params.full_share : 0;
+  PairSampler train_pairs(train_clips, what, params.margin, full_share),
+      val_pairs(val_clips, what, params.margin, full_share);
 
   // Loss weights per channel: an expert is judged on what its head sees; blinks come
   // from the blink overlay, never from the model.
@@ -401,10 +414,9 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
     }
     archive.read("optimizer", opt_archive);
     optimizer.load(opt_archive);
-    torch::Tensor state;
-    archive.read("step", state);
-    step = static_cast<int>(state[0].item<double>());
-    previous_seconds = state[1].item<double>();
+    const CheckpointProgress progress = read_progress(archive);
+    step = progress.step;
+    previous_seconds = progress.seconds;
     std::fprintf(stderr, "resuming at step %d\n", step);
   } else {
     write_text_file(csv, "step,train_loss,val_loss,train_accuracy,val_accuracy,lr,seconds\n");
@@ -432,9 +444,7 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
     for (size_t i = 0; i < trainable.size(); ++i) archive.write("p" + std::to_string(i), trainable[i].detach());
     optimizer.save(opt_archive);
     archive.write("optimizer", opt_archive);
-    archive.write("step", torch::tensor({static_cast<double>(step), report.seconds}, torch::kFloat64));
-    archive.save_to(checkpoint.string() + ".tmp");
-    std::filesystem::rename(checkpoint.string() + ".tmp", checkpoint);
+    save_checkpoint(archive, {step, report.seconds}, checkpoint);
     if (gate_mode) {
       experts::save_gate(gate, params.out_dir / "gate.pt");
       write_gate_figures(gate, layer_names, params.out_dir / "gate.md", params.out_dir / "gate.png");

@@ -560,6 +560,8 @@ struct DpoParams {
   // windows of the corpus labels, so preference tuning cannot drift from the speech the
   // labels follow (reward hacking); 0 = pure DPO.
   double anchor = 0;
+  // Gate: share of pairs drawn from the clips all three heads scored (VQ renders are few).
+  double full_share = 0;
   int checkpoint_every = 100;
   double max_minutes = 0;
   int threads = 1;
