@@ -106,8 +106,8 @@ double pearson(const std::vector<double>& a, const std::vector<double>& b) {
 // every shared portrait (MP4, H.264) and `parla score` reads the jaw back from the video.
 // The track is the base model's (--experts off), so this stays a test of the renderer
 // and the tracker whatever the default generator: obama.jpg sits at the threshold (r
-// 0.902 on the base track, 0.896 on the fused experts' track of the same speech, whose
-// jawOpen spread is the same: sd 0.206 against 0.200).
+// 0.902 on the base track, 0.896 on a fused-experts track of the same speech — the first
+// gate trained, 2026-11-30 — whose jawOpen spread is the same: sd 0.206 against 0.200).
 TEST(ScoreCommand, RecoversTheRenderedJawOnEveryPortrait) {
   ScratchDir dir;
   const fs::path speech = parla::testing::shared_media_dir() / "speech" / "jfk_en_male.wav";
