@@ -46,7 +46,9 @@ struct GeneratorParams {
   // Uniform: s_e · 1 (the uniform merge, for evaluation); Off: the base model.
   enum class Fusion { Off, Gate, Uniform };
   Fusion fusion = Fusion::Gate;
-  std::filesystem::path experts_dir;  // empty = default_experts_dir(); explicit + incomplete = InputError
+  // empty = default_experts_dir(), used only with the default base weights (other
+  // weights run without experts unless given a dir); explicit + incomplete = InputError.
+  std::filesystem::path experts_dir;
   std::array<float, 3> expert_scale{1, 1, 1};  // s_e in set order ls, mn, vq; each 0..4; all 0 = base
   // Every generator:
   MotionStyle style;        // --jaw-gain, --head-motion, --expression (core/core.h)

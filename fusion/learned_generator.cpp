@@ -30,9 +30,9 @@ std::filesystem::path default_weights() {
   return data_dir() / "models" / "base" / "base.pt";
 }
 
-// The experts of params, or null for the exact base model: fusion off, every scale 0, or
-// the default experts dir incomplete (before weights exist). An explicit dir that lacks
-// a file is an InputError.
+// The experts of params, or null for the exact base model: fusion off, every scale 0,
+// other weights than the shipped base without an experts dir, or the default experts dir
+// incomplete (before weights exist). An explicit dir that lacks a file is an InputError.
 std::unique_ptr<experts::ExpertMix> load_experts(const GeneratorParams& params,
                                                  const experts::ModelConfig& config) {
   for (float s : params.expert_scale) {
@@ -45,6 +45,12 @@ std::unique_ptr<experts::ExpertMix> load_experts(const GeneratorParams& params,
   }
   const bool gate = params.fusion == GeneratorParams::Fusion::Gate;
   const bool explicit_dir = !params.experts_dir.empty();
+  // The shipped experts adapt the shipped base model: other weights (--weights, a trained
+  // or fine-tuned model) run without them unless an experts dir is given for them.
+  if (!explicit_dir && !params.weights.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::equivalent(params.weights, default_weights(), ec)) return nullptr;
+  }
   const std::filesystem::path dir = explicit_dir ? params.experts_dir : default_experts_dir();
   std::string missing;
   for (const std::string& name : experts::missing_expert_files(dir)) {
