@@ -12,7 +12,8 @@
 #
 # Environment:
 #   PARLA_FUZZ_HARNESSES="motion_json weights"  run only these (default: all)
-#   PARLA_FUZZ_RUNS=N          stop each harness after N executions instead of SECONDS
+#   PARLA_FUZZ_RUNS=N          stop each harness after N executions (and after SECONDS
+#                              too when SECONDS is given: whichever comes first)
 #   PARLA_FUZZ_BUILD=DIR       build directory (default build-fuzz)
 #   PARLA_FUZZ_KEEP_CORPUS=DIR keep each grown working corpus in DIR/<harness>
 #   PARLA_FUZZ_NICE=N          run the harnesses under nice -n N (default 10)
@@ -20,6 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${1:-60}
+seconds_given=${1:-}
 if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ]; then
   echo "usage: scripts/fuzz.sh [SECONDS]   (SECONDS per harness, a positive integer)" >&2
   exit 2
@@ -86,7 +88,10 @@ for h in $harnesses; do
   cp fuzz/corpus/"$h"/* "$corpus"/
   args=(-max_len="$(max_len "$h")" -timeout=25 -rss_limit_mb=2560 -malloc_limit_mb=2048
         -print_final_stats=1 -artifact_prefix="$artifacts/$h-" -close_fd_mask=1)
-  if [ -n "${PARLA_FUZZ_RUNS:-}" ]; then args+=(-runs="$PARLA_FUZZ_RUNS"); else args+=(-max_total_time="$seconds"); fi
+  # PARLA_FUZZ_RUNS alone: stop after that many executions; with SECONDS given as well,
+  # at whichever comes first (a campaign of "1 M executions or an hour").
+  if [ -n "${PARLA_FUZZ_RUNS:-}" ]; then args+=(-runs="$PARLA_FUZZ_RUNS"); fi
+  if [ -z "${PARLA_FUZZ_RUNS:-}" ] || [ -n "$seconds_given" ]; then args+=(-max_total_time="$seconds"); fi
   d=$(dict "$h")
   if [ -n "$d" ]; then args+=(-dict="$d"); fi
   log="$work/$h.log"
