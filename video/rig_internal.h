@@ -55,6 +55,26 @@ std::array<Point, kBasisCount> expression_basis(const FaceGeometry& geometry, Po
 float template_depth(const FaceGeometry& geometry, Point p);
 float head_weight(const FaceGeometry& geometry, Point p);
 
+// The portrait's face + hair + neck against its background (video/rig_silhouette.cpp):
+// a signed distance to the silhouette on a grid in face units, estimated once per rig.
+// The head weight falls to 0 over kSilhouetteBand inside it, so the background stays
+// still and the band absorbs the stretch; an unreliable estimate (background colours
+// like the hair's, or too little background in the picture) leaves the weight as it was.
+inline constexpr float kSilhouetteBand = 0.5f;  // face units
+struct Silhouette {
+  float x0 = 0.f, y0 = 0.f, step = 1.f;  // face units of sample (0, 0), sample spacing
+  int width = 0, height = 0;             // samples
+  std::vector<float> distance;           // face units, + inside the foreground
+  float confidence = 0.f;                // 0..1: colour separation at the silhouette
+  float seeds_kept = 0.f;                // 0..1: share of background seeds left background
+  float crown_kept = 0.f;                // 0..1: share of the head above the brows left foreground
+  bool reliable = false;                 // the head weight uses it
+  float signed_distance(Point face) const;  // bilinear; 1000 when there is no estimate
+  float head_factor(Point face) const;      // 0 outside, 1 deeper than kSilhouetteBand
+};
+Silhouette estimate_silhouette(const Image& portrait, const FaceFrame& frame,
+                               const FaceGeometry& geometry, const Landmarks& face_units);
+
 // Per-eye model in portrait pixels: an axis from the outer to the inner corner, lid
 // contours as smooth curves over u in [0, 1], and the iris.
 struct EyeModel {
@@ -141,6 +161,7 @@ struct Rig::Impl {
   std::vector<float> slide_y;          // per vertex; non-zero only on teeth copies
   std::array<EyeModel, 2> eyes;        // [0] subject's right (image left), [1] left
   MouthModel mouth;
+  Silhouette silhouette;
 };
 
 // Builds the grid mesh (vertices, triangles, materials, lip cut) into `rig`.

@@ -202,7 +202,7 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
     const Point p = rig.rest_face[v];
     rig.rest_px[v] = rig.frame.to_image(p);
     rig.depth[v] = template_depth(g, p);
-    rig.weight[v] = head_weight(g, p);
+    rig.weight[v] = head_weight(g, p) * rig.silhouette.head_factor(p);
     rig.basis[v] = expression_basis(g, p, static_cast<LipSide>(rig.lip_side[v]));
     // Far-field values below 1/10000 face unit are exactly zero, so the renderer can
     // tell static triangles by their vertices.

@@ -36,7 +36,8 @@ TEST(RenderNeutral, ReRasterisedFaceMatchesThePortraitAbove40dB) {
   Image still = renderer.render(neutral_frame());
   Image moved = renderer.render(tiny_motion());
   auto dirty = renderer.last_dirty_rect();
-  EXPECT_GT((dirty[2] - dirty[0]) * (dirty[3] - dirty[1]), 512 * 512 / 2);  // really re-drawn
+  // Really re-drawn: the head (the background beside it stays still since #16).
+  EXPECT_GT((dirty[2] - dirty[0]) * (dirty[3] - dirty[1]), 512 * 512 * 2 / 5);
   // The face crop: the middle half of the frame.
   double psnr = testing::psnr(moved, still, 128, 128, 384, 384);
   EXPECT_GE(psnr, 40.0);

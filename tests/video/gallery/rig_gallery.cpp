@@ -6,7 +6,8 @@
 //                                                    columns -1, 0, .5, 1
 //   rig_gallery clip    PORTRAIT OUT_DIR [--full]    frame_0000.png ... (4 s at 25 fps)
 //   rig_gallery preview PORTRAIT OUT.png             landmarks + mesh
-//   rig_gallery frame   PORTRAIT OUT.png SIZE CROP_UNITS [channel=value ...]
+//   rig_gallery frame   PORTRAIT OUT.png SIZE CROP_UNITS [channel=value ...] [--no-silhouette]
+//   rig_gallery silhouette PORTRAIT OUT.png          the foreground estimate over the portrait
 //   rig_gallery golden  OUT_DIR                      the golden frames (tests/video/golden)
 //   rig_gallery landmarks PORTRAIT OUT.json          dlib's fit as a landmarks file
 //   rig_gallery mouths  PORTRAIT OUT.png [LABEL]     mouth close-ups of the default 512² render
@@ -38,6 +39,40 @@ video::Rig load_rig(const fs::path& portrait_path) {
   video::FaceFit fit = video::fit_face(portrait, portrait_path.string());
   if (!fit.warning.empty()) std::cerr << "warning: " << fit.warning << "\n";
   return video::Rig(std::move(portrait), fit);
+}
+
+// The silhouette estimate over the portrait: background dimmed and tinted blue, the band
+// where the head weight ramps up tinted yellow, the silhouette in red; prints the
+// confidence and whether the rig uses it.
+void write_silhouette(const fs::path& portrait_path, const fs::path& out) {
+  video::Rig rig = load_rig(portrait_path);
+  const video::Silhouette& s = rig.impl().silhouette;
+  std::printf("%s confidence %.3f seeds_kept %.3f crown_kept %.3f %s\n", portrait_path.filename().c_str(),
+              s.confidence, s.seeds_kept, s.crown_kept, s.reliable ? "used" : "not used (falloff as before)");
+  if (s.width == 0) return;  // too little background in the picture to learn it from
+  // The estimate's domain (the head weight's reach and a margin), 50 px per face unit.
+  const float px_per_unit = 50.f;
+  Image picture(static_cast<int>(s.width * s.step * px_per_unit), static_cast<int>(s.height * s.step * px_per_unit));
+  for (int y = 0; y < picture.height; ++y) {
+    for (int x = 0; x < picture.width; ++x) {
+      const video::Point face = {s.x0 + (x + 0.5f) / px_per_unit, s.y0 + (y + 0.5f) / px_per_unit};
+      const video::Point at = rig.frame().to_image(face);
+      float rgb[3];
+      video::sample_bilinear(rig.portrait(), at.x, at.y, rgb);
+      std::uint8_t* p = picture.pixel(x, y);
+      for (int k = 0; k < 3; ++k) p[k] = static_cast<std::uint8_t>(rgb[k]);
+      const float d = s.signed_distance(face);
+      if (std::abs(d) * px_per_unit < 1.f) {
+        p[0] = 255, p[1] = 0, p[2] = 0;
+      } else if (d < 0.f) {
+        p[0] = static_cast<std::uint8_t>(p[0] / 3), p[1] = static_cast<std::uint8_t>(p[1] / 3);
+        p[2] = static_cast<std::uint8_t>(p[2] / 3 + 120);
+      } else if (d < video::kSilhouetteBand) {
+        p[2] = static_cast<std::uint8_t>(p[2] / 2);
+      }
+    }
+  }
+  video::save_png(picture, out);
 }
 
 void paste(Image& sheet, const Image& cell, int x0, int y0) {
@@ -156,14 +191,27 @@ int main(int argc, char** argv) {
       write_clip(load_rig(argv[2]), argv[3], argc >= 5 && std::string(argv[4]) == "--full");
     } else if (mode == "frame" && argc >= 6) {
       MotionFrame motion = neutral_frame();
+      bool no_silhouette = false;
       for (int i = 6; i < argc; ++i) {
         std::string arg = argv[i];
+        if (arg == "--no-silhouette") {
+          no_silhouette = true;
+          continue;
+        }
         auto eq = arg.find('=');
         int channel = channel_index(arg.substr(0, eq));
         if (eq == std::string::npos || channel < 0) throw InputError("bad channel=value: " + arg);
         motion[channel] = std::stof(arg.substr(eq + 1));
       }
-      video::Renderer renderer(load_rig(argv[2]), {.size = std::stoi(argv[4]), .crop_units = std::stof(argv[5])});
+      video::Rig rig = load_rig(argv[2]);
+      if (no_silhouette) {
+        // The head weight as before the silhouette (#16), for before/after pictures: this
+        // tool owns the only copy of the rig, so rebuilding its mesh in place is safe.
+        auto& impl = const_cast<video::Rig::Impl&>(rig.impl());
+        impl.silhouette.reliable = false;
+        video::build_mesh(impl, {});
+      }
+      video::Renderer renderer(rig, {.size = std::stoi(argv[4]), .crop_units = std::stof(argv[5])});
       video::save_png(renderer.render(motion), argv[3]);
     } else if (mode == "landmarks" && argc >= 4) {
       Image portrait = video::load_image(argv[2]);
@@ -178,6 +226,8 @@ int main(int argc, char** argv) {
       }
     } else if (mode == "mouths" && argc >= 4) {
       write_mouths(argv[2], argv[3], argc >= 5 ? argv[4] : fs::path(argv[2]).stem().string());
+    } else if (mode == "silhouette" && argc >= 4) {
+      write_silhouette(argv[2], argv[3]);
     } else if (mode == "preview" && argc >= 4) {
       video::save_png(video::draw_fit_preview(load_rig(argv[2])), argv[3]);
     } else {
