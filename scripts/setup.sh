@@ -23,7 +23,8 @@ if [ "${PARLA_SKIP_APT:-0}" != "1" ]; then
     fortunes fortunes-de fortunes-es fortunes-it fortunes-br fortunes-pl fortunes-ru fortunes-cs \
     fortunes-eo wfrench wdutch \
     chromium \
-    slurm-wlm munge
+    slurm-wlm munge \
+    libfftw3-dev libkissfft-dev
 fi
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
