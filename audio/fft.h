@@ -1,16 +1,24 @@
-// A radix-2 FFT for real input, sized once, with precomputed twiddles and bit-reversal
-// table: the log-mel front end needs thousands of 512-point transforms per second.
+// The real FFT of the log-mel front end, through FFTW (single precision): a plan made
+// once per size, executed for each frame. The front end runs thousands of 512-point
+// transforms per second; FFTW takes 0.35 us for one where the hand-written radix-2 FFT
+// it replaced took 2.0 us (bench/bench_fft.cpp, docs/benchmarks.md "FFT").
 #pragma once
 
 #include <complex>
-#include <vector>
+#include <memory>
 
 namespace parla::audio {
 
+// Thread safety: distinct RealFfts may be made, used and destroyed on any threads at
+// once (FFTW's planner is made thread-safe before the first plan); one RealFft is used
+// by one thread at a time.
 class RealFft {
  public:
   // `size`: a power of two, at least 4.
   explicit RealFft(int size);
+  ~RealFft();
+  RealFft(const RealFft&) = delete;
+  RealFft& operator=(const RealFft&) = delete;
   int size() const { return size_; }
 
   // Spectrum of `in` (size() samples): bins 0..size()/2 into `out` (size()/2 + 1).
@@ -19,18 +27,12 @@ class RealFft {
   void power_spectrum(const float* in, float* power);
 
  private:
-  // Leaves the spectrum in re_/im_ (bins 0..half_).
+  // Leaves the spectrum of `in` in the plan's output array.
   void transform(const float* in);
 
+  struct Plan;
   int size_;
-  int half_;                      // complex FFT length, size_ / 2
-  std::vector<int> bit_reverse_;  // [half_]
-  // Twiddles of every butterfly stage, stage by stage: the stage joining blocks of
-  // `span` holds exp(-iπk/span), k < span, at offset span - 1, so its inner loop
-  // reads them contiguously and vectorises.
-  std::vector<float> twiddle_re_, twiddle_im_;
-  std::vector<float> split_re_, split_im_;  // exp(-2πik/size_), k <= half_
-  std::vector<float> re_, im_;              // work, split real/imaginary [half_ + 1]
+  std::unique_ptr<Plan> plan_;
 };
 
 }  // namespace parla::audio

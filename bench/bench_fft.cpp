@@ -1,9 +1,12 @@
-// Parla's own RealFft against FFTW3 (single precision) and KISS FFT on the transform the
+// Parla's RealFft against FFTW3 (single precision) and KISS FFT on the transform the
 // log-mel front end runs: the power spectrum of a 400-sample Hann-windowed frame
-// zero-padded to 512 (audio/features.cpp), one thread. The three run interleaved in each
-// repeat, so a loaded machine slows them alike; the figures are medians over the repeats,
-// each library's time also as a ratio to RealFft's in the same repeat. Accuracy: the
-// largest error of each against a double-precision DFT, relative to the frame's peak bin.
+// zero-padded to 512 (audio/features.cpp), one thread. RealFft was a hand-written radix-2
+// FFT until FFTW replaced it behind the same interface (#14); the library lines show
+// what a change of library would bring. They run interleaved in each repeat, so a loaded
+// machine slows them alike; the figures are medians of thread CPU time over the repeats,
+// each also as a ratio to RealFft's in the same repeat. Accuracy: the largest error of
+// each against a double-precision DFT, relative to the frame's peak bin. (The MEASURE
+// plan's wisdom is reused by the ESTIMATE plan made after it, so their lines may match.)
 //
 //   build/bench/bench_fft [repeats=31] [frames_per_repeat=2000]
 #include <fftw3.h>

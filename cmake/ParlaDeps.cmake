@@ -4,6 +4,10 @@ find_package(ZLIB REQUIRED)   # loss plots (train/)
 find_package(Torch REQUIRED)  # ${TORCH_LIBRARIES}: LibTorch 1.13 CPU (experts, fusion, train)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET libavformat libavcodec libavutil libswscale libswresample)
+# FFTW3 single precision (audio/fft.cpp); fftw3f_threads has no .pc file and holds
+# fftwf_make_planner_thread_safe.
+pkg_check_modules(FFTW3F REQUIRED IMPORTED_TARGET fftw3f)
+find_library(PARLA_LIB_fftw3f_threads fftw3f_threads REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(dlib REQUIRED)
 # TTS engines for the training corpus (train/): espeak-ng has a .pc file, flite does not.

@@ -6,6 +6,7 @@
 #include <complex>
 #include <numbers>
 #include <random>
+#include <thread>
 #include <vector>
 
 namespace parla::audio {
@@ -50,6 +51,33 @@ INSTANTIATE_TEST_SUITE_P(Sizes, RealFftTest, ::testing::Values(4, 8, 64, 512, 10
 TEST(RealFft, RejectsSizesThatAreNotPowersOfTwo) {
   EXPECT_THROW(RealFft(400), std::invalid_argument);
   EXPECT_THROW(RealFft(2), std::invalid_argument);
+}
+
+// Feature extractors are made and run on several threads at once (batch workers, the
+// library's renders): plans made concurrently must work and give the same spectra.
+TEST(RealFft, PlansAndTransformsOnManyThreadsAtOnce) {
+  std::vector<float> x(512);
+  std::mt19937 rng(3);
+  std::normal_distribution<float> normal;
+  for (float& v : x) v = normal(rng);
+  std::vector<float> want(257);
+  RealFft(512).power_spectrum(x.data(), want.data());
+
+  constexpr int kThreads = 8;
+  std::vector<int> mismatches(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 50; ++round) {
+        RealFft fft(round % 2 ? 512 : 256 << (t % 3));
+        std::vector<float> power(fft.size() / 2 + 1);
+        fft.power_spectrum(x.data(), power.data());
+        if (fft.size() == 512 && power != want) ++mismatches[t];
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(mismatches[t], 0) << "thread " << t;
 }
 
 }  // namespace
