@@ -7,6 +7,7 @@
 
 #include "audio/audio.h"
 #include "audio/av_handles.h"
+#include "core/riff_check.h"
 
 extern "C" {
 #include <libavutil/opt.h>
@@ -73,6 +74,8 @@ void AudioDecoder::State::open() {
   std::error_code ec;
   if (fs::file_size(path, ec) == 0 && !ec)
     throw InputError(decode_prefix(path) + ": the file is empty");
+
+  if (auto problem = riff_info_problem(path)) throw InputError(decode_prefix(path) + ": " + *problem);
 
   AVFormatContext* raw_format = nullptr;
   int ret = avformat_open_input(&raw_format, path.c_str(), nullptr, nullptr);

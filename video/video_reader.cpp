@@ -4,6 +4,7 @@
 // end of the file, send the flush packet and drain.
 #include <cmath>
 
+#include "core/riff_check.h"
 #include "video/ffmpeg_util.h"
 #include "video/video.h"
 
@@ -71,6 +72,7 @@ VideoReader::VideoReader(const std::filesystem::path& path) : state_(std::make_u
   s.path = path;
   check_input_file(path, "video");
   ff::quiet_logging();
+  if (auto problem = riff_info_problem(path)) throw InputError("cannot open video " + quoted(path) + ": " + *problem);
 
   AVFormatContext* raw = nullptr;
   int ret = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);

@@ -193,6 +193,32 @@ TEST_F(MalformedInput, AudioHeaderThatLiesAboutTheSampleRate) {
   expect_rejected(render_with_audio(lying), lying, {"1 Hz"});
 }
 
+// fuzz_audio: a 102-byte WAV whose LIST INFO entry claimed 1.9 GB (its LIST 4 GB) made
+// FFmpeg's RIFF INFO reader allocate and zero what it claimed: 2 GB and seconds. Parla
+// walks the chunks first and refuses such a file from its header (here: 234 MB).
+std::string wav_with_lying_info(const std::string& wav_bytes) {
+  std::string out = wav_bytes + "LIST";
+  put<std::uint32_t>(out, 0xFC00001Au);
+  out += "INFOISFT";
+  put<std::uint32_t>(out, 0x0E000000u);
+  return out + "Lavf";
+}
+
+TEST_F(MalformedInput, RiffInfoEntryClaimingGigabytesIsRefusedFromTheHeader) {
+  auto lying = make("info_234mb.wav", wav_with_lying_info(wav(pcm16(16000), 16000, 1)));
+  expect_rejected("motion " + q(lying) + " -o " + q(dir / "t.json"), lying, {"INFO entry 'ISFT'"});
+  expect_rejected(render_with_audio(lying), lying, {"INFO entry 'ISFT'"});
+  // The same entry with its true size is metadata, and the audio decodes.
+  std::string honest = wav(pcm16(16000), 16000, 1) + "LIST";
+  put<std::uint32_t>(honest, 16);
+  honest += "INFOISFT";
+  put<std::uint32_t>(honest, 4);
+  honest += "Lavf";
+  auto fine = make("info_ok.wav", honest);
+  auto r = parla("motion " + q(fine) + " -o " + q(dir / "ok.json"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
 TEST_F(MalformedInput, NonFiniteOrAbsurdSamples) {
   // Once written as "-nan" into the track (exit 0), or an error naming the temp file.
   for (auto [name, value] : {std::pair{"nan.wav", std::numeric_limits<float>::quiet_NaN()},
@@ -289,6 +315,7 @@ TEST_F(MalformedInput, GeneratedCorpusOfBadFiles) {
       {"float_minus_inf.wav", float_wav_with(-std::numeric_limits<float>::infinity())},
       {"float_1e30.wav", float_wav_with(1e30f)},
       {"one_sample.wav", wav(pcm16(1), 16000, 1)},
+      {"info_4gb.wav", wav_with_lying_info(wav(pcm16(1600), 16000, 1))},
       {"random.wav", std::string(4096, '\x5a') + "\x01\x02\x03"},
       {"text.mp3", "these are not sounds\n"},
       {"png_as.wav", png},
