@@ -19,7 +19,8 @@ LiveRecorder::LiveRecorder(const std::filesystem::path& path, int width, int hei
                                          .height = height,
                                          .audio_rate = audio::kSampleRate,
                                          .audio_channels = 1,
-                                         .queue_frames = 8});  // encoding off the main thread
+                                         .queue_frames = 8,  // encoding off the main thread
+                                         .fragmented = true});  // bounded memory for hours
 }
 
 LiveRecorder::~LiveRecorder() = default;

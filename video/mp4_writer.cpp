@@ -350,8 +350,13 @@ void Mp4Writer::State::add_audio_stream() {
 void Mp4Writer::State::write_header() {
   AVDictionary* options = nullptr;
   // faststart: the muxer rewrites the file at the trailer so moov precedes mdat and
-  // a browser can start playing before the whole file has arrived.
-  av_dict_set(&options, "movflags", "+faststart", 0);
+  // a browser can start playing before the whole file has arrived. Fragmented: the
+  // muxer keeps only the current fragment's sample tables in memory; the moov waits for
+  // the first fragment (delay_moov) so it can carry the edit lists that put the video's
+  // first frame and the audio's first real sample (after AAC's priming) at time 0 —
+  // empty_moov would start the video 80 ms late and the audio 64 ms early.
+  av_dict_set(&options, "movflags",
+              params.fragmented ? "+frag_keyframe+delay_moov+default_base_moof" : "+faststart", 0);
   int ret = avformat_write_header(muxer.get(), &options);
   av_dict_free(&options);
   ff::check(ret, context("writing the MP4 header of"));

@@ -68,6 +68,10 @@ struct Mp4Params {
   // converts RGB -> YUV and queues; a writer thread encodes and muxes, with at most N
   // frames waiting (memory stays bounded), in exactly the order written.
   int queue_frames = 0;
+  // A fragmented MP4 (a moof + mdat pair per keyframe interval, 10 s at most, instead of
+  // one moov written at the end, so no faststart): the muxer's sample tables stay bounded
+  // however long the file gets. For recordings of unbounded length (live --record).
+  bool fragmented = false;
 };
 
 // The x264 presets and tunes Mp4Writer accepts.
@@ -78,7 +82,7 @@ std::span<const std::string_view> x264_tunes();
 void check_encoder_settings(const Mp4Params& params);
 
 // H.264 (yuv420p, BT.709 limited range) + AAC-LC in MP4 with the moov atom first
-// (faststart), playable in browsers. Audio is encoded at audio_rate when AAC allows
+// (faststart; or fragmented, Mp4Params::fragmented), playable in browsers. Audio is encoded at audio_rate when AAC allows
 // that rate (8 .. 96 kHz standard rates), else resampled to 48 kHz. Audio and video
 // are interleaved by timestamp as they are written.
 //

@@ -50,12 +50,27 @@ TEST(LiveRecord, AFileAsTheMicrophoneIsRecordedWithAMovingMouth) {
   EXPECT_GT(stats["jaw_open_max"].get<double>(), 0.2) << stats.dump();
 
   double file_s = probe_duration(speech);
-  double video_s = probe_duration(out, "v:0"), audio_s = probe_duration(out, "a:0");
-  std::printf("input %.2f s; recording: video %.2f s, audio %.2f s\n", file_s, video_s, audio_s);
+  // Where each stream ends on the timeline: start (the AAC priming is marked as negative
+  // time by the edit list, which the fragmented MP4 writes with its delayed moov) plus
+  // duration.
+  auto stream_end = [&](const char* stream) {
+    auto r = run_command(std::string("ffprobe -v error -select_streams ") + stream +
+                         " -show_entries stream=start_time,duration -of csv=p=0 " + q(out));
+    double start = 0, duration = 0;
+    EXPECT_EQ(std::sscanf(r.output.c_str(), "%lf,%lf", &start, &duration), 2) << r.output;
+    return start + duration;
+  };
+  double video_s = probe_duration(out, "v:0"), audio_s = stream_end("a:0");
+  std::printf("input %.2f s; recording: video %.2f s, audio ends at %.3f s\n", file_s, video_s, audio_s);
   EXPECT_NEAR(video_s, file_s, 0.2);
+  EXPECT_NEAR(stream_end("v:0"), video_s, 1e-6) << "the video does not start at 0";
   EXPECT_NEAR(audio_s, video_s, 0.05);
   EXPECT_EQ(stats["frames_recorded"].get<int>(), static_cast<int>(std::lround(video_s * 25)))
       << stats.dump();
+
+  // A fragmented MP4 (moof boxes): the muxer's memory does not grow with the length of a
+  // live recording (issue #15's soak).
+  EXPECT_NE(read_text_file(out).find("moof"), std::string::npos) << "not a fragmented MP4";
 
   // The recorded audio is the input's: loud where the speech is.
   auto volume = run_command("ffmpeg -v info -i " + q(out) + " -af volumedetect -f null - 2>&1");
