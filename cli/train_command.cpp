@@ -223,6 +223,9 @@ int run_dpo(const ParsedArgs& args, const std::string& what) {
   params.beta = args.number("beta", params.beta, 1e-3, 1e7);
   params.margin = args.number("margin", params.margin, 0, 100);
   params.anchor = args.number("anchor", params.anchor, 0, 1e6);
+  params.keep_mouth = args.number("keep-mouth", params.keep_mouth, 0, 1e9);
+  if (params.keep_mouth > 0 && what != "mn" && what != "vq")
+    throw InputError("parla train: --keep-mouth is for the mn and vq experts");
   params.full_share = args.number("full-share", params.full_share, 0, 1);
   params.threads = static_cast<int>(args.integer("threads", params.threads, 1, 64));
   params.checkpoint_every = static_cast<int>(args.integer("checkpoint-every", params.checkpoint_every, 1, 1000000));
@@ -346,6 +349,7 @@ const Command& train_command() {
                    {"vq-every", 0, "N", "render every N-th clip's candidates for VQ, 0 = none (prefs; default 8)"},
                    {"rank", 0, "R", "LoRA rank (expert; default 4)"},
                    {"anchor", 0, "A", "weight of the corpus-label anchor against drift (expert, gate; default 0)"},
+                   {"keep-mouth", 0, "W", "lock the mouth channels to the base model with weight W (mn, vq expert; default 0)"},
                    {"full-share", 0, "P", "share of pairs from clips all three heads scored (gate; default 0)"},
                    {"beta", 0, "B", "DPO temperature (expert, gate; default 200)"},
                    {"margin", 0, "M", "score logits a winner leads by (expert, gate; default 0.5)"},

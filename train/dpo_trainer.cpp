@@ -291,6 +291,8 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
   channel_weight[index(Channel::EyeBlinkLeft)] = 0;
   channel_weight[index(Channel::EyeBlinkRight)] = 0;
   if (dim == Dimension::Ls) channel_weight.slice(0, kMouthChannelCount).zero_();
+  const bool mouth_locked = !gate_mode && dim != Dimension::Ls && params.keep_mouth > 0;
+  if (mouth_locked) channel_weight.slice(0, 0, kMouthChannelCount).zero_();
   channel_weight = channel_weight / channel_weight.sum();
 
   // Trainable parts.
@@ -332,7 +334,8 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
     return mix;
   };
   // Per window of x ([R, P+N, 20]: clean prefix, then x0), the weighted v error of the
-  // adapted model minus the frozen base's at times t [R] with noise eps [R, N, 20].
+  // adapted model minus the frozen base's at times t [R] with noise eps [R, N, 20]; with
+  // the mouth lock, also the mean square of their mouth-channel difference (else 0).
   auto error_gap = [&](const torch::Tensor& features, int repeat, const torch::Tensor& x,
                        const torch::Tensor& roles, const torch::Tensor& t, const torch::Tensor& eps) {
     torch::Tensor tokens;
@@ -349,25 +352,31 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
     auto error = [&](const torch::Tensor& v_hat) {  // [R]
       return ((v_hat.slice(1, kPrefixFrames) - v).pow(2) * channel_weight.view({1, 1, -1})).sum(2).mean(1);
     };
-    torch::Tensor ref;
+    torch::Tensor ref_v;
     {
       torch::NoGradGuard no_grad;
-      ref = error(model->denoiser->forward(input, roles, tokens, t, nullptr));
+      ref_v = model->denoiser->forward(input, roles, tokens, t, nullptr);
     }
     experts::LoraMix mix = make_mix(t);
-    return error(model->denoiser->forward(input, roles, tokens, t, &mix)) - ref;
+    torch::Tensor adapted_v = model->denoiser->forward(input, roles, tokens, t, &mix);
+    torch::Tensor drift = torch::zeros({});
+    if (mouth_locked) {
+      drift = (adapted_v - ref_v).slice(1, kPrefixFrames).slice(2, 0, kMouthChannelCount).pow(2).mean();
+    }
+    return std::pair{error(adapted_v) - error(ref_v), drift};
   };
   // One pass: DPO loss and accuracy of a batch at times t with noise eps; with an anchor,
   // plus anchor · β · the mean error gap on label windows (the corpus' own motion).
   auto dpo = [&](const PairBatch& b, const torch::Tensor& t, const torch::Tensor& eps,
                  const PairBatch* labels, const torch::Tensor& label_t, const torch::Tensor& label_eps) {
     const int64_t batch = b.features.size(0);
-    torch::Tensor gap = error_gap(b.features, 2, b.x, b.roles, t.repeat({2}), eps.repeat({2, 1, 1}));
+    auto [gap, drift] = error_gap(b.features, 2, b.x, b.roles, t.repeat({2}), eps.repeat({2, 1, 1}));
     torch::Tensor inside = -params.beta * (gap.slice(0, 0, batch) - gap.slice(0, batch));
     torch::Tensor loss = torch::nn::functional::softplus(-inside).mean();
+    if (mouth_locked) loss = loss + params.keep_mouth * drift;
     if (labels != nullptr && params.anchor > 0) {
       loss = loss + params.anchor * params.beta *
-                        error_gap(labels->features, 1, labels->x, labels->roles, label_t, label_eps).mean();
+                        error_gap(labels->features, 1, labels->x, labels->roles, label_t, label_eps).first.mean();
     }
     double accuracy = (inside > 0).to(torch::kFloat32).mean().item<double>();
     return std::pair{loss, accuracy};

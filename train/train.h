@@ -560,6 +560,10 @@ struct DpoParams {
   // windows of the corpus labels, so preference tuning cannot drift from the speech the
   // labels follow (reward hacking); 0 = pure DPO.
   double anchor = 0;
+  // Weight of the mouth lock (experts other than ls): keep_mouth · the mean square of the
+  // adapted model's mouth-channel v minus the frozen base's, and no DPO loss on the mouth
+  // channels, so the expert leaves the lips to the base model (and the ls expert); 0 = off.
+  double keep_mouth = 0;
   // Gate: share of pairs drawn from the clips all three heads scored (VQ renders are few).
   double full_share = 0;
   int checkpoint_every = 100;
