@@ -17,6 +17,8 @@
 #   PARLA_FUZZ_BUILD=DIR       build directory (default build-fuzz)
 #   PARLA_FUZZ_KEEP_CORPUS=DIR keep each grown working corpus in DIR/<harness>
 #   PARLA_FUZZ_NICE=N          run the harnesses under nice -n N (default 10)
+#   PARLA_FUZZ_TIMEOUT=S       an input running longer is a finding (default 25; raise it
+#                              for campaigns on a loaded machine at a high nice level)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -86,7 +88,7 @@ for h in $harnesses; do
   corpus="$work/$h"
   mkdir -p "$corpus"
   cp fuzz/corpus/"$h"/* "$corpus"/
-  args=(-max_len="$(max_len "$h")" -timeout=25 -rss_limit_mb=2560 -malloc_limit_mb=2048
+  args=(-max_len="$(max_len "$h")" -timeout="${PARLA_FUZZ_TIMEOUT:-25}" -rss_limit_mb=2560 -malloc_limit_mb=2048
         -print_final_stats=1 -artifact_prefix="$artifacts/$h-" -close_fd_mask=1)
   # PARLA_FUZZ_RUNS alone: stop after that many executions; with SECONDS given as well,
   # at whichever comes first (a campaign of "1 M executions or an hour").
