@@ -118,7 +118,10 @@ vec3 shade_mouth(float u, float v, float gap_units) {
     shade *= 1.0 - 0.08 * (1.0 - smooth_step(0.0, 0.02 + 1.5 * aa, edge));
     rgb = mix(rgb, mouth.teeth * shade, upper_alpha);
   }
-  return rgb;
+  float contact = smooth_step(0.02, 0.1, gap_units) *
+                  (0.3 * (1.0 - smooth_step(0.0, 0.02 + 0.08 * gap_units + aa, y)) +
+                   0.1 * (1.0 - smooth_step(0.0, 0.015 + 0.05 * gap_units + aa, above)));
+  return rgb * (1.0 - contact);
 }
 
 // video/eyes.cpp eye_coords / eye_point / EyeModel::upper / lower.

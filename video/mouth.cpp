@@ -124,7 +124,13 @@ std::array<float, 3> shade_mouth(const MouthModel& m, float u, float v, float ga
     shade *= 1.f - 0.08f * (1.f - smoothstep(0.f, 0.02f + 1.5f * aa, edge));
     rgb = mix(rgb, scaled(m.teeth, shade), upper_alpha);
   }
-  return rgb;
+  // Contact shadows: each lip darkens what lies just behind its edge (teeth, tongue,
+  // walls), softly, reaching further as the mouth opens; none in thin gaps, which the
+  // wall colour already tapers into the lip line.
+  const float contact = smoothstep(0.02f, 0.1f, gap_units) *
+                        (0.3f * (1.f - smoothstep(0.f, 0.02f + 0.08f * gap_units + aa, y)) +
+                         0.1f * (1.f - smoothstep(0.f, 0.015f + 0.05f * gap_units + aa, above)));
+  return scaled(rgb, 1.f - contact);
 }
 
 }  // namespace parla::video

@@ -109,7 +109,7 @@ TEST_P(StillBackground, BackgroundStaysWhileTheHeadMoves) {
   const Change now = pose_change(rig, rig, pose);
   const Change then = pose_change(rig, before, pose);
   std::printf(
-      "%s: %d background px (512² crop): mean change %.3f now, %.3f before; "
+      "%s: %d background px (default crop): mean change %.3f now, %.3f before; "
       "changed > 2 levels %.2f%% now, %.2f%% before; face %.1f now, %.1f before\n",
       name.c_str(), now.background_pixels, now.background, then.background,
       100.0 * now.changed_share, 100.0 * then.changed_share, now.face, then.face);
