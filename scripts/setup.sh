@@ -24,7 +24,7 @@ if [ "${PARLA_SKIP_APT:-0}" != "1" ]; then
     fortunes-eo wfrench wdutch \
     chromium \
     slurm-wlm munge \
-    libfftw3-dev libkissfft-dev debootstrap
+    libfftw3-dev libkissfft-dev debootstrap libtbb-dev
 fi
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
