@@ -75,18 +75,6 @@ struct Candidate {
   double max_error = 0.0;       // vs the double DFT, relative to the frame's peak power
 };
 
-// CPU time of this thread: time the scheduler gives other processes is not counted.
-double thread_cpu_seconds() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -151,12 +139,12 @@ int main(int argc, char** argv) {
   float sink = 0.f;
   for (int r = 0; r < repeats; ++r) {
     for (Candidate& c : candidates) {
-      const double start = thread_cpu_seconds();
+      const double start = bench::thread_cpu_seconds();
       for (int i = 0; i < frames_per_repeat; ++i) {
         c.power(frames[i % kDistinctFrames].data(), power.data());
         sink += power[i % kBins];
       }
-      c.seconds.push_back(thread_cpu_seconds() - start);
+      c.seconds.push_back(bench::thread_cpu_seconds() - start);
     }
   }
 
@@ -170,7 +158,7 @@ int main(int argc, char** argv) {
     std::vector<double> ratios;
     for (int r = 0; r < repeats; ++r) ratios.push_back(c.seconds[r] / candidates[0].seconds[r]);
     std::printf("%-16s %10.3f %13.2fx %16.2e\n", c.name.c_str(),
-                median(c.seconds) / frames_per_repeat * 1e6, median(ratios), c.max_error);
+                bench::median(c.seconds) / frames_per_repeat * 1e6, bench::median(ratios), c.max_error);
   }
   if (sink == 12345.f) std::puts("");  // keeps the loops
 

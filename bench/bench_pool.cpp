@@ -49,17 +49,6 @@ float spin(long iterations, float seed) {
   return x;
 }
 
-double thread_cpu_seconds() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
 struct Candidate {
   std::string name;
   std::function<void(int, const std::function<void(int)>&)> run;
@@ -79,10 +68,10 @@ int main(int argc, char** argv) {
   // that a loaded machine does not shorten the bands.
   long per_us = 0;
   {
-    const double cpu0 = thread_cpu_seconds();
+    const double cpu0 = bench::thread_cpu_seconds();
     volatile float sink = spin(20'000'000, 1.f);
     (void)sink;
-    per_us = static_cast<long>(20'000'000 / ((thread_cpu_seconds() - cpu0) * 1e6));
+    per_us = static_cast<long>(20'000'000 / ((bench::thread_cpu_seconds() - cpu0) * 1e6));
   }
   const long band_iterations = static_cast<long>(per_us * band_us);
 
@@ -143,9 +132,9 @@ int main(int argc, char** argv) {
       empty_ratio.push_back(c.empty_us[r] / candidates[0].empty_us[r]);
       loaded_ratio.push_back(c.loaded_us[r] / candidates[0].loaded_us[r]);
     }
-    std::printf("%-20s %14.1f %9.2fx %14.1f %22.0f %9.3fx\n", c.name.c_str(), median(c.empty_us),
-                median(empty_ratio), median(c.empty_cpu_us), median(c.loaded_us),
-                median(loaded_ratio));
+    std::printf("%-20s %14.1f %9.2fx %14.1f %22.0f %9.3fx\n", c.name.c_str(), bench::median(c.empty_us),
+                bench::median(empty_ratio), bench::median(c.empty_cpu_us), bench::median(c.loaded_us),
+                bench::median(loaded_ratio));
   }
   std::printf("ideal call of bands: %.0f us (%d x %.0f us of CPU over %d threads)\n",
               std::ceil(static_cast<double>(bands) / threads) * band_us, bands, band_us, threads);

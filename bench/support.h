@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace parla::bench {
 
@@ -20,6 +21,11 @@ class Stopwatch {
 
 // CPU seconds used by this process (all threads).
 double process_cpu_seconds();
+// CPU seconds used by the calling thread: time the scheduler gives other processes is
+// not counted (micro-benchmarks on a shared machine).
+double thread_cpu_seconds();
+// The median of `values` (the upper one of an even count); values must not be empty.
+double median(std::vector<double> values);
 // Peak resident set size of this process in MiB (VmHWM).
 double peak_rss_mib();
 // Current resident set size in MiB (VmRSS).
