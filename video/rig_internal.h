@@ -57,20 +57,25 @@ float head_weight(const FaceGeometry& geometry, Point p);
 
 // The portrait's face + hair + neck against its background (video/rig_silhouette.cpp):
 // a signed distance to the silhouette on a grid in face units, estimated once per rig.
-// The head weight falls to 0 over kSilhouetteBand inside it, so the background stays
-// still and the band absorbs the stretch; an unreliable estimate (background colours
+// The head weight falls to 0 over kSilhouetteBand inside it (the face within its
+// landmark outline excepted), so the background stays still and the band absorbs the
+// stretch; an unreliable estimate (background colours
 // like the hair's, or too little background in the picture) leaves the weight as it was.
 inline constexpr float kSilhouetteBand = 0.5f;  // face units
 struct Silhouette {
   float x0 = 0.f, y0 = 0.f, step = 1.f;  // face units of sample (0, 0), sample spacing
   int width = 0, height = 0;             // samples
   std::vector<float> distance;           // face units, + inside the foreground
+  std::vector<float> factor;             // head-weight factor 0..1 (see head_factor)
   float confidence = 0.f;                // 0..1: colour separation at the silhouette
   float seeds_kept = 0.f;                // 0..1: share of background seeds left background
   float crown_kept = 0.f;                // 0..1: share of the head above the brows left foreground
   bool reliable = false;                 // the head weight uses it
   float signed_distance(Point face) const;  // bilinear; 1000 when there is no estimate
-  float head_factor(Point face) const;      // 0 outside, 1 deeper than kSilhouetteBand
+  // The head weight's factor: 0 outside the silhouette, 1 deeper than kSilhouetteBand
+  // inside it and on the face within its landmark outline (1 when not reliable).
+  float head_factor(Point face) const;
+  float sample(const std::vector<float>& grid, Point face) const;  // bilinear, clamped
 };
 Silhouette estimate_silhouette(const Image& portrait, const FaceFrame& frame,
                                const FaceGeometry& geometry, const Landmarks& face_units);

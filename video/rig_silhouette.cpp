@@ -21,6 +21,11 @@ constexpr float kPriorLogOdds = 1.f;
 // Mean-field pull of each of the 4 neighbours (half log-odds): below the 0.25 at which
 // whole regions lock into one label whatever their colours, strong enough to smooth.
 constexpr float kCoupling = 0.2f;
+// The face keeps its full head weight up to its landmark outline, easing off over this
+// much beyond it (face units); the weight still reaches 0 at the silhouette over at least
+// kEdgeRamp.
+constexpr float kFaceReach = 0.3f;
+constexpr float kEdgeRamp = 0.12f;
 // Reliability gates (measured on the shared portraits, the sample and the gallery's
 // video frames; docs/rig.md): colour separation at the silhouette, the share of the
 // background seeds the estimate keeps as background, the head above the brows kept as
@@ -120,21 +125,23 @@ std::vector<std::uint8_t> flood(const std::vector<std::uint8_t>& label, std::uin
 
 }  // namespace
 
-float Silhouette::signed_distance(Point face) const {
-  if (distance.empty()) return 1e3f;
+float Silhouette::sample(const std::vector<float>& grid, Point face) const {
   float fx = std::clamp((face.x - x0) / step, 0.f, width - 1.001f);
   float fy = std::clamp((face.y - y0) / step, 0.f, height - 1.001f);
   const int x = static_cast<int>(fx), y = static_cast<int>(fy);
   fx -= x, fy -= y;
-  const float* row = &distance[static_cast<size_t>(y) * width + x];
+  const float* row = &grid[static_cast<size_t>(y) * width + x];
   const float top = row[0] + (row[1] - row[0]) * fx;
   const float bottom = row[width] + (row[width + 1] - row[width]) * fx;
   return top + (bottom - top) * fy;
 }
 
+float Silhouette::signed_distance(Point face) const {
+  return distance.empty() ? 1e3f : sample(distance, face);
+}
+
 float Silhouette::head_factor(Point face) const {
-  if (!reliable) return 1.f;
-  return clamp01(signed_distance(face) / kSilhouetteBand);
+  return reliable ? sample(factor, face) : 1.f;
 }
 
 Silhouette estimate_silhouette(const Image& portrait, const FaceFrame& frame, const FaceGeometry& g,
@@ -154,7 +161,7 @@ Silhouette estimate_silhouette(const Image& portrait, const FaceFrame& frame, co
 
   // Colours (2x2 supersampled, clamped at the picture's edges) and seed regions.
   std::vector<std::array<float, 3>> rgb(n);
-  std::vector<std::uint8_t> in_image(n), sure_fg(n), bg_seed(n), in_head(n);
+  std::vector<std::uint8_t> in_image(n), sure_fg(n), in_face(n), bg_seed(n), in_head(n);
   std::vector<float> prior(n);
   std::vector<Point> face_polygon;
   for (int i = 0; i <= 16; ++i) face_polygon.push_back(face_units[i]);
@@ -179,7 +186,8 @@ Silhouette estimate_silhouette(const Image& portrait, const FaceFrame& frame, co
       // Where the head usually is: +1 inside the falloff (weight 1), -1 beyond it.
       prior[i] = kPriorLogOdds * (2.f * weight - 1.f);
       in_head[i] = weight == 1.f;
-      sure_fg[i] = inside_polygon(face_polygon, p) ||
+      in_face[i] = inside_polygon(face_polygon, p);
+      sure_fg[i] = in_face[i] ||
                    (std::abs(p.x - chin.x) < 0.4f && p.y > chin.y - 0.1f && p.y < chin.y + 0.5f);
       bg_seed[i] = in_image[i] && weight == 0.f && p.y < g.chin_y;
     }
@@ -249,6 +257,18 @@ Silhouette estimate_silhouette(const Image& portrait, const FaceFrame& frame, co
   s.distance.resize(n);
   for (int i = 0; i < n; ++i) {
     s.distance[i] = fg[i] ? (to_bg[i] - 0.5f) * kStep : -(to_fg[i] - 0.5f) * kStep;
+  }
+
+  // The head-weight factor: 0 outside, rising over kSilhouetteBand inside; the face
+  // within its landmark outline stays whole (1, easing off over kFaceReach beyond the
+  // outline), so jaw, mouth and eyes turn as one, the ramp then squeezed towards the
+  // silhouette but never shorter than kEdgeRamp.
+  const std::vector<float> to_face = chamfer(in_face, s.width, s.height);
+  s.factor.resize(n);
+  for (int i = 0; i < n; ++i) {
+    const float d = s.distance[i];
+    const float core = clamp01(1.f - to_face[i] * kStep / kFaceReach);
+    s.factor[i] = d <= 0.f ? 0.f : std::max(clamp01(d / kSilhouetteBand), core) * clamp01(d / kEdgeRamp);
   }
 
   // Confidence: how surely the colours alone tell the two sides of the silhouette apart
