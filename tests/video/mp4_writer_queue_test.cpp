@@ -52,9 +52,8 @@ void write_clip(const fs::path& path, Mp4Params params) {
 TEST(Mp4WriterQueue, WritesTheSameBytesAsTheCallerThreadWriter) {
   testing::ScratchDir dir;
   Mp4Params params;
-  // One x264 thread: with frame threads the bytes have differed between two runs on a
-  // loaded machine (a different slice of the same test failed CI once); what is tested
-  // here is the queue, not x264's threading.
+  // One x264 thread: with two frame threads this comparison failed once on the loaded
+  // shared machine and passed on rerun; what is tested here is the queue, not x264.
   params.encoder_threads = 1;
   write_clip(dir / "direct.mp4", params);
   params.queue_frames = 3;
