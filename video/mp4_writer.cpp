@@ -284,6 +284,9 @@ void Mp4Writer::State::add_video_stream() {
     ff::check(av_opt_set(enc->priv_data, "tune", params.tune.c_str(), 0), "x264 tune");
   }
   ff::check(av_opt_set_double(enc->priv_data, "crf", params.crf, 0), "x264 crf");
+  // Fragmented: a keyframe, and so a fragment, every second (x264's default is every 10
+  // s): the file grows as it is recorded and the muxer holds at most a second of tables.
+  if (params.fragmented) enc->gop_size = std::max(1, static_cast<int>(std::lround(params.fps)));
   // libx264's codec defaults set thread_count to 0 (x264 picks 1.5 x cores frame
   // threads); state it so the output depends on the params, not the machine.
   enc->thread_count = params.encoder_threads;
@@ -352,9 +355,9 @@ void Mp4Writer::State::write_header() {
   // faststart: the muxer rewrites the file at the trailer so moov precedes mdat and
   // a browser can start playing before the whole file has arrived. Fragmented: the
   // muxer keeps only the current fragment's sample tables in memory; the moov waits for
-  // the first fragment (delay_moov) so it can carry the edit lists that put the video's
-  // first frame and the audio's first real sample (after AAC's priming) at time 0 —
-  // empty_moov would start the video 80 ms late and the audio 64 ms early.
+  // the first fragment (delay_moov, a second in) so it can carry the edit lists that put
+  // the video's first frame and the audio's first real sample (after AAC's priming) at
+  // time 0 — empty_moov would start the video 80 ms late and the audio 64 ms early.
   av_dict_set(&options, "movflags",
               params.fragmented ? "+frag_keyframe+delay_moov+default_base_moof" : "+faststart", 0);
   int ret = avformat_write_header(muxer.get(), &options);
