@@ -56,7 +56,7 @@ TEST(RealFft, RejectsSizesThatAreNotPowersOfTwo) {
 // Feature extractors are made and run on several threads at once (batch workers, the
 // library's renders): plans made concurrently must work and give the same spectra.
 TEST(RealFft, PlansAndTransformsOnManyThreadsAtOnce) {
-  std::vector<float> x(512);
+  std::vector<float> x(1024);  // the longest transform below reads 1024 samples
   std::mt19937 rng(3);
   std::normal_distribution<float> normal;
   for (float& v : x) v = normal(rng);
