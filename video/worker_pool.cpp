@@ -9,35 +9,45 @@
 namespace parla::video {
 
 struct WorkerPool::Shared {
-  std::mutex mutex;                  // guards generation, stopping, task, count, busy
+  // One run() call: its bands and the next one to hand out. It lives on the caller's
+  // stack; a worker reaches it only through `job`, under the mutex.
+  struct Job {
+    const std::function<void(int)>* task;
+    int count;
+    std::atomic<int> next{0};
+
+    void work() {
+      for (int i = next.fetch_add(1); i < count; i = next.fetch_add(1)) (*task)(i);
+    }
+  };
+
+  std::mutex mutex;                  // guards generation, stopping, job, users
   std::condition_variable wake;      // workers wait for a new generation
-  std::condition_variable finished;  // run() waits for busy == 0
+  std::condition_variable finished;  // run() waits for users == 0
   std::uint64_t generation = 0;
   bool stopping = false;
-  const std::function<void(int)>* task = nullptr;
-  int count = 0;
-  int busy = 0;                      // workers still inside the current generation
-  std::atomic<int> next{0};          // next index to hand out
-
-  void work() {
-    for (int i = next.fetch_add(1); i < count; i = next.fetch_add(1)) (*task)(i);
-  }
+  Job* job = nullptr;                // the open job; null once its caller has finished
+  int users = 0;                     // workers inside the open job
 };
 
 WorkerPool::WorkerPool(int threads) : shared_(std::make_unique<Shared>()) {
   for (int t = 1; t < std::max(1, threads); ++t) {
     workers_.emplace_back([shared = shared_.get()] {
       std::uint64_t seen = 0;
+      Shared::Job* job = nullptr;
       while (true) {
         {
           std::unique_lock lock(shared->mutex);
           shared->wake.wait(lock, [&] { return shared->stopping || shared->generation != seen; });
           if (shared->stopping) return;
           seen = shared->generation;
+          job = shared->job;
+          if (!job) continue;  // woke after its caller had done every band
+          ++shared->users;
         }
-        shared->work();
+        job->work();
         std::lock_guard lock(shared->mutex);
-        if (--shared->busy == 0) shared->finished.notify_one();
+        if (--shared->users == 0) shared->finished.notify_one();
       }
     });
   }
@@ -57,18 +67,19 @@ void WorkerPool::run(int count, const std::function<void(int)>& task) {
     for (int i = 0; i < count; ++i) task(i);
     return;
   }
+  Shared::Job job{&task, count};
   {
     std::lock_guard lock(shared_->mutex);
-    shared_->task = &task;
-    shared_->count = count;
-    shared_->next = 0;
-    shared_->busy = static_cast<int>(workers_.size());
+    shared_->job = &job;
     ++shared_->generation;
   }
   shared_->wake.notify_all();
-  shared_->work();
+  job.work();
+  // Every band is handed out: close the job to workers not yet awake (they go back to
+  // sleep) and wait only for those still inside it, not for every worker to wake.
   std::unique_lock lock(shared_->mutex);
-  shared_->finished.wait(lock, [&] { return shared_->busy == 0; });
+  shared_->job = nullptr;
+  shared_->finished.wait(lock, [&] { return shared_->users == 0; });
 }
 
 }  // namespace parla::video
