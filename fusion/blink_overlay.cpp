@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <string>
 
 #include "fusion/generators.h"
 #include "fusion/random.h"
@@ -136,6 +137,7 @@ class BlinkOverlay final : public MotionGenerator {
   double lookahead_seconds() const override { return motion_->lookahead_seconds(); }
 
   void push(std::span<const audio::FeatureFrame> frames, std::vector<MotionFrame>& out) override {
+    check_open("push");
     scratch_.clear();
     motion_->push(frames, scratch_);
     motion_frames_.insert(motion_frames_.end(), scratch_.begin(), scratch_.end());
@@ -146,6 +148,8 @@ class BlinkOverlay final : public MotionGenerator {
   }
 
   void finish(std::vector<MotionFrame>& out) override {
+    check_open("finish");
+    finished_ = true;
     scratch_.clear();
     motion_->finish(scratch_);
     motion_frames_.insert(motion_frames_.end(), scratch_.begin(), scratch_.end());
@@ -153,6 +157,16 @@ class BlinkOverlay final : public MotionGenerator {
   }
 
  private:
+  // A generator's state (time, look-ahead, the previous window, the blink process) runs
+  // on from one push to the next: after finish(), more audio would continue the ended
+  // stream with that state, not start a new one.
+  void check_open(const char* call) const {
+    if (finished_) {
+      throw Error(std::string("motion generator '") + std::string(motion_->name()) + "': " + call +
+                  " after finish(); a generator serves one stream, make a new one for the next");
+    }
+  }
+
   // Emits every frame both have produced (the same count in total: the blink process
   // emits at once, the generator after its look-ahead).
   void drain(std::vector<MotionFrame>& out) {
@@ -173,6 +187,7 @@ class BlinkOverlay final : public MotionGenerator {
   MotionStyle style_;
   std::deque<MotionFrame> motion_frames_, blink_frames_;
   std::vector<MotionFrame> scratch_;
+  bool finished_ = false;
 };
 
 }  // namespace

@@ -69,6 +69,9 @@ inline constexpr int kDefaultLookaheadFrames = 4;  // 160 ms of audio past the c
 
 // Feature frames (100 per second) in, motion frames (25 per second) out. Motion frame
 // k shows time k / 25 s; N feature frames yield ceil(N / 4) motion frames in total.
+// A generator serves one stream: push() any number of times, then finish() once; push or
+// finish after that throws Error. Make a new generator (make_generator) for the next
+// audio.
 class MotionGenerator {
  public:
   virtual ~MotionGenerator() = default;

@@ -110,3 +110,27 @@ TEST(ClassicGenerator, UnknownNameIsAnInputError) {
 }
 
 }  // namespace
+
+namespace {
+
+// A generator serves one stream: reusing it after finish() for the next audio used to
+// continue the ended stream silently (`parla eval critic` scored the learned generator's
+// clips 6..60 at LS 4-60 instead of ~98 that way). Now it throws, naming the generator.
+TEST(Generators, PushOrFinishAfterFinishThrows) {
+  for (const char* name : {"classic", "learned"}) {
+    auto gen = fusion::make_generator(name, {.seed = 3});
+    MotionTrack once = fusion::generate_motion(speech_features().frames, *gen);
+    EXPECT_GT(once.frame_count(), 0);
+    try {
+      fusion::generate_motion(speech_features().frames, *gen);
+      ADD_FAILURE() << name << ": a second stream on one generator was accepted";
+    } catch (const parla::Error& e) {
+      EXPECT_NE(std::string(e.what()).find("after finish()"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+    }
+    std::vector<parla::MotionFrame> out;
+    EXPECT_THROW(gen->finish(out), parla::Error) << name;
+  }
+}
+
+}  // namespace

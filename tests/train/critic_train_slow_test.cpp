@@ -50,6 +50,20 @@ TEST(TrainCritic, TrainsResumesAndScores) {
     EXPECT_GE(s, 0);
     EXPECT_LE(s, 100);
   }
+  // `parla eval critic` on the run: every held-out figure in the JSON, shift recovery
+  // both ways over the 21 shifts of each shared video, and each shared video's own offset.
+  auto evaluated = run_command(parla() + " eval critic --data " + q(run) + " --corpus " + q(corpus) +
+                               " --max-clips 2 --json " + q(dir / "eval.json") + " 2>&1");
+  ASSERT_EQ(evaluated.exit_code, 0) << evaluated.output;
+  nlohmann::json e = nlohmann::json::parse(parla::read_text_file(dir / "eval.json"));
+  for (const char* figure : {"ls_shift_recovery", "ls_relative_shift_recovery"}) {
+    const auto& shared = e[figure]["shared real videos"];
+    EXPECT_EQ(shared["n"].get<int>(), 2 * 21) << figure;
+    EXPECT_GE(shared["rate"].get<double>(), 0) << figure;
+    EXPECT_LE(shared["rate"].get<double>(), 1) << figure;
+  }
+  EXPECT_TRUE(e["ls_offset_in_sync"]["shared real videos"].contains("hdtf_katiehill.mp4")) << e.dump(1);
+  EXPECT_EQ(e["ls_generators"]["clips"].get<int>(), 2) << e.dump(1);
   // A file that is not a critic head is refused with one line naming it.
   parla::write_text_file(run / "mn.pt", "not a model");
   auto bad = run_command(parla() + " score -q " +
