@@ -167,11 +167,11 @@ LiveRun run_live_config(const std::vector<train::Clip>& clips,
                         const std::vector<audio::Features>& inputs,
                         const fusion::GeneratorParams& base) {
   fusion::GeneratorParams params = base;
-  auto gen = fusion::make_generator("learned", params);
   std::vector<double> ms;
   train::MotionScorer scorer;
   for (size_t c = 0; c < inputs.size(); ++c) {
     const audio::Features& f = inputs[c];
+    auto gen = fusion::make_generator("learned", params);  // one stream per clip
     MotionTrack track;
     for (size_t i = 0; i < f.frames.size(); i += 4) {
       size_t n = std::min<size_t>(4, f.frames.size() - i);
