@@ -63,7 +63,11 @@ TEST(PlayEveryday, ASeekLeavesTheSyncFiguresClean) {
   auto s = read_stats(stats_path);
   EXPECT_EQ(s["clock"], "audio") << s.dump();
   ASSERT_EQ(s["seeks"].get<int>(), 1) << s.dump();
-  EXPECT_GT(s["clock_end_s"].get<double>(), 6.0) << s.dump();  // it did jump
+  // It did jump: the seek adds 5 s, while without it the audio clock cannot pass the wall
+  // time played (~3 s). Not 6 s: under CI load the audio started ~1 s late once and the
+  // clock ended at 5.995 s.
+  EXPECT_GT(s["clock_end_s"].get<double>(), 5.0) << s.dump();
+  EXPECT_LT(s["clock_wall_s"].get<double>(), 4.5) << s.dump();
   EXPECT_LE(s["av_offset_max_s"].get<double>(), 0.1) << s.dump();
   EXPECT_GE(s["av_offset_min_s"].get<double>(), -0.1) << s.dump();
   EXPECT_EQ(s["frames_dropped"].get<int>(), 0) << s.dump();
