@@ -34,8 +34,8 @@ WorkerPool::WorkerPool(int threads) : shared_(std::make_unique<Shared>()) {
   for (int t = 1; t < std::max(1, threads); ++t) {
     workers_.emplace_back([shared = shared_.get()] {
       std::uint64_t seen = 0;
-      Shared::Job* job = nullptr;
       while (true) {
+        Shared::Job* job = nullptr;
         {
           std::unique_lock lock(shared->mutex);
           shared->wake.wait(lock, [&] { return shared->stopping || shared->generation != seen; });
