@@ -16,6 +16,9 @@ namespace {
 
 constexpr double kSeekSeconds = 5.0;
 constexpr double kPacingStartSeconds = 0.5;  // see PlayStats::clock_advance_seconds
+// A seek stops hiding drops and offsets once the picture has caught up with the clock, or
+// after this much wall time, so a machine that never catches up still counts them.
+constexpr double kSeekGraceSeconds = 2.0;
 constexpr double kSpeedStep = 1.1;           // `[`/`]`, as mpv
 constexpr double kMinSpeed = 0.25, kMaxSpeed = 4.0;
 
@@ -71,8 +74,10 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
   PlayStats stats;
   stats.generator = input.generator;
   Figures offsets;
-  bool seeking = false;          // a seek the clock does not reflect yet
+  bool seeking = false;          // a seek the picture has not caught up with yet
   double seek_target = 0;        // seconds, valid while seeking
+  std::int64_t seek_epoch = 0;   // the queue's epoch from the seek on
+  std::int64_t seek_ns = 0;      // when it started
   std::int64_t step_index = -1;  // `,`/`.` while paused: the frame to show; -1 = none
   double speed = 1.0;
   bool muted = false, looping = false;
@@ -85,6 +90,8 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
     queue.restart(frame_at(target));
     seeking = true;
     seek_target = target;
+    seek_epoch = queue.job().epoch;
+    seek_ns = audio::steady_now_ns();
     offsets = Figures();  // the sync figures start again at the new position
   };
   // Hands the clock over between audio and wall when mute or speed change.
@@ -178,13 +185,11 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
       }
     }
     double now_s = clock->seconds();
-    // A seek ends once the clock has reached the target and a frame from there is shown;
-    // until then neither the old picture's offset nor the skipped frames count.
-    if (seeking && std::fabs(now_s - seek_target) < 1.0 && display.current() &&
-        std::fabs(display.current()->seconds - seek_target) < 1.0) {
-      seeking = false;
-    }
-    double sync_s = seeking ? seek_target : now_s;
+    // While a seek is under way neither the old picture's offset nor the frames skipped to
+    // catch up count. The clock reflects it only after the device's latency: until it
+    // reads near the target, frames are taken up to the target.
+    bool clock_there = std::fabs(now_s - seek_target) < 1.0;
+    double sync_s = seeking && !clock_there ? seek_target : now_s;
     if (screenshot_index) sync_s = std::min(sync_s, (*screenshot_index + 0.5) / fps);
     if (step_index >= 0 && clock->paused()) sync_s = (static_cast<double>(step_index) + 0.5) / fps;
     std::int64_t dropped_while_seeking = 0;
@@ -194,7 +199,18 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
       stats.jaw_open_max = std::max(stats.jaw_open_max, due->motion[index(Channel::JawOpen)]);
       display.show(std::move(*due));
       ++stats.frames_shown;
-    } else if (display.current() && !clock->paused() && !seeking) {
+    }
+    // It ends once a frame from the new position is on screen and nothing due is waiting
+    // behind it (the restarted worker has caught up with the clock), or after the grace.
+    if (seeking) {
+      bool caught_up = clock_there && display.current() && display.current()->epoch == seek_epoch &&
+                       display.current()->index >= frame_at(sync_s);
+      if (caught_up ||
+          static_cast<double>(audio::steady_now_ns() - seek_ns) * 1e-9 > kSeekGraceSeconds) {
+        seeking = false;
+      }
+    }
+    if (!due && !seeking && display.current() && !clock->paused()) {
       auto due_index = static_cast<std::int64_t>(std::floor(sync_s * fps));
       if (due_index > display.current()->index && due_index < count) ++stats.frames_late;
     }
