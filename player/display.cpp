@@ -71,17 +71,24 @@ void Display::show(VideoFrame frame) {
 }
 
 void Display::draw(const std::vector<std::string>& hud_lines) {
-  int fb_w = window_.framebuffer_width(), fb_h = window_.framebuffer_height();
-  last_rect_ = view_.draw(fb_w, fb_h);
-  if (hud_on_ && !hud_lines.empty()) {
+  last_hud_ = hud_lines;
+  last_fb_width_ = window_.framebuffer_width();
+  last_fb_height_ = window_.framebuffer_height();
+  last_rect_ = draw_into(last_fb_width_, last_fb_height_);
+}
+
+gl::Rect Display::draw_into(int fb_w, int fb_h) {
+  gl::Rect rect = view_.draw(fb_w, fb_h);
+  if (hud_on_ && !last_hud_.empty()) {
     // 2 px glyph pixels (x the HiDPI scale), smaller when the lines would not fit.
     size_t longest = 1;
-    for (const auto& line : hud_lines) longest = std::max(longest, line.size());
+    for (const auto& line : last_hud_) longest = std::max(longest, line.size());
     int fit = fb_w / static_cast<int>(4 * longest + 4);
     int pixel =
         std::clamp(fit, 1, std::max(2, static_cast<int>(std::lround(2 * window_.content_scale()))));
-    hud_.draw(hud_lines, fb_w, fb_h, pixel);
+    hud_.draw(last_hud_, fb_w, fb_h, pixel);
   }
+  return rect;
 }
 
 void Display::draw_progress(double fraction) {
@@ -94,15 +101,30 @@ void Display::draw_progress(double fraction) {
 }
 
 void Display::save_screenshot(const std::filesystem::path& path) {
-  // Read the window's back buffer as draw() left it, whatever other code bound or set:
-  // the default framebuffer, tightly packed rows, no pixel-pack buffer.
-  glBindFramebuffer(GL_READ_FRAMEBUFFER, 0);
+  if (last_fb_width_ <= 0 || last_fb_height_ <= 0) {
+    throw Error("screenshot " + path.string() + ": nothing has been drawn yet");
+  }
+  gl::Texture target = gl::make_texture();
+  glBindTexture(GL_TEXTURE_2D, target.get());
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, last_fb_width_, last_fb_height_, 0, GL_RGBA,
+               GL_UNSIGNED_BYTE, nullptr);
+  gl::Framebuffer offscreen = gl::make_framebuffer();
+  glBindFramebuffer(GL_FRAMEBUFFER, offscreen.get());
+  glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, target.get(), 0);
+  if (glCheckFramebufferStatus(GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE) {
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    throw Error("screenshot " + path.string() + ": the offscreen target is incomplete");
+  }
+  gl::Rect rect = draw_into(last_fb_width_, last_fb_height_);
+  // Read it as drawn, whatever other code set: tightly packed rows, no pixel-pack buffer.
+  glReadBuffer(GL_COLOR_ATTACHMENT0);
   glBindBuffer(GL_PIXEL_PACK_BUFFER, 0);
-  glReadBuffer(GL_BACK);
   glPixelStorei(GL_PACK_ROW_LENGTH, 0);
   glPixelStorei(GL_PACK_SKIP_ROWS, 0);
   glPixelStorei(GL_PACK_SKIP_PIXELS, 0);
-  Image image = read_pixels(last_rect_);
+  Image image = read_pixels(rect);
+  glBindFramebuffer(GL_FRAMEBUFFER, 0);
+  glReadBuffer(GL_BACK);
   OutputFile out(path);
   video::save_png(image, out.temp_path());
   out.commit();

@@ -40,7 +40,10 @@ class Display {
   // The thin progress bar along the picture's bottom edge (play, HUD off), drawn after
   // any screenshot so, as in mpv, screenshots hold the picture without it.
   void draw_progress(double fraction);
-  // Saves what draw() just produced (the picture area, HUD included when on) as PNG.
+  // Saves what draw() just produced (the picture area, HUD included when on) as PNG. It
+  // draws the same again into an offscreen 8-bit RGBA target and reads that, not the
+  // window: a window's pixels are undefined where another window covers it (GL's pixel
+  // ownership test) and are only as deep as the visual the X server gave it.
   void save_screenshot(const std::filesystem::path& path);
   // A fresh "parla-<n>.png" name in the S-key directory.
   std::filesystem::path next_screenshot_path();
@@ -65,7 +68,11 @@ class Display {
   Hud hud_;
   std::unique_ptr<GlRigView> gl_rig_;  // Backend::Gl
   std::optional<VideoFrame> current_;
+  // draw()'s picture and HUD, to draw the same again (draw_into).
+  gl::Rect draw_into(int fb_width, int fb_height);
   gl::Rect last_rect_;
+  std::vector<std::string> last_hud_;
+  int last_fb_width_ = 0, last_fb_height_ = 0;
   bool hud_on_;
   std::filesystem::path screenshot_dir_;
   int screenshot_count_ = 0;

@@ -21,6 +21,12 @@ Buffer make_buffer() {
   return Buffer(n);
 }
 
+Framebuffer make_framebuffer() {
+  GLuint n = 0;
+  glGenFramebuffers(1, &n);
+  return Framebuffer(n);
+}
+
 VertexArray make_vertex_array() {
   GLuint n = 0;
   glGenVertexArrays(1, &n);

@@ -39,15 +39,18 @@ inline void delete_texture(GLuint n) { glDeleteTextures(1, &n); }
 inline void delete_buffer(GLuint n) { glDeleteBuffers(1, &n); }
 inline void delete_vertex_array(GLuint n) { glDeleteVertexArrays(1, &n); }
 inline void delete_program(GLuint n) { glDeleteProgram(n); }
+inline void delete_framebuffer(GLuint n) { glDeleteFramebuffers(1, &n); }
 
 using Texture = Handle<delete_texture>;
 using Buffer = Handle<delete_buffer>;
 using VertexArray = Handle<delete_vertex_array>;
 using Program = Handle<delete_program>;
+using Framebuffer = Handle<delete_framebuffer>;
 
 Texture make_texture();
 Buffer make_buffer();
 VertexArray make_vertex_array();
+Framebuffer make_framebuffer();
 // Compiles and links; throws parla::Error with the GL info log on failure.
 Program make_program(const char* vertex_source, const char* fragment_source,
                      const std::string& what);
