@@ -180,7 +180,7 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
         // height stays, so the hidden teeth triangles keep their orientation); the rest
         // keep 30 % of their rest distance.
         const bool closes = step == 1 && upper_teeth[column] >= 0;
-        const float keep = closes ? 0.02f : 0.3f;
+        const float keep = closes ? 0.0f : 0.3f;
         if (below < rows) {
           int anchor = step == 1 && lower_copy[column] >= 0 ? lower_copy[column] : id(column, below - 1);
           rig.lip_guards.push_back({id(column, below), anchor, 1, keep});
