@@ -216,9 +216,11 @@ nlohmann::json run_realtalk(const std::filesystem::path& dir, const std::filesys
     int count = 0;
     double seconds = 0;
     std::set<std::string> speakers;
+    std::vector<std::string> clip_names;
     for (const train::RealLabels& clip : clips) {
       if (clip.split != split) continue;
       ++count, seconds += clip.frames() / 25.0, speakers.insert(clip.speaker);
+      clip_names.push_back(clip.file);
       audio::Features features = audio::compute_features(clip.pcm);
       for (size_t g = 0; g < columns.size(); ++g) {
         std::vector<float> jaw;
@@ -239,8 +241,11 @@ nlohmann::json run_realtalk(const std::filesystem::path& dir, const std::filesys
     out[key]["clips"] = count;
     out[key]["seconds"] = seconds;
     out[key]["speakers"] = speakers.size();
+    out[key]["clip_names"] = clip_names;
+    std::vector<train::RealSpeechScores> scores;
     for (size_t g = 0; g < columns.size(); ++g) {
-      train::RealSpeechScores r = scorers[g].scores();
+      scores.push_back(scorers[g].scores());
+      const train::RealSpeechScores& r = scores.back();
       std::printf("%-10s %9.3f %9.3f %8d %9.3f %7lld\n", columns[g].c_str(), r.pooled_r,
                   r.median_clip_r, r.best_lag_frames, r.best_lag_r,
                   static_cast<long long>(r.frames));
@@ -250,7 +255,22 @@ nlohmann::json run_realtalk(const std::filesystem::path& dir, const std::filesys
                               {"best_lag_r", r.best_lag_r},
                               {"lag_r", r.lag_r},
                               {"clip_r", r.clip_r},
+                              {"clip_best_lag_frames", r.clip_best_lag},
+                              {"clip_best_lag_r", r.clip_best_lag_r},
                               {"frames", r.frames}};
+    }
+    if (split == train::Split::Val) {
+      // Per held-out clip: r at lag 0 and each column's own best lag, so a clip whose
+      // video and audio are out of step shows as the same lag for every column.
+      std::printf("per held-out clip, r at lag 0 / best lag (r there):\n");
+      for (size_t c = 0; c < clip_names.size(); ++c) {
+        std::printf("  %-44.44s", clip_names[c].c_str());
+        for (size_t g = 0; g < columns.size(); ++g) {
+          std::printf("  %s %6.3f / %+d (%.3f)", columns[g].c_str(), scores[g].clip_r[c],
+                      scores[g].clip_best_lag[c], scores[g].clip_best_lag_r[c]);
+        }
+        std::printf("\n");
+      }
     }
   }
   return out;

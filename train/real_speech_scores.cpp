@@ -36,6 +36,8 @@ void RealSpeechScorer::add(const RealLabels& clip, std::span<const float> jaw) {
 RealSpeechScores RealSpeechScorer::scores() const {
   RealSpeechScores s;
   s.clips = static_cast<int>(labels_.size());
+  s.clip_best_lag.assign(labels_.size(), 0);
+  s.clip_best_lag_r.assign(labels_.size(), 0.0);
   for (int lag = -kRealMaxLagFrames; lag <= kRealMaxLagFrames; ++lag) {
     Correlation pooled;
     for (size_t c = 0; c < labels_.size(); ++c) {
@@ -45,10 +47,13 @@ RealSpeechScores RealSpeechScorer::scores() const {
         const std::int64_t g = k + lag;  // the generated frame compared with video frame k
         if (g < 0 || g >= n || !confident_[c][static_cast<size_t>(k)]) continue;
         pooled.add(predicted_[c][static_cast<size_t>(g)], labels_[c][static_cast<size_t>(k)]);
-        if (lag == 0)
-          clip.add(predicted_[c][static_cast<size_t>(g)], labels_[c][static_cast<size_t>(k)]);
+        clip.add(predicted_[c][static_cast<size_t>(g)], labels_[c][static_cast<size_t>(k)]);
       }
       if (lag == 0) s.clip_r.push_back(clip.r());
+      if (lag == -kRealMaxLagFrames || clip.r() > s.clip_best_lag_r[c]) {
+        s.clip_best_lag_r[c] = clip.r();
+        s.clip_best_lag[c] = lag;
+      }
     }
     s.lag_r.push_back(pooled.r());
     if (lag == 0) s.pooled_r = pooled.r(), s.frames = static_cast<std::int64_t>(pooled.n);

@@ -386,6 +386,8 @@ struct RealSpeechScores {
   double best_lag_r = 0;                   // pooled r at the best lag
   std::vector<double> lag_r;               // pooled r per lag −8..+8
   std::vector<double> clip_r;              // per clip, lag 0, in the order added
+  std::vector<int> clip_best_lag;          // per clip, the lag of its highest r
+  std::vector<double> clip_best_lag_r;     // per clip, r at that lag
 };
 
 class RealSpeechScorer {
