@@ -30,18 +30,28 @@ LipRead read_lips(const Image& picture) {
   return read;
 }
 
-class MouthClosure : public ::testing::TestWithParam<const char*> {};
+class MouthClosure : public ::testing::TestWithParam<const char*> {
+ protected:
+  video::Rig rig() const {
+    std::string name = GetParam();
+    return name == "sample" ? testing::sample_rig()
+                            : testing::fitted_rig(testing::shared_media_dir() / "portraits" / name);
+  }
+  // The shut mouth: lips together over a barely open jaw.
+  static MotionFrame shut() {
+    MotionFrame motion = neutral_frame();
+    motion[index(Channel::JawOpen)] = 0.06f;
+    motion[index(Channel::MouthClose)] = 1.f;
+    return motion;
+  }
+};
 
 TEST_P(MouthClosure, LipsMeetWhenShut) {
   std::string name = GetParam();
-  video::Rig rig = name == "sample" ? testing::sample_rig()
-                                    : testing::fitted_rig(testing::shared_media_dir() / "portraits" / name);
-  video::Renderer renderer(rig, {});
+  video::Rig portrait_rig = rig();
+  video::Renderer renderer(portrait_rig, {});
   const LipRead rest = read_lips(renderer.render(neutral_frame()));
-  MotionFrame shut = neutral_frame();
-  shut[index(Channel::JawOpen)] = 0.06f;
-  shut[index(Channel::MouthClose)] = 1.f;
-  const LipRead closed = read_lips(renderer.render(shut));
+  const LipRead closed = read_lips(renderer.render(shut()));
   std::printf("%s: inner-lip gap %.1f px at rest, %.1f px shut (mouth %.0f px wide)\n", name.c_str(),
               rest.gap, closed.gap, rest.width);
   // Closed lips read as at most about a pixel apart plus a little for lip shape
@@ -81,14 +91,10 @@ int teeth_pixels(const Image& picture) {
 // the sample, against 0 and 5 (the sample's lower-lip highlight) now.
 TEST_P(MouthClosure, NoTeethShowBetweenShutLips) {
   std::string name = GetParam();
-  video::Rig rig = name == "sample" ? testing::sample_rig()
-                                    : testing::fitted_rig(testing::shared_media_dir() / "portraits" / name);
-  video::Renderer renderer(rig, {});
+  video::Rig portrait_rig = rig();
+  video::Renderer renderer(portrait_rig, {});
   const int at_rest = teeth_pixels(renderer.render(neutral_frame()));
-  MotionFrame shut = neutral_frame();
-  shut[index(Channel::JawOpen)] = 0.06f;
-  shut[index(Channel::MouthClose)] = 1.f;
-  const int closed = teeth_pixels(renderer.render(shut));
+  const int closed = teeth_pixels(renderer.render(shut()));
   std::printf("%s: %d teeth-coloured pixels around the mouth at rest, %d shut\n", name.c_str(), at_rest, closed);
   EXPECT_LE(closed, 6 + at_rest / 100);
 }
