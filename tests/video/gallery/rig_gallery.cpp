@@ -14,6 +14,8 @@
 //                                                    at rest, shut, half-open, open, pucker,
 //                                                    smile; prints the inner-lip gap dlib
 //                                                    reads back on each (output pixels)
+//   rig_gallery compare VIDEO OUT.png                the video's own shut / half-open / open
+//                                                    frames over Parla's render of frame 0
 //   rig_gallery shutgap VIDEO [STEP]                 a real video's own shut-lip gap: dlib's
 //                                                    inner-lip gap over mouth width on every
 //                                                    STEP-th frame, its p5 / p10 / median
@@ -172,18 +174,40 @@ void print_shut_gap(const fs::path& video_path, int step) {
               ratios.size(), at(0.05), at(0.10), at(0.5));
 }
 
+// A close-up of the mouth, `cell_w` x `cell_h`, 1.7 mouth widths wide, centred on the
+// outer lip points of `l` (landmarks in `picture`'s pixels), into `strip` at column `column`.
+void paste_mouth(const Image& picture, const video::Landmarks& l, Image& strip, int column, int cell_w,
+                 int cell_h) {
+  float cx = 0.f, cy = 0.f;
+  for (int i = 48; i < 60; ++i) cx += l[i].x / 12.f, cy += l[i].y / 12.f;
+  const float mouth_w = std::hypot(l[54].x - l[48].x, l[54].y - l[48].y);
+  const float zoom = cell_w / (1.7f * mouth_w);
+  for (int y = 0; y < cell_h; ++y) {
+    for (int x = 0; x < cell_w; ++x) {
+      float rgb[3];
+      video::sample_bilinear(picture, cx + (x + 0.5f - cell_w / 2.f) / zoom, cy + (y + 0.5f - cell_h / 2.f) / zoom, rgb);
+      for (int k = 0; k < 3; ++k) {
+        strip.pixel(column * cell_w + x, y)[k] = static_cast<std::uint8_t>(std::clamp(rgb[k] + 0.5f, 0.f, 255.f));
+      }
+    }
+  }
+}
+
+// The rig's landmarks moved into the default render's pixels.
+video::Landmarks rendered_landmarks(const video::Rig& rig, const video::Renderer& renderer) {
+  video::Landmarks l = rig.landmarks();
+  const float scale = static_cast<float>(renderer.scale());
+  const video::Point o = renderer.origin();
+  for (auto& p : l) p = {(p.x - o.x) * scale, (p.y - o.y) * scale};
+  return l;
+}
+
 void write_mouths(const fs::path& portrait_path, const fs::path& out, const std::string& label) {
   video::Rig rig = load_rig(portrait_path);
   video::Renderer renderer(rig, {});
-  // A close-up 1.6 mouth widths wide around the mouth, at the output's scale.
-  const auto& l = rig.landmarks();
-  float cx = 0.f, cy = 0.f;
-  for (int i = 48; i < 60; ++i) cx += l[i].x / 12.f, cy += l[i].y / 12.f;
-  const float scale = static_cast<float>(renderer.scale());
-  const video::Point o = renderer.origin();
-  const float mouth_w = std::hypot(l[54].x - l[48].x, l[54].y - l[48].y) * scale;
+  const video::Landmarks l = rendered_landmarks(rig, renderer);
+  const float mouth_w = std::hypot(l[54].x - l[48].x, l[54].y - l[48].y);
   const int cell_w = 220, cell_h = 150;
-  const float zoom = cell_w / (1.7f * mouth_w);
   Image strip(cell_w * static_cast<int>(mouth_poses().size()), cell_h);
   int column = 0;
   std::printf("%s  mouth %.1f px", label.c_str(), mouth_w);
@@ -192,21 +216,68 @@ void write_mouths(const fs::path& portrait_path, const fs::path& out, const std:
     for (auto [channel, value] : pose.values) motion[index(channel)] = value;
     const Image& picture = renderer.render(motion);
     std::printf("  %s %.1f", pose.name, inner_lip_gap(picture));
-    const float mx = (cx - o.x) * scale, my = (cy - o.y) * scale;
-    for (int y = 0; y < cell_h; ++y) {
-      for (int x = 0; x < cell_w; ++x) {
-        float rgb[3];
-        video::sample_bilinear(picture, mx + (x + 0.5f - cell_w / 2.f) / zoom,
-                               my + (y + 0.5f - cell_h / 2.f) / zoom, rgb);
-        for (int k = 0; k < 3; ++k) {
-          strip.pixel(column * cell_w + x, y)[k] = static_cast<std::uint8_t>(std::clamp(rgb[k] + 0.5f, 0.f, 255.f));
-        }
-      }
-    }
-    ++column;
+    paste_mouth(picture, l, strip, column++, cell_w, cell_h);
   }
   std::printf("\n");
   video::save_png(strip, out);
+}
+
+// Real frames of a video beside Parla's render of its first frame (issue #16): the top
+// row holds the video's own frames whose inner-lip gap / mouth width is at its 3rd, 50th
+// and 97th percentile (shut, half-open, open as this person speaks); the bottom row the
+// default 512² render of frame 0 at shut, half-open (jawOpen 0.35) and open (0.8).
+void write_compare(const fs::path& video_path, const fs::path& out) {
+  struct Tracked {
+    Image frame;
+    video::Landmarks landmarks;
+    float ratio;
+  };
+  std::vector<Tracked> tracked;
+  Image first;
+  {
+    video::VideoReader reader(video_path);
+    Image frame;
+    for (std::int64_t i = 0; reader.read_frame(frame); ++i) {
+      if (i == 0) first = frame;
+      if (i % 2 != 0) continue;
+      try {
+        const auto l = video::fit_face(frame, video_path.string()).landmarks;
+        float gap = 0.f;
+        for (auto [a, b] : {std::pair{61, 67}, std::pair{62, 66}, std::pair{63, 65}}) {
+          gap += std::hypot(l[b].x - l[a].x, l[b].y - l[a].y) / 3.f;
+        }
+        tracked.push_back({frame, l, gap / std::max(1.f, std::hypot(l[54].x - l[48].x, l[54].y - l[48].y))});
+      } catch (const std::exception&) {
+        // no face in this frame
+      }
+    }
+  }
+  if (tracked.empty() || first.empty()) throw InputError(video_path.string() + ": no face found");
+  std::sort(tracked.begin(), tracked.end(), [](const Tracked& a, const Tracked& b) { return a.ratio < b.ratio; });
+  const int cell_w = 220, cell_h = 150;
+  Image sheet(3 * cell_w, 2 * cell_h);
+  Image row(3 * cell_w, cell_h);
+  int column = 0;
+  for (double q : {0.03, 0.5, 0.97}) {
+    const Tracked& t = tracked[static_cast<size_t>(q * static_cast<double>(tracked.size() - 1))];
+    std::printf("real q%.2f gap/width %.3f\n", q, t.ratio);
+    paste_mouth(t.frame, t.landmarks, row, column++, cell_w, cell_h);
+  }
+  std::copy(row.rgb.begin(), row.rgb.end(), sheet.rgb.begin());
+  video::Rig rig(first, video::fit_face(first, video_path.string()));
+  video::Renderer renderer(rig, {});
+  const video::Landmarks l = rendered_landmarks(rig, renderer);
+  column = 0;
+  for (const char* name : {"shut", "half", "open"}) {
+    for (const MouthPose& pose : mouth_poses()) {
+      if (std::string(pose.name) != name) continue;
+      MotionFrame motion = neutral_frame();
+      for (auto [channel, value] : pose.values) motion[index(channel)] = value;
+      paste_mouth(renderer.render(motion), l, row, column++, cell_w, cell_h);
+    }
+  }
+  std::copy(row.rgb.begin(), row.rgb.end(), sheet.rgb.begin() + static_cast<std::ptrdiff_t>(row.rgb.size()));
+  video::save_png(sheet, out);
 }
 
 }  // namespace
@@ -256,6 +327,8 @@ int main(int argc, char** argv) {
       }
     } else if (mode == "mouths" && argc >= 4) {
       write_mouths(argv[2], argv[3], argc >= 5 ? argv[4] : fs::path(argv[2]).stem().string());
+    } else if (mode == "compare" && argc >= 4) {
+      write_compare(argv[2], argv[3]);
     } else if (mode == "shutgap" && argc >= 3) {
       print_shut_gap(argv[2], argc >= 4 ? std::max(1, std::stoi(argv[3])) : 1);
     } else if (mode == "silhouette" && argc >= 4) {
