@@ -212,9 +212,9 @@ void source_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vecto
   out_px.assign(rig.rest_px.begin(), rig.rest_px.end());
   const float close = channel_value(motion, Channel::MouthClose);
   if (close == 0.f) return;
-  for (const auto& [original, copy] : rig.teeth_pairs) {
-    const Point p = rig.rest_face[copy];
-    out_px[copy] = rig.frame.to_image({p.x, p.y + close * rig.slide_y[copy]});
+  for (int v : rig.slid) {
+    const Point p = rig.rest_face[v];
+    out_px[v] = rig.frame.to_image({p.x, p.y + close * rig.slide_y[v]});
   }
 }
 

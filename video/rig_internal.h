@@ -163,7 +163,8 @@ struct Rig::Impl {
   // posed like them, but their source slides by mouthClose x slide_y (face units) so the
   // closing lips cover the teeth instead of squashing them. (lip-edge vertex, copy).
   std::vector<std::array<int, 2>> teeth_pairs;
-  std::vector<float> slide_y;          // per vertex; non-zero only on teeth copies
+  std::vector<float> slide_y;          // per vertex; non-zero on teeth copies and lip edges
+  std::vector<int> slid;               // the vertices whose slide_y is not zero
   std::array<EyeModel, 2> eyes;        // [0] subject's right (image left), [1] left
   MouthModel mouth;
   Silhouette silhouette;
@@ -174,7 +175,7 @@ void build_mesh(Rig::Impl& rig, const RigParams& params);
 // Vertex positions in portrait pixels for one frame of motion.
 void pose_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vector<Point>& out_px);
 // Where each vertex samples the portrait for one frame of motion: its rest position,
-// except the teeth copies, which slide with mouthClose (see Rig::Impl::teeth_pairs).
+// except the teeth copies and the lips' inner edges, which slide with mouthClose (slide_y).
 void source_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vector<Point>& out_px);
 
 // A pool of worker threads running index ranges; run() blocks until all are done.

@@ -221,6 +221,30 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
     const float shift = g.closure_shift(p.x, distance);
     rig.slide_y[copy] = rig.lip_side[copy] == static_cast<std::uint8_t>(LipSide::Lower) ? -shift : shift;
   }
+  // The lips' innermost band slides out of view as they shut: the vertices on the lips'
+  // inner edges (the lip-edge rows over the portrait's teeth, else the cut itself)
+  // sample the portrait kLipEdgeSlide of the lip's thickness further into the lip at
+  // mouthClose 1, tapering to nothing at the corners. Where dlib laid the inner contour
+  // on one lip (small or blurred faces), the teeth it left outside lie in that band;
+  // elsewhere the lips' inner edges hide, as lips pressed together do.
+  constexpr float kLipEdgeSlide = 0.3f;
+  if (last_cut >= first_cut) {
+    const float centre = 0.5f * (corner_left + corner_right), half = std::max(1e-3f, 0.5f * (corner_right - corner_left));
+    for (int column = first_cut; column <= last_cut; ++column) {
+      const int upper = teeth_band ? id(column, cut_row - 1) : id(column, cut_row);
+      const int lower = teeth_band ? id(column, cut_row + 1) : lower_copy[column];
+      const float x = rig.rest_face[upper].x;
+      const float a = (x - centre) / half;
+      const float taper = std::sqrt(std::max(0.f, 1.f - a * a));
+      const float line = g.lip_line_y(x);
+      rig.slide_y[upper] = -kLipEdgeSlide * taper * std::max(0.f, line - g.upper_lip_top);
+      if (lower >= 0) rig.slide_y[lower] = kLipEdgeSlide * taper * std::max(0.f, g.lower_lip_bottom - line);
+    }
+  }
+  rig.slid.clear();
+  for (size_t v = 0; v < count; ++v) {
+    if (rig.slide_y[v] != 0.f) rig.slid.push_back(static_cast<int>(v));
+  }
   // The grid's border never moves: the warped grid then tiles the same region.
   for (int row = 0; row < rows; ++row) {
     for (int column = 0; column < columns; ++column) {
