@@ -131,47 +131,57 @@ const std::vector<MouthPose>& mouth_poses() {
   return poses;
 }
 
-// Mean distance between the inner lips (61-67, 62-66, 63-65) of dlib's fit, pixels;
-// -1 when no face is found.
+// Mean distance between the inner lips (61-67, 62-66, 63-65), pixels.
+float lip_gap(const video::Landmarks& l) {
+  float sum = 0.f;
+  for (auto [a, b] : {std::pair{61, 67}, std::pair{62, 66}, std::pair{63, 65}}) {
+    sum += std::hypot(l[b].x - l[a].x, l[b].y - l[a].y);
+  }
+  return sum / 3.f;
+}
+
+// The inner-lip gap of dlib's fit of `picture`; -1 when no face is found.
 float inner_lip_gap(const Image& picture) {
   try {
-    video::FaceFit fit = video::fit_face(picture, "render");
-    const auto& l = fit.landmarks;
-    float sum = 0.f;
-    for (auto [a, b] : {std::pair{61, 67}, std::pair{62, 66}, std::pair{63, 65}}) {
-      sum += std::hypot(l[b].x - l[a].x, l[b].y - l[a].y);
-    }
-    return sum / 3.f;
+    return lip_gap(video::fit_face(picture, "render").landmarks);
   } catch (const std::exception&) {
     return -1.f;
   }
 }
 
-// dlib's inner-lip gap over the mouth's width (48-54) on every `step`-th frame of a real
-// video: the low percentiles are the person's own shut-lip reading, which the renders'
-// shut gap is held to (issue #16).
-void print_shut_gap(const fs::path& video_path, int step) {
+// Every `step`-th frame of a real video with a face: its landmarks and its inner-lip gap
+// over the mouth's width (48-54), the frame itself only with `keep_frames`.
+struct LipFrame {
+  Image frame;
+  video::Landmarks landmarks;
+  float ratio;
+};
+std::vector<LipFrame> track_lips(const fs::path& video_path, int step, bool keep_frames) {
   video::VideoReader reader(video_path);
   Image frame;
-  std::vector<float> ratios;
+  std::vector<LipFrame> tracked;
   for (std::int64_t i = 0; reader.read_frame(frame); ++i) {
     if (i % step != 0) continue;
     try {
       const auto l = video::fit_face(frame, video_path.string()).landmarks;
-      float gap = 0.f;
-      for (auto [a, b] : {std::pair{61, 67}, std::pair{62, 66}, std::pair{63, 65}}) {
-        gap += std::hypot(l[b].x - l[a].x, l[b].y - l[a].y) / 3.f;
-      }
-      ratios.push_back(gap / std::max(1.f, std::hypot(l[54].x - l[48].x, l[54].y - l[48].y)));
+      const float width = std::max(1.f, std::hypot(l[54].x - l[48].x, l[54].y - l[48].y));
+      tracked.push_back({keep_frames ? frame : Image(), l, lip_gap(l) / width});
     } catch (const std::exception&) {
       // no face in this frame
     }
   }
-  if (ratios.empty()) throw InputError(video_path.string() + ": no face found in any frame");
-  std::sort(ratios.begin(), ratios.end());
-  auto at = [&](double q) { return ratios[static_cast<size_t>(q * static_cast<double>(ratios.size() - 1))]; };
+  if (tracked.empty()) throw InputError(video_path.string() + ": no face found in any frame");
+  std::sort(tracked.begin(), tracked.end(), [](const LipFrame& x, const LipFrame& y) { return x.ratio < y.ratio; });
+  return tracked;
+}
+
+// The low percentiles of a real video's gap ratio are the person's own shut-lip
+// reading, which the renders' shut gap is held to (issue #16).
+void print_shut_gap(const fs::path& video_path, int step) {
+  const std::vector<LipFrame> tracked = track_lips(video_path, step, false);
+  auto at = [&](double q) { return tracked[static_cast<size_t>(q * static_cast<double>(tracked.size() - 1))].ratio; };
   std::printf("%s  frames %zu  gap/width p5 %.4f p10 %.4f median %.4f\n", video_path.stem().c_str(),
-              ratios.size(), at(0.05), at(0.10), at(0.5));
+              tracked.size(), at(0.05), at(0.10), at(0.5));
 }
 
 // A close-up of the mouth, `cell_w` x `cell_h`, 1.7 mouth widths wide, centred on the
@@ -227,39 +237,18 @@ void write_mouths(const fs::path& portrait_path, const fs::path& out, const std:
 // and 97th percentile (shut, half-open, open as this person speaks); the bottom row the
 // default 512² render of frame 0 at shut, half-open (jawOpen 0.35) and open (0.8).
 void write_compare(const fs::path& video_path, const fs::path& out) {
-  struct Tracked {
-    Image frame;
-    video::Landmarks landmarks;
-    float ratio;
-  };
-  std::vector<Tracked> tracked;
+  const std::vector<LipFrame> tracked = track_lips(video_path, 2, true);
   Image first;
   {
     video::VideoReader reader(video_path);
-    Image frame;
-    for (std::int64_t i = 0; reader.read_frame(frame); ++i) {
-      if (i == 0) first = frame;
-      if (i % 2 != 0) continue;
-      try {
-        const auto l = video::fit_face(frame, video_path.string()).landmarks;
-        float gap = 0.f;
-        for (auto [a, b] : {std::pair{61, 67}, std::pair{62, 66}, std::pair{63, 65}}) {
-          gap += std::hypot(l[b].x - l[a].x, l[b].y - l[a].y) / 3.f;
-        }
-        tracked.push_back({frame, l, gap / std::max(1.f, std::hypot(l[54].x - l[48].x, l[54].y - l[48].y))});
-      } catch (const std::exception&) {
-        // no face in this frame
-      }
-    }
+    if (!reader.read_frame(first)) throw InputError(video_path.string() + ": no frames");
   }
-  if (tracked.empty() || first.empty()) throw InputError(video_path.string() + ": no face found");
-  std::sort(tracked.begin(), tracked.end(), [](const Tracked& a, const Tracked& b) { return a.ratio < b.ratio; });
   const int cell_w = 220, cell_h = 150;
   Image sheet(3 * cell_w, 2 * cell_h);
   Image row(3 * cell_w, cell_h);
   int column = 0;
   for (double q : {0.03, 0.5, 0.97}) {
-    const Tracked& t = tracked[static_cast<size_t>(q * static_cast<double>(tracked.size() - 1))];
+    const LipFrame& t = tracked[static_cast<size_t>(q * static_cast<double>(tracked.size() - 1))];
     std::printf("real q%.2f gap/width %.3f\n", q, t.ratio);
     paste_mouth(t.frame, t.landmarks, row, column++, cell_w, cell_h);
   }
