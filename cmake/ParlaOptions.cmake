@@ -71,6 +71,13 @@ function(parla_test_executable target label sources deps)
     endif()
   endforeach()
   target_link_libraries(${target} PRIVATE parla_testing GTest::gtest_main)
-  gtest_discover_tests(${target} PROPERTIES LABELS ${label} DISCOVERY_TIMEOUT 120
+  # Executables named in PARLA_RUN_SERIAL_TARGETS (set by the module's CMakeLists before
+  # parla_tests) time real playback: ctest runs each of their tests alone, so a test
+  # starting Chromium or a training run beside them cannot starve them.
+  set(serial FALSE)
+  if(target IN_LIST PARLA_RUN_SERIAL_TARGETS)
+    set(serial TRUE)
+  endif()
+  gtest_discover_tests(${target} PROPERTIES LABELS ${label} RUN_SERIAL ${serial} DISCOVERY_TIMEOUT 120
                        WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
 endfunction()
