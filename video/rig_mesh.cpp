@@ -176,9 +176,9 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
     for (int step = 1; step <= kBendRows + 2; ++step) {
       for (int column = std::max(0, first_cut - 1); column <= std::min(columns - 1, last_cut + 1); ++column) {
         int below = cut_row + step, above = cut_row - step;
-        // The lip edges over the portrait's teeth close onto the cut (2 % of the teeth's
-        // height stays, so the hidden teeth triangles keep their orientation); the rest
-        // keep 30 % of their rest distance.
+        // The lip edges over the portrait's teeth close onto the cut completely (the
+        // hidden teeth triangles collapse to nothing, so no sliver of teeth shows between
+        // shut lips); the rest keep 30 % of their rest distance.
         const bool closes = step == 1 && upper_teeth[column] >= 0;
         const float keep = closes ? 0.0f : 0.3f;
         if (below < rows) {
