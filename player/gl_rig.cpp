@@ -131,7 +131,10 @@ void GlRigView::set_static_uniforms(GLuint p) {
   set_vec3(p, "mouth.teeth", impl.mouth.teeth);
   set_vec3(p, "mouth.tongue", impl.mouth.tongue);
   set_vec3(p, "mouth.lip", impl.mouth.lip);
-  glUniform1f(uniform(p, "mouth.source_gap_units"), impl.mouth.source_gap_units);
+  glUniform1f(uniform(p, "mouth.upper_teeth_units"), impl.mouth.upper_teeth_units);
+  glUniform1f(uniform(p, "mouth.lower_teeth_units"), impl.mouth.lower_teeth_units);
+  glUniform1f(uniform(p, "mouth.teeth_edge"), impl.mouth.teeth_edge);
+  glUniform1f(uniform(p, "mouth.lower_teeth_edge"), impl.mouth.lower_teeth_edge);
   for (int e = 0; e < 2; ++e) {
     const video::EyeModel& eye = impl.eyes[e];
     std::string n = "eyes[" + std::to_string(e) + "].";

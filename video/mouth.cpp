@@ -38,6 +38,52 @@ std::array<float, 3> scaled(const std::array<float, 3>& a, float s) {
   return {a[0] * s, a[1] * s, a[2] * s};
 }
 
+// What the portrait shows between its lips, read down from the upper inner lip and up
+// from the lower one to the midline (the rig's cut) in columns across the mouth: how tall
+// its visible teeth are and whether they reach the cut (the teeth go on behind the other
+// lip's copy, so painting more of them below the cut continues them) or end above it,
+// their edge and the dark mouth behind it already in the picture.
+constexpr float kThinGapUnits = 0.04f;  // half a lip gap, face units
+
+struct TeethRun {
+  float length_px = 0.f;
+  bool reaches_cut = false;
+  std::array<float, 3> rgb_sum{};  // of the tooth samples, for the teeth's colour
+  int samples = 0;
+};
+
+TeethRun teeth_run(const Image& portrait, Point from, Point to, float lip_luma, float skin_luma,
+                   float unit_px) {
+  const float length = std::hypot(to.x - from.x, to.y - from.y);
+  // Lips (nearly) together, or a thin gap with no teeth in it: the teeth are behind the
+  // lip, and painted ones come out from behind it (below the gap's dark line, which reads
+  // as the lip's shadow on them). Below a wide dark gap they would float.
+  TeethRun run;
+  run.reaches_cut = length < kThinGapUnits * unit_px;
+  if (length < 1.5f) return run;
+  const float threshold = std::max(lip_luma + 25.f, 0.8f * skin_luma);
+  const int steps = static_cast<int>(std::ceil(length * 2.f));
+  int first = -1, last = -1;
+  for (int i = 0; i <= steps; ++i) {
+    const float t = static_cast<float>(i) / static_cast<float>(steps);
+    float rgb[3];
+    sample_bilinear(portrait, from.x + (to.x - from.x) * t, from.y + (to.y - from.y) * t, rgb);
+    const float hi = std::max({rgb[0], rgb[1], rgb[2]}), lo = std::min({rgb[0], rgb[1], rgb[2]});
+    const bool tooth = luma({rgb[0], rgb[1], rgb[2]}) > threshold && hi - lo < 0.4f * hi;
+    if (tooth && first < 0 && t <= 0.5f) first = i;  // the lip's blurred edge comes first
+    if (first >= 0) {
+      if (!tooth) break;
+      last = i;
+      for (int k = 0; k < 3; ++k) run.rgb_sum[k] += rgb[k];
+      ++run.samples;
+    }
+  }
+  if (first < 0) return run;
+  run.length_px = length * static_cast<float>(last) / static_cast<float>(steps);
+  run.reaches_cut = length - run.length_px < 1.f;
+  return run;
+}
+
 }  // namespace
 
 MouthModel build_mouth(const Image& portrait, const Landmarks& l) {
@@ -55,11 +101,52 @@ MouthModel build_mouth(const Image& portrait, const Landmarks& l) {
   m.teeth = mix(grey_lit, scaled(skin, std::min(1.35f, 215.f * light / std::max(1.f, skin_luma))), 0.35f);
   for (float& v : m.teeth) v = std::min(v, 245.f);
   m.cavity = {m.lip[0] * 0.26f + 6.f, m.lip[1] * 0.11f + 4.f, m.lip[2] * 0.11f + 4.f};
-  // Teeth already shown by the portrait move with their lips; paint only the rest.
-  FaceFrame frame = face_frame(l);
-  float gap_px = (std::hypot(l[67].x - l[61].x, l[67].y - l[61].y) + std::hypot(l[66].x - l[62].x, l[66].y - l[62].y) +
-                  std::hypot(l[65].x - l[63].x, l[65].y - l[63].y)) / 3.f;
-  m.source_gap_units = gap_px / frame.interocular_px;
+  // Teeth already shown by the portrait move with their lips; paint only the rest, and
+  // only where its teeth reach the cut (painted below a tooth edge the picture already
+  // shows, they would be a second row).
+  const float unit_px = std::max(1.f, face_frame(l).interocular_px);
+  const float lip_luma = luma(m.lip);
+  constexpr int kColumns = 7;
+  std::array<float, 3> shown_sum{};
+  int shown_samples = 0;
+  for (int c = 0; c < kColumns; ++c) {
+    // Along the inner contours 61-62-63 (upper) and 67-66-65 (lower), 10 %..90 % across.
+    const float s = 2.f * (0.1f + 0.8f * static_cast<float>(c) / (kColumns - 1));
+    const int k = std::min(1, static_cast<int>(s));
+    const float f = s - static_cast<float>(k);
+    auto along = [&](int a, int b) { return Point{l[a].x + (l[b].x - l[a].x) * f, l[a].y + (l[b].y - l[a].y) * f}; };
+    const Point upper = along(61 + k, 62 + k), lower = along(67 - k, 66 - k);
+    const Point cut = mid(upper, lower);
+    const TeethRun up = teeth_run(portrait, upper, cut, lip_luma, skin_luma, unit_px);
+    const TeethRun down = teeth_run(portrait, lower, cut, lip_luma, skin_luma, unit_px);
+    // The upper row's edge lies a natural height below the upper lip's inner edge; the
+    // painted part begins at the cut, half the portrait's gap further down. The lower row
+    // rises into view with the jaw, the gap hiding little of it.
+    // Both rows shown meeting at the cut: a closed bite, both edges are in the picture.
+    const bool upper_shown = up.reaches_cut && up.length_px > 0.f;
+    const bool lower_shown = down.reaches_cut && down.length_px > 0.f;
+    const bool bite = upper_shown && lower_shown;
+    const float half_gap_units = std::hypot(cut.x - upper.x, cut.y - upper.y) / unit_px;
+    if (up.reaches_cut && !bite) m.upper_teeth_units += std::max(0.f, kUpperTeethUnits - half_gap_units);
+    if (down.reaches_cut && !bite) {
+      m.lower_teeth_units += std::max(0.f, kLowerTeethUnits - 0.1f * half_gap_units);
+    }
+    m.teeth_edge += upper_shown ? 1.f : 0.f;
+    m.lower_teeth_edge += lower_shown ? 1.f : 0.f;
+    for (const TeethRun& run : {up, down}) {
+      for (int j = 0; j < 3; ++j) shown_sum[j] += run.rgb_sum[j];
+      shown_samples += run.samples;
+    }
+  }
+  // Painted teeth take the colour of the teeth the portrait shows, when it shows enough.
+  if (shown_samples >= 8) {
+    m.teeth = mix(m.teeth, scaled(shown_sum, 1.f / static_cast<float>(shown_samples)),
+                  std::min(1.f, static_cast<float>(shown_samples) / 40.f));
+  }
+  m.upper_teeth_units /= kColumns;
+  m.lower_teeth_units /= kColumns;
+  m.teeth_edge /= kColumns;
+  m.lower_teeth_edge /= kColumns;
   m.tongue = mix(m.lip, scaled({215.f, 100.f, 105.f}, light), 0.6f);
   return m;
 }
@@ -78,15 +165,16 @@ std::array<float, 3> shade_mouth(const MouthModel& m, float u, float v, float ga
   const float cy = 2.f * v - 1.f;
   const float back = clamp01(1.f - x * x - cy * cy);
   const float corner = smoothstep(0.7f, 1.f, ax);
-  const float wall =
-      std::max(corner, 1.f - smoothstep(0.f, 0.015f + 0.2f * gap_units, std::min(y, above)));
+  // Where a lip's inner edge is the portrait's own teeth instead, it is dark behind them.
+  const float wall_width = 0.015f + 0.2f * gap_units;
+  const float wall = std::max({corner, (1.f - m.teeth_edge) * (1.f - smoothstep(0.f, wall_width, y)),
+                               (1.f - m.lower_teeth_edge) * (1.f - smoothstep(0.f, wall_width, above))});
   std::array<float, 3> rgb =
       mix(scaled(m.cavity, 1.f - 0.55f * back), scaled(m.lip, 0.3f + 0.2f * v + 0.25f * corner),
           0.85f * wall * wall);
   // Teeth the portrait shows end in a rounded edge that turns into shadow, not a cut.
-  const float shown = 0.5f * m.source_gap_units;  // teeth height already in the portrait
-  const float under_teeth = (1.f - smoothstep(0.f, 0.025f + aa, y)) *
-                            smoothstep(0.f, 0.02f, shown) * clamp01((0.8f - ax) / 0.2f);
+  const float under_teeth =
+      (1.f - smoothstep(0.f, 0.025f + aa, y)) * m.teeth_edge * clamp01((0.8f - ax) / 0.2f);
   rgb = mix(rgb, scaled(mix(m.teeth, m.lip, 0.4f), 0.5f * side), 0.8f * under_teeth);
   // Tongue: a hump low in the mouth that rises into view as the jaw drops and with
   // tongueOut; its top edge is soft (rounded, in shadow) and its front catches light.
@@ -97,7 +185,7 @@ std::array<float, 3> shade_mouth(const MouthModel& m, float u, float v, float ga
       clamp01((y - tongue_top) / (0.02f + 2.f * aa)) * clamp01((0.8f - ax) / 0.3f);
   // Lower teeth: a row behind the lower lip that shows its edges as the jaw opens,
   // minus what the portrait's own lower lip copy already shows; it is in shadow.
-  const float lower_h = std::max(0.f, 0.06f * open - 0.1f * shown) * (1.f - 0.45f * x * x);
+  const float lower_h = m.lower_teeth_units * open * (1.f - 0.45f * x * x);
   const float lower_alpha = clamp01((lower_h - above) / aa + 0.5f) * clamp01((0.68f - ax) / 0.2f);
   if (tongue_alpha > 0.f) {
     const float lit = (0.6f + 0.35f * clamp01((y - tongue_top) / (0.1f + 0.3f * gap_units))) * side;
@@ -113,11 +201,12 @@ std::array<float, 3> shade_mouth(const MouthModel& m, float u, float v, float ga
     rgb = mix(rgb, scaled(mix(m.teeth, m.lip, 0.2f), shade), lower_alpha * (1.f - tongue_out));
   }
   // Upper teeth: hang from the upper lip, edge slightly curved; gaps between teeth.
-  const float upper_bottom = std::max(0.f, 0.10f - shown) * (1.f - 0.35f * x * x);
+  const float upper_bottom = m.upper_teeth_units * (1.f - 0.35f * x * x);
   const float upper_alpha = clamp01((upper_bottom - y) / aa + 0.5f) *
-                            clamp01((0.82f - ax) / 0.15f) * smoothstep(0.f, 0.01f, 0.10f - shown);
+                            clamp01((0.82f - ax) / 0.15f) * smoothstep(0.f, 0.01f, m.upper_teeth_units);
   if (upper_alpha > 0.f) {
-    float shade = side * (0.72f + 0.28f * smoothstep(0.f, 0.03f, y));  // the lip's shadow
+    // The lip's shadow at the top, unless they continue the portrait's own teeth there.
+    float shade = side * (1.f - 0.28f * (1.f - m.teeth_edge) * (1.f - smoothstep(0.f, 0.03f, y)));
     // Tooth boundaries every ~0.17 of the half-width from the middle outwards.
     const float edge = std::min({ax, std::abs(ax - 0.19f), std::abs(ax - 0.35f),
                                  std::abs(ax - 0.5f), std::abs(ax - 0.64f)});
@@ -126,10 +215,11 @@ std::array<float, 3> shade_mouth(const MouthModel& m, float u, float v, float ga
   }
   // Contact shadows: each lip darkens what lies just behind its edge (teeth, tongue,
   // walls), softly, reaching further as the mouth opens; none in thin gaps, which the
-  // wall colour already tapers into the lip line.
+  // wall colour already tapers into the lip line, nor where the interior's top continues
+  // the portrait's own teeth.
   const float contact = smoothstep(0.02f, 0.1f, gap_units) *
-                        (0.3f * (1.f - smoothstep(0.f, 0.02f + 0.08f * gap_units + aa, y)) +
-                         0.1f * (1.f - smoothstep(0.f, 0.015f + 0.05f * gap_units + aa, above)));
+                        (0.3f * (1.f - m.teeth_edge) * (1.f - smoothstep(0.f, 0.02f + 0.08f * gap_units + aa, y)) +
+                         0.1f * (1.f - m.lower_teeth_edge) * (1.f - smoothstep(0.f, 0.015f + 0.05f * gap_units + aa, above)));
   return scaled(rgb, 1.f - contact);
 }
 

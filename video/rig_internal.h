@@ -121,8 +121,20 @@ struct MouthModel {
   std::array<float, 3> teeth{};
   std::array<float, 3> tongue{};
   std::array<float, 3> lip{};
-  float source_gap_units = 0.f;   // how far the portrait's own lips are apart (face units)
+  // How much of each row of teeth to paint below the cut (face units, at a wide opening):
+  // a natural row's visible height minus what the portrait already shows, none where the
+  // portrait shows that row's edge above the cut or a gap without teeth.
+  float upper_teeth_units = 0.f;
+  float lower_teeth_units = 0.f;
+  // 0..1: the portrait's upper / lower teeth run into the cut, so the interior's top /
+  // bottom edge continues teeth, not a lip.
+  float teeth_edge = 0.f;
+  float lower_teeth_edge = 0.f;
 };
+// A natural row's visible height in face units: upper incisors below the upper lip, lower
+// ones above the lower lip when the jaw is open.
+inline constexpr float kUpperTeethUnits = 0.10f;
+inline constexpr float kLowerTeethUnits = 0.06f;
 MouthModel build_mouth(const Image& portrait, const Landmarks& landmarks);
 // Interior colour at (u across the mouth 0..1, v from upper lip 0 to lower lip 1) for a
 // gap of `gap_units` face units, with the tongue raised by `tongue_out` 0..1;

@@ -58,7 +58,9 @@ TEST_P(MouthClosure, LipsMeetWhenShut) {
   // (3.5 % of the mouth's width: 4.5 px on a 130 px mouth) ...
   EXPECT_LE(closed.gap, 1.f + 0.035f * rest.width);
   // ... and a portrait that shows its teeth closes to under a third of its opening.
-  if (rest.gap > 5.f) EXPECT_LE(closed.gap, 0.3f * rest.gap);
+  if (rest.gap > 5.f) {
+    EXPECT_LE(closed.gap, 0.3f * rest.gap);
+  }
 }
 
 // Pixels coloured like teeth (light, nearly grey: lips are redder) within 3 px of the
