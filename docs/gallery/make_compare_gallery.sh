@@ -2,7 +2,8 @@
 # Real mouths beside Parla's (issue #16): for each video, its own frames at the 3rd, 50th
 # and 97th percentile of dlib's inner-lip gap / mouth width (shut, half-open, open as the
 # person speaks) over Parla's default 512² render of the video's first frame at shut,
-# half-open (jawOpen 0.35) and open (0.8), as mouth close-ups at one scale.
+# half-open and open at the jawOpen whose render dlib reads at the real frames' gap /
+# width (the same opening, how it looks), as mouth close-ups at one scale.
 # Usage: docs/gallery/make_compare_gallery.sh [BUILD_DIR [OUT.jpg]]
 #        (default: build, docs/gallery/mouths_vs_real.jpg; needs the rig_gallery target)
 set -eu

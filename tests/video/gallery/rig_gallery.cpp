@@ -232,10 +232,33 @@ void write_mouths(const fs::path& portrait_path, const fs::path& out, const std:
   video::save_png(strip, out);
 }
 
+// The inner-lip gap over the mouth's width that dlib reads on `picture`; -1 without a face.
+float gap_ratio(const Image& picture) {
+  try {
+    const video::Landmarks l = video::fit_face(picture, "render").landmarks;
+    return lip_gap(l) / std::max(1.f, std::hypot(l[54].x - l[48].x, l[54].y - l[48].y));
+  } catch (const std::exception&) {
+    return -1.f;
+  }
+}
+
+// The jawOpen whose render reads `ratio` (bisection; the reading grows with jawOpen).
+float jaw_for_ratio(video::Renderer& renderer, float ratio) {
+  float lo = 0.f, hi = 1.f;
+  for (int i = 0; i < 8; ++i) {
+    const float jaw = 0.5f * (lo + hi);
+    MotionFrame motion = neutral_frame();
+    motion[index(Channel::JawOpen)] = jaw;
+    (gap_ratio(renderer.render(motion)) < ratio ? lo : hi) = jaw;
+  }
+  return 0.5f * (lo + hi);
+}
+
 // Real frames of a video beside Parla's render of its first frame (issue #16): the top
 // row holds the video's own frames whose inner-lip gap / mouth width is at its 3rd, 50th
 // and 97th percentile (shut, half-open, open as this person speaks); the bottom row the
-// default 512² render of frame 0 at shut, half-open (jawOpen 0.35) and open (0.8).
+// default 512² render of frame 0 shut, and at the jawOpen whose render dlib reads at the
+// same gap / width as the real half-open and open frames (same opening, how it looks).
 void write_compare(const fs::path& video_path, const fs::path& out) {
   const std::vector<LipFrame> tracked = track_lips(video_path, 2, true);
   Image first;
@@ -247,9 +270,10 @@ void write_compare(const fs::path& video_path, const fs::path& out) {
   Image sheet(3 * cell_w, 2 * cell_h);
   Image row(3 * cell_w, cell_h);
   int column = 0;
+  std::vector<float> ratios;
   for (double q : {0.03, 0.5, 0.97}) {
     const LipFrame& t = tracked[static_cast<size_t>(q * static_cast<double>(tracked.size() - 1))];
-    std::printf("real q%.2f gap/width %.3f\n", q, t.ratio);
+    ratios.push_back(t.ratio);
     paste_mouth(t.frame, t.landmarks, row, column++, cell_w, cell_h);
   }
   std::copy(row.rgb.begin(), row.rgb.end(), sheet.rgb.begin());
@@ -257,13 +281,20 @@ void write_compare(const fs::path& video_path, const fs::path& out) {
   video::Renderer renderer(rig, {});
   const video::Landmarks l = rendered_landmarks(rig, renderer);
   column = 0;
-  for (const char* name : {"shut", "half", "open"}) {
-    for (const MouthPose& pose : mouth_poses()) {
-      if (std::string(pose.name) != name) continue;
-      MotionFrame motion = neutral_frame();
-      for (auto [channel, value] : pose.values) motion[index(channel)] = value;
-      paste_mouth(renderer.render(motion), l, row, column++, cell_w, cell_h);
+  for (int k = 0; k < 3; ++k) {
+    MotionFrame motion = neutral_frame();
+    if (k == 0) {
+      for (const MouthPose& pose : mouth_poses()) {
+        if (std::string(pose.name) != "shut") continue;
+        for (auto [channel, value] : pose.values) motion[index(channel)] = value;
+      }
+    } else {
+      motion[index(Channel::JawOpen)] = jaw_for_ratio(renderer, ratios[k]);
     }
+    const Image& picture = renderer.render(motion);
+    std::printf("real gap/width %.3f  render %.3f at jawOpen %.2f\n", ratios[k], gap_ratio(picture),
+                motion[index(Channel::JawOpen)]);
+    paste_mouth(picture, l, row, column++, cell_w, cell_h);
   }
   std::copy(row.rgb.begin(), row.rgb.end(), sheet.rgb.begin() + static_cast<std::ptrdiff_t>(row.rgb.size()));
   video::save_png(sheet, out);
