@@ -39,27 +39,20 @@ std::array<float, 3> scaled(const std::array<float, 3>& a, float s) {
 }
 
 // What the portrait shows between its lips, read down from the upper inner lip and up
-// from the lower one to the midline (the rig's cut) in columns across the mouth: how tall
-// its visible teeth are and whether they reach the cut (the teeth go on behind the other
+// from the lower one to the midline (the rig's cut) in columns across the mouth: whether
+// it shows teeth there, and whether they reach the cut (the teeth go on behind the other
 // lip's copy, so painting more of them below the cut continues them) or end above it,
 // their edge and the dark mouth behind it already in the picture.
-constexpr float kThinGapUnits = 0.04f;  // half a lip gap, face units
-
 struct TeethRun {
-  float length_px = 0.f;
-  bool reaches_cut = false;
+  bool found = false;        // teeth between the lip and the cut
+  bool reaches_cut = false;  // ... running into the cut
   std::array<float, 3> rgb_sum{};  // of the tooth samples, for the teeth's colour
   int samples = 0;
 };
 
-TeethRun teeth_run(const Image& portrait, Point from, Point to, float lip_luma, float skin_luma,
-                   float unit_px) {
+TeethRun teeth_run(const Image& portrait, Point from, Point to, float lip_luma, float skin_luma) {
   const float length = std::hypot(to.x - from.x, to.y - from.y);
-  // Lips (nearly) together, or a thin gap with no teeth in it: the teeth are behind the
-  // lip, and painted ones come out from behind it (below the gap's dark line, which reads
-  // as the lip's shadow on them). Below a wide dark gap they would float.
   TeethRun run;
-  run.reaches_cut = length < kThinGapUnits * unit_px;
   if (length < 1.5f) return run;
   const float threshold = std::max(lip_luma + 25.f, 0.8f * skin_luma);
   const int steps = static_cast<int>(std::ceil(length * 2.f));
@@ -78,9 +71,8 @@ TeethRun teeth_run(const Image& portrait, Point from, Point to, float lip_luma, 
       ++run.samples;
     }
   }
-  if (first < 0) return run;
-  run.length_px = length * static_cast<float>(last) / static_cast<float>(steps);
-  run.reaches_cut = length - run.length_px < 1.f;
+  run.found = first >= 0;
+  run.reaches_cut = run.found && length * (1.f - static_cast<float>(last) / static_cast<float>(steps)) < 1.f;
   return run;
 }
 
@@ -101,10 +93,10 @@ MouthModel build_mouth(const Image& portrait, const Landmarks& l) {
   m.teeth = mix(grey_lit, scaled(skin, std::min(1.35f, 215.f * light / std::max(1.f, skin_luma))), 0.35f);
   for (float& v : m.teeth) v = std::min(v, 245.f);
   m.cavity = {m.lip[0] * 0.26f + 6.f, m.lip[1] * 0.11f + 4.f, m.lip[2] * 0.11f + 4.f};
-  // Teeth already shown by the portrait move with their lips; paint only the rest, and
-  // only where its teeth reach the cut (painted below a tooth edge the picture already
-  // shows, they would be a second row).
+  // Teeth already shown by the portrait move with their lips; paint only the rest (never
+  // below a tooth edge the picture already shows: that would be a second row).
   const float unit_px = std::max(1.f, face_frame(l).interocular_px);
+  constexpr float kThinGapUnits = 0.04f;  // half a lip gap, face units
   const float lip_luma = luma(m.lip);
   constexpr int kColumns = 7;
   std::array<float, 3> shown_sum{};
@@ -117,22 +109,26 @@ MouthModel build_mouth(const Image& portrait, const Landmarks& l) {
     auto along = [&](int a, int b) { return Point{l[a].x + (l[b].x - l[a].x) * f, l[a].y + (l[b].y - l[a].y) * f}; };
     const Point upper = along(61 + k, 62 + k), lower = along(67 - k, 66 - k);
     const Point cut = mid(upper, lower);
-    const TeethRun up = teeth_run(portrait, upper, cut, lip_luma, skin_luma, unit_px);
-    const TeethRun down = teeth_run(portrait, lower, cut, lip_luma, skin_luma, unit_px);
-    // The upper row's edge lies a natural height below the upper lip's inner edge; the
-    // painted part begins at the cut, half the portrait's gap further down. The lower row
-    // rises into view with the jaw, the gap hiding little of it.
-    // Both rows shown meeting at the cut: a closed bite, both edges are in the picture.
-    const bool upper_shown = up.reaches_cut && up.length_px > 0.f;
-    const bool lower_shown = down.reaches_cut && down.length_px > 0.f;
-    const bool bite = upper_shown && lower_shown;
+    const TeethRun up = teeth_run(portrait, upper, cut, lip_luma, skin_luma);
+    const TeethRun down = teeth_run(portrait, lower, cut, lip_luma, skin_luma);
+    // A row whose teeth the portrait does not show is behind its lip and comes out from
+    // behind it: the upper row's edge a natural height below the upper lip's inner edge
+    // (the painted part begins at the cut, half the portrait's gap further down; across a
+    // wide dark gap it shows below the gap's dark line, as under a raised lip); the lower
+    // row rises into view with the jaw, the gap hiding little of it, but only across a
+    // thin gap (above a wide one it would float over the picture's dark mouth). A row
+    // whose teeth run into the cut continues; one whose edge the portrait shows, or both
+    // rows meeting at the cut (a closed bite), gets none.
+    const bool bite = up.reaches_cut && down.reaches_cut;
     const float half_gap_units = std::hypot(cut.x - upper.x, cut.y - upper.y) / unit_px;
-    if (up.reaches_cut && !bite) m.upper_teeth_units += std::max(0.f, kUpperTeethUnits - half_gap_units);
-    if (down.reaches_cut && !bite) {
+    if ((!up.found || up.reaches_cut) && !bite) {
+      m.upper_teeth_units += std::max(0.f, kUpperTeethUnits - half_gap_units);
+    }
+    if (((!down.found && half_gap_units < kThinGapUnits) || down.reaches_cut) && !bite) {
       m.lower_teeth_units += std::max(0.f, kLowerTeethUnits - 0.1f * half_gap_units);
     }
-    m.teeth_edge += upper_shown ? 1.f : 0.f;
-    m.lower_teeth_edge += lower_shown ? 1.f : 0.f;
+    m.teeth_edge += up.reaches_cut ? 1.f : 0.f;
+    m.lower_teeth_edge += down.reaches_cut ? 1.f : 0.f;
     for (const TeethRun& run : {up, down}) {
       for (int j = 0; j < 3; ++j) shown_sum[j] += run.rgb_sum[j];
       shown_samples += run.samples;
