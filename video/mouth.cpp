@@ -46,6 +46,7 @@ std::array<float, 3> scaled(const std::array<float, 3>& a, float s) {
 struct TeethRun {
   bool found = false;        // teeth between the lip and the cut
   bool reaches_cut = false;  // ... running into the cut
+  bool dark_beyond_cut = false;  // the mouth's dark interior just past the cut
   std::array<float, 3> rgb_sum{};  // of the tooth samples, for the teeth's colour
   int samples = 0;
 };
@@ -64,13 +65,20 @@ TeethRun teeth_run(const Image& portrait, Point from, Point to, float lip_luma, 
     const float hi = std::max({rgb[0], rgb[1], rgb[2]}), lo = std::min({rgb[0], rgb[1], rgb[2]});
     const bool tooth = luma({rgb[0], rgb[1], rgb[2]}) > threshold && hi - lo < 0.4f * hi;
     if (tooth && first < 0 && t <= 0.5f) first = i;  // the lip's blurred edge comes first
+    if (first >= 0 && last >= 0 && last < i - 1) continue;  // the run has ended
     if (first >= 0) {
-      if (!tooth) break;
+      if (!tooth) continue;
       last = i;
       for (int k = 0; k < 3; ++k) run.rgb_sum[k] += rgb[k];
       ++run.samples;
     }
   }
+  // Just past the cut, in the other lip's half: the dark mouth there puts this row's
+  // edge at the cut.
+  float beyond[3];
+  const float past = 1.f + 1.5f / length;
+  sample_bilinear(portrait, from.x + (to.x - from.x) * past, from.y + (to.y - from.y) * past, beyond);
+  run.dark_beyond_cut = luma({beyond[0], beyond[1], beyond[2]}) < 0.6f * lip_luma;
   run.found = first >= 0;
   run.reaches_cut = run.found && length * (1.f - static_cast<float>(last) / static_cast<float>(steps)) < 1.f;
   return run;
@@ -117,14 +125,15 @@ MouthModel build_mouth(const Image& portrait, const Landmarks& l) {
     // wide dark gap it shows below the gap's dark line, as under a raised lip); the lower
     // row rises into view with the jaw, the gap hiding little of it, but only across a
     // thin gap (above a wide one it would float over the picture's dark mouth). A row
-    // whose teeth run into the cut continues; one whose edge the portrait shows, or both
-    // rows meeting at the cut (a closed bite), gets none.
+    // whose teeth run into the cut continues behind the other lip's copy, unless the dark
+    // mouth lies just past the cut or the other row's teeth meet it there (a closed
+    // bite): then, as when its teeth end before the cut, the portrait shows its edge.
     const bool bite = up.reaches_cut && down.reaches_cut;
     const float half_gap_units = std::hypot(cut.x - upper.x, cut.y - upper.y) / unit_px;
-    if ((!up.found || up.reaches_cut) && !bite) {
+    if (!up.found || (up.reaches_cut && !up.dark_beyond_cut && !bite)) {
       m.upper_teeth_units += std::max(0.f, kUpperTeethUnits - half_gap_units);
     }
-    if (((!down.found && half_gap_units < kThinGapUnits) || down.reaches_cut) && !bite) {
+    if ((!down.found && half_gap_units < kThinGapUnits) || (down.reaches_cut && !down.dark_beyond_cut && !bite)) {
       m.lower_teeth_units += std::max(0.f, kLowerTeethUnits - 0.1f * half_gap_units);
     }
     m.teeth_edge += up.reaches_cut ? 1.f : 0.f;
