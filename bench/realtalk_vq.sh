@@ -1,0 +1,46 @@
+#!/bin/sh
+# VQ of Parla's renders of real talking faces against the real videos they were made from
+# (issue #16: "within 10 points of the real video frames"), over every realtalk clip: its
+# frame at 0.5 s is the portrait and its own audio the speech; the real clip and the
+# default render are scored by the same critic (`parla score`, VQ 0-100). The held-out
+# speakers (train/real_clips.cpp; no model, the critic's VQ head included, trained on
+# them) are summarised apart from the training speakers, whose real frames VQ saw as
+# clean examples.
+# Usage: bench/realtalk_vq.sh [PARLA [OUT.tsv]]   (default: build/cli/parla, no table kept)
+set -eu
+parla=${1:-build/cli/parla}
+media=../shared/media/realtalk
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+out=${2:-$work/vq.tsv}
+vq() { "$parla" score "$1" --json "$work/s.json" </dev/null >/dev/null 2>&1 && python3 -c "import json,sys; print('%.1f' % json.load(open(sys.argv[1]))['vq']['score'])" "$work/s.json"; }
+printf 'clip\tspeaker\treal_vq\trender_vq\n' >"$out"
+tail -n +2 "$media/MANIFEST.tsv" | cut -f1,6 | while IFS="$(printf '\t')" read -r file speaker; do
+  clip="$media/$file"
+  ffmpeg -nostdin -v error -y -ss 0.5 -i "$clip" -frames:v 1 "$work/p.png"
+  ffmpeg -nostdin -v error -y -i "$clip" -vn -ac 1 -ar 16000 "$work/a.wav"
+  real=$(vq "$clip" || echo nan)
+  if "$parla" render "$work/p.png" "$work/a.wav" -o "$work/r.mp4" -y -q </dev/null 2>/dev/null; then
+    render=$(vq "$work/r.mp4" || echo nan)
+  else
+    render=nan
+  fi
+  printf '%s\t%s\t%s\t%s\n' "$file" "$speaker" "$real" "$render" | tee -a "$out"
+done
+# The held-out speakers as train/real_clips.cpp lists them.
+sed -n '/kValidationSpeakers = {/,/};/p' train/real_clips.cpp | grep -o '"[^"]*"' | tr -d '"' >"$work/heldout.txt"
+python3 - "$out" "$work/heldout.txt" <<'EOF'
+import math, statistics, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])][1:]
+held = {l.strip() for l in open(sys.argv[2]) if l.strip()}
+for name, keep in (("held-out speakers", lambda s: s in held), ("training speakers", lambda s: s not in held)):
+    pairs = [(float(r[2]), float(r[3])) for r in rows if keep(r[1]) and r[2] != "nan" and r[3] != "nan"]
+    failed = sum(1 for r in rows if keep(r[1]) and (r[2] == "nan" or r[3] == "nan"))
+    if not pairs:
+        continue
+    gaps = [real - render for real, render in pairs]
+    within = sum(1 for g in gaps if g <= 10)
+    print(f"{name}: {len(pairs)} clips ({failed} not scored): real VQ mean {statistics.mean(p[0] for p in pairs):.1f}, "
+          f"render mean {statistics.mean(p[1] for p in pairs):.1f}; real - render median {statistics.median(gaps):.1f}, "
+          f"max {max(gaps):.1f}; render within 10 of real (or above) on {within} of {len(pairs)}")
+EOF
