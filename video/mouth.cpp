@@ -86,9 +86,9 @@ TeethRun teeth_run(const Image& portrait, Point from, Point to, float lip_luma, 
 
 }  // namespace
 
-MouthModel build_mouth(const Image& portrait, const Landmarks& l) {
+MouthModel build_mouth(const Image& portrait, const Landmarks& l, const FaceFrame& frame) {
   MouthModel m;
-  int radius = std::max(0, static_cast<int>(face_frame(l).interocular_px / 40.f));
+  int radius = std::max(0, static_cast<int>(frame.interocular_px / 40.f));
   m.lip = mean_patch(portrait, {mid(l[50], l[61]), mid(l[51], l[62]), mid(l[52], l[63]),
                                 mid(l[56], l[65]), mid(l[57], l[66]), mid(l[58], l[67])}, radius);
   std::array<float, 3> skin = mean_patch(portrait, {mid(l[41], l[48]), mid(l[46], l[54]),
@@ -101,22 +101,26 @@ MouthModel build_mouth(const Image& portrait, const Landmarks& l) {
   m.teeth = mix(grey_lit, scaled(skin, std::min(1.35f, 215.f * light / std::max(1.f, skin_luma))), 0.35f);
   for (float& v : m.teeth) v = std::min(v, 245.f);
   m.cavity = {m.lip[0] * 0.26f + 6.f, m.lip[1] * 0.11f + 4.f, m.lip[2] * 0.11f + 4.f};
-  // Teeth already shown by the portrait move with their lips; paint only the rest (never
-  // below a tooth edge the picture already shows: that would be a second row).
-  const float unit_px = std::max(1.f, face_frame(l).interocular_px);
+  // A natural row's visible height in face units: upper incisors below the upper lip,
+  // lower ones above the lower lip when the jaw is open.
+  constexpr float kUpperTeethUnits = 0.10f, kLowerTeethUnits = 0.06f;
   constexpr float kThinGapUnits = 0.04f;  // half a lip gap, face units
-  const float lip_luma = luma(m.lip);
   constexpr int kColumns = 7;
+  const float lip_luma = luma(m.lip);
   std::array<float, 3> shown_sum{};
   int shown_samples = 0;
+  // Teeth already shown by the portrait move with their lips; paint only the rest (never
+  // below a tooth edge the picture already shows: that would be a second row).
   for (int c = 0; c < kColumns; ++c) {
-    // Along the inner contours 61-62-63 (upper) and 67-66-65 (lower), 10 %..90 % across.
+    // Along the inner contours 61-62-63 (upper) and 67-66-65 (lower), 10 %..90 % across;
+    // the midline between them is the rig's cut (FaceGeometry::lip_line).
     const float s = 2.f * (0.1f + 0.8f * static_cast<float>(c) / (kColumns - 1));
     const int k = std::min(1, static_cast<int>(s));
     const float f = s - static_cast<float>(k);
     auto along = [&](int a, int b) { return Point{l[a].x + (l[b].x - l[a].x) * f, l[a].y + (l[b].y - l[a].y) * f}; };
     const Point upper = along(61 + k, 62 + k), lower = along(67 - k, 66 - k);
     const Point cut = mid(upper, lower);
+    const float half_gap_units = std::hypot(cut.x - upper.x, cut.y - upper.y) / frame.interocular_px;
     const TeethRun up = teeth_run(portrait, upper, cut, lip_luma, skin_luma);
     const TeethRun down = teeth_run(portrait, lower, cut, lip_luma, skin_luma);
     // A row whose teeth the portrait does not show is behind its lip and comes out from
@@ -129,7 +133,6 @@ MouthModel build_mouth(const Image& portrait, const Landmarks& l) {
     // mouth lies just past the cut or the other row's teeth meet it there (a closed
     // bite): then, as when its teeth end before the cut, the portrait shows its edge.
     const bool bite = up.reaches_cut && down.reaches_cut;
-    const float half_gap_units = std::hypot(cut.x - upper.x, cut.y - upper.y) / unit_px;
     if (!up.found || (up.reaches_cut && !up.dark_beyond_cut && !bite)) {
       m.upper_teeth_units += std::max(0.f, kUpperTeethUnits - half_gap_units);
     }

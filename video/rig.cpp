@@ -102,7 +102,7 @@ Rig::Rig(Image portrait, const FaceFit& fit, RigParams params) {
   impl->geometry = face_geometry(face_units);
   impl->eyes[0] = build_eye(impl->portrait, fit.landmarks, /*subject_left=*/false);
   impl->eyes[1] = build_eye(impl->portrait, fit.landmarks, /*subject_left=*/true);
-  impl->mouth = build_mouth(impl->portrait, fit.landmarks);
+  impl->mouth = build_mouth(impl->portrait, fit.landmarks, impl->frame);
   impl->silhouette = estimate_silhouette(impl->portrait, impl->frame, impl->geometry, face_units);
   build_mesh(*impl, params);
   impl_ = std::move(impl);

@@ -131,11 +131,8 @@ struct MouthModel {
   float teeth_edge = 0.f;
   float lower_teeth_edge = 0.f;
 };
-// A natural row's visible height in face units: upper incisors below the upper lip, lower
-// ones above the lower lip when the jaw is open.
-inline constexpr float kUpperTeethUnits = 0.10f;
-inline constexpr float kLowerTeethUnits = 0.06f;
-MouthModel build_mouth(const Image& portrait, const Landmarks& landmarks);
+// From the portrait, its landmarks (portrait pixels) and its face frame.
+MouthModel build_mouth(const Image& portrait, const Landmarks& landmarks, const FaceFrame& frame);
 // Interior colour at (u across the mouth 0..1, v from upper lip 0 to lower lip 1) for a
 // gap of `gap_units` face units, with the tongue raised by `tongue_out` 0..1;
 // `px_per_unit` (output pixels per face unit) sets the anti-aliasing width.
