@@ -3,7 +3,6 @@
 // 512² render, the mean distance between the inner lips (61-67, 62-66, 63-65).
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <utility>
@@ -73,9 +72,7 @@ int teeth_pixels(const Image& picture) {
     const int mid = static_cast<int>(std::lround(g.lip_line_y(static_cast<float>(x))));
     for (int y = mid - 3; y <= mid + 3; ++y) {
       if (x < 0 || y < 0 || x >= picture.width || y >= picture.height) continue;
-      const std::uint8_t* p = picture.pixel(x, y);
-      const int lo = std::min({p[0], p[1], p[2]}), hi = std::max({p[0], p[1], p[2]});
-      count += lo > 150 && hi - lo < 35;
+      count += testing::teeth_coloured(picture.pixel(x, y));
     }
   }
   return count;

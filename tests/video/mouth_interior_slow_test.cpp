@@ -5,7 +5,6 @@
 // default 512² render, between the outer lips dlib finds on it.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <ostream>
@@ -17,7 +16,7 @@
 namespace parla {
 namespace {
 
-// Runs of teeth-coloured pixels (light, nearly grey: lips are redder) of at least 2 px,
+// Runs of teeth-coloured pixels (testing::teeth_coloured) of at least 2 px,
 // down the column through the middle of the mouth from the upper lip's top (51) to the
 // lower lip's bottom (57); a run may bridge one darker pixel (a tooth's edge).
 int teeth_runs(const Image& picture) {
@@ -25,9 +24,7 @@ int teeth_runs(const Image& picture) {
   const int x = static_cast<int>(std::lround((l[51].x + l[57].x) / 2.f));
   int runs = 0, length = 0, gap = 0;
   for (int y = static_cast<int>(l[51].y); y <= static_cast<int>(l[57].y); ++y) {
-    const std::uint8_t* p = picture.pixel(x, y);
-    const int lo = std::min({p[0], p[1], p[2]}), hi = std::max({p[0], p[1], p[2]});
-    if (lo > 150 && hi - lo < 35) {
+    if (testing::teeth_coloured(picture.pixel(x, y))) {
       length += 1 + gap;
       gap = 0;
       if (length == 2) ++runs;

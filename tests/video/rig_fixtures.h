@@ -6,6 +6,8 @@
 //   build/tests/video/rig_gallery landmarks data/sample/portrait.png data/sample/portrait.landmarks.json
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
 
 #include "tests/support/testing.h"
@@ -33,6 +35,12 @@ inline video::Rig fitted_rig(const std::filesystem::path& path) {
   Image image = video::load_image(path);
   video::FaceFit fit = video::fit_face(image, path.string());
   return video::Rig(std::move(image), fit);
+}
+
+// A render's pixel coloured like teeth: light and nearly grey (lips are redder).
+inline bool teeth_coloured(const std::uint8_t* rgb) {
+  const int lo = std::min({rgb[0], rgb[1], rgb[2]}), hi = std::max({rgb[0], rgb[1], rgb[2]});
+  return lo > 150 && hi - lo < 35;
 }
 
 }  // namespace parla::testing

@@ -24,7 +24,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -130,6 +132,17 @@ const std::vector<MouthPose>& mouth_poses() {
   };
   return poses;
 }
+const MouthPose& mouth_pose(std::string_view name) {
+  for (const MouthPose& pose : mouth_poses()) {
+    if (pose.name == name) return pose;
+  }
+  throw std::logic_error("no mouth pose " + std::string(name));
+}
+MotionFrame pose_motion(const MouthPose& pose) {
+  MotionFrame motion = neutral_frame();
+  for (auto [channel, value] : pose.values) motion[index(channel)] = value;
+  return motion;
+}
 
 // Mean distance between the inner lips (61-67, 62-66, 63-65), pixels.
 float lip_gap(const video::Landmarks& l) {
@@ -140,10 +153,15 @@ float lip_gap(const video::Landmarks& l) {
   return sum / 3.f;
 }
 
-// The inner-lip gap of dlib's fit of `picture`; -1 when no face is found.
-float inner_lip_gap(const Image& picture) {
+// The inner-lip gap over the mouth's width (48-54).
+float gap_over_width(const video::Landmarks& l) {
+  return lip_gap(l) / std::max(1.f, std::hypot(l[54].x - l[48].x, l[54].y - l[48].y));
+}
+
+// `reading` of dlib's fit of a render; -1 when no face is found.
+float read_render(const Image& picture, float (*reading)(const video::Landmarks&)) {
   try {
-    return lip_gap(video::fit_face(picture, "render").landmarks);
+    return reading(video::fit_face(picture, "render").landmarks);
   } catch (const std::exception&) {
     return -1.f;
   }
@@ -164,8 +182,7 @@ std::vector<LipFrame> track_lips(const fs::path& video_path, int step, bool keep
     if (i % step != 0) continue;
     try {
       const auto l = video::fit_face(frame, video_path.string()).landmarks;
-      const float width = std::max(1.f, std::hypot(l[54].x - l[48].x, l[54].y - l[48].y));
-      tracked.push_back({keep_frames ? frame : Image(), l, lip_gap(l) / width});
+      tracked.push_back({keep_frames ? frame : Image(), l, gap_over_width(l)});
     } catch (const std::exception&) {
       // no face in this frame
     }
@@ -222,24 +239,12 @@ void write_mouths(const fs::path& portrait_path, const fs::path& out, const std:
   int column = 0;
   std::printf("%s  mouth %.1f px", label.c_str(), mouth_w);
   for (const MouthPose& pose : mouth_poses()) {
-    MotionFrame motion = neutral_frame();
-    for (auto [channel, value] : pose.values) motion[index(channel)] = value;
-    const Image& picture = renderer.render(motion);
-    std::printf("  %s %.1f", pose.name, inner_lip_gap(picture));
+    const Image& picture = renderer.render(pose_motion(pose));
+    std::printf("  %s %.1f", pose.name, read_render(picture, lip_gap));
     paste_mouth(picture, l, strip, column++, cell_w, cell_h);
   }
   std::printf("\n");
   video::save_png(strip, out);
-}
-
-// The inner-lip gap over the mouth's width that dlib reads on `picture`; -1 without a face.
-float gap_ratio(const Image& picture) {
-  try {
-    const video::Landmarks l = video::fit_face(picture, "render").landmarks;
-    return lip_gap(l) / std::max(1.f, std::hypot(l[54].x - l[48].x, l[54].y - l[48].y));
-  } catch (const std::exception&) {
-    return -1.f;
-  }
 }
 
 // The jawOpen whose render reads `ratio` (bisection; the reading grows with jawOpen).
@@ -249,7 +254,7 @@ float jaw_for_ratio(video::Renderer& renderer, float ratio) {
     const float jaw = 0.5f * (lo + hi);
     MotionFrame motion = neutral_frame();
     motion[index(Channel::JawOpen)] = jaw;
-    (gap_ratio(renderer.render(motion)) < ratio ? lo : hi) = jaw;
+    (read_render(renderer.render(motion), gap_over_width) < ratio ? lo : hi) = jaw;
   }
   return 0.5f * (lo + hi);
 }
@@ -282,17 +287,13 @@ void write_compare(const fs::path& video_path, const fs::path& out) {
   const video::Landmarks l = rendered_landmarks(rig, renderer);
   column = 0;
   for (int k = 0; k < 3; ++k) {
-    MotionFrame motion = neutral_frame();
-    if (k == 0) {
-      for (const MouthPose& pose : mouth_poses()) {
-        if (std::string(pose.name) != "shut") continue;
-        for (auto [channel, value] : pose.values) motion[index(channel)] = value;
-      }
-    } else {
+    MotionFrame motion = pose_motion(mouth_pose("shut"));
+    if (k > 0) {
+      motion = neutral_frame();
       motion[index(Channel::JawOpen)] = jaw_for_ratio(renderer, ratios[k]);
     }
     const Image& picture = renderer.render(motion);
-    std::printf("real gap/width %.3f  render %.3f at jawOpen %.2f\n", ratios[k], gap_ratio(picture),
+    std::printf("real gap/width %.3f  render %.3f at jawOpen %.2f\n", ratios[k], read_render(picture, gap_over_width),
                 motion[index(Channel::JawOpen)]);
     paste_mouth(picture, l, row, column++, cell_w, cell_h);
   }
