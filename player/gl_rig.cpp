@@ -39,7 +39,8 @@ GlRigView::GlRigView(const video::Rig& rig, RigFraming framing)
       framing_(framing),
       programs_{gl::make_program(kRigVertexShader, rig_fragment_shader(0).c_str(), "rig skin"),
                 gl::make_program(kRigVertexShader, rig_fragment_shader(1).c_str(), "rig eye"),
-                gl::make_program(kRigVertexShader, rig_fragment_shader(2).c_str(), "rig mouth")},
+                gl::make_program(kRigVertexShader, rig_fragment_shader(2).c_str(), "rig mouth"),
+                gl::make_program(kRigVertexShader, rig_fragment_shader(3).c_str(), "rig lip")},
       vertex_array_(gl::make_vertex_array()),
       vertices_(gl::make_buffer()),
       portrait_(gl::make_texture()),
@@ -127,6 +128,8 @@ void GlRigView::set_static_uniforms(GLuint p) {
   glUniform2f(uniform(p, "output_size"), static_cast<float>(framing_.width),
               static_cast<float>(framing_.height));
   glUniform1f(uniform(p, "px_per_unit"), impl.frame.interocular_px * framing_.scale);
+  glUniform1f(uniform(p, "seam_width_px"),
+              video::lip_seam_width(impl.frame.interocular_px * framing_.scale, framing_.scale));
   set_vec3(p, "mouth.cavity", impl.mouth.cavity);
   set_vec3(p, "mouth.teeth", impl.mouth.teeth);
   set_vec3(p, "mouth.tongue", impl.mouth.tongue);
@@ -174,11 +177,15 @@ void GlRigView::draw(const std::vector<video::Point>& posed_px, const MotionFram
     moving_[v] = std::abs(posed_px[v].x - impl.rest_px[v].x) * f.scale > 0.02f ||
                  std::abs(posed_px[v].y - impl.rest_px[v].y) * f.scale > 0.02f;
   }
+  dest_px_.resize(count);
+  for (size_t v = 0; v < count; ++v) dest_px_[v] = to_output(posed_px[v]);
   gap_px_.assign(count, 0.f);
   for (const auto& [upper, lower] : impl.cut_pairs) {
-    video::Point a = to_output(posed_px[upper]), b = to_output(posed_px[lower]);
+    video::Point a = dest_px_[upper], b = dest_px_[lower];
     gap_px_[upper] = gap_px_[lower] = std::hypot(b.x - a.x, b.y - a.y);
   }
+  video::lip_seam(impl, dest_px_, impl.frame.interocular_px * f.scale,
+                  video::channel_value(motion, Channel::MouthClose), seam_);
   video::source_vertices(impl, motion, source_px_);
   std::array<video::EyePose, 2> poses;
   for (int e = 0; e < 2; ++e)
@@ -201,11 +208,18 @@ void GlRigView::draw(const std::vector<video::Point>& posed_px, const MotionFram
     if (!needed) continue;
     for (int k = 0; k < 3; ++k) {
       int v = tri[k];
+      std::vector<float>& group = scratch_[static_cast<int>(material)];
+      if (material == video::Material::Lip) {
+        // As video/renderer.cpp: (px below the lips' contact line, its strength, 0).
+        const auto& [row, strength] = seam_[static_cast<size_t>(impl.seam_column[v])];
+        push_vertex(group, dest_px_[v], source_px_[v], dest_px_[v].y - row, strength, 0.f);
+        continue;
+      }
       bool lower = impl.lip_side[v] == static_cast<std::uint8_t>(video::LipSide::Lower);
       // Mouth attributes as video/renderer.cpp: (u, px below the upper lip, px above
       // the lower lip), affine within a triangle and equal along shared edges.
-      push_vertex(scratch_[static_cast<int>(material)], to_output(posed_px[v]), source_px_[v],
-                  impl.mouth_u[v], lower ? gap_px_[v] : 0.f, lower ? 0.f : gap_px_[v]);
+      push_vertex(group, dest_px_[v], source_px_[v], impl.mouth_u[v], lower ? gap_px_[v] : 0.f,
+                  lower ? 0.f : gap_px_[v]);
     }
   }
 
@@ -221,7 +235,7 @@ void GlRigView::draw(const std::vector<video::Point>& posed_px, const MotionFram
   glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(upload_.size() * sizeof(float)),
                upload_.data(), GL_STREAM_DRAW);
   GLint first = 0;
-  for (int m = 0; m < 3; ++m) {
+  for (int m = 0; m < static_cast<int>(scratch_.size()); ++m) {
     auto n = static_cast<GLsizei>(scratch_[m].size() / kFloatsPerVertex);
     if (n == 0) continue;
     GLuint p = programs_[m].get();

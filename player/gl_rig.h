@@ -40,15 +40,17 @@ class GlRigView {
   void warm_up();
   video::Rig rig_;
   RigFraming framing_;
-  std::array<gl::Program, 3> programs_;  // by material: skin, eye, mouth
+  std::array<gl::Program, 4> programs_;  // by material: skin, eye, mouth, lip
   gl::VertexArray vertex_array_;
   gl::Buffer vertices_;
   gl::Texture portrait_;
   gl::Texture target_;
   GLuint framebuffer_ = 0;
-  std::array<std::vector<float>, 3> scratch_;  // per-frame vertices by material, reused
+  std::array<std::vector<float>, 4> scratch_;  // per-frame vertices by material, reused
   std::vector<float> upload_;
   std::vector<float> gap_px_;  // per mesh vertex, reused
+  std::vector<video::Point> dest_px_;  // per mesh vertex: output pixels
+  std::vector<std::array<float, 2>> seam_;  // per seam column: contact line row, strength
   std::vector<video::Point> source_px_;  // per mesh vertex: where it samples the portrait
   std::vector<std::uint8_t> moving_;
 };

@@ -30,6 +30,7 @@ uniform sampler2D portrait;
 uniform vec2 portrait_size;
 uniform float px_per_unit;   // output pixels per face unit
 uniform float tongue_out;
+uniform float seam_width_px;  // video/rig_internal.h lip_seam_width
 
 struct Mouth {
   vec3 cavity, teeth, tongue, lip;
@@ -209,6 +210,15 @@ void main() {
     float alpha = clamp01(edge + 0.25) * smooth_step(0.0, 0.02, g / px_per_unit);
     vec3 base = sample_bilinear(source);
     rgb = base + (interior - base) * alpha;
+  }
+#elif MATERIAL == 3
+  {
+    // video/rig_internal.h lip_seam_shade: the lips darken along the line where they meet.
+    float below = mouth_uvg.x, strength = mouth_uvg.y;
+    rgb = sample_bilinear(source);
+    if (strength > 0.0) {
+      rgb *= 1.0 - 0.35 * strength * exp(-(below * below) / (seam_width_px * seam_width_px));
+    }
   }
 #else
   rgb = sample_bilinear(source);

@@ -29,7 +29,8 @@ struct ActiveTriangle {
   // its steps per output column and row; used when `inside`.
   std::int64_t fixed_x = 0, fixed_y = 0;
   std::int32_t fixed_dx_x = 0, fixed_dx_y = 0, fixed_dy_x = 0, fixed_dy_y = 0;
-  // Mouth only: (u, px below the upper lip, px above the lower lip) = a0 + n (dest - d0).
+  // Mouth: (u, px below the upper lip, px above the lower lip) = a0 + n (dest - d0);
+  // Lip: (px below the lips' contact line, its strength, 0).
   std::array<float, 3> a0{};
   std::array<float, 6> n{};
 };
@@ -76,6 +77,7 @@ struct Renderer::State {
   std::vector<Point> dest;        // output pixels
   std::vector<std::uint8_t> moving;
   std::vector<float> gap_px;      // per vertex, mouth gap at its lip-cut column
+  std::vector<std::array<float, 2>> seam;  // per seam column: contact line row, strength
   std::vector<ActiveTriangle> active;
   std::array<EyePose, 2> eye_poses;
   float tongue_out = 0.f;
@@ -156,6 +158,7 @@ struct Renderer::State {
       float gap = std::hypot(dest[lower].x - dest[upper].x, dest[lower].y - dest[upper].y);
       gap_px[upper] = gap_px[lower] = gap;
     }
+    lip_seam(impl, dest, impl.frame.interocular_px * scale, channel_value(motion, Channel::MouthClose), seam);
     for (int e = 0; e < 2; ++e) eye_poses[e] = eye_pose(impl.eyes[e], motion, /*subject_left=*/e == 1);
     tongue_out = channel_value(motion, Channel::TongueOut);
     const bool eyes_active = eye_poses[0].active() || eye_poses[1].active();
@@ -197,11 +200,16 @@ struct Renderer::State {
         a.fixed_dx_y = static_cast<std::int32_t>(round_to_int(a.m10 * 65536.0));
         a.fixed_dy_y = static_cast<std::int32_t>(round_to_int(a.m11 * 65536.0));
       }
-      if (material == Material::Mouth) {
-        // (u, pixels below the upper lip, pixels above the lower lip): both distances
-        // are affine within a triangle and agree along shared edges, so iso-lines such
-        // as the teeth's edges run straight across the strip's triangles.
+      if (material == Material::Mouth || material == Material::Lip) {
+        // Mouth: (u, pixels below the upper lip, pixels above the lower lip): both
+        // distances are affine within a triangle and agree along shared edges, so
+        // iso-lines such as the teeth's edges run straight across the strip's triangles.
+        // Lip: (pixels below the contact line at the vertex's column, its strength).
         auto attributes = [&](int v) -> std::array<float, 3> {
+          if (material == Material::Lip) {
+            const auto& [row, strength] = seam[static_cast<size_t>(impl.seam_column[v])];
+            return {dest[v].y - row, strength, 0.f};
+          }
           bool lower = impl.lip_side[v] == static_cast<std::uint8_t>(LipSide::Lower);
           return {impl.mouth_u[v], lower ? gap_px[v] : 0.f, lower ? 0.f : gap_px[v]};
         };
@@ -285,6 +293,19 @@ struct Renderer::State {
       for (int x = x_begin; x < x_end; ++x, out += 3, sx += a.m00, sy += a.m10) {
         sample_bilinear(portrait, sx, sy, rgb);
         out[0] = to_byte(rgb[0]), out[1] = to_byte(rgb[1]), out[2] = to_byte(rgb[2]);
+      }
+      return;
+    }
+    if (a.material == Material::Lip) {
+      // The lips darken along the line where they meet (lip_seam).
+      const float width = lip_seam_width(impl.frame.interocular_px * scale, scale);
+      float below = a.a0[0] + a.n[0] * dx + a.n[1] * dy;
+      float strength = a.a0[1] + a.n[2] * dx + a.n[3] * dy;
+      for (int x = x_begin; x < x_end; ++x, out += 3, sx += a.m00, sy += a.m10, below += a.n[0],
+               strength += a.n[2]) {
+        sample_bilinear(portrait, sx, sy, rgb);
+        const float shade = strength > 0.f ? lip_seam_shade(below, strength, width) : 1.f;
+        out[0] = to_byte(rgb[0] * shade), out[1] = to_byte(rgb[1] * shade), out[2] = to_byte(rgb[2] * shade);
       }
       return;
     }

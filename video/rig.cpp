@@ -218,4 +218,24 @@ void source_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vecto
   }
 }
 
+void lip_seam(const Rig::Impl& rig, const std::vector<Point>& dest_px, float px_per_unit, float close,
+              std::vector<std::array<float, 2>>& out) {
+  out.resize(rig.seam_pairs.size());
+  for (size_t k = 0; k < rig.seam_pairs.size(); ++k) {
+    const auto [upper, lower] = rig.seam_pairs[k];
+    const Point a = dest_px[upper], b = dest_px[lower];
+    const Point ra = rig.rest_face[upper], rb = rig.rest_face[lower];
+    const float gap = std::hypot(b.x - a.x, b.y - a.y) / px_per_unit;  // face units
+    const float rest = std::hypot(rb.x - ra.x, rb.y - ra.y);
+    // The line is the rig's once it has brought the lips together, and while they touch.
+    // Where they touch in the portrait too, it stands in for the portrait's own line as
+    // their inner bands slide out of view with mouthClose: as dark as that line was (a
+    // soft, painted one stays soft), never under a third of the full line.
+    const float own = std::clamp(rig.seam_own_dip / 0.35f, 0.35f, 1.f);
+    const float brought =
+        std::max(smoothstep(0.f, 0.02f, rest - gap), close * std::max(own, smoothstep(0.f, 0.02f, rest)));
+    out[k] = {0.5f * (a.y + b.y), rig.seam_taper[k] * brought * (1.f - smoothstep(0.01f, 0.035f, gap))};
+  }
+}
+
 }  // namespace parla::video

@@ -2,7 +2,9 @@
 // Everything here is immutable after Rig construction unless a comment says otherwise.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -140,7 +142,9 @@ std::array<float, 3> shade_mouth(const MouthModel& mouth, float u, float v, floa
                                  float tongue_out, float px_per_unit);
 
 // Triangle materials.
-enum class Material : std::uint8_t { Skin, Eye, Mouth };
+// Lip: the lip rows either side of where the lips meet, which darken along that line
+// as they press together (lip_seam).
+enum class Material : std::uint8_t { Skin, Eye, Mouth, Lip };
 
 struct Rig::Impl {
   Image portrait;
@@ -174,6 +178,13 @@ struct Rig::Impl {
   std::vector<std::array<int, 2>> teeth_pairs;
   std::vector<float> slide_y;          // per vertex; non-zero on teeth copies and lip edges
   std::vector<int> slid;               // the vertices whose slide_y is not zero
+  // Where the lips meet when they close: per column across the mouth, plus the corner
+  // column beyond each end (taper 0), the upper and lower lip-edge vertices that meet at
+  // mouthClose 1. seam_column: per vertex of a Lip triangle, its index here (-1 else).
+  std::vector<std::array<int, 2>> seam_pairs;
+  std::vector<float> seam_taper;
+  std::vector<int> seam_column;
+  float seam_own_dip = 0.f;  // how much darker the portrait's own lip line is than its lips
   std::array<EyeModel, 2> eyes;        // [0] subject's right (image left), [1] left
   MouthModel mouth;
   Silhouette silhouette;
@@ -186,6 +197,22 @@ void pose_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vector<
 // Where each vertex samples the portrait for one frame of motion: its rest position,
 // except the teeth copies and the lips' inner edges, which slide with mouthClose (slide_y).
 void source_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vector<Point>& out_px);
+
+// The lips' contact line for one frame, from the posed vertices in output pixels: per
+// seam column (Rig::Impl::seam_pairs), the output row where the lips meet and how
+// strongly the line shows (0 apart or as the portrait has them .. 1 pressed shut).
+void lip_seam(const Rig::Impl& rig, const std::vector<Point>& dest_px, float px_per_unit, float close,
+              std::vector<std::array<float, 2>>& out);
+// The contact line's half-width in output pixels: 0.016 face units, and no sharper than
+// the portrait itself (1.2 of its pixels, `scale` output pixels each).
+inline float lip_seam_width(float px_per_unit, float scale) {
+  return std::max({1.f, 0.016f * px_per_unit, 1.2f * scale});
+}
+// The factor a Lip pixel `below_px` output pixels below the contact line is darkened by
+// (player/rig_shaders.cpp mirrors it).
+inline float lip_seam_shade(float below_px, float strength, float width_px) {
+  return 1.f - 0.35f * strength * std::exp(-(below_px * below_px) / (width_px * width_px));
+}
 
 // A pool of worker threads running index ranges; run() blocks until all are done.
 // One caller at a time.

@@ -4,30 +4,22 @@
 # half-open, open, pucker and smile, from the default 512² render. Prints the inner-lip
 # gap dlib reads back on each close-up (output pixels) and writes one labelled sheet.
 # Usage: docs/gallery/make_mouth_gallery.sh [BUILD_DIR [OUT.jpg]]
-#        (default: build, docs/gallery/mouths.jpg; needs the rig_gallery target)
+#        (default: build, docs/gallery/mouths.jpg; needs the rig_gallery target; run from
+#        the checkout's root)
 set -eu
 build=${1:-build}
 out=${2:-docs/gallery/mouths.jpg}
 tool="$build/tests/video/rig_gallery"
-media=../shared/media
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-
-# Real video frames: four moments of each test video, one frame of four realtalk clips.
-for v in hdtf_katiehill retalking_woman; do
-  for t in 0.5 2.5 4.5 6.5; do
-    ffmpeg -v error -y -ss "$t" -i "$media/video/$v.mp4" -frames:v 1 "$work/${v}_$t.png"
-  done
-done
-for c in tanshuai0219_EDTalk__uncrop_Obama Hangz-nju-cuhk_Talking-Face_PC-AVS__Pose_Source_00067 \
-    mtanveer1_AVCrossNet__E1_silent_plus_target jixinya_EAMM__M030_sad_3_001; do
-  ffmpeg -v error -y -ss 1.0 -i "$media/realtalk/$c.mp4" -frames:v 1 "$work/rt_$c.png"
-done
+mkdir "$work/frames"
+. docs/gallery/gallery_faces.sh
+gallery_faces "$work/frames" > "$work/faces"
 
 font=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 i=0
 inputs=""
-for portrait in data/sample/portrait.png "$media"/portraits/*.* "$work"/*.png; do
+for portrait in $(cat "$work/faces"); do  # no spaces in these paths
   name=$(basename "${portrait%.*}" | cut -c1-28)
   "$tool" mouths "$portrait" "$work/row_$i.png" "$name"
   ffmpeg -v error -y -i "$work/row_$i.png" -vf "pad=iw+230:ih:230:0:color=0x282828,drawtext=fontfile=$font:text='$name':x=8:y=65:fontsize=15:fontcolor=white" "$work/label_$i.png"

@@ -58,7 +58,7 @@ TEST(PlayHeadless, NoAudioDeviceSuggestsNoAudio) {
 }
 
 // The OpenGL path (mesh + GLSL shading) against video::Renderer on the same frames:
-// mid-sentence, the widest mouth (teeth, tongue) and the deepest blink.
+// mid-sentence, the widest mouth (teeth, tongue), the deepest blink and shut lips.
 TEST(PlayPicture, GlFramesMatchTheCpuRenderer) {
   REQUIRE_DISPLAY();
   ScratchDir dir;
@@ -80,17 +80,20 @@ TEST(PlayPicture, GlFramesMatchTheCpuRenderer) {
   std::int64_t blink = argmax([](const MotionFrame& m) {
     return m[index(Channel::EyeBlinkLeft)] + m[index(Channel::EyeBlinkRight)];
   });
+  std::int64_t shut = argmax([](const MotionFrame& m) { return m[index(Channel::MouthClose)]; });
   ASSERT_GT(track.frames[widest][index(Channel::JawOpen)], 0.3f);
   ASSERT_GT(track.frames[blink][index(Channel::EyeBlinkLeft)], 0.5f);
+  ASSERT_GT(track.frames[shut][index(Channel::MouthClose)], 0.8f);
 
   // The sample shows its teeth; the illustration's shut mouth gets both painted rows of
-  // teeth (video/mouth.cpp), whose shading the GL shader repeats line for line.
+  // teeth (video/mouth.cpp), whose shading the GL shader repeats line for line. The
+  // sample's shut frame draws the lips' contact line (lip_seam).
   const auto illustration_path = testing::shared_media_dir() / "portraits" / "illustration.png";
   struct Case {
     std::filesystem::path portrait;
     std::vector<std::int64_t> frames;
   };
-  for (const Case& c : {Case{portrait_path, {50, widest, blink}}, Case{illustration_path, {widest}}}) {
+  for (const Case& c : {Case{portrait_path, {50, widest, blink, shut}}, Case{illustration_path, {widest}}}) {
     Image portrait = video::load_image(c.portrait);
     video::Rig rig(portrait, video::fit_face(portrait, c.portrait.string()));
     video::Renderer cpu(rig);

@@ -7,7 +7,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <ostream>
 #include <string>
 
 #include "tests/video/rig_fixtures.h"
@@ -37,25 +36,7 @@ int teeth_runs(const Image& picture) {
   return runs;
 }
 
-// One picture: a portrait file or a frame of a video (at `seconds`).
-struct Face {
-  const char* name;
-  std::filesystem::path path;
-  double seconds = -1.;
-};
-
-Image load_face(const Face& face) {
-  if (face.seconds < 0.) return video::load_image(face.path);
-  video::VideoReader reader(face.path);
-  Image frame;
-  while (reader.read_frame(frame) && reader.frame_time_seconds() + 1e-6 < face.seconds) {
-  }
-  return frame;
-}
-
-void PrintTo(const Face& face, std::ostream* os) { *os << face.name; }
-
-class MouthInterior : public ::testing::TestWithParam<Face> {};
+class MouthInterior : public ::testing::TestWithParam<testing::Face> {};
 
 // The renderer before this test painted a row of upper teeth below the cut whatever the
 // portrait showed there: on katiehill's frame at 0.5 s, whose own upper teeth end above
@@ -63,8 +44,8 @@ class MouthInterior : public ::testing::TestWithParam<Face> {};
 // one, her lower row) at jawOpen 0.55 and 0.8; now 2. The other faces guard the rule
 // (shut and teeth-showing portraits alike).
 TEST_P(MouthInterior, OneRowOfTeethPerJaw) {
-  const Face& face = GetParam();
-  const Image picture = load_face(face);
+  const testing::Face& face = GetParam();
+  const Image picture = testing::load_face(face);
   video::Rig rig(picture, video::fit_face(picture, face.path.string()));
   video::Renderer renderer(rig, {});
   for (float jaw : {0.35f, 0.55f, 0.8f}) {
@@ -76,15 +57,8 @@ TEST_P(MouthInterior, OneRowOfTeethPerJaw) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Faces, MouthInterior,
-    ::testing::Values(Face{"sample", testing::sample_portrait_path()},
-                      Face{"obama", testing::shared_media_dir() / "portraits" / "obama.jpg"},
-                      Face{"illustration", testing::shared_media_dir() / "portraits" / "illustration.png"},
-                      Face{"katiehill_0_5", testing::shared_media_dir() / "video" / "hdtf_katiehill.mp4", 0.5},
-                      Face{"katiehill_6_5", testing::shared_media_dir() / "video" / "hdtf_katiehill.mp4", 6.5},
-                      Face{"retalking_4_5", testing::shared_media_dir() / "video" / "retalking_woman.mp4", 4.5}),
-    [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Faces, MouthInterior, ::testing::ValuesIn(testing::mouth_test_faces()),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace parla

@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
+#include <ostream>
+#include <vector>
 
 #include "tests/support/testing.h"
 #include "video/video.h"
@@ -41,6 +43,35 @@ inline video::Rig fitted_rig(const std::filesystem::path& path) {
 inline bool teeth_coloured(const std::uint8_t* rgb) {
   const int lo = std::min({rgb[0], rgb[1], rgb[2]}), hi = std::max({rgb[0], rgb[1], rgb[2]});
   return lo > 150 && hi - lo < 35;
+}
+
+// One picture: a portrait file or a frame of a video (at `seconds`).
+struct Face {
+  const char* name;
+  std::filesystem::path path;
+  double seconds = -1.;
+};
+
+inline Image load_face(const Face& face) {
+  if (face.seconds < 0.) return video::load_image(face.path);
+  video::VideoReader reader(face.path);
+  Image frame;
+  while (reader.read_frame(frame) && reader.frame_time_seconds() + 1e-6 < face.seconds) {
+  }
+  return frame;
+}
+
+inline void PrintTo(const Face& face, std::ostream* os) { *os << face.name; }
+
+// The mouth tests' faces: portraits that smile with their teeth, an illustration with
+// its lips shut, and real video frames with the teeth showing or the mouth mid-word.
+inline std::vector<Face> mouth_test_faces() {
+  return {Face{"sample", sample_portrait_path()},
+          Face{"obama", shared_media_dir() / "portraits" / "obama.jpg"},
+          Face{"illustration", shared_media_dir() / "portraits" / "illustration.png"},
+          Face{"katiehill_0_5", shared_media_dir() / "video" / "hdtf_katiehill.mp4", 0.5},
+          Face{"katiehill_6_5", shared_media_dir() / "video" / "hdtf_katiehill.mp4", 6.5},
+          Face{"retalking_4_5", shared_media_dir() / "video" / "retalking_woman.mp4", 4.5}};
 }
 
 }  // namespace parla::testing
