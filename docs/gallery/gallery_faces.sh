@@ -1,4 +1,5 @@
-# Sourced by the mouth galleries: `gallery_faces DIR` writes 12 frames of the real videos
+# Sourced by the mouth galleries. `gallery_setup` makes a scratch folder $work (removed
+# on exit), sets $font and lists the faces in $work/faces; `gallery_faces DIR` writes 12 frames of the real videos
 # in ../shared/media into DIR (any video frame is a portrait: four moments of each test
 # video, one frame of four realtalk clips) and prints every face of the galleries, one
 # path per line: the sample, the shared portraits, then those frames.
@@ -14,4 +15,12 @@ gallery_faces() {
     ffmpeg -v error -y -ss 1.0 -i "$media/realtalk/$c.mp4" -frames:v 1 "$1/rt_$c.png"
   done
   for p in data/sample/portrait.png "$media"/portraits/*.* "$1"/*.png; do echo "$p"; done
+}
+
+gallery_setup() {
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  mkdir "$work/frames"
+  gallery_faces "$work/frames" > "$work/faces"
+  font=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 }

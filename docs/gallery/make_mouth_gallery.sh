@@ -10,13 +10,8 @@ set -eu
 build=${1:-build}
 out=${2:-docs/gallery/mouths.jpg}
 tool="$build/tests/video/rig_gallery"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-mkdir "$work/frames"
 . docs/gallery/gallery_faces.sh
-gallery_faces "$work/frames" > "$work/faces"
-
-font=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+gallery_setup
 i=0
 inputs=""
 for portrait in $(cat "$work/faces"); do  # no spaces in these paths
