@@ -128,6 +128,7 @@ void GlRigView::set_static_uniforms(GLuint p) {
   glUniform2f(uniform(p, "output_size"), static_cast<float>(framing_.width),
               static_cast<float>(framing_.height));
   glUniform1f(uniform(p, "px_per_unit"), impl.frame.interocular_px * framing_.scale);
+  glUniform1f(uniform(p, "detail_px"), video::mouth_detail_px(framing_.scale));
   glUniform1f(uniform(p, "seam_width_px"),
               video::lip_seam_width(impl.frame.interocular_px * framing_.scale, framing_.scale));
   set_vec3(p, "mouth.cavity", impl.mouth.cavity);

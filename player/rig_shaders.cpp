@@ -29,6 +29,7 @@ out vec4 color;
 uniform sampler2D portrait;
 uniform vec2 portrait_size;
 uniform float px_per_unit;   // output pixels per face unit
+uniform float detail_px;     // video/rig_internal.h mouth_detail_px
 uniform float tongue_out;
 uniform float seam_width_px;  // video/rig_internal.h lip_seam_width
 
@@ -82,7 +83,7 @@ vec3 shade_mouth(float u, float v, float gap_units) {
   float ax = abs(x);
   float y = v * gap_units;
   float above = gap_units - y;
-  float aa = 1.0 / max(1.0, px_per_unit);
+  float aa = 1.0 / max(1.0, px_per_unit / detail_px);
   float side = 1.0 - 0.6 * x * x;
   float cy = 2.0 * v - 1.0;
   float back = clamp01(1.0 - x * x - cy * cy);
@@ -207,7 +208,7 @@ void main() {
     float vv = g > 0.0 ? below_upper / g : 0.0;
     vec3 interior = shade_mouth(clamp01(mouth_uvg.x), vv, g / px_per_unit);
     float edge = min(below_upper, above_lower);
-    float alpha = clamp01(edge + 0.25) * smooth_step(0.0, 0.02, g / px_per_unit);
+    float alpha = clamp01(edge / detail_px + 0.25) * smooth_step(0.0, 0.02, g / px_per_unit);
     vec3 base = sample_bilinear(source);
     rgb = base + (interior - base) * alpha;
   }

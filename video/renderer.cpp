@@ -324,8 +324,10 @@ struct Renderer::State {
       }
       return;
     }
-    // Mouth interior, blended into the lip colour over the pixel at each lip edge.
+    // Mouth interior, blended into the lip colour over the pixel at each lip edge (the
+    // portrait's pixel, where it is enlarged).
     const float px_per_unit = impl.frame.interocular_px * scale;
+    const float detail = mouth_detail_px(scale);
     float u = a.a0[0] + a.n[0] * dx + a.n[1] * dy;
     float down = a.a0[1] + a.n[2] * dx + a.n[3] * dy;
     float up = a.a0[2] + a.n[4] * dx + a.n[5] * dy;
@@ -334,10 +336,10 @@ struct Renderer::State {
       float below_upper = std::max(0.f, down), above_lower = std::max(0.f, up);
       float g = below_upper + above_lower;
       float vv = g > 0.f ? below_upper / g : 0.f;
-      auto interior = shade_mouth(impl.mouth, clamp01(u), vv, g / px_per_unit, tongue_out, px_per_unit);
+      auto interior = shade_mouth(impl.mouth, clamp01(u), vv, g / px_per_unit, tongue_out, px_per_unit / detail);
       float edge = std::min(below_upper, above_lower);  // pixels to the nearer lip
       // A hairline gap (< 0.02 face units) stays mostly the lips' own colour.
-      float alpha = clamp01(edge + 0.25f) * smoothstep(0.f, 0.02f, g / px_per_unit);
+      float alpha = clamp01(edge / detail + 0.25f) * smoothstep(0.f, 0.02f, g / px_per_unit);
       sample_bilinear(portrait, sx, sy, rgb);
       for (int k = 0; k < 3; ++k) out[k] = to_byte(rgb[k] + (interior[k] - rgb[k]) * alpha);
     }

@@ -137,9 +137,14 @@ struct MouthModel {
 MouthModel build_mouth(const Image& portrait, const Landmarks& landmarks, const FaceFrame& frame);
 // Interior colour at (u across the mouth 0..1, v from upper lip 0 to lower lip 1) for a
 // gap of `gap_units` face units, with the tongue raised by `tongue_out` 0..1;
-// `px_per_unit` (output pixels per face unit) sets the anti-aliasing width.
+// `px_per_unit` (pixels per face unit of the finest detail drawn: mouth_detail_px) sets
+// the anti-aliasing width.
 std::array<float, 3> shade_mouth(const MouthModel& mouth, float u, float v, float gap_units,
                                  float tongue_out, float px_per_unit);
+// Output pixels per pixel of detail in the painted interior: 1, or the portrait's
+// enlargement where it is enlarged (`scale` output pixels per portrait pixel), so the
+// interior's edges are no sharper than the picture around them.
+inline float mouth_detail_px(float scale) { return scale > 1.f ? scale : 1.f; }
 
 // Triangle materials.
 // Lip: the lip rows either side of where the lips meet, which darken along that line

@@ -276,7 +276,7 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
   // darkest sample within 0.015 face units of the lip line against the lips 0.03-0.05
   // units above and below it, 1 - line / lips, averaged.
   rig.seam_own_dip = 0.f;
-  if (seam) {
+  if (seam && rig.portrait.width > 0 && rig.portrait.height > 0) {
     auto luma_at = [&](float x, float y) {
       const Point p = rig.frame.to_image({x, y});
       float rgb[3];

@@ -14,6 +14,7 @@
 #include "tests/player/support/pulse_server.h"
 #include "tests/player/support/player_test.h"
 #include "tests/support/testing.h"
+#include "tests/video/rig_fixtures.h"
 #include "video/video.h"
 
 namespace parla::testing {
@@ -89,11 +90,18 @@ TEST(PlayPicture, GlFramesMatchTheCpuRenderer) {
   // teeth (video/mouth.cpp), whose shading the GL shader repeats line for line. The
   // sample's shut frame draws the lips' contact line (lip_seam).
   const auto illustration_path = testing::shared_media_dir() / "portraits" / "illustration.png";
+  // A small face from a low-resolution video, enlarged: the interior's edges soften to
+  // the portrait's pixels (mouth_detail_px).
+  const auto small_face_path = dir / "small_face.png";
+  video::save_png(testing::load_face({"small", testing::shared_media_dir() / "realtalk" /
+                                                   "mtanveer1_AVCrossNet__E1_silent_plus_target.mp4", 1.0}),
+                  small_face_path);
   struct Case {
     std::filesystem::path portrait;
     std::vector<std::int64_t> frames;
   };
-  for (const Case& c : {Case{portrait_path, {50, widest, blink, shut}}, Case{illustration_path, {widest}}}) {
+  for (const Case& c : {Case{portrait_path, {50, widest, blink, shut}}, Case{illustration_path, {widest}},
+                       Case{small_face_path, {widest}}}) {
     Image portrait = video::load_image(c.portrait);
     video::Rig rig(portrait, video::fit_face(portrait, c.portrait.string()));
     video::Renderer cpu(rig);

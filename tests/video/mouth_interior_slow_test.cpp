@@ -5,9 +5,12 @@
 // default 512² render, between the outer lips dlib finds on it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "tests/video/rig_fixtures.h"
 #include "video/video.h"
@@ -54,6 +57,50 @@ TEST_P(MouthInterior, OneRowOfTeethPerJaw) {
     const int runs = teeth_runs(renderer.render(motion));
     std::printf("%s: jawOpen %.2f, %d runs of teeth down the middle of the mouth\n", face.name, jaw, runs);
     EXPECT_LE(runs, 2) << "jawOpen " << jaw;
+  }
+}
+
+// How many pixels the edge above the open mouth's darkest point takes to fall from 90 %
+// to 10 % of its contrast (interpolated), down the column through the middle of the
+// mouth on `picture` (from the upper lip's top, 51).
+float edge_width(const Image& picture) {
+  const video::Landmarks l = video::fit_face(picture, "render").landmarks;
+  const int x = static_cast<int>(std::lround((l[51].x + l[57].x) / 2.f));
+  std::vector<float> v;
+  for (int y = static_cast<int>(l[51].y); y <= static_cast<int>(l[57].y); ++y) {
+    const std::uint8_t* p = picture.pixel(x, y);
+    v.push_back(0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2]);
+  }
+  const auto darkest = std::min_element(v.begin(), v.end()) - v.begin();
+  const float lo = v[darkest], hi = *std::max_element(v.begin(), v.begin() + darkest + 1);
+  auto crossing = [&](float level) {  // the last fall through `level` before the darkest point
+    for (auto y = darkest; y > 0; --y) {
+      if (v[y - 1] >= level && v[y] < level) return static_cast<float>(y - 1) + (v[y - 1] - level) / (v[y - 1] - v[y]);
+    }
+    return 0.f;
+  };
+  return crossing(lo + 0.1f * (hi - lo)) - crossing(lo + 0.9f * (hi - lo));
+}
+
+// A small face enlarged (a 256x256 video's frame rendered at 512²: 2.4 output pixels per
+// portrait pixel) is blurred by the enlargement; the interior painted into its open mouth
+// is as soft, not a crisp cut-out: its top edge takes at least 0.6 of a portrait pixel
+// (in output pixels) to fall from 90 % to 10 %: 2.3 px here (0.9 of a portrait pixel).
+// The renderer that drew the interior's edges over one output pixel whatever the
+// enlargement read 1.4 and 0.8 px (0.5 and 0.3 of a portrait pixel).
+TEST(MouthInteriorDetail, NoSharperThanAnEnlargedPicture) {
+  const Image picture = testing::load_face(
+      {"small", testing::shared_media_dir() / "realtalk" / "mtanveer1_AVCrossNet__E1_silent_plus_target.mp4", 1.0});
+  video::Rig rig(picture, video::fit_face(picture, "small face"));
+  video::Renderer renderer(rig, {.size = 512});
+  const auto scale = static_cast<float>(renderer.scale());
+  ASSERT_GT(scale, 2.f);
+  for (float jaw : {0.5f, 0.8f}) {
+    MotionFrame motion = neutral_frame();
+    motion[index(Channel::JawOpen)] = jaw;
+    const float width = edge_width(renderer.render(motion));
+    std::printf("jawOpen %.1f: the open mouth's top edge falls over %.1f px (%.2f portrait px)\n", jaw, width, width / scale);
+    EXPECT_GE(width, 0.6f * scale) << "jawOpen " << jaw;
   }
 }
 
