@@ -30,6 +30,7 @@ uniform sampler2D portrait;
 uniform vec2 portrait_size;
 uniform float px_per_unit;   // output pixels per face unit
 uniform float detail_px;     // video/rig_internal.h mouth_detail_px
+uniform float lips_apart;    // 1 where the portrait's lips are apart (it has teeth copies)
 uniform float tongue_out;
 uniform float seam_width_px;  // video/rig_internal.h lip_seam_width
 
@@ -208,8 +209,10 @@ void main() {
     float vv = g > 0.0 ? below_upper / g : 0.0;
     vec3 interior = shade_mouth(clamp01(mouth_uvg.x), vv, g / px_per_unit);
     float edge = min(below_upper, above_lower);
-    float alpha = clamp01(edge / detail_px + 0.25) * smooth_step(0.0, 0.02, g / px_per_unit);
+    float opening = smooth_step(0.0, 0.02, g / px_per_unit);
+    float alpha = clamp01(edge / detail_px + 0.25) * opening;
     vec3 base = sample_bilinear(source);
+    if (lips_apart > 0.5) base += (0.65 * mouth.lip - base) * (1.0 - opening);  // kHairlineLipShade
     rgb = base + (interior - base) * alpha;
   }
 #elif MATERIAL == 3

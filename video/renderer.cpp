@@ -328,6 +328,7 @@ struct Renderer::State {
     // portrait's pixel, where it is enlarged).
     const float px_per_unit = impl.frame.interocular_px * scale;
     const float detail = mouth_detail_px(scale);
+    const bool lips_apart = !impl.teeth_pairs.empty();
     float u = a.a0[0] + a.n[0] * dx + a.n[1] * dy;
     float down = a.a0[1] + a.n[2] * dx + a.n[3] * dy;
     float up = a.a0[2] + a.n[4] * dx + a.n[5] * dy;
@@ -338,9 +339,15 @@ struct Renderer::State {
       float vv = g > 0.f ? below_upper / g : 0.f;
       auto interior = shade_mouth(impl.mouth, clamp01(u), vv, g / px_per_unit, tongue_out, px_per_unit / detail);
       float edge = std::min(below_upper, above_lower);  // pixels to the nearer lip
-      // A hairline gap (< 0.02 face units) stays mostly the lips' own colour.
-      float alpha = clamp01(edge / detail + 0.25f) * smoothstep(0.f, 0.02f, g / px_per_unit);
+      // A hairline gap (< 0.02 face units) stays mostly the lips' own colour: the
+      // portrait's along the cut, or where its lips are apart (the cut then runs through
+      // its teeth or its open mouth) the lips' colour in the shade of their contact line.
+      const float opening = smoothstep(0.f, 0.02f, g / px_per_unit);
+      float alpha = clamp01(edge / detail + 0.25f) * opening;
       sample_bilinear(portrait, sx, sy, rgb);
+      if (lips_apart) {
+        for (int k = 0; k < 3; ++k) rgb[k] += (kHairlineLipShade * impl.mouth.lip[k] - rgb[k]) * (1.f - opening);
+      }
       for (int k = 0; k < 3; ++k) out[k] = to_byte(rgb[k] + (interior[k] - rgb[k]) * alpha);
     }
   }

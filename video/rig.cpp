@@ -154,10 +154,16 @@ void pose_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vector<
   }
   // Mouth channels add up; keep every row on its own side of its neighbour toward the
   // lip cut (at least 30% of their rest distance apart), so combinations never fold.
+  // Lips shut over the teeth stay shut whatever else moves them: what the other
+  // channels (a smile, a stretch) open between a closing lip edge and the cut closes
+  // over mouthClose's last 30 %, or the teeth at the cut would show through as a
+  // dashed white line on every p, b and m of a smiling portrait.
+  const float shut = smoothstep(0.7f, 1.f, channel_value(motion, Channel::MouthClose));
   for (const auto& [v, anchor, side, keep] : rig.lip_guards) {
     float rest_gap = (rig.rest_face[v].y - rig.rest_face[anchor].y) * static_cast<float>(side);
     float gap = (face[v].y - face[anchor].y) * static_cast<float>(side);
     if (gap < keep * rest_gap) face[v].y = face[anchor].y + static_cast<float>(side) * keep * rest_gap;
+    if (keep == 0.f && gap > 0.f) face[v].y -= static_cast<float>(side) * shut * gap;
     if (keep < 0.3f && rest_gap > 0.f) {
       // A lip edge closing over the teeth: the teeth between it and the cut shrink as a
       // whole, their sideways offset with their height, so no sliver turns over.

@@ -208,6 +208,9 @@ void source_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vecto
 // strongly the line shows (0 apart or as the portrait has them .. 1 pressed shut).
 void lip_seam(const Rig::Impl& rig, const std::vector<Point>& dest_px, float px_per_unit, float close,
               std::vector<std::array<float, 2>>& out);
+// A hairline gap between lips that are apart in the portrait shows the lips' colour this
+// much darker (the contact line's shade; player/rig_shaders.cpp mirrors it).
+inline constexpr float kHairlineLipShade = 0.65f;
 // The contact line's half-width in output pixels: 0.016 face units, and no sharper than
 // the portrait itself (1.2 of its pixels, `scale` output pixels each).
 inline float lip_seam_width(float px_per_unit, float scale) {
