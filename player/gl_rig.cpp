@@ -129,7 +129,6 @@ void GlRigView::set_static_uniforms(GLuint p) {
               static_cast<float>(framing_.height));
   glUniform1f(uniform(p, "px_per_unit"), impl.frame.interocular_px * framing_.scale);
   glUniform1f(uniform(p, "detail_px"), video::mouth_detail_px(framing_.scale));
-  glUniform1f(uniform(p, "lips_apart"), impl.teeth_pairs.empty() ? 0.f : 1.f);
   glUniform1f(uniform(p, "seam_width_px"),
               video::lip_seam_width(impl.frame.interocular_px * framing_.scale, framing_.scale));
   set_vec3(p, "mouth.cavity", impl.mouth.cavity);
@@ -245,6 +244,8 @@ void GlRigView::draw(const std::vector<video::Point>& posed_px, const MotionFram
     if (m == static_cast<int>(video::Material::Mouth)) {
       glUniform1f(uniform(p, "tongue_out"),
                   video::channel_value(motion, Channel::TongueOut));
+      glUniform1f(uniform(p, "hairline_lip"),
+                  video::hairline_lip_share(impl, video::channel_value(motion, Channel::MouthClose)));
     }
     if (m == static_cast<int>(video::Material::Eye)) {
       for (int e = 0; e < 2; ++e) {

@@ -30,7 +30,7 @@ uniform sampler2D portrait;
 uniform vec2 portrait_size;
 uniform float px_per_unit;   // output pixels per face unit
 uniform float detail_px;     // video/rig_internal.h mouth_detail_px
-uniform float lips_apart;    // 1 where the portrait's lips are apart (it has teeth copies)
+uniform float hairline_lip;  // video/rig_internal.h hairline_lip_share, per frame
 uniform float tongue_out;
 uniform float seam_width_px;  // video/rig_internal.h lip_seam_width
 
@@ -212,7 +212,7 @@ void main() {
     float opening = smooth_step(0.0, 0.02, g / px_per_unit);
     float alpha = clamp01(edge / detail_px + 0.25) * opening;
     vec3 base = sample_bilinear(source);
-    if (lips_apart > 0.5) base += (0.65 * mouth.lip - base) * (1.0 - opening);  // kHairlineLipShade
+    base += (0.65 * mouth.lip - base) * hairline_lip * (1.0 - opening);  // kHairlineLipShade
     rgb = base + (interior - base) * alpha;
   }
 #elif MATERIAL == 3

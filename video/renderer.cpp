@@ -81,6 +81,7 @@ struct Renderer::State {
   std::vector<ActiveTriangle> active;
   std::array<EyePose, 2> eye_poses;
   float tongue_out = 0.f;
+  float hairline_lip = 0.f;  // hairline_lip_share of this frame
   std::array<int, 4> dirty{0, 0, 0, 0};
   std::array<int, 4> previous_dirty{0, 0, 0, 0};
 
@@ -161,6 +162,7 @@ struct Renderer::State {
     lip_seam(impl, dest, impl.frame.interocular_px * scale, channel_value(motion, Channel::MouthClose), seam);
     for (int e = 0; e < 2; ++e) eye_poses[e] = eye_pose(impl.eyes[e], motion, /*subject_left=*/e == 1);
     tongue_out = channel_value(motion, Channel::TongueOut);
+    hairline_lip = hairline_lip_share(impl, channel_value(motion, Channel::MouthClose));
     const bool eyes_active = eye_poses[0].active() || eye_poses[1].active();
 
     active.clear();
@@ -328,7 +330,6 @@ struct Renderer::State {
     // portrait's pixel, where it is enlarged).
     const float px_per_unit = impl.frame.interocular_px * scale;
     const float detail = mouth_detail_px(scale);
-    const bool lips_apart = !impl.teeth_pairs.empty();
     float u = a.a0[0] + a.n[0] * dx + a.n[1] * dy;
     float down = a.a0[1] + a.n[2] * dx + a.n[3] * dy;
     float up = a.a0[2] + a.n[4] * dx + a.n[5] * dy;
@@ -339,14 +340,14 @@ struct Renderer::State {
       float vv = g > 0.f ? below_upper / g : 0.f;
       auto interior = shade_mouth(impl.mouth, clamp01(u), vv, g / px_per_unit, tongue_out, px_per_unit / detail);
       float edge = std::min(below_upper, above_lower);  // pixels to the nearer lip
-      // A hairline gap (< 0.02 face units) stays mostly the lips' own colour: the
-      // portrait's along the cut, or where its lips are apart (the cut then runs through
-      // its teeth or its open mouth) the lips' colour in the shade of their contact line.
+      // A hairline gap (< 0.02 face units) stays mostly what lies along the cut: the
+      // portrait there, or the shaded lips as they shut (hairline_lip_share).
       const float opening = smoothstep(0.f, 0.02f, g / px_per_unit);
       float alpha = clamp01(edge / detail + 0.25f) * opening;
       sample_bilinear(portrait, sx, sy, rgb);
-      if (lips_apart) {
-        for (int k = 0; k < 3; ++k) rgb[k] += (kHairlineLipShade * impl.mouth.lip[k] - rgb[k]) * (1.f - opening);
+      if (hairline_lip > 0.f) {
+        const float share = hairline_lip * (1.f - opening);
+        for (int k = 0; k < 3; ++k) rgb[k] += (kHairlineLipShade * impl.mouth.lip[k] - rgb[k]) * share;
       }
       for (int k = 0; k < 3; ++k) out[k] = to_byte(rgb[k] + (interior[k] - rgb[k]) * alpha);
     }

@@ -224,6 +224,10 @@ void source_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vecto
   }
 }
 
+float hairline_lip_share(const Rig::Impl& rig, float mouth_close) {
+  return rig.teeth_pairs.empty() ? 0.f : smoothstep(0.5f, 1.f, mouth_close);
+}
+
 void lip_seam(const Rig::Impl& rig, const std::vector<Point>& dest_px, float px_per_unit, float close,
               std::vector<std::array<float, 2>>& out) {
   out.resize(rig.seam_pairs.size());

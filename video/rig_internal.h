@@ -209,8 +209,13 @@ void source_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vecto
 void lip_seam(const Rig::Impl& rig, const std::vector<Point>& dest_px, float px_per_unit, float close,
               std::vector<std::array<float, 2>>& out);
 // A hairline gap between lips that are apart in the portrait shows the lips' colour this
-// much darker (the contact line's shade; player/rig_shaders.cpp mirrors it).
+// much darker (the contact line's shade; player/rig_shaders.cpp mirrors it) as they shut.
 inline constexpr float kHairlineLipShade = 0.65f;
+// How much of that shade a hairline gap shows for this frame: where the portrait's lips
+// are apart (the cut runs through its teeth or its open mouth: its texture there is not
+// lip), in step with mouthClose shutting the lips over it; otherwise the gap shows the
+// portrait along the cut (its own lip line, or its teeth while they show).
+float hairline_lip_share(const Rig::Impl& rig, float mouth_close);
 // The contact line's half-width in output pixels: 0.016 face units, and no sharper than
 // the portrait itself (1.2 of its pixels, `scale` output pixels each).
 inline float lip_seam_width(float px_per_unit, float scale) {
