@@ -10,8 +10,6 @@
 namespace parla::video {
 namespace {
 
-float luma(const std::uint8_t* p) { return 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2]; }
-
 struct EyeCoords {
   float u;  // 0 at the outer corner, 1 at the inner corner
   float v;  // pixels along the normal (down the face)
@@ -126,7 +124,7 @@ EyeModel build_eye(const Image& portrait, const Landmarks& l, bool subject_left)
           Point p = eye_point(eye, u, centre.v);
           float rgb[3];
           sample_bilinear(portrait, p.x, p.y, rgb);
-          if (0.299f * rgb[0] + 0.587f * rgb[1] + 0.114f * rgb[2] > threshold) break;
+          if (luma(rgb[0], rgb[1], rgb[2]) > threshold) break;
           reach = t;
         }
         return reach;

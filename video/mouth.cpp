@@ -28,8 +28,6 @@ std::array<float, 3> mean_patch(const Image& image, std::initializer_list<Point>
 
 Point mid(Point a, Point b) { return {(a.x + b.x) / 2, (a.y + b.y) / 2}; }
 
-float luma(const std::array<float, 3>& c) { return 0.299f * c[0] + 0.587f * c[1] + 0.114f * c[2]; }
-
 std::array<float, 3> mix(const std::array<float, 3>& a, const std::array<float, 3>& b, float t) {
   return {a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t};
 }
@@ -63,7 +61,7 @@ TeethRun teeth_run(const Image& portrait, Point from, Point to, float lip_luma, 
     float rgb[3];
     sample_bilinear(portrait, from.x + (to.x - from.x) * t, from.y + (to.y - from.y) * t, rgb);
     const float hi = std::max({rgb[0], rgb[1], rgb[2]}), lo = std::min({rgb[0], rgb[1], rgb[2]});
-    const bool tooth = luma({rgb[0], rgb[1], rgb[2]}) > threshold && hi - lo < 0.4f * hi;
+    const bool tooth = luma(rgb[0], rgb[1], rgb[2]) > threshold && hi - lo < 0.4f * hi;
     if (tooth && first < 0 && t <= 0.5f) first = i;  // the lip's blurred edge comes first
     if (first >= 0 && last >= 0 && last < i - 1) continue;  // the run has ended
     if (first >= 0) {
@@ -78,7 +76,7 @@ TeethRun teeth_run(const Image& portrait, Point from, Point to, float lip_luma, 
   float beyond[3];
   const float past = 1.f + 1.5f / length;
   sample_bilinear(portrait, from.x + (to.x - from.x) * past, from.y + (to.y - from.y) * past, beyond);
-  run.dark_beyond_cut = luma({beyond[0], beyond[1], beyond[2]}) < 0.6f * lip_luma;
+  run.dark_beyond_cut = luma(beyond[0], beyond[1], beyond[2]) < 0.6f * lip_luma;
   run.found = first >= 0;
   run.reaches_cut = run.found && length * (1.f - static_cast<float>(last) / static_cast<float>(steps)) < 1.f;
   return run;
@@ -157,6 +155,32 @@ MouthModel build_mouth(const Image& portrait, const Landmarks& l, const FaceFram
   m.lower_teeth_edge /= kColumns;
   m.tongue = mix(m.lip, scaled({215.f, 100.f, 105.f}, light), 0.6f);
   return m;
+}
+
+float lip_line_dip(const Rig::Impl& rig) {
+  // Per cut column: the darkest sample within 0.015 face units of the lip line against
+  // the lips 0.03-0.05 units above and below it, 1 - line / lips, averaged.
+  auto luma_at = [&](float x, float y) {
+    const Point p = rig.frame.to_image({x, y});
+    float rgb[3];
+    sample_bilinear(rig.portrait, p.x, p.y, rgb);
+    return luma(rgb[0], rgb[1], rgb[2]);
+  };
+  float sum = 0.f;
+  int columns = 0;
+  for (const auto& [upper, lower] : rig.seam_pairs) {
+    if (upper == lower) continue;  // a corner column
+    const float x = rig.rest_face[upper].x, y = rig.geometry.lip_line_y(x);
+    float line = 255.f, above = 0.f, below = 0.f;
+    for (int k = -3; k <= 3; ++k) line = std::min(line, luma_at(x, y + 0.005f * static_cast<float>(k)));
+    for (int k = 6; k <= 10; ++k) {
+      above += luma_at(x, y - 0.005f * static_cast<float>(k)) / 5.f;
+      below += luma_at(x, y + 0.005f * static_cast<float>(k)) / 5.f;
+    }
+    sum += clamp01(1.f - line / std::max(1.f, std::min(above, below)));
+    ++columns;
+  }
+  return columns > 0 ? sum / static_cast<float>(columns) : 0.f;
 }
 
 std::array<float, 3> shade_mouth(const MouthModel& m, float u, float v, float gap_units,

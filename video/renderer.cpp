@@ -82,6 +82,7 @@ struct Renderer::State {
   std::array<EyePose, 2> eye_poses;
   float tongue_out = 0.f;
   float hairline_lip = 0.f;  // hairline_lip_share of this frame
+  float seam_width = 1.f;    // lip_seam_width
   std::array<int, 4> dirty{0, 0, 0, 0};
   std::array<int, 4> previous_dirty{0, 0, 0, 0};
 
@@ -159,10 +160,12 @@ struct Renderer::State {
       float gap = std::hypot(dest[lower].x - dest[upper].x, dest[lower].y - dest[upper].y);
       gap_px[upper] = gap_px[lower] = gap;
     }
-    lip_seam(impl, dest, impl.frame.interocular_px * scale, channel_value(motion, Channel::MouthClose), seam);
+    const float close = channel_value(motion, Channel::MouthClose);
+    lip_seam(impl, dest, impl.frame.interocular_px * scale, close, seam);
+    seam_width = lip_seam_width(impl.frame.interocular_px * scale, scale);
     for (int e = 0; e < 2; ++e) eye_poses[e] = eye_pose(impl.eyes[e], motion, /*subject_left=*/e == 1);
     tongue_out = channel_value(motion, Channel::TongueOut);
-    hairline_lip = hairline_lip_share(impl, channel_value(motion, Channel::MouthClose));
+    hairline_lip = hairline_lip_share(impl, close);
     const bool eyes_active = eye_poses[0].active() || eye_poses[1].active();
 
     active.clear();
@@ -300,13 +303,12 @@ struct Renderer::State {
     }
     if (a.material == Material::Lip) {
       // The lips darken along the line where they meet (lip_seam).
-      const float width = lip_seam_width(impl.frame.interocular_px * scale, scale);
       float below = a.a0[0] + a.n[0] * dx + a.n[1] * dy;
       float strength = a.a0[1] + a.n[2] * dx + a.n[3] * dy;
       for (int x = x_begin; x < x_end; ++x, out += 3, sx += a.m00, sy += a.m10, below += a.n[0],
                strength += a.n[2]) {
         sample_bilinear(portrait, sx, sy, rgb);
-        const float shade = strength > 0.f ? lip_seam_shade(below, strength, width) : 1.f;
+        const float shade = strength > 0.f ? lip_seam_shade(below, strength, seam_width) : 1.f;
         out[0] = to_byte(rgb[0] * shade), out[1] = to_byte(rgb[1] * shade), out[2] = to_byte(rgb[2] * shade);
       }
       return;

@@ -105,6 +105,7 @@ Rig::Rig(Image portrait, const FaceFit& fit, RigParams params) {
   impl->mouth = build_mouth(impl->portrait, fit.landmarks, impl->frame);
   impl->silhouette = estimate_silhouette(impl->portrait, impl->frame, impl->geometry, face_units);
   build_mesh(*impl, params);
+  impl->seam_own_dip = lip_line_dip(*impl);
   impl_ = std::move(impl);
 }
 
@@ -244,7 +245,8 @@ void lip_seam(const Rig::Impl& rig, const std::vector<Point>& dest_px, float px_
     const float own = std::clamp(rig.seam_own_dip / 0.35f, 0.35f, 1.f);
     const float brought =
         std::max(smoothstep(0.f, 0.02f, rest - gap), close * std::max(own, smoothstep(0.f, 0.02f, rest)));
-    out[k] = {0.5f * (a.y + b.y), rig.seam_taper[k] * brought * (1.f - smoothstep(0.01f, 0.035f, gap))};
+    const float meets = upper == lower ? 0.f : 1.f;  // a corner column draws no line
+    out[k] = {0.5f * (a.y + b.y), meets * brought * (1.f - smoothstep(0.01f, 0.035f, gap))};
   }
 }
 

@@ -135,6 +135,7 @@ struct MouthModel {
 };
 // From the portrait, its landmarks (portrait pixels) and its face frame.
 MouthModel build_mouth(const Image& portrait, const Landmarks& landmarks, const FaceFrame& frame);
+
 // Interior colour at (u across the mouth 0..1, v from upper lip 0 to lower lip 1) for a
 // gap of `gap_units` face units, with the tongue raised by `tongue_out` 0..1;
 // `px_per_unit` (pixels per face unit of the finest detail drawn: mouth_detail_px) sets
@@ -145,6 +146,10 @@ std::array<float, 3> shade_mouth(const MouthModel& mouth, float u, float v, floa
 // enlargement where it is enlarged (`scale` output pixels per portrait pixel), so the
 // interior's edges are no sharper than the picture around them.
 inline float mouth_detail_px(float scale) { return scale > 1.f ? scale : 1.f; }
+
+inline float luma(float r, float g, float b) { return 0.299f * r + 0.587f * g + 0.114f * b; }
+inline float luma(const std::array<float, 3>& rgb) { return luma(rgb[0], rgb[1], rgb[2]); }
+inline float luma(const std::uint8_t* rgb) { return luma(rgb[0], rgb[1], rgb[2]); }
 
 // Triangle materials.
 // Lip: the lip rows either side of where the lips meet, which darken along that line
@@ -184,12 +189,12 @@ struct Rig::Impl {
   std::vector<float> slide_y;          // per vertex; non-zero on teeth copies and lip edges
   std::vector<int> slid;               // the vertices whose slide_y is not zero
   // Where the lips meet when they close: per column across the mouth, plus the corner
-  // column beyond each end (taper 0), the upper and lower lip-edge vertices that meet at
-  // mouthClose 1. seam_column: per vertex of a Lip triangle, its index here (-1 else).
+  // column beyond each end (one vertex: upper = lower, no line), the upper and lower
+  // lip-edge vertices that meet at mouthClose 1. seam_column: per vertex of a Lip
+  // triangle, its index here (-1 else).
   std::vector<std::array<int, 2>> seam_pairs;
-  std::vector<float> seam_taper;
   std::vector<int> seam_column;
-  float seam_own_dip = 0.f;  // how much darker the portrait's own lip line is than its lips
+  float seam_own_dip = 0.f;  // lip_line_dip of the portrait
   std::array<EyeModel, 2> eyes;        // [0] subject's right (image left), [1] left
   MouthModel mouth;
   Silhouette silhouette;
@@ -203,6 +208,10 @@ void pose_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vector<
 // except the teeth copies and the lips' inner edges, which slide with mouthClose (slide_y).
 void source_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vector<Point>& out_px);
 
+// How much darker the portrait's own line between its lips is than the lips (0..1),
+// along the mesh's seam columns (build_mesh first): where the lips touch in the picture,
+// what the contact line stands in for as their inner bands slide away (mouth.cpp).
+float lip_line_dip(const Rig::Impl& rig);
 // The lips' contact line for one frame, from the posed vertices in output pixels: per
 // seam column (Rig::Impl::seam_pairs), the output row where the lips meet and how
 // strongly the line shows (0 apart or as the portrait has them .. 1 pressed shut).

@@ -256,9 +256,9 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
   }
 
   // Where the lips meet when shut: the lip-edge rows over the portrait's teeth, else the
-  // cut itself; the corner column beyond each end of the cut closes the line (taper 0).
+  // cut itself; the corner column beyond each end of the cut (one vertex, upper = lower)
+  // closes the line.
   rig.seam_pairs.clear();
-  rig.seam_taper.clear();
   rig.seam_column.assign(rig.rest_face.size(), -1);
   const int seam_first = first_cut - 1, seam_last = last_cut + 1;
   const bool seam = last_cut >= first_cut && seam_first >= 0 && seam_last < columns;
@@ -268,32 +268,7 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
       const int upper = cut && teeth_band ? id(column, cut_row - 1) : id(column, cut_row);
       const int lower = !cut ? upper : teeth_band ? id(column, cut_row + 1) : lower_copy[column];
       rig.seam_pairs.push_back({upper, lower});
-      rig.seam_taper.push_back(cut ? 1.f : 0.f);
     }
-  }
-  // How dark the portrait's own line between its lips is (where they touch, what the
-  // contact line stands in for as their inner bands slide away): per cut column, the
-  // darkest sample within 0.015 face units of the lip line against the lips 0.03-0.05
-  // units above and below it, 1 - line / lips, averaged.
-  rig.seam_own_dip = 0.f;
-  if (seam && rig.portrait.width > 0 && rig.portrait.height > 0) {
-    auto luma_at = [&](float x, float y) {
-      const Point p = rig.frame.to_image({x, y});
-      float rgb[3];
-      sample_bilinear(rig.portrait, p.x, p.y, rgb);
-      return 0.299f * rgb[0] + 0.587f * rgb[1] + 0.114f * rgb[2];
-    };
-    for (int column = first_cut; column <= last_cut; ++column) {
-      const float x = grid_x(column), y = g.lip_line_y(x);
-      float line = 255.f, above = 0.f, below = 0.f;
-      for (int k = -3; k <= 3; ++k) line = std::min(line, luma_at(x, y + 0.005f * static_cast<float>(k)));
-      for (int k = 6; k <= 10; ++k) {
-        above += luma_at(x, y - 0.005f * static_cast<float>(k)) / 5.f;
-        below += luma_at(x, y + 0.005f * static_cast<float>(k)) / 5.f;
-      }
-      rig.seam_own_dip += clamp01(1.f - line / std::max(1.f, std::min(above, below)));
-    }
-    rig.seam_own_dip /= static_cast<float>(last_cut - first_cut + 1);
   }
   // The lip rows either side of the seam: the cells between each lip edge and the row
   // beyond it.

@@ -133,10 +133,7 @@ LipLine read_lip_line(const Image& picture) {
   const video::FaceGeometry g = video::face_geometry(l);
   const float left = g.lip_line.front().x, right = g.lip_line.back().x;
   const float reach = (l[57].y - l[51].y) / 3.f;
-  auto luma = [&](int x, int y) {
-    const std::uint8_t* p = picture.pixel(x, y);
-    return 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2];
-  };
+  auto luma = [&](int x, int y) { return video::luma(picture.pixel(x, y)); };
   auto mean = [&](int x, int y0, int y1) {
     float sum = 0.f;
     for (int y = y0; y <= y1; ++y) sum += luma(x, y);

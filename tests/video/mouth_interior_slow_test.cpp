@@ -7,12 +7,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "tests/video/rig_fixtures.h"
+#include "video/rig_internal.h"  // luma
 #include "video/video.h"
 
 namespace parla {
@@ -68,8 +68,7 @@ float edge_width(const Image& picture) {
   const int x = static_cast<int>(std::lround((l[51].x + l[57].x) / 2.f));
   std::vector<float> v;
   for (int y = static_cast<int>(l[51].y); y <= static_cast<int>(l[57].y); ++y) {
-    const std::uint8_t* p = picture.pixel(x, y);
-    v.push_back(0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2]);
+    v.push_back(video::luma(picture.pixel(x, y)));
   }
   const auto darkest = std::min_element(v.begin(), v.end()) - v.begin();
   const float lo = v[darkest], hi = *std::max_element(v.begin(), v.begin() + darkest + 1);
