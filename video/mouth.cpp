@@ -3,6 +3,7 @@
 // so that they sit in its lighting.
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "video/rig_internal.h"
 
@@ -155,6 +156,38 @@ MouthModel build_mouth(const Image& portrait, const Landmarks& l, const FaceFram
   m.lower_teeth_edge /= kColumns;
   m.tongue = mix(m.lip, scaled({215.f, 100.f, 105.f}, light), 0.6f);
   return m;
+}
+
+void open_lip_corners(const Image& portrait, const FaceFrame& frame, const Landmarks& face_units,
+                      const MouthModel& mouth, FaceGeometry& g) {
+  if (*std::max_element(g.lip_half_gap.begin(), g.lip_half_gap.end()) < kApartUnits) return;
+  const float dark = 0.75f * luma(mouth.lip);
+  // The darkest sample across the line within 0.02 face units of it.
+  auto darkest = [&](Point p) {
+    float least = 255.f;
+    for (int k = -4; k <= 4; ++k) {
+      const Point q = frame.to_image({p.x, p.y + 0.005f * static_cast<float>(k)});
+      float rgb[3];
+      sample_bilinear(portrait, q.x, q.y, rgb);
+      least = std::min(least, luma(rgb[0], rgb[1], rgb[2]));
+    }
+    return least;
+  };
+  const Point left_outer = face_units[48].x < face_units[54].x ? face_units[48] : face_units[54];
+  const Point right_outer = face_units[48].x < face_units[54].x ? face_units[54] : face_units[48];
+  for (auto [corner, outer] : {std::pair{&g.lip_line.front(), left_outer}, std::pair{&g.lip_line.back(), right_outer}}) {
+    const Point inner = *corner;
+    const float length_px = std::hypot(outer.x - inner.x, outer.y - inner.y) * frame.interocular_px;
+    if (length_px < 1.f || darkest(inner) >= dark) continue;
+    const int steps = static_cast<int>(std::ceil(2.f * length_px));
+    float reach = 0.f;
+    for (int i = 1; i <= steps; ++i) {
+      const float t = static_cast<float>(i) / static_cast<float>(steps);
+      if (darkest({inner.x + (outer.x - inner.x) * t, inner.y + (outer.y - inner.y) * t}) >= dark) break;
+      reach = t;
+    }
+    *corner = {inner.x + (outer.x - inner.x) * reach, inner.y + (outer.y - inner.y) * reach};
+  }
 }
 
 float lip_line_dip(const Rig::Impl& rig) {

@@ -32,7 +32,8 @@ Coefficients expression_coefficients(const MotionFrame& motion);
 struct FaceGeometry {
   Point mouth_centre;                  // mean of the outer lip points
   float mouth_half_width = 0.45f;      // half the distance between the outer corners
-  std::array<Point, 5> lip_line;       // inner-lip midline, corner to corner (x ascending)
+  std::array<Point, 5> lip_line;       // inner-lip midline, corner to corner (x ascending;
+                                       // corners: open_lip_corners)
   std::array<float, 5> lip_half_gap{}; // half the portrait's own lip opening at those points
   float upper_lip_top = 0.f;           // y of the upper lip's outer edge (landmark 51)
   float lower_lip_bottom = 0.f;        // y of the lower lip's outer edge (landmark 57)
@@ -208,6 +209,15 @@ void pose_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vector<
 // except the teeth copies and the lips' inner edges, which slide with mouthClose (slide_y).
 void source_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vector<Point>& out_px);
 
+// dlib's inner lip corners (60, 64) may sit inside the picture's own opening: on a wide
+// smile its dark mouth runs on towards the outer corners (48, 54), where shut lips would
+// leave it as dark wedges. On a portrait whose lips are apart, each end of the lip line
+// moves out along the line to the outer corner for as long as the picture stays darker
+// than 3/4 of the lips' luma across it (mouth.cpp); the cut, the closure and the jaw's
+// lip profile then reach the real corners.
+inline constexpr float kApartUnits = 0.02f;  // widest half opening, face units
+void open_lip_corners(const Image& portrait, const FaceFrame& frame, const Landmarks& face_units,
+                      const MouthModel& mouth, FaceGeometry& geometry);
 // How much darker the portrait's own line between its lips is than the lips (0..1),
 // along the mesh's seam columns (build_mesh first): where the lips touch in the picture,
 // what the contact line stands in for as their inner bands slide away (mouth.cpp).
