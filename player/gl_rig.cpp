@@ -135,6 +135,7 @@ void GlRigView::set_static_uniforms(GLuint p) {
   set_vec3(p, "mouth.teeth", impl.mouth.teeth);
   set_vec3(p, "mouth.tongue", impl.mouth.tongue);
   set_vec3(p, "mouth.lip", impl.mouth.lip);
+  set_vec3(p, "seam_lip", impl.seam_lip);
   glUniform1f(uniform(p, "mouth.upper_teeth_units"), impl.mouth.upper_teeth_units);
   glUniform1f(uniform(p, "mouth.lower_teeth_units"), impl.mouth.lower_teeth_units);
   glUniform1f(uniform(p, "mouth.teeth_edge"), impl.mouth.teeth_edge);
@@ -211,9 +212,9 @@ void GlRigView::draw(const std::vector<video::Point>& posed_px, const MotionFram
       int v = tri[k];
       std::vector<float>& group = scratch_[static_cast<int>(material)];
       if (material == video::Material::Lip) {
-        // As video/renderer.cpp: (px below the lips' contact line, its strength, 0).
-        const auto& [row, strength] = seam_[static_cast<size_t>(impl.seam_column[v])];
-        push_vertex(group, dest_px_[v], source_px_[v], dest_px_[v].y - row, strength, 0.f);
+        // As video/renderer.cpp: (px below the lips' contact line, its strength, blend).
+        const video::SeamColumn& s = seam_[static_cast<size_t>(impl.seam_column[v])];
+        push_vertex(group, dest_px_[v], source_px_[v], dest_px_[v].y - s.row, s.strength, s.blend);
         continue;
       }
       bool lower = impl.lip_side[v] == static_cast<std::uint8_t>(video::LipSide::Lower);

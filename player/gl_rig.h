@@ -11,6 +11,10 @@
 #include "player/gl.h"
 #include "video/video.h"
 
+namespace parla::video {
+struct SeamColumn;  // video/rig_internal.h
+}  // namespace parla::video
+
 namespace parla::player {
 
 // The CPU renderer's framing: output = (portrait - origin) * scale.
@@ -50,7 +54,7 @@ class GlRigView {
   std::vector<float> upload_;
   std::vector<float> gap_px_;  // per mesh vertex, reused
   std::vector<video::Point> dest_px_;  // per mesh vertex: output pixels
-  std::vector<std::array<float, 2>> seam_;  // per seam column: contact line row, strength
+  std::vector<video::SeamColumn> seam_;  // per seam column
   std::vector<video::Point> source_px_;  // per mesh vertex: where it samples the portrait
   std::vector<std::uint8_t> moving_;
 };

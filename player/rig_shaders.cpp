@@ -33,6 +33,7 @@ uniform float detail_px;     // video/rig_internal.h mouth_detail_px
 uniform float hairline_lip;  // video/rig_internal.h hairline_lip_share, per frame
 uniform float tongue_out;
 uniform float seam_width_px;  // video/rig_internal.h lip_seam_width
+uniform vec3 seam_lip;        // video/rig_internal.h Rig::Impl::seam_lip
 
 struct Mouth {
   vec3 cavity, teeth, tongue, lip;
@@ -217,11 +218,13 @@ void main() {
   }
 #elif MATERIAL == 3
   {
-    // video/rig_internal.h lip_seam_shade: the lips darken along the line where they meet.
-    float below = mouth_uvg.x, strength = mouth_uvg.y;
+    // video/rig_internal.h lip_seam_colour: the line where the lips meet takes their
+    // colour at its core and darkens.
+    float below = mouth_uvg.x, strength = mouth_uvg.y, blend = max(0.0, mouth_uvg.z);
     rgb = sample_bilinear(source);
     if (strength > 0.0) {
-      rgb *= 1.0 - 0.35 * strength * exp(-(below * below) / (seam_width_px * seam_width_px));
+      float g = exp(-(below * below) / (seam_width_px * seam_width_px));
+      rgb = (rgb + (seam_lip - rgb) * (blend * g * g)) * (1.0 - 0.35 * strength * g);
     }
   }
 #else

@@ -77,7 +77,7 @@ struct Renderer::State {
   std::vector<Point> dest;        // output pixels
   std::vector<std::uint8_t> moving;
   std::vector<float> gap_px;      // per vertex, mouth gap at its lip-cut column
-  std::vector<std::array<float, 2>> seam;  // per seam column: contact line row, strength
+  std::vector<SeamColumn> seam;  // per seam column
   std::vector<ActiveTriangle> active;
   std::array<EyePose, 2> eye_poses;
   float tongue_out = 0.f;
@@ -212,8 +212,8 @@ struct Renderer::State {
         // Lip: (pixels below the contact line at the vertex's column, its strength).
         auto attributes = [&](int v) -> std::array<float, 3> {
           if (material == Material::Lip) {
-            const auto& [row, strength] = seam[static_cast<size_t>(impl.seam_column[v])];
-            return {dest[v].y - row, strength, 0.f};
+            const SeamColumn& s = seam[static_cast<size_t>(impl.seam_column[v])];
+            return {dest[v].y - s.row, s.strength, s.blend};
           }
           bool lower = impl.lip_side[v] == static_cast<std::uint8_t>(LipSide::Lower);
           return {impl.mouth_u[v], lower ? gap_px[v] : 0.f, lower ? 0.f : gap_px[v]};
@@ -305,11 +305,12 @@ struct Renderer::State {
       // The lips darken along the line where they meet (lip_seam).
       float below = a.a0[0] + a.n[0] * dx + a.n[1] * dy;
       float strength = a.a0[1] + a.n[2] * dx + a.n[3] * dy;
+      float blend = a.a0[2] + a.n[4] * dx + a.n[5] * dy;
       for (int x = x_begin; x < x_end; ++x, out += 3, sx += a.m00, sy += a.m10, below += a.n[0],
-               strength += a.n[2]) {
+               strength += a.n[2], blend += a.n[4]) {
         sample_bilinear(portrait, sx, sy, rgb);
-        const float shade = strength > 0.f ? lip_seam_shade(below, strength, seam_width) : 1.f;
-        out[0] = to_byte(rgb[0] * shade), out[1] = to_byte(rgb[1] * shade), out[2] = to_byte(rgb[2] * shade);
+        if (strength > 0.f) lip_seam_colour(rgb, impl.seam_lip, below, strength, std::max(0.f, blend), seam_width);
+        out[0] = to_byte(rgb[0]), out[1] = to_byte(rgb[1]), out[2] = to_byte(rgb[2]);
       }
       return;
     }

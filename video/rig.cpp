@@ -107,6 +107,8 @@ Rig::Rig(Image portrait, const FaceFit& fit, RigParams params) {
   impl->silhouette = estimate_silhouette(impl->portrait, impl->frame, impl->geometry, face_units);
   build_mesh(*impl, params);
   impl->seam_own_dip = lip_line_dip(*impl);
+  const float own_line = impl->teeth_pairs.empty() ? 1.f - impl->seam_own_dip : 1.f;
+  for (int k = 0; k < 3; ++k) impl->seam_lip[k] = own_line * impl->mouth.lip[k];
   impl_ = std::move(impl);
 }
 
@@ -231,7 +233,7 @@ float hairline_lip_share(const Rig::Impl& rig, float mouth_close) {
 }
 
 void lip_seam(const Rig::Impl& rig, const std::vector<Point>& dest_px, float px_per_unit, float close,
-              std::vector<std::array<float, 2>>& out) {
+              std::vector<SeamColumn>& out) {
   out.resize(rig.seam_pairs.size());
   for (size_t k = 0; k < rig.seam_pairs.size(); ++k) {
     const auto [upper, lower] = rig.seam_pairs[k];
@@ -244,10 +246,11 @@ void lip_seam(const Rig::Impl& rig, const std::vector<Point>& dest_px, float px_
     // their inner bands slide out of view with mouthClose: as dark as that line was (a
     // soft, painted one stays soft), never under a third of the full line.
     const float own = std::clamp(rig.seam_own_dip / 0.35f, 0.35f, 1.f);
-    const float brought =
-        std::max(smoothstep(0.f, 0.02f, rest - gap), close * std::max(own, smoothstep(0.f, 0.02f, rest)));
-    const float meets = upper == lower ? 0.f : 1.f;  // a corner column draws no line
-    out[k] = {0.5f * (a.y + b.y), meets * brought * (1.f - smoothstep(0.01f, 0.035f, gap))};
+    const float closed = smoothstep(0.f, 0.02f, rest - gap);
+    const float brought = std::max(closed, close * std::max(own, smoothstep(0.f, 0.02f, rest)));
+    // a corner column draws no line
+    const float touch = (upper == lower ? 0.f : 1.f) * (1.f - smoothstep(0.01f, 0.035f, gap));
+    out[k] = {0.5f * (a.y + b.y), touch * brought, touch * std::max(closed, close)};
   }
 }
 

@@ -196,6 +196,9 @@ struct Rig::Impl {
   std::vector<std::array<int, 2>> seam_pairs;
   std::vector<int> seam_column;
   float seam_own_dip = 0.f;  // lip_line_dip of the portrait
+  // The colour the contact line's core takes (lip_seam_colour): the lips', as dark as
+  // the portrait's own line where its lips touch (a drawn line stays as dark).
+  std::array<float, 3> seam_lip{};
   std::array<EyeModel, 2> eyes;        // [0] subject's right (image left), [1] left
   MouthModel mouth;
   Silhouette silhouette;
@@ -223,10 +226,15 @@ void open_lip_corners(const Image& portrait, const FaceFrame& frame, const Landm
 // what the contact line stands in for as their inner bands slide away (mouth.cpp).
 float lip_line_dip(const Rig::Impl& rig);
 // The lips' contact line for one frame, from the posed vertices in output pixels: per
-// seam column (Rig::Impl::seam_pairs), the output row where the lips meet and how
-// strongly the line shows (0 apart or as the portrait has them .. 1 pressed shut).
+// seam column (Rig::Impl::seam_pairs), the output row where the lips meet, how strongly
+// the line shows (0 apart or as the portrait has them .. 1 pressed shut) and how much
+// its core takes the lips' colour (blend: where the lips touch, brought together by the
+// rig or shut with their inner bands slid away, their textures meet sampled apart).
+struct SeamColumn {
+  float row = 0.f, strength = 0.f, blend = 0.f;
+};
 void lip_seam(const Rig::Impl& rig, const std::vector<Point>& dest_px, float px_per_unit, float close,
-              std::vector<std::array<float, 2>>& out);
+              std::vector<SeamColumn>& out);
 // A hairline gap between lips that are apart in the portrait shows the lips' colour this
 // much darker (the contact line's shade; player/rig_shaders.cpp mirrors it) as they shut.
 inline constexpr float kHairlineLipShade = 0.65f;
@@ -240,10 +248,17 @@ float hairline_lip_share(const Rig::Impl& rig, float mouth_close);
 inline float lip_seam_width(float px_per_unit, float scale) {
   return std::max({1.f, 0.016f * px_per_unit, 1.2f * scale});
 }
-// The factor a Lip pixel `below_px` output pixels below the contact line is darkened by
+// A Lip pixel `below_px` output pixels below the contact line: its core drawn by
+// `blend` towards the lips' colour (`lip`: Rig::Impl::seam_lip), then darkened by up to 35 %
+// of `strength`, with Gaussians about the line. The two lips' textures meet there
+// sampled apart (their inner bands slide away; a blurred picture's lip edges lie where
+// dlib put them), and meet along one soft line instead of a stepped edge
 // (player/rig_shaders.cpp mirrors it).
-inline float lip_seam_shade(float below_px, float strength, float width_px) {
-  return 1.f - 0.35f * strength * std::exp(-(below_px * below_px) / (width_px * width_px));
+inline void lip_seam_colour(float rgb[3], const std::array<float, 3>& lip, float below_px, float strength,
+                            float blend, float width_px) {
+  const float g = std::exp(-(below_px * below_px) / (width_px * width_px));
+  const float shade = 1.f - 0.35f * strength * g, pull = blend * g * g;
+  for (int k = 0; k < 3; ++k) rgb[k] = (rgb[k] + (lip[k] - rgb[k]) * pull) * shade;
 }
 
 // A pool of worker threads running index ranges; run() blocks until all are done.
