@@ -154,7 +154,7 @@ inline float luma(const std::uint8_t* rgb) { return luma(rgb[0], rgb[1], rgb[2])
 
 // Triangle materials.
 // Lip: the lip rows either side of where the lips meet, which darken along that line
-// as they press together (lip_seam).
+// as they press together (lip_seam), and the portrait's teeth between them.
 enum class Material : std::uint8_t { Skin, Eye, Mouth, Lip };
 
 struct Rig::Impl {

@@ -271,9 +271,14 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
     }
   }
   // The lip rows either side of the seam: the cells between each lip edge and the row
-  // beyond it.
+  // beyond it, and the portrait's teeth between the lip edges, which the closing lips
+  // squeeze into a strip a pixel or two high: there it takes the contact line's colour
+  // rather than showing as a dotted white line of triangle slivers.
   const int upper_lip_row = teeth_band ? cut_row - 2 : cut_row - 1;
   const int lower_lip_row = teeth_band ? cut_row + 1 : cut_row;
+  auto seam_row = [&](int row) {
+    return row == upper_lip_row || row == lower_lip_row || (teeth_band && (row == cut_row - 1 || row == cut_row));
+  };
 
   // Triangles: two per cell, cells below the cut use the lower copies.
   rig.triangles.clear();
@@ -295,7 +300,7 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
       std::array<Point, 4> corners = {rig.rest_px[v00], rig.rest_px[v10], rig.rest_px[v01],
                                       rig.rest_px[v11]};
       Material material = cell_touches_eye(rig, corners) ? Material::Eye : Material::Skin;
-      if (seam && (row == upper_lip_row || row == lower_lip_row) && column >= seam_first && column < seam_last) {
+      if (seam && seam_row(row) && column >= seam_first && column < seam_last) {
         material = Material::Lip;
         rig.seam_column[v00] = rig.seam_column[v01] = column - seam_first;
         rig.seam_column[v10] = rig.seam_column[v11] = column + 1 - seam_first;
