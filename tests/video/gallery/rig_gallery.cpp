@@ -193,12 +193,29 @@ std::vector<LipFrame> track_lips(const fs::path& video_path, int step, bool keep
 }
 
 // The low percentiles of a real video's gap ratio are the person's own shut-lip
-// reading, which the renders' shut gap is held to (issue #16).
+// reading, which the renders' shut gap is held to (issue #16). Also read at the 512²
+// crop, as the renders are: the frames from the 3rd to the 7th percentile, each as a
+// portrait in Parla's default render at rest (the frame itself, framed and enlarged
+// like the renders of it), dlib's inner-lip gap in output pixels, their median.
 void print_shut_gap(const fs::path& video_path, int step) {
-  const std::vector<LipFrame> tracked = track_lips(video_path, step, false);
-  auto at = [&](double q) { return tracked[static_cast<size_t>(q * static_cast<double>(tracked.size() - 1))].ratio; };
-  std::printf("%s  frames %zu  gap/width p5 %.4f p10 %.4f median %.4f\n", video_path.stem().c_str(),
-              tracked.size(), at(0.05), at(0.10), at(0.5));
+  const std::vector<LipFrame> tracked = track_lips(video_path, step, true);
+  auto index_at = [&](double q) { return static_cast<size_t>(q * static_cast<double>(tracked.size() - 1)); };
+  auto at = [&](double q) { return tracked[index_at(q)].ratio; };
+  std::vector<float> gaps;
+  for (size_t i = index_at(0.03); i <= index_at(0.07); ++i) {
+    try {
+      video::Rig rig(tracked[i].frame, video::fit_face(tracked[i].frame, video_path.string()));
+      video::Renderer renderer(rig, {});
+      const float gap = read_render(renderer.render(neutral_frame()), lip_gap);
+      if (gap >= 0.f) gaps.push_back(gap);
+    } catch (const InputError&) {
+      // a face the rig cannot take (too small): not a reading
+    }
+  }
+  std::sort(gaps.begin(), gaps.end());
+  std::printf("%s  frames %zu  gap/width p5 %.4f p10 %.4f median %.4f  p3-p7 at the 512 crop %.1f px (%zu frames)\n",
+              video_path.stem().c_str(), tracked.size(), at(0.05), at(0.10), at(0.5),
+              gaps.empty() ? -1.f : gaps[gaps.size() / 2], gaps.size());
 }
 
 // A close-up of the mouth, `cell_w` x `cell_h`, 1.7 mouth widths wide, centred on the
