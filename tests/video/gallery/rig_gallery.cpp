@@ -18,7 +18,8 @@
 //                                                    frames over Parla's render of frame 0
 //   rig_gallery shutgap VIDEO [STEP]                 a real video's own shut-lip gap: dlib's
 //                                                    inner-lip gap over mouth width on every
-//                                                    STEP-th frame, its p5 / p10 / median
+//                                                    STEP-th frame, its p5 / p10 / median,
+//                                                    and the p3-p7 frames' gap at the 512² crop
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
