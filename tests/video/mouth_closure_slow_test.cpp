@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -166,27 +167,36 @@ LipLine read_lip_line(const Image& picture) {
   return read;
 }
 
-class ShutLips : public ::testing::TestWithParam<testing::Face> {};
+// The face's default 512² render (a portrait file or a video frame, fitted live).
+class ShutLips : public ::testing::TestWithParam<testing::Face> {
+ protected:
+  void SetUp() override {
+    const Image picture = testing::load_face(GetParam());
+    renderer_ = std::make_unique<video::Renderer>(
+        video::Rig(picture, video::fit_face(picture, GetParam().path.string())));
+  }
+  // The shut mouth: lips together over a barely open jaw.
+  const Image& render_shut() {
+    MotionFrame shut = neutral_frame();
+    shut[index(Channel::JawOpen)] = 0.06f;
+    shut[index(Channel::MouthClose)] = 1.f;
+    return renderer_->render(shut);
+  }
+  std::unique_ptr<video::Renderer> renderer_;
+};
 
 // Shut lips meet along a soft dark line, as real lips do, on faces whose lips are apart
 // in the picture (their inner edges hidden as they press together) and on faces whose
 // lips are shut in it alike. Real closed mouths read 25-54 % darker along that line
 // than their lips (retalking_woman at 0.5 s and 2.5 s: 34 %, 37 %; realtalk M030 43 %,
-// EDTalk Obama 54 %); the renders 35-68 %. The renderer before the contact line
+// EDTalk Obama 54 %); the renders 30-59 %. The renderer before the contact line
 // (video/rig.cpp lip_seam) read 13 % on the sample and obama.jpg, 8 % on the
 // illustration and 15 % on retalking_woman at 4.5 s: a hard, stepped seam where the
 // two lips' textures meet, no line (0-2 columns of 31-73 at 25 %).
 TEST_P(ShutLips, MeetAlongADarkLine) {
-  const testing::Face& face = GetParam();
-  const Image picture = testing::load_face(face);
-  video::Rig rig(picture, video::fit_face(picture, face.path.string()));
-  video::Renderer renderer(rig, {});
-  MotionFrame shut = neutral_frame();
-  shut[index(Channel::JawOpen)] = 0.06f;
-  shut[index(Channel::MouthClose)] = 1.f;
-  const LipLine line = read_lip_line(renderer.render(shut));
+  const LipLine line = read_lip_line(render_shut());
   std::printf("%s: shut lips meet along a line darker than both lips in %d of %d columns (median %.0f %%)\n",
-              face.name, line.dark, line.columns, 100.f * line.median_dip);
+              GetParam().name, line.dark, line.columns, 100.f * line.median_dip);
   EXPECT_GE(line.dark, line.columns * 7 / 10);
 }
 
@@ -225,22 +235,15 @@ int corner_dark_pixels(const Image& picture) {
 // can lie inside a smile's dark opening, which runs on towards the outer corners; the
 // renderer before the lip line's corners followed it (video/mouth.cpp open_lip_corners)
 // left that darkness as wedges at both ends of the shut mouth: 77 such pixels on obama.jpg,
-// 74 and 91 on katiehill at 0.5 s and 6.5 s, 45 on retalking_woman at 4.5 s, against 7,
-// 22, 11 and 10 now. Real closed mouths, as the rest render of their frame shows them,
+// 74 and 91 on katiehill at 0.5 s and 6.5 s, 45 on retalking_woman at 4.5 s, against 0,
+// 3, 0 and 0 now. Real closed mouths, as the rest render of their frame shows them,
 // read 0-38 (retalking_woman 0.5 s / 2.5 s 38 / 8, katiehill 4.5 s 16, realtalk M030 0,
 // EDTalk Obama 2).
 TEST_P(ShutLips, NoDarkWedgesAtTheCorners) {
-  const testing::Face& face = GetParam();
-  const Image picture = testing::load_face(face);
-  video::Rig rig(picture, video::fit_face(picture, face.path.string()));
-  video::Renderer renderer(rig, {});
-  MotionFrame shut = neutral_frame();
-  shut[index(Channel::JawOpen)] = 0.06f;
-  shut[index(Channel::MouthClose)] = 1.f;
-  const int at_rest = corner_dark_pixels(renderer.render(neutral_frame()));
-  const int closed = corner_dark_pixels(renderer.render(shut));
-  std::printf("%s: %d pixels far darker than the lips in the mouth's corners at rest, %d shut\n", face.name,
-              at_rest, closed);
+  const int at_rest = corner_dark_pixels(renderer_->render(neutral_frame()));
+  const int closed = corner_dark_pixels(render_shut());
+  std::printf("%s: %d pixels far darker than the lips in the mouth's corners at rest, %d shut\n",
+              GetParam().name, at_rest, closed);
   EXPECT_LE(closed, 40);
 }
 
