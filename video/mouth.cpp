@@ -178,7 +178,9 @@ void open_lip_corners(const Image& portrait, const FaceFrame& frame, const Landm
   for (auto [corner, outer] : {std::pair{&g.lip_line.front(), left_outer}, std::pair{&g.lip_line.back(), right_outer}}) {
     const Point inner = *corner;
     const float length_px = std::hypot(outer.x - inner.x, outer.y - inner.y) * frame.interocular_px;
-    if (length_px < 1.f || darkest(inner) >= dark) continue;
+    // Only outwards (a fit whose outer corner lies inside its inner one keeps dlib's).
+    const bool outwards = corner == &g.lip_line.front() ? outer.x < inner.x : outer.x > inner.x;
+    if (!outwards || length_px < 1.f || darkest(inner) >= dark) continue;
     const int steps = static_cast<int>(std::ceil(2.f * length_px));
     float reach = 0.f;
     for (int i = 1; i <= steps; ++i) {
