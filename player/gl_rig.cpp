@@ -212,9 +212,11 @@ void GlRigView::draw(const std::vector<video::Point>& posed_px, const MotionFram
       int v = tri[k];
       std::vector<float>& group = scratch_[static_cast<int>(material)];
       if (material == video::Material::Lip) {
-        // As video/renderer.cpp: (px below the lips' contact line, its strength, blend).
+        // As video/renderer.cpp: (px below the lips' contact line, 0 in its core; its
+        // strength, blend).
         const video::SeamColumn& s = seam_[static_cast<size_t>(impl.seam_column[v])];
-        push_vertex(group, dest_px_[v], source_px_[v], dest_px_[v].y - s.row, s.strength, s.blend);
+        push_vertex(group, dest_px_[v], source_px_[v], impl.seam_core[v] ? 0.f : dest_px_[v].y - s.row,
+                    s.strength, s.blend);
         continue;
       }
       bool lower = impl.lip_side[v] == static_cast<std::uint8_t>(video::LipSide::Lower);

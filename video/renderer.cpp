@@ -213,7 +213,7 @@ struct Renderer::State {
         auto attributes = [&](int v) -> std::array<float, 3> {
           if (material == Material::Lip) {
             const SeamColumn& s = seam[static_cast<size_t>(impl.seam_column[v])];
-            return {dest[v].y - s.row, s.strength, s.blend};
+            return {impl.seam_core[v] ? 0.f : dest[v].y - s.row, s.strength, s.blend};
           }
           bool lower = impl.lip_side[v] == static_cast<std::uint8_t>(LipSide::Lower);
           return {impl.mouth_u[v], lower ? gap_px[v] : 0.f, lower ? 0.f : gap_px[v]};

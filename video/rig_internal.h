@@ -195,6 +195,10 @@ struct Rig::Impl {
   // triangle, its index here (-1 else).
   std::vector<std::array<int, 2>> seam_pairs;
   std::vector<int> seam_column;
+  // Per vertex: 1 on the portrait's teeth between the lip edges (the teeth copies and the
+  // cut), whose Lip cells are the contact line's core throughout: as the lips close, the
+  // whole strip takes the line's colour, not only its middle rows.
+  std::vector<std::uint8_t> seam_core;
   float seam_own_dip = 0.f;  // lip_line_dip of the portrait
   // The colour the contact line's core takes (lip_seam_colour): the lips', as dark as
   // the portrait's own line where its lips touch (a drawn line stays as dark).

@@ -260,6 +260,7 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
   // closes the line.
   rig.seam_pairs.clear();
   rig.seam_column.assign(rig.rest_face.size(), -1);
+  rig.seam_core.assign(rig.rest_face.size(), 0);
   const int seam_first = first_cut - 1, seam_last = last_cut + 1;
   const bool seam = last_cut >= first_cut && seam_first >= 0 && seam_last < columns;
   if (seam) {
@@ -304,6 +305,13 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
         material = Material::Lip;
         rig.seam_column[v00] = rig.seam_column[v01] = column - seam_first;
         rig.seam_column[v10] = rig.seam_column[v11] = column + 1 - seam_first;
+        if (teeth_band && (row == cut_row - 1 || row == cut_row)) {
+          // The teeth copies and the cut; not the corner columns' lip-edge vertices,
+          // which the lip rows share.
+          for (int v : {v00, v01, v10, v11}) {
+            if (v >= columns * rows || v / columns == cut_row) rig.seam_core[v] = 1;
+          }
+        }
       }
       rig.triangles.push_back({v00, v10, v11});
       rig.triangles.push_back({v00, v11, v01});
