@@ -212,11 +212,8 @@ void GlRigView::draw(const std::vector<video::Point>& posed_px, const MotionFram
       int v = tri[k];
       std::vector<float>& group = scratch_[static_cast<int>(material)];
       if (material == video::Material::Lip) {
-        // As video/renderer.cpp: (px below the lips' contact line, 0 in its core; its
-        // strength, blend).
-        const video::SeamColumn& s = seam_[static_cast<size_t>(impl.seam_column[v])];
-        push_vertex(group, dest_px_[v], source_px_[v], impl.seam_core[v] ? 0.f : dest_px_[v].y - s.row,
-                    s.strength, s.blend);
+        const auto [below, strength, blend] = video::lip_seam_attributes(impl, seam_, dest_px_, v);
+        push_vertex(group, dest_px_[v], source_px_[v], below, strength, blend);
         continue;
       }
       bool lower = impl.lip_side[v] == static_cast<std::uint8_t>(video::LipSide::Lower);

@@ -29,6 +29,14 @@ std::array<float, 3> mean_patch(const Image& image, std::initializer_list<Point>
 
 Point mid(Point a, Point b) { return {(a.x + b.x) / 2, (a.y + b.y) / 2}; }
 
+// The portrait's luma at a point in face units.
+float luma_at(const Image& portrait, const FaceFrame& frame, Point face) {
+  const Point p = frame.to_image(face);
+  float rgb[3];
+  sample_bilinear(portrait, p.x, p.y, rgb);
+  return luma(rgb[0], rgb[1], rgb[2]);
+}
+
 std::array<float, 3> mix(const std::array<float, 3>& a, const std::array<float, 3>& b, float t) {
   return {a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t};
 }
@@ -159,17 +167,14 @@ MouthModel build_mouth(const Image& portrait, const Landmarks& l, const FaceFram
 }
 
 void open_lip_corners(const Image& portrait, const FaceFrame& frame, const Landmarks& face_units,
-                      const MouthModel& mouth, FaceGeometry& g) {
-  if (*std::max_element(g.lip_half_gap.begin(), g.lip_half_gap.end()) < kApartUnits) return;
+                      const MouthModel& mouth, const RigParams& params, FaceGeometry& g) {
+  if (!g.lips_apart(params)) return;
   const float dark = 0.75f * luma(mouth.lip);
   // The darkest sample across the line within 0.02 face units of it.
   auto darkest = [&](Point p) {
     float least = 255.f;
     for (int k = -4; k <= 4; ++k) {
-      const Point q = frame.to_image({p.x, p.y + 0.005f * static_cast<float>(k)});
-      float rgb[3];
-      sample_bilinear(portrait, q.x, q.y, rgb);
-      least = std::min(least, luma(rgb[0], rgb[1], rgb[2]));
+      least = std::min(least, luma_at(portrait, frame, {p.x, p.y + 0.005f * static_cast<float>(k)}));
     }
     return least;
   };
@@ -195,22 +200,17 @@ void open_lip_corners(const Image& portrait, const FaceFrame& frame, const Landm
 float lip_line_dip(const Rig::Impl& rig) {
   // Per cut column: the darkest sample within 0.015 face units of the lip line against
   // the lips 0.03-0.05 units above and below it, 1 - line / lips, averaged.
-  auto luma_at = [&](float x, float y) {
-    const Point p = rig.frame.to_image({x, y});
-    float rgb[3];
-    sample_bilinear(rig.portrait, p.x, p.y, rgb);
-    return luma(rgb[0], rgb[1], rgb[2]);
-  };
+  auto luma_at_xy = [&](float x, float y) { return luma_at(rig.portrait, rig.frame, {x, y}); };
   float sum = 0.f;
   int columns = 0;
   for (const auto& [upper, lower] : rig.seam_pairs) {
     if (upper == lower) continue;  // a corner column
     const float x = rig.rest_face[upper].x, y = rig.geometry.lip_line_y(x);
     float line = 255.f, above = 0.f, below = 0.f;
-    for (int k = -3; k <= 3; ++k) line = std::min(line, luma_at(x, y + 0.005f * static_cast<float>(k)));
+    for (int k = -3; k <= 3; ++k) line = std::min(line, luma_at_xy(x, y + 0.005f * static_cast<float>(k)));
     for (int k = 6; k <= 10; ++k) {
-      above += luma_at(x, y - 0.005f * static_cast<float>(k)) / 5.f;
-      below += luma_at(x, y + 0.005f * static_cast<float>(k)) / 5.f;
+      above += luma_at_xy(x, y - 0.005f * static_cast<float>(k)) / 5.f;
+      below += luma_at_xy(x, y + 0.005f * static_cast<float>(k)) / 5.f;
     }
     sum += clamp01(1.f - line / std::max(1.f, std::min(above, below)));
     ++columns;

@@ -211,10 +211,7 @@ struct Renderer::State {
         // iso-lines such as the teeth's edges run straight across the strip's triangles.
         // Lip: (pixels below the contact line at the vertex's column, its strength).
         auto attributes = [&](int v) -> std::array<float, 3> {
-          if (material == Material::Lip) {
-            const SeamColumn& s = seam[static_cast<size_t>(impl.seam_column[v])];
-            return {impl.seam_core[v] ? 0.f : dest[v].y - s.row, s.strength, s.blend};
-          }
+          if (material == Material::Lip) return lip_seam_attributes(impl, seam, dest, v);
           bool lower = impl.lip_side[v] == static_cast<std::uint8_t>(LipSide::Lower);
           return {impl.mouth_u[v], lower ? gap_px[v] : 0.f, lower ? 0.f : gap_px[v]};
         };

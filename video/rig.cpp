@@ -103,7 +103,7 @@ Rig::Rig(Image portrait, const FaceFit& fit, RigParams params) {
   impl->eyes[0] = build_eye(impl->portrait, fit.landmarks, /*subject_left=*/false);
   impl->eyes[1] = build_eye(impl->portrait, fit.landmarks, /*subject_left=*/true);
   impl->mouth = build_mouth(impl->portrait, fit.landmarks, impl->frame);
-  open_lip_corners(impl->portrait, impl->frame, face_units, impl->mouth, impl->geometry);
+  open_lip_corners(impl->portrait, impl->frame, face_units, impl->mouth, params, impl->geometry);
   impl->silhouette = estimate_silhouette(impl->portrait, impl->frame, impl->geometry, face_units);
   build_mesh(*impl, params);
   impl->seam_own_dip = lip_line_dip(*impl);

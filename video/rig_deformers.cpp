@@ -66,6 +66,11 @@ float FaceGeometry::closure_shift(float x, float distance) const {
   return own_gap * (1.f - smoothstep(own_gap, own_gap + 0.3f, distance));
 }
 
+bool FaceGeometry::lips_apart(const RigParams& params) const {
+  const float cell = 1.f / std::max(4.f, params.grid_cells_per_unit);
+  return *std::max_element(lip_half_gap.begin(), lip_half_gap.end()) > 0.15f * cell;
+}
+
 FaceGeometry face_geometry(const Landmarks& f) {
   FaceGeometry g;
   g.mouth_centre = mean(f, {48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59});

@@ -44,6 +44,10 @@ struct FaceGeometry {
   Point nose_tip;                      // landmark 30
   float lip_line_y(float x) const;     // the midline at x, constant beyond the corners
   float half_gap(float x) const;       // lip_half_gap at x, 0 beyond the corners
+  // The portrait's lips are apart (it shows teeth or an open mouth between them): the
+  // widest half opening is over 0.15 of a mesh cell (RigParams), so the mesh gets its
+  // teeth band and the lip line's ends may follow the dark opening (open_lip_corners).
+  bool lips_apart(const RigParams& params) const;
   // How far mouthClose moves a point `distance` face units above (upper lip) or below
   // (lower lip) the midline at x towards it: the portrait's own lip opening (a smile
   // showing teeth) closes completely, the lip beyond follows, fading out within 0.3 units.
@@ -222,9 +226,8 @@ void source_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vecto
 // moves out along the line to the outer corner for as long as the picture stays darker
 // than 3/4 of the lips' luma across it (mouth.cpp); the cut, the closure and the jaw's
 // lip profile then reach the real corners.
-inline constexpr float kApartUnits = 0.02f;  // widest half opening, face units
 void open_lip_corners(const Image& portrait, const FaceFrame& frame, const Landmarks& face_units,
-                      const MouthModel& mouth, FaceGeometry& geometry);
+                      const MouthModel& mouth, const RigParams& params, FaceGeometry& geometry);
 // How much darker the portrait's own line between its lips is than the lips (0..1),
 // along the mesh's seam columns (build_mesh first): where the lips touch in the picture,
 // what the contact line stands in for as their inner bands slide away (mouth.cpp).
@@ -239,6 +242,14 @@ struct SeamColumn {
 };
 void lip_seam(const Rig::Impl& rig, const std::vector<Point>& dest_px, float px_per_unit, float close,
               std::vector<SeamColumn>& out);
+// A Lip triangle's vertex attributes for lip_seam_colour (renderer and GL alike): output
+// pixels below the contact line of its column (0 in the line's core, seam_core), the
+// line's strength and blend.
+inline std::array<float, 3> lip_seam_attributes(const Rig::Impl& rig, const std::vector<SeamColumn>& seam,
+                                                const std::vector<Point>& dest_px, int v) {
+  const SeamColumn& s = seam[static_cast<size_t>(rig.seam_column[v])];
+  return {rig.seam_core[v] ? 0.f : dest_px[v].y - s.row, s.strength, s.blend};
+}
 // A hairline gap between lips that are apart in the portrait shows the lips' colour this
 // much darker (the contact line's shade; player/rig_shaders.cpp mirrors it) as they shut.
 inline constexpr float kHairlineLipShade = 0.65f;

@@ -113,9 +113,7 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
   // cut and mouthClose can cover them (teeth copies below). Never closer to the cut than
   // a quarter cell (the corners, where the opening tapers to nothing), never past the
   // rows beyond.
-  float widest_gap = 0.f;
-  for (float h : g.lip_half_gap) widest_gap = std::max(widest_gap, h);
-  const bool teeth_band = widest_gap > 0.15f * cell && cut_row >= 2 && cut_row + 2 < rows;
+  const bool teeth_band = g.lips_apart(params) && cut_row >= 2 && cut_row + 2 < rows;
   if (teeth_band) {
     for (int column = first_cut; column <= last_cut; ++column) {
       float x = grid_x(column);

@@ -19,10 +19,8 @@ struct Fitted {
 };
 
 Fitted sample_fit() {
-  const Image image = video::load_image(testing::sample_portrait_path());
-  Fitted f;
-  f.pixels = video::read_landmarks_file(testing::sample_landmarks_path(), image.width, image.height).landmarks;
-  f.frame = video::face_frame(f.pixels);
+  const video::Rig rig = testing::sample_rig();
+  Fitted f{rig.landmarks(), {}, rig.frame()};
   for (int i = 0; i < video::kLandmarkCount; ++i) f.face_units[i] = f.frame.to_face(f.pixels[i]);
   return f;
 }
@@ -40,7 +38,7 @@ video::FaceGeometry corners_on(const Fitted& f, const Image& picture, float half
   g.lip_half_gap = {0.f, half_gap, half_gap, half_gap, 0.f};
   video::MouthModel mouth;
   mouth.lip = {160.f, 80.f, 80.f};
-  video::open_lip_corners(picture, f.frame, f.face_units, mouth, g);
+  video::open_lip_corners(picture, f.frame, f.face_units, mouth, video::RigParams{}, g);
   return g;
 }
 
