@@ -104,6 +104,7 @@ Rig::Rig(Image portrait, const FaceFit& fit, RigParams params) {
   impl->eyes[1] = build_eye(impl->portrait, fit.landmarks, /*subject_left=*/true);
   impl->mouth = build_mouth(impl->portrait, fit.landmarks, impl->frame);
   open_lip_corners(impl->portrait, impl->frame, face_units, impl->mouth, params, impl->geometry);
+  set_teeth_edge_reach(impl->mouth, impl->geometry);
   impl->silhouette = estimate_silhouette(impl->portrait, impl->frame, impl->geometry, face_units);
   build_mesh(*impl, params);
   impl->seam_own_dip = lip_line_dip(*impl);
@@ -163,6 +164,20 @@ void pose_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vector<
   // over mouthClose's last 30 %, or the teeth at the cut would show through as a
   // dashed white line on every p, b and m of a smiling portrait.
   const float shut = smoothstep(0.7f, 1.f, channel_value(motion, Channel::MouthClose));
+  // Likewise the opening a funnel, pucker or stretch makes between the cut's two copies
+  // (the jaw's is mouthClose's own cross term): left open, the shut lips part in a
+  // hairline that shows the portrait's teeth along the cut as light specks.
+  if (shut > 0.f) {
+    for (const auto& [upper, lower] : rig.cut_pairs) {
+      float opened = 0.f;
+      for (int b : {kFunnel, kPucker, kStretch, kSmile, kRollLower}) {
+        opened += k[b] * (rig.basis[lower][b].y - rig.basis[upper][b].y);
+      }
+      const float close = 0.5f * shut * std::clamp(opened, 0.f, std::max(0.f, face[lower].y - face[upper].y));
+      face[upper].y += close;
+      face[lower].y -= close;
+    }
+  }
   for (const auto& [v, anchor, side, keep] : rig.lip_guards) {
     float rest_gap = (rig.rest_face[v].y - rig.rest_face[anchor].y) * static_cast<float>(side);
     float gap = (face[v].y - face[anchor].y) * static_cast<float>(side);
