@@ -140,6 +140,7 @@ void GlRigView::set_static_uniforms(GLuint p) {
   glUniform1f(uniform(p, "mouth.lower_teeth_units"), impl.mouth.lower_teeth_units);
   glUniform1f(uniform(p, "mouth.teeth_edge"), impl.mouth.teeth_edge);
   glUniform1f(uniform(p, "mouth.lower_teeth_edge"), impl.mouth.lower_teeth_edge);
+  glUniform1f(uniform(p, "mouth.teeth_edge_reach"), impl.mouth.teeth_edge_reach);
   for (int e = 0; e < 2; ++e) {
     const video::EyeModel& eye = impl.eyes[e];
     std::string n = "eyes[" + std::to_string(e) + "].";

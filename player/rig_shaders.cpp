@@ -37,7 +37,7 @@ uniform vec3 seam_lip;        // video/rig_internal.h Rig::Impl::seam_lip
 
 struct Mouth {
   vec3 cavity, teeth, tongue, lip;
-  float upper_teeth_units, lower_teeth_units, teeth_edge, lower_teeth_edge;
+  float upper_teeth_units, lower_teeth_units, teeth_edge, lower_teeth_edge, teeth_edge_reach;
 };
 uniform Mouth mouth;
 
@@ -90,12 +90,14 @@ vec3 shade_mouth(float u, float v, float gap_units) {
   float cy = 2.0 * v - 1.0;
   float back = clamp01(1.0 - x * x - cy * cy);
   float corner = smooth_step(0.7, 1.0, ax);
+  float teeth_edge = mouth.teeth_edge * clamp01((mouth.teeth_edge_reach + 0.1 - ax) / 0.2);
   float wall_width = 0.015 + 0.2 * gap_units;
-  float wall = max(corner, max((1.0 - mouth.teeth_edge) * (1.0 - smooth_step(0.0, wall_width, y)),
+  float wall = max(corner, max((1.0 - teeth_edge) * (1.0 - smooth_step(0.0, wall_width, y)),
                                (1.0 - mouth.lower_teeth_edge) * (1.0 - smooth_step(0.0, wall_width, above))));
   vec3 rgb = mix(mouth.cavity * (1.0 - 0.55 * back), mouth.lip * (0.3 + 0.2 * v + 0.25 * corner),
                  0.85 * wall * wall);
-  float under_teeth = (1.0 - smooth_step(0.0, 0.025 + aa, y)) * mouth.teeth_edge * clamp01((0.8 - ax) / 0.2);
+  float under_teeth = (1.0 - smooth_step(0.0, 0.025 + aa, y)) * teeth_edge * clamp01((0.8 - ax) / 0.2) *
+                      smooth_step(0.02, 0.06, gap_units);
   rgb = mix(rgb, mix(mouth.teeth, mouth.lip, 0.4) * (0.5 * side), 0.8 * under_teeth);
   float open = smooth_step(0.05, 0.25, gap_units);
   float tongue_top = gap_units * (1.0 - (0.45 * open + 0.45 * tongue_out) * (1.0 - 0.9 * x * x));
@@ -117,13 +119,13 @@ vec3 shade_mouth(float u, float v, float gap_units) {
   float upper_alpha = clamp01((upper_bottom - y) / aa + 0.5) * clamp01((0.82 - ax) / 0.15) *
                       smooth_step(0.0, 0.01, mouth.upper_teeth_units);
   if (upper_alpha > 0.0) {
-    float shade = side * (1.0 - 0.28 * (1.0 - mouth.teeth_edge) * (1.0 - smooth_step(0.0, 0.03, y)));
+    float shade = side * (1.0 - 0.28 * (1.0 - teeth_edge) * (1.0 - smooth_step(0.0, 0.03, y)));
     float edge = min(min(ax, abs(ax - 0.19)), min(min(abs(ax - 0.35), abs(ax - 0.5)), abs(ax - 0.64)));
     shade *= 1.0 - 0.08 * (1.0 - smooth_step(0.0, 0.02 + 1.5 * aa, edge));
     rgb = mix(rgb, mouth.teeth * shade, upper_alpha);
   }
   float contact = smooth_step(0.02, 0.1, gap_units) *
-                  (0.3 * (1.0 - mouth.teeth_edge) * (1.0 - smooth_step(0.0, 0.02 + 0.08 * gap_units + aa, y)) +
+                  (0.3 * (1.0 - teeth_edge) * (1.0 - smooth_step(0.0, 0.02 + 0.08 * gap_units + aa, y)) +
                    0.1 * (1.0 - mouth.lower_teeth_edge) * (1.0 - smooth_step(0.0, 0.015 + 0.05 * gap_units + aa, above)));
   return rgb * (1.0 - contact);
 }

@@ -153,6 +153,36 @@ MouthModel build_mouth(const Image& portrait, const Landmarks& l, const FaceFram
       shown_samples += run.samples;
     }
   }
+  // How far towards the corners the upper teeth run into the cut: along the inner
+  // contours 60-61-62-63-64 and 60-67-66-65-64 from the middle outwards, as long as the
+  // teeth reach the cut (one sample's tooth gap allowed).
+  if (m.teeth_edge > 0.f) {
+    constexpr int kSamples = 24;
+    auto polyline = [&](std::array<int, 5> ids, float t) {
+      const float s = 4.f * t;
+      const int k = std::min(3, static_cast<int>(s));
+      const float f = s - static_cast<float>(k);
+      return Point{l[ids[k]].x + (l[ids[k + 1]].x - l[ids[k]].x) * f, l[ids[k]].y + (l[ids[k + 1]].y - l[ids[k]].y) * f};
+    };
+    auto reaches = [&](int i) {
+      const float t = static_cast<float>(i) / kSamples;
+      const Point upper = polyline({60, 61, 62, 63, 64}, t), lower = polyline({60, 67, 66, 65, 64}, t);
+      return teeth_run(portrait, upper, mid(upper, lower), lip_luma, skin_luma).reaches_cut;
+    };
+    std::array<int, 2> ends = {kSamples / 2, kSamples / 2};
+    for (int direction : {-1, 1}) {
+      int& end = ends[direction > 0 ? 1 : 0];
+      for (int i = end + direction; i >= 0 && i <= kSamples; i += direction) {
+        if (reaches(i)) end = i;
+        else if (std::abs(i - end) > 1) break;
+      }
+    }
+    for (int e = 0; e < 2; ++e) {
+      const float t = static_cast<float>(ends[e]) / kSamples;
+      m.teeth_edge_x[e] = frame.to_face(mid(polyline({60, 61, 62, 63, 64}, t), polyline({60, 67, 66, 65, 64}, t))).x;
+    }
+    if (m.teeth_edge_x[0] > m.teeth_edge_x[1]) std::swap(m.teeth_edge_x[0], m.teeth_edge_x[1]);
+  }
   // Painted teeth take the colour of the teeth the portrait shows, when it shows enough.
   if (shown_samples >= 8) {
     m.teeth = mix(m.teeth, scaled(shown_sum, 1.f / static_cast<float>(shown_samples)),
@@ -164,6 +194,14 @@ MouthModel build_mouth(const Image& portrait, const Landmarks& l, const FaceFram
   m.lower_teeth_edge /= kColumns;
   m.tongue = mix(m.lip, scaled({215.f, 100.f, 105.f}, light), 0.6f);
   return m;
+}
+
+void set_teeth_edge_reach(MouthModel& m, const FaceGeometry& g) {
+  const float left = g.lip_line.front().x, right = g.lip_line.back().x;
+  const float centre = 0.5f * (left + right), half = std::max(1e-3f, 0.5f * (right - left));
+  m.teeth_edge_reach = m.teeth_edge > 0.f ? clamp01(std::max(std::abs(m.teeth_edge_x[0] - centre),
+                                                             std::abs(m.teeth_edge_x[1] - centre)) / half)
+                                          : 0.f;
 }
 
 void open_lip_corners(const Image& portrait, const FaceFrame& frame, const Landmarks& face_units,
@@ -233,15 +271,18 @@ std::array<float, 3> shade_mouth(const MouthModel& m, float u, float v, float ga
   const float back = clamp01(1.f - x * x - cy * cy);
   const float corner = smoothstep(0.7f, 1.f, ax);
   // Where a lip's inner edge is the portrait's own teeth instead, it is dark behind them.
+  // ... only as far towards the corners as the portrait's teeth reach the cut.
+  const float teeth_edge = m.teeth_edge * clamp01((m.teeth_edge_reach + 0.1f - ax) / 0.2f);
   const float wall_width = 0.015f + 0.2f * gap_units;
-  const float wall = std::max({corner, (1.f - m.teeth_edge) * (1.f - smoothstep(0.f, wall_width, y)),
+  const float wall = std::max({corner, (1.f - teeth_edge) * (1.f - smoothstep(0.f, wall_width, y)),
                                (1.f - m.lower_teeth_edge) * (1.f - smoothstep(0.f, wall_width, above))});
   std::array<float, 3> rgb =
       mix(scaled(m.cavity, 1.f - 0.55f * back), scaled(m.lip, 0.3f + 0.2f * v + 0.25f * corner),
           0.85f * wall * wall);
-  // Teeth the portrait shows end in a rounded edge that turns into shadow, not a cut.
-  const float under_teeth =
-      (1.f - smoothstep(0.f, 0.025f + aa, y)) * m.teeth_edge * clamp01((0.8f - ax) / 0.2f);
+  // Teeth the portrait shows end in a rounded edge that turns into shadow, not a cut;
+  // a slit below them stays dark (no grey line through a thin gap).
+  const float under_teeth = (1.f - smoothstep(0.f, 0.025f + aa, y)) * teeth_edge *
+                            clamp01((0.8f - ax) / 0.2f) * smoothstep(0.02f, 0.06f, gap_units);
   rgb = mix(rgb, scaled(mix(m.teeth, m.lip, 0.4f), 0.5f * side), 0.8f * under_teeth);
   // Tongue: a hump low in the mouth that rises into view as the jaw drops and with
   // tongueOut; its top edge is soft (rounded, in shadow) and its front catches light.
@@ -273,7 +314,7 @@ std::array<float, 3> shade_mouth(const MouthModel& m, float u, float v, float ga
                             clamp01((0.82f - ax) / 0.15f) * smoothstep(0.f, 0.01f, m.upper_teeth_units);
   if (upper_alpha > 0.f) {
     // The lip's shadow at the top, unless they continue the portrait's own teeth there.
-    float shade = side * (1.f - 0.28f * (1.f - m.teeth_edge) * (1.f - smoothstep(0.f, 0.03f, y)));
+    float shade = side * (1.f - 0.28f * (1.f - teeth_edge) * (1.f - smoothstep(0.f, 0.03f, y)));
     // Tooth boundaries every ~0.17 of the half-width from the middle outwards.
     const float edge = std::min({ax, std::abs(ax - 0.19f), std::abs(ax - 0.35f),
                                  std::abs(ax - 0.5f), std::abs(ax - 0.64f)});
@@ -285,7 +326,7 @@ std::array<float, 3> shade_mouth(const MouthModel& m, float u, float v, float ga
   // wall colour already tapers into the lip line, nor where the interior's top continues
   // the portrait's own teeth.
   const float contact = smoothstep(0.02f, 0.1f, gap_units) *
-                        (0.3f * (1.f - m.teeth_edge) * (1.f - smoothstep(0.f, 0.02f + 0.08f * gap_units + aa, y)) +
+                        (0.3f * (1.f - teeth_edge) * (1.f - smoothstep(0.f, 0.02f + 0.08f * gap_units + aa, y)) +
                          0.1f * (1.f - m.lower_teeth_edge) * (1.f - smoothstep(0.f, 0.015f + 0.05f * gap_units + aa, above)));
   return scaled(rgb, 1.f - contact);
 }

@@ -137,6 +137,12 @@ struct MouthModel {
   // bottom edge continues teeth, not a lip.
   float teeth_edge = 0.f;
   float lower_teeth_edge = 0.f;
+  // The portrait's upper teeth that run into the cut span face-unit x teeth_edge_x[0] ..
+  // teeth_edge_x[1] (build_mouth), which is 0 .. teeth_edge_reach of the way from the
+  // mouth's centre to its corners once the lip line's ends are final (set_teeth_edge_reach):
+  // beyond it the interior's top edge is a lip, not the teeth's edge.
+  std::array<float, 2> teeth_edge_x{};
+  float teeth_edge_reach = 0.f;
 };
 // From the portrait, its landmarks (portrait pixels) and its face frame.
 MouthModel build_mouth(const Image& portrait, const Landmarks& landmarks, const FaceFrame& frame);
@@ -228,6 +234,8 @@ void source_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vecto
 // lip profile then reach the real corners.
 void open_lip_corners(const Image& portrait, const FaceFrame& frame, const Landmarks& face_units,
                       const MouthModel& mouth, const RigParams& params, FaceGeometry& geometry);
+// MouthModel::teeth_edge_reach from teeth_edge_x and the lip line's final ends.
+void set_teeth_edge_reach(MouthModel& mouth, const FaceGeometry& geometry);
 // How much darker the portrait's own line between its lips is than the lips (0..1),
 // along the mesh's seam columns (build_mesh first): where the lips touch in the picture,
 // what the contact line stands in for as their inner bands slide away (mouth.cpp).
