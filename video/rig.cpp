@@ -102,7 +102,7 @@ Rig::Rig(Image portrait, const FaceFit& fit, RigParams params) {
   impl->geometry = face_geometry(face_units);
   impl->eyes[0] = build_eye(impl->portrait, fit.landmarks, /*subject_left=*/false);
   impl->eyes[1] = build_eye(impl->portrait, fit.landmarks, /*subject_left=*/true);
-  impl->mouth = build_mouth(impl->portrait, fit.landmarks, impl->frame);
+  impl->mouth = build_mouth(impl->portrait, fit.landmarks, impl->frame, impl->geometry);
   open_lip_corners(impl->portrait, impl->frame, face_units, impl->mouth, params, impl->geometry);
   set_teeth_edge_reach(impl->mouth, impl->geometry);
   impl->silhouette = estimate_silhouette(impl->portrait, impl->frame, impl->geometry, face_units);

@@ -59,6 +59,18 @@ float FaceGeometry::half_gap(float x) const {
   return 0.f;
 }
 
+float FaceGeometry::cut_y(float x) const {
+  float ratio = lip_cut_ratio[1];
+  if (x >= lip_line[3].x) {
+    ratio = lip_cut_ratio[3];
+  } else if (x > lip_line[1].x) {
+    const size_t i = x <= lip_line[2].x ? 2 : 3;
+    const float t = (x - lip_line[i - 1].x) / std::max(1e-4f, lip_line[i].x - lip_line[i - 1].x);
+    ratio = lip_cut_ratio[i - 1] + t * (lip_cut_ratio[i] - lip_cut_ratio[i - 1]);
+  }
+  return lip_line_y(x) + ratio * half_gap(x);
+}
+
 float FaceGeometry::closure_shift(float x, float distance) const {
   const float own_gap = half_gap(x);
   if (own_gap <= 0.f || distance <= 0.f) return 0.f;
@@ -144,7 +156,9 @@ std::array<Point, kBasisCount> expression_basis(const FaceGeometry& g, Point p, 
   } else {
     d[kJaw] = {-0.06f * (p.x - m.x) * near_mouth, -0.035f * lip_profile * above_mouth};
     d[kCloseJaw] = {0.f, 0.035f * lip_profile * above_mouth};
-    d[kClose] = {0.f, std::min(0.03f * lip_profile * upper_lip_band + close_gap(-b), std::max(0.f, -b))};
+    // The upper side below the midline (the cut at the bite) rises to it as the lips shut.
+    d[kClose] = {0.f, b > 0.f ? -close_gap(b)
+                              : std::min(0.03f * lip_profile * upper_lip_band + close_gap(-b), std::max(0.f, -b))};
     d[kFunnel] = {0.f, -0.07f * round_profile * near_mouth -
                            0.015f * upper_lip_band * lip_profile};
     d[kPucker] = {0.f, -0.02f * upper_lip_band * lip_profile};

@@ -35,6 +35,11 @@ struct FaceGeometry {
   std::array<Point, 5> lip_line;       // inner-lip midline, corner to corner (x ascending;
                                        // corners: open_lip_corners)
   std::array<float, 5> lip_half_gap{}; // half the portrait's own lip opening at those points
+  // Where the rig cuts the lips apart at those points, as a fraction of the half gap
+  // below the midline: 0 on the midline; where the portrait's upper teeth run on below it,
+  // their lower edge (the bite, build_mouth), so the jaw opens below the upper teeth
+  // instead of splitting them.
+  std::array<float, 5> lip_cut_ratio{};
   float upper_lip_top = 0.f;           // y of the upper lip's outer edge (landmark 51)
   float lower_lip_bottom = 0.f;        // y of the lower lip's outer edge (landmark 57)
   float chin_y = 1.9f;                 // landmark 8
@@ -44,6 +49,7 @@ struct FaceGeometry {
   Point nose_tip;                      // landmark 30
   float lip_line_y(float x) const;     // the midline at x, constant beyond the corners
   float half_gap(float x) const;       // lip_half_gap at x, 0 beyond the corners
+  float cut_y(float x) const;          // the cut at x: the midline, or the bite below it
   // The portrait's lips are apart (it shows teeth or an open mouth between them): the
   // widest half opening is over 0.15 of a mesh cell (RigParams), so the mesh gets its
   // teeth band and the lip line's ends may follow the dark opening (open_lip_corners).
@@ -145,7 +151,9 @@ struct MouthModel {
   float teeth_edge_reach = 0.f;
 };
 // From the portrait, its landmarks (portrait pixels) and its face frame.
-MouthModel build_mouth(const Image& portrait, const Landmarks& landmarks, const FaceFrame& frame);
+// Also finds the bite the rig cuts at (FaceGeometry::lip_cut_ratio).
+MouthModel build_mouth(const Image& portrait, const Landmarks& landmarks, const FaceFrame& frame,
+                       FaceGeometry& geometry);
 
 // Interior colour at (u across the mouth 0..1, v from upper lip 0 to lower lip 1) for a
 // gap of `gap_units` face units, with the tongue raised by `tongue_out` 0..1;

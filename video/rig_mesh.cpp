@@ -120,6 +120,9 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
       float h = std::clamp(g.half_gap(x), 0.25f * cell, 1.6f * cell);
       rig.rest_face[id(column, cut_row - 1)].y = g.lip_line_y(x) - h;
       rig.rest_face[id(column, cut_row + 1)].y = g.lip_line_y(x) + h;
+      // The cut itself at the bite, where the portrait's upper teeth run on below the
+      // midline (FaceGeometry::cut_y), kept within the band.
+      rig.rest_face[id(column, cut_row)].y = g.lip_line_y(x) + std::min(g.cut_y(x) - g.lip_line_y(x), 0.75f * std::min(h, g.half_gap(x)));
     }
   }
   // Lip sides follow the topology: rows below the cut take the lower lip's fields.
@@ -218,6 +221,15 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
     const float distance = std::abs(p.y - g.lip_line_y(p.x));
     const float shift = g.closure_shift(p.x, distance);
     rig.slide_y[copy] = rig.lip_side[copy] == static_cast<std::uint8_t>(LipSide::Lower) ? -shift : shift;
+  }
+  // A cut at the bite rises to the midline as the lips shut; its copies sample the
+  // portrait where they have moved, so the teeth stay in place and the lips close over
+  // them from both sides.
+  if (teeth_band) {
+    for (const auto& [upper, lower] : rig.cut_pairs) {
+      const Point p = rig.rest_face[upper];
+      rig.slide_y[upper] = rig.slide_y[lower] = -g.closure_shift(p.x, std::max(0.f, p.y - g.lip_line_y(p.x)));
+    }
   }
   // The lips' innermost band slides out of view as they shut: the vertices on the lips'
   // inner edges (the lip-edge rows over the portrait's teeth, else the cut itself)

@@ -60,6 +60,56 @@ TEST_P(MouthInterior, OneRowOfTeethPerJaw) {
   }
 }
 
+// The first run of teeth-coloured pixels down a column from the upper lip's top (51) to
+// the lower lip's bottom (57) of the landmarks `l`, bridging one darker pixel: its length
+// in pixels, the longest of the 7 columns through the middle of the mouth (one of them
+// may run down the gap between two incisors).
+int upper_teeth_run(const Image& picture, const video::Landmarks& l) {
+  const int middle = static_cast<int>(std::lround((l[51].x + l[57].x) / 2.f));
+  int longest = 0;
+  for (int x = middle - 3; x <= middle + 3; ++x) {
+    int length = 0, gap = 0;
+    for (int y = static_cast<int>(l[51].y); y <= static_cast<int>(l[57].y); ++y) {
+      if (testing::teeth_coloured(picture.pixel(x, y))) {
+        length += 1 + gap;
+        gap = 0;
+      } else if (length > 0 && gap == 0) {
+        gap = 1;
+      } else if (length > 0) {
+        break;
+      }
+    }
+    longest = std::max(longest, length);
+  }
+  return longest;
+}
+
+// The jaw opens below most of the upper teeth, not through their middle: where the
+// portrait's upper teeth run on below the midline between its lips (a smile), the rig
+// cuts nearer their lower edge (FaceGeometry::lip_cut_ratio, up to 0.35 of the half gap
+// below the midline), so as the jaw drops they keep most of their height instead of
+// losing their lower half to the jaw as a second, "lower" row. The upper teeth down the
+// middle of the mouth at rest and at jawOpen 0.15 / 0.35 (output px): obama.jpg 15 and
+// 13 / 12 (9 / 8 with the cut on the midline), katiehill at 0.5 s 9 and 7 / 7 (5 / 5).
+TEST_P(MouthInterior, UpperTeethStayWholeAsTheJawOpens) {
+  const testing::Face& face = GetParam();
+  const Image picture = testing::load_face(face);
+  video::Rig rig(picture, video::fit_face(picture, face.path.string()));
+  video::Renderer renderer(rig, {});
+  const Image rest = renderer.render(neutral_frame());
+  const video::Landmarks l = video::fit_face(rest, "render").landmarks;
+  const int at_rest = upper_teeth_run(rest, l);
+  for (float jaw : {0.15f, 0.35f}) {
+    MotionFrame motion = neutral_frame();
+    motion[index(Channel::JawOpen)] = jaw;
+    const int open = upper_teeth_run(renderer.render(motion), l);
+    std::printf("%s: upper teeth down the middle %d px at rest, %d px at jawOpen %.2f\n", face.name, at_rest, open, jaw);
+    if (at_rest >= 4) {
+      EXPECT_GE(open, 0.8f * static_cast<float>(at_rest) - 1.f) << "jawOpen " << jaw;
+    }
+  }
+}
+
 // How many pixels the edge above the open mouth's darkest point takes to fall from 90 %
 // to 10 % of its contrast (interpolated), down the column through the middle of the
 // mouth on `picture` (from the upper lip's top, 51).
