@@ -25,7 +25,7 @@ echo "$faces" | while IFS='|' read -r face label crop; do
       # shellcheck disable=SC2086
       "$tool" frame "$face" "$work/p$i.png" 512 5.2 $pose < /dev/null
       inputs="$inputs -i $work/p$i.png"
-      chain="$chain[$i]crop=$crop,scale=220:-1:flags=neighbor[c$i];"
+      chain="${chain}[$i]crop=$crop,scale=220:-1:flags=neighbor[c$i];"
       i=$((i + 1))
     done
     # shellcheck disable=SC2086
