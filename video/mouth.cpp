@@ -59,19 +59,23 @@ struct TeethRun {
   int samples = 0;
 };
 
+// A sample coloured like teeth: brighter than the lips and most of the skin, nearly grey.
+bool tooth_coloured(const float rgb[3], float lip_luma, float skin_luma) {
+  const float hi = std::max({rgb[0], rgb[1], rgb[2]}), lo = std::min({rgb[0], rgb[1], rgb[2]});
+  return luma(rgb[0], rgb[1], rgb[2]) > std::max(lip_luma + 25.f, 0.8f * skin_luma) && hi - lo < 0.4f * hi;
+}
+
 TeethRun teeth_run(const Image& portrait, Point from, Point to, float lip_luma, float skin_luma) {
   const float length = std::hypot(to.x - from.x, to.y - from.y);
   TeethRun run;
   if (length < 1.5f) return run;
-  const float threshold = std::max(lip_luma + 25.f, 0.8f * skin_luma);
   const int steps = static_cast<int>(std::ceil(length * 2.f));
   int first = -1, last = -1;
   for (int i = 0; i <= steps; ++i) {
     const float t = static_cast<float>(i) / static_cast<float>(steps);
     float rgb[3];
     sample_bilinear(portrait, from.x + (to.x - from.x) * t, from.y + (to.y - from.y) * t, rgb);
-    const float hi = std::max({rgb[0], rgb[1], rgb[2]}), lo = std::min({rgb[0], rgb[1], rgb[2]});
-    const bool tooth = luma(rgb[0], rgb[1], rgb[2]) > threshold && hi - lo < 0.4f * hi;
+    const bool tooth = tooth_coloured(rgb, lip_luma, skin_luma);
     if (tooth && first < 0 && t <= 0.5f) first = i;  // the lip's blurred edge comes first
     if (first >= 0 && last >= 0 && last < i - 1) continue;  // the run has ended
     if (first >= 0) {
@@ -99,7 +103,6 @@ TeethRun teeth_run(const Image& portrait, Point from, Point to, float lip_luma, 
 float bite_along(const Image& portrait, Point from, Point to, float lip_luma, float skin_luma) {
   const float length = std::hypot(to.x - from.x, to.y - from.y);
   if (length < 3.f) return 0.f;
-  const float threshold = std::max(lip_luma + 25.f, 0.8f * skin_luma);
   const Point across = {-(to.y - from.y) / length, (to.x - from.x) / length};
   const int steps = static_cast<int>(std::ceil(length * 2.f));
   std::vector<char> tooth(static_cast<size_t>(steps) + 1, 0);
@@ -109,8 +112,7 @@ float bite_along(const Image& portrait, Point from, Point to, float lip_luma, fl
       float rgb[3];
       sample_bilinear(portrait, from.x + (to.x - from.x) * t + side * across.x,
                       from.y + (to.y - from.y) * t + side * across.y, rgb);
-      const float hi = std::max({rgb[0], rgb[1], rgb[2]}), lo = std::min({rgb[0], rgb[1], rgb[2]});
-      if (luma(rgb[0], rgb[1], rgb[2]) > threshold && hi - lo < 0.4f * hi) tooth[static_cast<size_t>(i)] = 1;
+      if (tooth_coloured(rgb, lip_luma, skin_luma)) tooth[static_cast<size_t>(i)] = 1;
     }
   }
   auto is_tooth = [&](int i) { return i <= steps && tooth[static_cast<size_t>(i)] != 0; };
@@ -163,12 +165,18 @@ MouthModel build_mouth(const Image& portrait, const Landmarks& l, const FaceFram
   for (int i = 0; i < 3; ++i) {
     bite[i] = std::clamp(2.f * bite_along(portrait, l[61 + i], l[67 - i], lip_luma, skin_luma) - 1.f, 0.f, kMaxCutRatio);
   }
+  // Along the whole lip line (FaceGeometry's order, x ascending), its ends as their
+  // neighbours.
   const bool mirrored = frame.to_face(l[60]).x > frame.to_face(l[64]).x;  // as face_geometry
-  for (int i = 0; i < 3; ++i) g.lip_cut_ratio[mirrored ? 3 - i : 1 + i] = bite[i];
-  // The cut between an upper and a lower inner-lip point, `s` along 61-62-63 (0 .. 2).
-  auto cut_between = [&](Point upper, Point lower, float s) {
+  for (int i = 0; i < 5; ++i) g.lip_cut_ratio[mirrored ? 4 - i : i] = bite[std::clamp(i - 1, 0, 2)];
+  // The cut's ratio `s` along 61-62-63 (0 .. 2), and the cut between an upper and a
+  // lower inner-lip point there.
+  auto ratio_at = [&](float s) {
     const int k = std::clamp(static_cast<int>(s), 0, 1);
-    const float ratio = bite[k] + std::clamp(s - static_cast<float>(k), 0.f, 1.f) * (bite[k + 1] - bite[k]);
+    return bite[k] + std::clamp(s - static_cast<float>(k), 0.f, 1.f) * (bite[k + 1] - bite[k]);
+  };
+  auto cut_between = [&](Point upper, Point lower, float s) {
+    const float ratio = ratio_at(s);
     return Point{0.5f * (upper.x + lower.x) + 0.5f * ratio * (lower.x - upper.x),
                  0.5f * (upper.y + lower.y) + 0.5f * ratio * (lower.y - upper.y)};
   };
@@ -187,7 +195,7 @@ MouthModel build_mouth(const Image& portrait, const Landmarks& l, const FaceFram
     const Point cut = cut_between(upper, lower, s);
     const float half_gap_units = std::hypot(cut.x - upper.x, cut.y - upper.y) / frame.interocular_px;
     const float lower_gap_units = std::hypot(lower.x - cut.x, lower.y - cut.y) / frame.interocular_px;
-    const bool cut_at_bite = cut_between({0.f, 0.f}, {0.f, 1.f}, s).y > 0.51f;
+    const bool cut_at_bite = ratio_at(s) > 0.02f;
     const TeethRun up = teeth_run(portrait, upper, cut, lip_luma, skin_luma);
     const TeethRun down = teeth_run(portrait, lower, cut, lip_luma, skin_luma);
     // A row whose teeth the portrait does not show is behind its lip and comes out from

@@ -32,15 +32,22 @@ float gauss(float dx, float dy, float sigma_x, float sigma_y) {
 
 }  // namespace
 
-float FaceGeometry::lip_line_y(float x) const {
-  if (x <= lip_line.front().x) return lip_line.front().y;
+// `values` (one per lip-line point) at x: linear between the points, constant beyond.
+float FaceGeometry::along_lip_line(const std::array<float, 5>& values, float x) const {
+  if (x <= lip_line.front().x) return values.front();
   for (size_t i = 1; i < lip_line.size(); ++i) {
     if (x <= lip_line[i].x) {
       float t = (x - lip_line[i - 1].x) / std::max(1e-4f, lip_line[i].x - lip_line[i - 1].x);
-      return lip_line[i - 1].y + t * (lip_line[i].y - lip_line[i - 1].y);
+      return values[i - 1] + t * (values[i] - values[i - 1]);
     }
   }
-  return lip_line.back().y;
+  return values.back();
+}
+
+float FaceGeometry::lip_line_y(float x) const {
+  std::array<float, 5> ys;
+  for (size_t i = 0; i < ys.size(); ++i) ys[i] = lip_line[i].y;
+  return along_lip_line(ys, x);
 }
 
 float FaceGeometry::half_gap(float x) const {
@@ -60,15 +67,7 @@ float FaceGeometry::half_gap(float x) const {
 }
 
 float FaceGeometry::cut_y(float x) const {
-  float ratio = lip_cut_ratio[1];
-  if (x >= lip_line[3].x) {
-    ratio = lip_cut_ratio[3];
-  } else if (x > lip_line[1].x) {
-    const size_t i = x <= lip_line[2].x ? 2 : 3;
-    const float t = (x - lip_line[i - 1].x) / std::max(1e-4f, lip_line[i].x - lip_line[i - 1].x);
-    ratio = lip_cut_ratio[i - 1] + t * (lip_cut_ratio[i] - lip_cut_ratio[i - 1]);
-  }
-  return lip_line_y(x) + ratio * half_gap(x);
+  return lip_line_y(x) + along_lip_line(lip_cut_ratio, x) * half_gap(x);
 }
 
 float FaceGeometry::closure_shift(float x, float distance) const {

@@ -50,6 +50,7 @@ struct FaceGeometry {
   float lip_line_y(float x) const;     // the midline at x, constant beyond the corners
   float half_gap(float x) const;       // lip_half_gap at x, 0 beyond the corners
   float cut_y(float x) const;          // the cut at x: the midline, or the bite below it
+  float along_lip_line(const std::array<float, 5>& values, float x) const;
   // The portrait's lips are apart (it shows teeth or an open mouth between them): the
   // widest half opening is over 0.15 of a mesh cell (RigParams), so the mesh gets its
   // teeth band and the lip line's ends may follow the dark opening (open_lip_corners).

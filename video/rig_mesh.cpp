@@ -121,8 +121,8 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
       rig.rest_face[id(column, cut_row - 1)].y = g.lip_line_y(x) - h;
       rig.rest_face[id(column, cut_row + 1)].y = g.lip_line_y(x) + h;
       // The cut itself at the bite, where the portrait's upper teeth run on below the
-      // midline (FaceGeometry::cut_y), kept within the band.
-      rig.rest_face[id(column, cut_row)].y = g.lip_line_y(x) + std::min(g.cut_y(x) - g.lip_line_y(x), 0.75f * std::min(h, g.half_gap(x)));
+      // midline (FaceGeometry::cut_y), kept within the band (capped at 1.6 cells).
+      rig.rest_face[id(column, cut_row)].y = std::min(g.cut_y(x), g.lip_line_y(x) + 0.75f * h);
     }
   }
   // Lip sides follow the topology: rows below the cut take the lower lip's fields.

@@ -9,14 +9,13 @@ set -eu
 before=$1
 after="${2:-build}/tests/video/rig_gallery"
 out=${3:-docs/gallery/jaw_below_teeth.jpg}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-font=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
-ffmpeg -nostdin -v error -y -ss 0.5 -i ../shared/media/video/hdtf_katiehill.mp4 -frames:v 1 "$work/katiehill.png"
+# The scratch folder, font and gallery frames (gallery_faces.sh).
+. docs/gallery/gallery_faces.sh
+gallery_setup
 # face | label | mouth crop of the 512² render (w:h:x:y)
 faces="data/sample/portrait.png|sample|110:60:195:265
 ../shared/media/portraits/obama.jpg|obama.jpg|130:60:188:285
-$work/katiehill.png|katiehill 0.5 s|110:50:215:362"
+$work/frames/hdtf_katiehill_0.5.png|katiehill 0.5 s|110:50:215:362"
 n=0
 echo "$faces" | while IFS='|' read -r face label crop; do
   for tool in "$before" "$after"; do

@@ -18,25 +18,34 @@
 namespace parla {
 namespace {
 
-// Runs of teeth-coloured pixels (testing::teeth_coloured) of at least 2 px,
-// down the column through the middle of the mouth from the upper lip's top (51) to the
-// lower lip's bottom (57); a run may bridge one darker pixel (a tooth's edge).
-int teeth_runs(const Image& picture) {
-  const video::Landmarks l = video::fit_face(picture, "render").landmarks;
-  const int x = static_cast<int>(std::lround((l[51].x + l[57].x) / 2.f));
-  int runs = 0, length = 0, gap = 0;
+// The runs of teeth-coloured pixels (testing::teeth_coloured) down column x of
+// `picture` from the upper lip's top (51) to the lower lip's bottom (57) of the landmarks
+// `l`, top first, their lengths in pixels; a run may bridge one darker pixel (a tooth's
+// edge).
+std::vector<int> teeth_runs_down(const Image& picture, const video::Landmarks& l, int x) {
+  std::vector<int> runs;
+  int length = 0, gap = 0;
   for (int y = static_cast<int>(l[51].y); y <= static_cast<int>(l[57].y); ++y) {
     if (testing::teeth_coloured(picture.pixel(x, y))) {
       length += 1 + gap;
       gap = 0;
-      if (length == 2) ++runs;
     } else if (length > 0 && gap == 0) {
       gap = 1;
     } else {
+      if (length > 0) runs.push_back(length);
       length = gap = 0;
     }
   }
+  if (length > 0) runs.push_back(length);
   return runs;
+}
+
+// Runs of at least 2 px down the column through the middle of the mouth, between the
+// outer lips dlib finds on `picture`.
+int teeth_runs(const Image& picture) {
+  const video::Landmarks l = video::fit_face(picture, "render").landmarks;
+  const std::vector<int> runs = teeth_runs_down(picture, l, static_cast<int>(std::lround((l[51].x + l[57].x) / 2.f)));
+  return static_cast<int>(std::count_if(runs.begin(), runs.end(), [](int n) { return n >= 2; }));
 }
 
 class MouthInterior : public ::testing::TestWithParam<testing::Face> {};
@@ -60,26 +69,14 @@ TEST_P(MouthInterior, OneRowOfTeethPerJaw) {
   }
 }
 
-// The first run of teeth-coloured pixels down a column from the upper lip's top (51) to
-// the lower lip's bottom (57) of the landmarks `l`, bridging one darker pixel: its length
-// in pixels, the longest of the 7 columns through the middle of the mouth (one of them
-// may run down the gap between two incisors).
+// The first run of teeth down the middle of the mouth (teeth_runs_down): the longest of
+// the 7 columns through it (one of them may run down the gap between two incisors).
 int upper_teeth_run(const Image& picture, const video::Landmarks& l) {
   const int middle = static_cast<int>(std::lround((l[51].x + l[57].x) / 2.f));
   int longest = 0;
   for (int x = middle - 3; x <= middle + 3; ++x) {
-    int length = 0, gap = 0;
-    for (int y = static_cast<int>(l[51].y); y <= static_cast<int>(l[57].y); ++y) {
-      if (testing::teeth_coloured(picture.pixel(x, y))) {
-        length += 1 + gap;
-        gap = 0;
-      } else if (length > 0 && gap == 0) {
-        gap = 1;
-      } else if (length > 0) {
-        break;
-      }
-    }
-    longest = std::max(longest, length);
+    const std::vector<int> runs = teeth_runs_down(picture, l, x);
+    if (!runs.empty()) longest = std::max(longest, runs.front());
   }
   return longest;
 }
