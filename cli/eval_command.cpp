@@ -212,15 +212,21 @@ nlohmann::json run_realtalk(const std::filesystem::path& dir, const std::filesys
       "generated trails the video)\n",
       dir.c_str(), train::kRealMinConfidence, train::kRealMaxLagFrames);
   for (train::Split split : {train::Split::Val, train::Split::Train}) {
-    std::vector<train::RealSpeechScorer> scorers(columns.size());
-    int count = 0;
+    // Each column against the clips as published and against the same clips with the
+    // video-side labels moved onto the audio where the critic reads them out of sync.
+    std::vector<train::RealSpeechScorer> scorers(columns.size()), synced(columns.size());
+    int count = 0, moved = 0;
     double seconds = 0;
     std::set<std::string> speakers;
     std::vector<std::string> clip_names;
+    std::vector<int> clip_offsets;
     for (const train::RealLabels& clip : clips) {
       if (clip.split != split) continue;
       ++count, seconds += clip.frames() / 25.0, speakers.insert(clip.speaker);
       clip_names.push_back(clip.file);
+      clip_offsets.push_back(clip.av_offset);
+      const train::RealLabels in_sync = train::sync_corrected(clip);
+      moved += in_sync.av_offset != clip.av_offset;
       audio::Features features = audio::compute_features(clip.pcm);
       for (size_t g = 0; g < columns.size(); ++g) {
         std::vector<float> jaw;
@@ -232,39 +238,53 @@ nlohmann::json run_realtalk(const std::filesystem::path& dir, const std::filesys
           for (const auto& f : track.frames) jaw.push_back(f[index(Channel::JawOpen)]);
         }
         scorers[g].add(clip, jaw);
+        synced[g].add(in_sync, jaw);
       }
     }
     const std::string key = split == train::Split::Val ? "heldout_speakers" : "training_speakers";
-    std::printf("%s: %zu speakers, %d clips, %.1f s\n%-10s %9s %9s %8s %9s %7s\n", key.c_str(),
-                speakers.size(), count, seconds, "", "pooled r", "median r", "best lag", "r at lag",
-                "frames");
+    std::printf("%s: %zu speakers, %d clips, %.1f s\n", key.c_str(), speakers.size(), count,
+                seconds);
     out[key]["clips"] = count;
     out[key]["seconds"] = seconds;
     out[key]["speakers"] = speakers.size();
     out[key]["clip_names"] = clip_names;
+    out[key]["clip_av_offset_frames"] = clip_offsets;
+    out[key]["clips_sync_corrected"] = moved;
     std::vector<train::RealSpeechScores> scores;
-    for (size_t g = 0; g < columns.size(); ++g) {
-      scores.push_back(scorers[g].scores());
-      const train::RealSpeechScores& r = scores.back();
-      std::printf("%-10s %9.3f %9.3f %8d %9.3f %7lld\n", columns[g].c_str(), r.pooled_r,
-                  r.median_clip_r, r.best_lag_frames, r.best_lag_r,
-                  static_cast<long long>(r.frames));
-      out[key][columns[g]] = {{"pooled_r", r.pooled_r},
-                              {"median_clip_r", r.median_clip_r},
-                              {"best_lag_frames", r.best_lag_frames},
-                              {"best_lag_r", r.best_lag_r},
-                              {"lag_r", r.lag_r},
-                              {"clip_r", r.clip_r},
-                              {"clip_best_lag_frames", r.clip_best_lag},
-                              {"clip_best_lag_r", r.clip_best_lag_r},
-                              {"frames", r.frames}};
-    }
+    auto table = [&](std::vector<train::RealSpeechScorer>& from, nlohmann::json& to,
+                     std::vector<train::RealSpeechScores>* keep) {
+      std::printf("%-10s %9s %9s %8s %9s %7s\n", "", "pooled r", "median r", "best lag",
+                  "r at lag", "frames");
+      for (size_t g = 0; g < columns.size(); ++g) {
+        const train::RealSpeechScores r = from[g].scores();
+        std::printf("%-10s %9.3f %9.3f %8d %9.3f %7lld\n", columns[g].c_str(), r.pooled_r,
+                    r.median_clip_r, r.best_lag_frames, r.best_lag_r,
+                    static_cast<long long>(r.frames));
+        to[columns[g]] = {{"pooled_r", r.pooled_r},
+                          {"median_clip_r", r.median_clip_r},
+                          {"best_lag_frames", r.best_lag_frames},
+                          {"best_lag_r", r.best_lag_r},
+                          {"lag_r", r.lag_r},
+                          {"clip_r", r.clip_r},
+                          {"clip_best_lag_frames", r.clip_best_lag},
+                          {"clip_best_lag_r", r.clip_best_lag_r},
+                          {"frames", r.frames}};
+        if (keep) keep->push_back(r);
+      }
+    };
+    std::printf("as published:\n");
+    table(scorers, out[key], &scores);
+    std::printf("sync-corrected (%d of %d clips the critic reads >= %d frames out of sync, "
+                "labels moved onto the audio):\n",
+                moved, count, train::kRealSyncMinOffset);
+    table(synced, out[key]["sync_corrected"], nullptr);
     if (split == train::Split::Val) {
       // Per held-out clip: r at lag 0 and each column's own best lag, so a clip whose
       // video and audio are out of step shows as the same lag for every column.
-      std::printf("per held-out clip, r at lag 0 / best lag (r there):\n");
+      std::printf("per held-out clip (as published), critic's A/V offset, r at lag 0 / best "
+                  "lag (r there):\n");
       for (size_t c = 0; c < clip_names.size(); ++c) {
-        std::printf("  %-44.44s", clip_names[c].c_str());
+        std::printf("  %-44.44s %+3d", clip_names[c].c_str(), clip_offsets[c]);
         for (size_t g = 0; g < columns.size(); ++g) {
           std::printf("  %s %6.3f / %+d (%.3f)", columns[g].c_str(), scores[g].clip_r[c],
                       scores[g].clip_best_lag[c], scores[g].clip_best_lag_r[c]);

@@ -67,6 +67,7 @@ int run_base(const ParsedArgs& args) {
   params.real_variants = static_cast<int>(args.integer("real-variants", params.real_variants, 1, 64));
   params.real_speaker_power = args.number("real-speaker-power", params.real_speaker_power, 0, 1);
   params.real_warp = args.number("real-warp", params.real_warp, 0, 0.3);
+  params.real_as_published = args.has("real-as-published");
   if (params.d_model % 4 != 0) throw InputError("--d-model must be a multiple of 4 (the attention heads)");
   bool quiet = args.has("quiet");
   train::BaseTrainReport r = train::train_base(params, [&](const train::BaseTrainReport& report) {
@@ -333,6 +334,7 @@ const Command& train_command() {
                    {"real-variants", 0, "N", "audio versions per real clip, clean + augmented (base; default 8)"},
                    {"real-speaker-power", 0, "P", "speaker share of real windows ~ frames^P: 1 by frames, 0 equal (base; default 1)"},
                    {"real-warp", 0, "A", "vocal-tract warp range of real windows (base; default 0 = --warp)"},
+                   {"real-as-published", 0, "", "real labels as published, not moved onto the audio of clips the critic reads out of sync (base)"},
                    {"portraits", 0, "LIST", "comma-separated portraits to render on (critic; default sample)"},
                    {"heads", 0, "LIST", "heads to train (critic; default ls,mn,vq)"},
                    {"label-clips", 0, "N", "corpus train clips as labels (critic; default 1500)"},

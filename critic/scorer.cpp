@@ -408,6 +408,11 @@ LsResult Critic::score_ls(const MotionTrack& motion, const audio::Features& feat
   return score_ls_weighted(state_->ls, motion, features, {});
 }
 
+LsResult Critic::score_ls(const VideoAnalysis& analysis) {
+  return score_ls_weighted(state_->ls, analysis.motion, audio::compute_features(analysis.pcm),
+                           analysis.confidence);
+}
+
 MnResult Critic::score_mn(const MotionTrack& motion, const audio::Features& features) {
   return score_mn_windows(state_->mn, motion, features);
 }

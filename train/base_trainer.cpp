@@ -97,14 +97,18 @@ SplitData load_real(const BaseTrainParams& params, const std::filesystem::path& 
     std::fprintf(stderr, "%s\n", l.c_str());
   });
   std::vector<const RealLabels*> clips;
-  for (const RealLabels& c : all) {
-    if (c.split == Split::Train) clips.push_back(&c);
+  for (RealLabels& c : all) {
+    if (c.split != Split::Train) continue;
+    if (!params.real_as_published) c = sync_corrected(std::move(c));
+    clips.push_back(&c);
   }
   if (clips.empty()) throw InputError("no realtalk training clip in " + quoted(params.realtalk));
   const int jaw = index(Channel::JawOpen);
   SplitData data;
-  const auto feature_cache = cache_dir / ("real-features-v" + std::to_string(params.real_variants) +
-                                          "-s" + std::to_string(params.seed) + ".pt");
+  const auto feature_cache =
+      cache_dir / ("real-features-v" + std::to_string(params.real_variants) + "-s" +
+                   std::to_string(params.seed) + (params.real_as_published ? "" : "-sync") +
+                   ".pt");
   std::vector<torch::Tensor> cached;
   if (std::filesystem::exists(feature_cache)) {
     torch::load(cached, feature_cache.string());

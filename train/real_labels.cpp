@@ -17,7 +17,7 @@
 namespace parla::train {
 namespace {
 
-constexpr char kMagic[8] = {'P', 'R', 'T', 'L', 'B', 'L', '0', '1'};
+constexpr char kMagic[8] = {'P', 'R', 'T', 'L', 'B', 'L', '0', '2'};
 constexpr std::array<double, 3> kLevels = {0.10, 0.50, 0.90};
 
 float quantile(std::vector<float> v, double q) {
@@ -95,6 +95,7 @@ void save(const std::vector<RealLabels>& clips, const std::filesystem::path& pat
       put_vector(out, c.confidence);
       put_vector(out, c.speech);
       put(out, c.speaker_quantiles);
+      put(out, static_cast<std::int32_t>(c.av_offset));
     }
     if (!out) throw Error("cannot write " + quoted(std::filesystem::path(tmp)));
   }
@@ -123,6 +124,9 @@ std::optional<std::vector<RealLabels>> load(const std::filesystem::path& path) {
     get_vector(in, c.confidence);
     get_vector(in, c.speech);
     get(in, c.speaker_quantiles);
+    std::int32_t offset = 0;
+    get(in, offset);
+    c.av_offset = offset;
   }
   if (!in) return std::nullopt;
   return clips;
@@ -163,6 +167,27 @@ void normalise(RealLabels& c) {
 }
 
 }  // namespace
+
+RealLabels sync_corrected(RealLabels clip) {
+  const int offset = clip.av_offset;
+  if (std::abs(offset) < kRealSyncMinOffset) return clip;
+  // Audio frame k shows video frame k + offset (offset < 0: the sound comes late).
+  const std::int64_t n = clip.frames();
+  auto moved = [&](std::vector<float>& v, float outside) {
+    std::vector<float> out(v.size(), outside);
+    for (std::int64_t k = 0; k < n; ++k) {
+      const std::int64_t source = k + offset;
+      if (source >= 0 && source < n) out[static_cast<size_t>(k)] = v[static_cast<size_t>(source)];
+    }
+    v = std::move(out);
+  };
+  moved(clip.jaw, 0.f);
+  moved(clip.raw_jaw, 0.f);
+  moved(clip.close, 0.f);
+  moved(clip.confidence, 0.f);
+  clip.av_offset = 0;
+  return clip;
+}
 
 RealVariant real_variant(const RealLabels& clip, int version, std::uint64_t seed,
                          std::span<const std::vector<float>> babble_sources) {
@@ -215,6 +240,7 @@ std::vector<RealLabels> real_labels(const std::filesystem::path& dir,
     if (log) log("realtalk label cache " + quoted(cache) + " is for other clips: tracking again");
   }
   std::vector<RealLabels> clips;
+  critic::Critic critic;
   for (size_t i = 0; i < listed.size(); ++i) {
     critic::VideoAnalysis a;
     try {
@@ -236,6 +262,7 @@ std::vector<RealLabels> real_labels(const std::filesystem::path& dir,
       c.confidence.push_back(a.confidence[static_cast<size_t>(k)]);
     }
     c.speech = speech_frames(a.pcm, frames);
+    c.av_offset = critic.score_ls(a).offset_frames;
     c.pcm = std::move(a.pcm);
     clips.push_back(std::move(c));
     if (log && (i + 1) % 10 == 0)

@@ -293,6 +293,8 @@ struct BaseTrainParams {
   int real_variants = 8;              // audio versions per real clip: clean + augmented ones
   double real_speaker_power = 1;      // a speaker's share of real windows ∝ (their frames)^power
   double real_warp = 0;               // vocal-tract warp range of real windows; 0 = `warp`
+  bool real_as_published = false;     // labels as published, not moved onto the audio where
+                                      // the critic reads a clip out of sync (sync_corrected)
 };
 
 struct BaseTrainReport {
@@ -341,8 +343,19 @@ struct RealLabels {
   std::vector<float> confidence;    // per motion frame, 0..1 (< kRealMinConfidence: not a label)
   std::vector<std::uint8_t> speech; // per motion frame: voice activity of the audio
   std::array<float, 3> speaker_quantiles{};  // the speaker's raw jawOpen p10, p50, p90 (speech)
+  int av_offset = 0;  // the critic's sync head on the clip as published: audio lead, frames
+                      // (+ = audio ahead of the picture; critic::LsResult::offset_frames)
   std::int64_t frames() const { return static_cast<std::int64_t>(jaw.size()); }
 };
+
+// A clip whose own A/V offset reads at least this many frames (80 ms) was published out
+// of sync; under it, the offset is within the sync head's ±1 frame and a viewer's
+// tolerance (docs/real_speakers.md "Clips published out of sync").
+inline constexpr int kRealSyncMinOffset = 2;
+// The clip with its video-side labels (jaw, raw_jaw, close, confidence) moved by its
+// `av_offset` onto its audio when that is ≥ kRealSyncMinOffset frames; frames moved in
+// from beyond the video carry no label (confidence 0). Otherwise the clip as it is.
+RealLabels sync_corrected(RealLabels clip);
 
 // jawOpen p10, p50, p90 over the speech frames of the synthetic labels (the corpus
 // recipe's train split: /tmp/corpus3h, `parla train real-labels --corpus DIR`).
@@ -352,9 +365,10 @@ std::array<float, 3> synthetic_jaw_quantiles(const CorpusReader& reader, Split s
 // Piecewise-linear map taking `from` quantiles onto `to` (linear beyond the ends), 0..1.
 float map_quantiles(float value, const std::array<float, 3>& from, const std::array<float, 3>& to);
 
-// Every clip of DIR/MANIFEST.tsv tracked and normalised per speaker, from `cache` when it
-// holds this manifest's clips (else tracked now, ~3 min, and written there). Clips with
-// no usable face are left out (logged to `log`).
+// Every clip of DIR/MANIFEST.tsv tracked and normalised per speaker, its own A/V offset
+// read by the critic's sync head (data/models/critic), from `cache` when it holds this
+// manifest's clips (else tracked now, ~4 min, and written there). Clips with no usable
+// face are left out (logged to `log`).
 std::vector<RealLabels> real_labels(const std::filesystem::path& dir,
                                     const std::filesystem::path& cache,
                                     const std::function<void(const std::string&)>& log = {});

@@ -92,6 +92,38 @@ TEST(RealLabels, AugmentedVersionsStretchLabelsWithTheSpeed) {
   EXPECT_TRUE(some_slower);
 }
 
+TEST(RealLabels, ClipsReadOutOfSyncHaveTheirLabelsMovedOntoTheAudio) {
+  RealLabels clip = ramp_clip(150);
+  // Within the sync head's tolerance: the clip as it is.
+  clip.av_offset = -1;
+  RealLabels same = sync_corrected(clip);
+  EXPECT_EQ(same.jaw, clip.jaw);
+  EXPECT_EQ(same.confidence, clip.confidence);
+  EXPECT_EQ(same.av_offset, -1);
+  // The sound 3 frames late: what is heard at frame k was seen at frame k - 3.
+  clip.av_offset = -3;
+  RealLabels late = sync_corrected(clip);
+  EXPECT_EQ(late.av_offset, 0);
+  EXPECT_EQ(late.pcm, clip.pcm);
+  EXPECT_EQ(late.speech, clip.speech);
+  ASSERT_EQ(late.frames(), 150);
+  for (int k = 0; k < 150; ++k) {
+    if (k < 3) {
+      EXPECT_LT(late.confidence[k], kRealMinConfidence) << k;  // seen before the video began
+      continue;
+    }
+    EXPECT_EQ(late.jaw[k], clip.jaw[k - 3]) << k;
+    EXPECT_EQ(late.raw_jaw[k], clip.raw_jaw[k - 3]) << k;
+    EXPECT_EQ(late.confidence[k], clip.confidence[k - 3]) << k;
+  }
+  // The sound 2 frames early: frames seen after the video ended carry no label.
+  clip.av_offset = 2;
+  RealLabels early = sync_corrected(clip);
+  for (int k = 0; k < 148; ++k) EXPECT_EQ(early.jaw[k], clip.jaw[k + 2]) << k;
+  EXPECT_LT(early.confidence[148], kRealMinConfidence);
+  EXPECT_LT(early.confidence[149], kRealMinConfidence);
+}
+
 TEST(RealSpeechScorer, PerfectDelayedAndMaskedPredictions) {
   RealLabels clip = ramp_clip(200);
   std::mt19937 rng(5);
