@@ -39,7 +39,8 @@ TEST(RealFineTune, TinyCoTrainingRunWithRealClips) {
   EXPECT_TRUE(r.finished);
   EXPECT_TRUE(std::isfinite(r.val_loss));
   EXPECT_TRUE(fs::exists(dir / "run" / "cache" / "realtalk-labels.bin"));
-  EXPECT_TRUE(fs::exists(dir / "run" / "cache" / "real-features-v2-s0.pt"));
+  // Trained on the sync-corrected labels by default (train::sync_corrected).
+  EXPECT_TRUE(fs::exists(dir / "run" / "cache" / "real-features-v2-s0-sync.pt"));
   // The labels cache holds all three clips; training used the two training speakers'.
   std::vector<RealLabels> labels =
       real_labels(p.realtalk, dir / "run" / "cache" / "realtalk-labels.bin");
