@@ -250,13 +250,12 @@ nlohmann::json run_realtalk(const std::filesystem::path& dir, const std::filesys
     out[key]["clip_names"] = clip_names;
     out[key]["clip_av_offset_frames"] = clip_offsets;
     out[key]["clips_sync_corrected"] = moved;
-    std::vector<train::RealSpeechScores> scores;
-    auto table = [&](std::vector<train::RealSpeechScorer>& from, nlohmann::json& to,
-                     std::vector<train::RealSpeechScores>* keep) {
+    auto table = [&](const std::vector<train::RealSpeechScorer>& from, nlohmann::json& to) {
+      std::vector<train::RealSpeechScores> scores;
       std::printf("%-10s %9s %9s %8s %9s %7s\n", "", "pooled r", "median r", "best lag",
                   "r at lag", "frames");
       for (size_t g = 0; g < columns.size(); ++g) {
-        const train::RealSpeechScores r = from[g].scores();
+        const train::RealSpeechScores& r = scores.emplace_back(from[g].scores());
         std::printf("%-10s %9.3f %9.3f %8d %9.3f %7lld\n", columns[g].c_str(), r.pooled_r,
                     r.median_clip_r, r.best_lag_frames, r.best_lag_r,
                     static_cast<long long>(r.frames));
@@ -269,15 +268,15 @@ nlohmann::json run_realtalk(const std::filesystem::path& dir, const std::filesys
                           {"clip_best_lag_frames", r.clip_best_lag},
                           {"clip_best_lag_r", r.clip_best_lag_r},
                           {"frames", r.frames}};
-        if (keep) keep->push_back(r);
       }
+      return scores;
     };
     std::printf("as published:\n");
-    table(scorers, out[key], &scores);
+    const std::vector<train::RealSpeechScores> scores = table(scorers, out[key]);
     std::printf("sync-corrected (%d of %d clips the critic reads >= %d frames out of sync, "
                 "labels moved onto the audio):\n",
                 moved, count, train::kRealSyncMinOffset);
-    table(synced, out[key]["sync_corrected"], nullptr);
+    table(synced, out[key]["sync_corrected"]);
     if (split == train::Split::Val) {
       // Per held-out clip: r at lag 0 and each column's own best lag, so a clip whose
       // video and audio are out of step shows as the same lag for every column.

@@ -209,9 +209,9 @@ class Critic {
   // The heads alone, for ranking many candidates of one clip (features computed once).
   LsResult score_ls(const MotionTrack& motion, const audio::Features& features);
   MnResult score_mn(const MotionTrack& motion, const audio::Features& features);
-  // LS alone on a video analysis (frames weighted by their tracking confidence, as in
-  // `score`): a video's own A/V offset.
-  LsResult score_ls(const VideoAnalysis& analysis);
+  // LS alone on a video analysis and the features of its audio (frames weighted by their
+  // tracking confidence, as in `score`): a video's own A/V offset.
+  LsResult score_ls(const VideoAnalysis& analysis, const audio::Features& features);
   // The same with the clip's audio prepared once (the motion must have its frame count):
   // what ranking K candidates of one clip costs per candidate.
   ClipAudio prepare_audio(const audio::Features& features, std::int64_t motion_frames);

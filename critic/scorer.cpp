@@ -408,9 +408,8 @@ LsResult Critic::score_ls(const MotionTrack& motion, const audio::Features& feat
   return score_ls_weighted(state_->ls, motion, features, {});
 }
 
-LsResult Critic::score_ls(const VideoAnalysis& analysis) {
-  return score_ls_weighted(state_->ls, analysis.motion, audio::compute_features(analysis.pcm),
-                           analysis.confidence);
+LsResult Critic::score_ls(const VideoAnalysis& analysis, const audio::Features& features) {
+  return score_ls_weighted(state_->ls, analysis.motion, features, analysis.confidence);
 }
 
 MnResult Critic::score_mn(const MotionTrack& motion, const audio::Features& features) {
@@ -441,7 +440,7 @@ ScoreReport Critic::score(const VideoAnalysis& analysis, const std::string& name
   r.name = name;
   r.seconds = analysis.motion.duration_seconds();
   r.face_coverage = analysis.face_coverage;
-  r.ls = score_ls_weighted(state_->ls, analysis.motion, features, analysis.confidence);
+  r.ls = score_ls(analysis, features);
   r.mn = score_mn(analysis.motion, features);
   r.vq = score_vq_frames(state_->vq, analysis.observations, analysis.source_fps);
   r.energy_db = energy_per_motion_frame(features, analysis.motion.frame_count());

@@ -32,8 +32,7 @@ std::array<float, 3> quantiles(const std::vector<float>& v) {
 }
 
 // Voice activity per motion frame: most of its four feature frames are speech.
-std::vector<std::uint8_t> speech_frames(const std::vector<float>& pcm, std::int64_t frames) {
-  audio::Features f = audio::compute_features(pcm);
+std::vector<std::uint8_t> speech_frames(const audio::Features& f, std::int64_t frames) {
   std::vector<std::uint8_t> out(static_cast<size_t>(frames), 0);
   for (std::int64_t k = 0; k < frames; ++k) {
     int votes = 0;
@@ -173,18 +172,15 @@ RealLabels sync_corrected(RealLabels clip) {
   if (std::abs(offset) < kRealSyncMinOffset) return clip;
   // Audio frame k shows video frame k + offset (offset < 0: the sound comes late).
   const std::int64_t n = clip.frames();
-  auto moved = [&](std::vector<float>& v, float outside) {
-    std::vector<float> out(v.size(), outside);
+  auto moved = [&](std::vector<float>& v) {
+    std::vector<float> out(v.size(), 0.f);
     for (std::int64_t k = 0; k < n; ++k) {
       const std::int64_t source = k + offset;
       if (source >= 0 && source < n) out[static_cast<size_t>(k)] = v[static_cast<size_t>(source)];
     }
     v = std::move(out);
   };
-  moved(clip.jaw, 0.f);
-  moved(clip.raw_jaw, 0.f);
-  moved(clip.close, 0.f);
-  moved(clip.confidence, 0.f);
+  for (std::vector<float>* v : {&clip.jaw, &clip.raw_jaw, &clip.close, &clip.confidence}) moved(*v);
   clip.av_offset = 0;
   return clip;
 }
@@ -261,8 +257,9 @@ std::vector<RealLabels> real_labels(const std::filesystem::path& dir,
       c.close.push_back(f[index(Channel::MouthClose)]);
       c.confidence.push_back(a.confidence[static_cast<size_t>(k)]);
     }
-    c.speech = speech_frames(a.pcm, frames);
-    c.av_offset = critic.score_ls(a).offset_frames;
+    const audio::Features features = audio::compute_features(a.pcm);
+    c.speech = speech_frames(features, frames);
+    c.av_offset = critic.score_ls(a, features).offset_frames;
     c.pcm = std::move(a.pcm);
     clips.push_back(std::move(c));
     if (log && (i + 1) % 10 == 0)

@@ -367,7 +367,7 @@ float map_quantiles(float value, const std::array<float, 3>& from, const std::ar
 
 // Every clip of DIR/MANIFEST.tsv tracked and normalised per speaker, its own A/V offset
 // read by the critic's sync head (data/models/critic), from `cache` when it holds this
-// manifest's clips (else tracked now, ~4 min, and written there). Clips with no usable
+// manifest's clips (else tracked now, ~1.5 min, and written there). Clips with no usable
 // face are left out (logged to `log`).
 std::vector<RealLabels> real_labels(const std::filesystem::path& dir,
                                     const std::filesystem::path& cache,
