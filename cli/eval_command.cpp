@@ -252,15 +252,16 @@ nlohmann::json run_realtalk(const std::filesystem::path& dir, const std::filesys
     out[key]["clips_sync_corrected"] = moved;
     auto table = [&](const std::vector<train::RealSpeechScorer>& from, nlohmann::json& to) {
       std::vector<train::RealSpeechScores> scores;
-      std::printf("%-10s %9s %9s %8s %9s %7s\n", "", "pooled r", "median r", "best lag",
-                  "r at lag", "frames");
+      std::printf("%-10s %9s %9s %8s %9s %7s %7s\n", "", "pooled r", "median r", "best lag",
+                  "r at lag", "spread", "frames");
       for (size_t g = 0; g < columns.size(); ++g) {
         const train::RealSpeechScores& r = scores.emplace_back(from[g].scores());
-        std::printf("%-10s %9.3f %9.3f %8d %9.3f %7lld\n", columns[g].c_str(), r.pooled_r,
-                    r.median_clip_r, r.best_lag_frames, r.best_lag_r,
+        std::printf("%-10s %9.3f %9.3f %8d %9.3f %7.2f %7lld\n", columns[g].c_str(), r.pooled_r,
+                    r.median_clip_r, r.best_lag_frames, r.best_lag_r, r.spread,
                     static_cast<long long>(r.frames));
         to[columns[g]] = {{"pooled_r", r.pooled_r},
                           {"median_clip_r", r.median_clip_r},
+                          {"spread", r.spread},
                           {"best_lag_frames", r.best_lag_frames},
                           {"best_lag_r", r.best_lag_r},
                           {"lag_r", r.lag_r},

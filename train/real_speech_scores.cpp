@@ -20,6 +20,12 @@ struct Correlation {
     const double cov = sxy - sx * sy / n, vx = sxx - sx * sx / n, vy = syy - sy * sy / n;
     return vx > 1e-12 && vy > 1e-12 ? cov / std::sqrt(vx * vy) : 0.0;
   }
+  // Standard deviation of x over that of y; 0 when y is constant.
+  double spread() const {
+    if (n < 2) return 0;
+    const double vx = sxx - sx * sx / n, vy = syy - sy * sy / n;
+    return vy > 1e-12 ? std::sqrt(std::max(vx, 0.0) / vy) : 0.0;
+  }
 };
 
 }  // namespace
@@ -56,7 +62,10 @@ RealSpeechScores RealSpeechScorer::scores() const {
       }
     }
     s.lag_r.push_back(pooled.r());
-    if (lag == 0) s.pooled_r = pooled.r(), s.frames = static_cast<std::int64_t>(pooled.n);
+    if (lag == 0) {
+      s.pooled_r = pooled.r(), s.spread = pooled.spread();
+      s.frames = static_cast<std::int64_t>(pooled.n);
+    }
     if (lag == -kRealMaxLagFrames || pooled.r() > s.best_lag_r) {
       s.best_lag_r = pooled.r();
       s.best_lag_frames = lag;

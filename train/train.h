@@ -396,6 +396,7 @@ struct RealSpeechScores {
   std::int64_t frames = 0;                 // confident frames scored (lag 0)
   double pooled_r = 0;                     // lag 0, all clips' frames together
   double median_clip_r = 0;                // median over clips of the per-clip r at lag 0
+  double spread = 0;                       // lag 0, pooled: sd of the generated / sd of the tracked
   int best_lag_frames = 0;                 // + = the generated track trails the video
   double best_lag_r = 0;                   // pooled r at the best lag
   std::vector<double> lag_r;               // pooled r per lag −8..+8

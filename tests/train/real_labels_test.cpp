@@ -152,6 +152,16 @@ TEST(RealSpeechScorer, PerfectDelayedAndMaskedPredictions) {
   EXPECT_GT(e.pooled_r, 0.999);
   EXPECT_GT(e.median_clip_r, 0.999);
   EXPECT_EQ(e.best_lag_frames, 0);
+  EXPECT_NEAR(e.spread, 1.0, 1e-6);
+
+  // Lips that move half as much as the tracked ones: r cannot see it, the spread does.
+  RealSpeechScorer half;
+  std::vector<float> halved = same;
+  for (float& v : halved) v = 0.1f + 0.5f * v;
+  half.add(clip, halved);
+  RealSpeechScores h = half.scores();
+  EXPECT_GT(h.pooled_r, 0.999);
+  EXPECT_NEAR(h.spread, 0.5, 1e-4);
 }
 
 TEST(RealSpeechScorer, EnergyBaselineFollowsLoudness) {
