@@ -411,6 +411,7 @@ int run_eval(const ParsedArgs& args) {
   fusion::GeneratorParams params;
   params.seed = static_cast<std::uint64_t>(args.integer("seed", 0, 0, 1LL << 53));
   params.steps = static_cast<int>(args.integer("steps", fusion::kDefaultSteps, 1, 50));
+  params.full_ddim_lips = args.has("full-ddim-lips");
   const int live_chunk =
       static_cast<int>(args.integer("live-chunk", fusion::kLiveChunkFrames, 1, 49));
   const int live_lookahead = static_cast<int>(
@@ -549,6 +550,7 @@ int run_eval(const ParsedArgs& args) {
   report["audio_hours"] = audio_seconds / 3600;
   report["seed"] = params.seed;
   report["steps"] = params.steps;
+  report["full_ddim_lips"] = params.full_ddim_lips;
   report["snr_db"] = snr_db;
   report["verdicts"] = verdicts;
   std::printf("\nspeed, non-speech and noise robustness\n");
@@ -652,6 +654,7 @@ const Command& eval_command() {
             {"generators", 0, "LIST", "comma-separated generators (default learned,classic)"},
             {"weights", 0, "FILE", "weight file for the learned generator (default: bundled)"},
             {"steps", 0, "K", "diffusion steps (default 2)"},
+            {"full-ddim-lips", 0, "", "motion: the lips from the last DDIM step, not the first step's x0 prediction"},
             {"seed", 0, "S", "generator seed (default 0; experts: the first seed)"},
             {"live-chunk", 0, "N", "frames per window of the live configuration (default 1)"},
             {"live-lookahead", 0, "N", "look-ahead frames of the live configuration (default 4)"},

@@ -59,6 +59,21 @@ TEST(EvalCommand, ScoresBothGeneratorsAgainstTheLabels) {
   EXPECT_GT(static_cast<double>(j["generators"]["learned"]["clean"]["pearson"]["jawOpen"]),
             static_cast<double>(j["generators"]["classic"]["clean"]["pearson"]["jawOpen"]) + 0.2);
   EXPECT_EQ(j["verdicts"].size(), 2u);
+  EXPECT_EQ(j["full_ddim_lips"], false);
+
+  // The lips sampled by the DDIM instead of the first step's x0 prediction: other lips.
+  std::string sampled_json = (dir / "sampled.json").string();
+  auto sampled = run_command(parla() + " eval motion -q --split train --max-clips 6 --generators learned" +
+                             " --full-ddim-lips --steps 4 --corpus " + corpus + " --json " +
+                             shell_quote(sampled_json));
+  ASSERT_EQ(sampled.exit_code, 0) << sampled.output;
+  nlohmann::json js = nlohmann::json::parse(parla::read_text_file(sampled_json));
+  EXPECT_EQ(js["full_ddim_lips"], true);
+  EXPECT_EQ(js["steps"], 4);
+  const double x0_r = j["generators"]["learned"]["clean"]["pearson"]["jawOpen"];
+  const double sampled_r = js["generators"]["learned"]["clean"]["pearson"]["jawOpen"];
+  EXPECT_GT(std::abs(x0_r - sampled_r), 1e-4) << x0_r << " vs " << sampled_r;
+  EXPECT_GT(sampled_r, 0.3);
 
   // Fine-tuning from a weight file that is not there: exit 2, naming it.
   auto bad = run_command(parla() + " train base --corpus " + corpus + " -o " +
