@@ -9,22 +9,25 @@
 namespace parla::train {
 namespace {
 
-// Pearson r of paired values; 0 when either side is constant.
+// Pearson r and the spread of paired values, from running sums.
 struct Correlation {
   double n = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
   void add(double x, double y) {
     n += 1, sx += x, sy += y, sxx += x * x, syy += y * y, sxy += x * y;
   }
+  double var_x() const { return sxx - sx * sx / n; }  // times n
+  double var_y() const { return syy - sy * sy / n; }
+  // 0 when either side is constant.
   double r() const {
     if (n < 2) return 0;
-    const double cov = sxy - sx * sy / n, vx = sxx - sx * sx / n, vy = syy - sy * sy / n;
+    const double cov = sxy - sx * sy / n, vx = var_x(), vy = var_y();
     return vx > 1e-12 && vy > 1e-12 ? cov / std::sqrt(vx * vy) : 0.0;
   }
   // Standard deviation of x over that of y; 0 when y is constant.
   double spread() const {
     if (n < 2) return 0;
-    const double vx = sxx - sx * sx / n, vy = syy - sy * sy / n;
-    return vy > 1e-12 ? std::sqrt(std::max(vx, 0.0) / vy) : 0.0;
+    const double vy = var_y();
+    return vy > 1e-12 ? std::sqrt(std::max(var_x(), 0.0) / vy) : 0.0;
   }
 };
 
