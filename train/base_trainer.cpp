@@ -15,6 +15,7 @@
 #include "experts/experts.h"
 #include "train/critic_data.h"
 #include "train/random.h"
+#include "train/spread_loss.h"
 #include "train/train.h"
 
 namespace parla::train {
@@ -331,8 +332,30 @@ struct LossWeights {
   }
 };
 
+}  // namespace
+
+torch::Tensor window_spread_loss(const torch::Tensor& x0_hat, const torch::Tensor& x0,
+                                 const torch::Tensor& mask, const torch::Tensor& rows,
+                                 int64_t channels) {
+  torch::Tensor m = mask.slice(2, 0, channels) * rows.to(torch::kFloat32).view({-1, 1, 1});
+  torch::Tensor n = m.sum(1);  // [B, C] counted frames
+  torch::Tensor counts = (n >= 4).to(torch::kFloat32);
+  torch::Tensor safe_n = n.clamp_min(1);
+  auto sd = [&](const torch::Tensor& x) {
+    torch::Tensor v = x.slice(2, 0, channels);
+    torch::Tensor mean = (v * m).sum(1) / safe_n;
+    torch::Tensor var = ((v - mean.unsqueeze(1)).pow(2) * m).sum(1) / safe_n;
+    return (var + 1e-6).sqrt();
+  };
+  torch::Tensor gap = (sd(x0_hat) - sd(x0)).pow(2) * counts;
+  return gap.sum() / counts.sum().clamp_min(1);
+}
+
+namespace {
+
 Losses diffusion_loss(experts::MotionModel& model, const Batch& batch, const torch::Tensor& t,
-                      const torch::Tensor& eps, const LossWeights& weights) {
+                      const torch::Tensor& eps, const LossWeights& weights,
+                      double spread_weight = 0) {
   torch::Tensor alpha = experts::schedule_alpha(t).view({-1, 1, 1});
   torch::Tensor sigma = experts::schedule_sigma(t).view({-1, 1, 1});
   torch::Tensor xt = alpha * batch.x0 + sigma * eps;
@@ -346,7 +369,11 @@ Losses diffusion_loss(experts::MotionModel& model, const Batch& batch, const tor
   torch::Tensor x0_hat = alpha * xt - sigma * v_hat;  // auxiliary x_0 loss
   torch::Tensor x0_loss =
       ((x0_hat - batch.x0).pow(2) * w).slice(2, 0, kMouthChannelCount).mean() / 2;
-  return {v_loss + 0.5 * x0_loss, v_loss};
+  torch::Tensor total = v_loss + 0.5 * x0_loss;
+  if (spread_weight > 0)  // the one-step lips' amplitude (spread_loss.h)
+    total = total + spread_weight * window_spread_loss(x0_hat, batch.x0, batch.mask, t >= 1.f,
+                                                       kMouthChannelCount);
+  return {total, v_loss};
 }
 
 double learning_rate(const BaseTrainParams& p, int step) {
@@ -520,7 +547,7 @@ BaseTrainReport train_base(const BaseTrainParams& params,
     torch::Tensor t = torch::rand({params.batch});
     t.masked_fill_(torch::rand({params.batch}) < params.pure_noise_share, 1.f);
     torch::Tensor eps = torch::randn_like(batch.x0);
-    Losses loss = diffusion_loss(model, batch, t, eps, weights);
+    Losses loss = diffusion_loss(model, batch, t, eps, weights, params.spread_weight);
     if (!std::isfinite(loss.total.item<double>())) {
       throw Error("training diverged at step " + std::to_string(step) + " (features finite: " +
                   std::to_string(torch::isfinite(batch.features).all().item<bool>()) +

@@ -11,6 +11,7 @@
 #include "experts/experts.h"
 #include "fusion/fusion.h"
 #include "tests/support/testing.h"
+#include "train/spread_loss.h"
 #include "train/train.h"
 
 namespace {
@@ -35,6 +36,44 @@ std::vector<Row> read_csv(const fs::path& path) {
     rows.push_back(r);
   }
   return rows;
+}
+
+// The lips' amplitude term: 0 for an exact prediction and for one that only moves the
+// window's mean; (sd/2)² for one at half the label's amplitude; masked frames, other rows
+// and channels beyond `channels` do not count.
+TEST(BaseTrainer, SpreadLossAsksForTheLabelsAmplitude) {
+  const int64_t frames = 40;
+  torch::Tensor wave = torch::sin(torch::arange(frames, torch::kFloat32) * 0.5f);  // [N]
+  torch::Tensor x0 = torch::zeros({3, frames, 2});
+  x0.select(2, 0).copy_(wave.expand({3, frames}));
+  x0.select(2, 1).copy_(3 * wave.expand({3, frames}));  // channel 1: left out below
+  torch::Tensor mask = torch::ones_like(x0);
+  torch::Tensor all = torch::ones({3}, torch::kBool);
+  const double sd = std::sqrt(((wave - wave.mean()).pow(2)).mean().item<double>());
+
+  EXPECT_NEAR(window_spread_loss(x0, x0, mask, all, 1).item<double>(), 0, 1e-5);
+  EXPECT_NEAR(window_spread_loss(x0 + 0.7, x0, mask, all, 1).item<double>(), 0, 1e-5);
+  EXPECT_NEAR(window_spread_loss(x0 * 0.5, x0, mask, all, 1).item<double>(), sd * sd / 4, 1e-4);
+  EXPECT_NEAR(window_spread_loss(x0 * 0.5, x0, mask, all, 2).item<double>(),
+              (sd * sd / 4 + 9 * sd * sd / 4) / 2, 1e-4);
+
+  // Only row 1 at t = 1, and it predicts exactly: rows 0 and 2 are wrong but not counted.
+  torch::Tensor guess = x0 * 0.5;
+  guess[1].copy_(x0[1]);
+  torch::Tensor row1 = torch::tensor({false, true, false});
+  EXPECT_NEAR(window_spread_loss(guess, x0, mask, row1, 1).item<double>(), 0, 1e-5);
+
+  // Frames masked out (a real window's unconfident frames) do not count: a prediction
+  // flat there but right elsewhere costs nothing; under 4 frames left, the pair is skipped.
+  torch::Tensor partial = x0.clone();
+  partial.slice(1, 20).zero_();
+  torch::Tensor half_mask = mask.clone();
+  half_mask.slice(1, 20).zero_();
+  EXPECT_NEAR(window_spread_loss(partial, x0, half_mask, all, 1).item<double>(), 0, 1e-5);
+  EXPECT_GT(window_spread_loss(partial, x0, mask, all, 1).item<double>(), 0.01);
+  torch::Tensor few = mask.clone();
+  few.slice(1, 3).zero_();
+  EXPECT_EQ(window_spread_loss(x0 * 0.5, x0, few, all, 1).item<double>(), 0);
 }
 
 TEST(BaseTrainer, TinyRunLossFallsWritesOutputsAndResumes) {
@@ -79,7 +118,7 @@ TEST(BaseTrainer, TinyRunLossFallsWritesOutputsAndResumes) {
   EXPECT_EQ(t.frame_count(), 25);
 
   // Fine-tuning from those weights: their config and statistics, not the params'; the
-  // weights move; the voice warp, pure-noise windows and closure weight are on.
+  // weights move; the voice warp, pure-noise windows, closure and spread weights are on.
   BaseTrainParams fine = p;
   fine.out_dir = dir / "fine";
   fine.init = p.out_dir / "base.pt";
@@ -88,6 +127,7 @@ TEST(BaseTrainer, TinyRunLossFallsWritesOutputsAndResumes) {
   fine.warp = 0.15;
   fine.pure_noise_share = 0.5;
   fine.closure_weight = 5;
+  fine.spread_weight = 2;
   r = train_base(fine);
   EXPECT_TRUE(r.finished);
   EXPECT_TRUE(std::isfinite(r.val_loss));
