@@ -60,6 +60,7 @@ int run_base(const ParsedArgs& args) {
   params.pure_noise_share = args.number("pure-noise", params.pure_noise_share, 0, 1);
   params.closure_weight = args.number("closure-weight", params.closure_weight, 1, 100);
   params.spread_weight = args.number("spread-weight", params.spread_weight, 0, 100);
+  params.spread_jaw_only = args.has("spread-jaw-only");
   params.warp = args.number("warp", params.warp, 0, 0.3);
   params.nonspeech_share = args.number("nonspeech", params.nonspeech_share, 0, 1);
   params.realtalk = args.value_or("realtalk", "");
@@ -328,6 +329,7 @@ const Command& train_command() {
                    {"pure-noise", 0, "P", "share of windows trained at t = 1 (base; default 0.25)"},
                    {"closure-weight", 0, "W", "loss weight on shut mouthClose labels (base; default 3)"},
                    {"spread-weight", 0, "W", "weight of the one-step lips' per-window amplitude term (base; default 0)"},
+                   {"spread-jaw-only", 0, "", "that term on jawOpen alone, not every mouth channel (base)"},
                    {"nonspeech", 0, "P", "share of windows with music, noise or silence audio (base; default 0.15)"},
                    {"warp", 0, "A", "vocal-tract warp range of the mel axis, 1 +- A (base; default 0.1)"},
                    {"realtalk", 0, "DIR", "real talking faces with MANIFEST.tsv (critic, base, real-labels)"},

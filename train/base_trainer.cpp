@@ -334,6 +334,8 @@ struct LossWeights {
 
 }  // namespace
 
+static_assert(index(Channel::JawOpen) == 0, "the spread term's jaw-only slice is channel 0");
+
 torch::Tensor window_spread_loss(const torch::Tensor& x0_hat, const torch::Tensor& x0,
                                  const torch::Tensor& mask, const torch::Tensor& rows,
                                  int64_t channels) {
@@ -355,7 +357,7 @@ namespace {
 
 Losses diffusion_loss(experts::MotionModel& model, const Batch& batch, const torch::Tensor& t,
                       const torch::Tensor& eps, const LossWeights& weights,
-                      double spread_weight = 0) {
+                      double spread_weight = 0, int64_t spread_channels = kMouthChannelCount) {
   torch::Tensor alpha = experts::schedule_alpha(t).view({-1, 1, 1});
   torch::Tensor sigma = experts::schedule_sigma(t).view({-1, 1, 1});
   torch::Tensor xt = alpha * batch.x0 + sigma * eps;
@@ -372,7 +374,7 @@ Losses diffusion_loss(experts::MotionModel& model, const Batch& batch, const tor
   torch::Tensor total = v_loss + 0.5 * x0_loss;
   if (spread_weight > 0)  // the one-step lips' amplitude (spread_loss.h)
     total = total + spread_weight * window_spread_loss(x0_hat, batch.x0, batch.mask, t >= 1.f,
-                                                       kMouthChannelCount);
+                                                       spread_channels);
   return {total, v_loss};
 }
 
@@ -547,7 +549,8 @@ BaseTrainReport train_base(const BaseTrainParams& params,
     torch::Tensor t = torch::rand({params.batch});
     t.masked_fill_(torch::rand({params.batch}) < params.pure_noise_share, 1.f);
     torch::Tensor eps = torch::randn_like(batch.x0);
-    Losses loss = diffusion_loss(model, batch, t, eps, weights, params.spread_weight);
+    Losses loss = diffusion_loss(model, batch, t, eps, weights, params.spread_weight,
+                                 params.spread_jaw_only ? 1 : kMouthChannelCount);
     if (!std::isfinite(loss.total.item<double>())) {
       throw Error("training diverged at step " + std::to_string(step) + " (features finite: " +
                   std::to_string(torch::isfinite(batch.features).all().item<bool>()) +

@@ -284,6 +284,7 @@ struct BaseTrainParams {
   double pure_noise_share = 0.25;   // windows trained at t = 1: the lips' one-step prediction
   double closure_weight = 3.0;      // loss weight on mouthClose where the label is shut (>= 0.5)
   double spread_weight = 0;         // weight of the one-step lips' amplitude term (spread_loss.h)
+  bool spread_jaw_only = false;     // that term on jawOpen alone (else every mouth channel)
   double warp = 0.1;                // vocal-tract warp of the mel axis, factor in 1 ± warp (0: off)
   // Real talking faces (docs/real_speakers.md): windows of the TRAIN speakers' clips with
   // their tracked, speaker-normalised jawOpen; the loss sees only the confident jawOpen
