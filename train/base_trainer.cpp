@@ -317,11 +317,14 @@ struct Losses {
 
 // Per-value loss weights [B, N, 20]: the channel weights, and `closure_weight` on
 // mouthClose where the label is shut (a bilabial closure is brief and rare, and missing
-// one is the most visible lip-sync error).
+// one is the most visible lip-sync error). Also the weight of the lips' amplitude term
+// and the mouth channels it covers (spread_loss.h).
 struct LossWeights {
   torch::Tensor channel;      // [20]
   float shut_threshold = 0;   // mouthClose 0.5 in normalised units
   double closure_weight = 1;
+  double spread_weight = 0;
+  int64_t spread_channels = kMouthChannelCount;  // 1: jawOpen alone
 
   torch::Tensor operator()(const torch::Tensor& x0) const {
     torch::Tensor shut =
@@ -356,8 +359,7 @@ torch::Tensor window_spread_loss(const torch::Tensor& x0_hat, const torch::Tenso
 namespace {
 
 Losses diffusion_loss(experts::MotionModel& model, const Batch& batch, const torch::Tensor& t,
-                      const torch::Tensor& eps, const LossWeights& weights,
-                      double spread_weight = 0, int64_t spread_channels = kMouthChannelCount) {
+                      const torch::Tensor& eps, const LossWeights& weights) {
   torch::Tensor alpha = experts::schedule_alpha(t).view({-1, 1, 1});
   torch::Tensor sigma = experts::schedule_sigma(t).view({-1, 1, 1});
   torch::Tensor xt = alpha * batch.x0 + sigma * eps;
@@ -372,9 +374,9 @@ Losses diffusion_loss(experts::MotionModel& model, const Batch& batch, const tor
   torch::Tensor x0_loss =
       ((x0_hat - batch.x0).pow(2) * w).slice(2, 0, kMouthChannelCount).mean() / 2;
   torch::Tensor total = v_loss + 0.5 * x0_loss;
-  if (spread_weight > 0)  // the one-step lips' amplitude (spread_loss.h)
-    total = total + spread_weight * window_spread_loss(x0_hat, batch.x0, batch.mask, t >= 1.f,
-                                                       spread_channels);
+  if (weights.spread_weight > 0)  // the one-step lips' amplitude (spread_loss.h)
+    total = total + weights.spread_weight * window_spread_loss(x0_hat, batch.x0, batch.mask,
+                                                               t >= 1.f, weights.spread_channels);
   return {total, v_loss};
 }
 
@@ -484,7 +486,8 @@ BaseTrainReport train_base(const BaseTrainParams& params,
   LossWeights weights{torch::ones({kChannelCount}),
                       (0.5f - motion_mean[index(Channel::MouthClose)].item<float>()) /
                           motion_std[index(Channel::MouthClose)].item<float>(),
-                      params.closure_weight};
+                      params.closure_weight, params.spread_weight,
+                      params.spread_jaw_only ? 1 : kMouthChannelCount};
   weights.channel.slice(0, 0, kMouthChannelCount).fill_(2.0);
   // Fixed validation windows: full-length, fixed times and noise.
   std::vector<std::tuple<Batch, torch::Tensor, torch::Tensor>> val_set;
@@ -549,8 +552,7 @@ BaseTrainReport train_base(const BaseTrainParams& params,
     torch::Tensor t = torch::rand({params.batch});
     t.masked_fill_(torch::rand({params.batch}) < params.pure_noise_share, 1.f);
     torch::Tensor eps = torch::randn_like(batch.x0);
-    Losses loss = diffusion_loss(model, batch, t, eps, weights, params.spread_weight,
-                                 params.spread_jaw_only ? 1 : kMouthChannelCount);
+    Losses loss = diffusion_loss(model, batch, t, eps, weights);
     if (!std::isfinite(loss.total.item<double>())) {
       throw Error("training diverged at step " + std::to_string(step) + " (features finite: " +
                   std::to_string(torch::isfinite(batch.features).all().item<bool>()) +
