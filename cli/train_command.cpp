@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/torch_commands.h"
 #include "cli/progress.h"
+#include "experts/experts.h"
 #include "train/train.h"
 
 namespace parla::cli {
@@ -275,6 +276,23 @@ int run_train(const ParsedArgs& args) {
       throw InputError("parla train expert needs --dimension ls|mn|vq");
     return run_dpo(args, *dim);
   }
+  if (what == "merge") {
+    auto out = args.value("output");
+    if (args.positionals.size() != 3 || !out)
+      throw InputError("usage: parla train merge A.pt B.pt --mix F -o OUT.pt");
+    const double mix = args.number("mix", 0.5, 0.0, 1.0);
+    for (size_t i = 1; i < 3; ++i)
+      if (std::filesystem::weakly_canonical(*out) == std::filesystem::weakly_canonical(args.positionals[i]))
+        throw InputError("-o " + *out + " is an input of the merge: write it elsewhere");
+    experts::MotionModel a = experts::load_model(args.positionals[1]);
+    experts::MotionModel b = experts::load_model(args.positionals[2]);
+    experts::MotionModel merged = experts::interpolate_models(a, b, mix);
+    experts::save_model(merged, *out);
+    if (!args.has("quiet"))
+      std::fprintf(stderr, "%s = %.3g x %s + %.3g x %s\n", out->c_str(), 1.0 - mix,
+                   args.positionals[1].c_str(), mix, args.positionals[2].c_str());
+    return 0;
+  }
   if (what == "corpus-stats") {
     if (args.positionals.size() != 2) throw InputError("usage: parla train corpus-stats DIR");
     train::CorpusReader reader(args.positionals[1]);
@@ -289,7 +307,7 @@ int run_train(const ParsedArgs& args) {
 const Command& train_command() {
   static const Command command{
       {.name = "train",
-       .positionals = "corpus | corpus-stats DIR | base | critic | real-labels | prefs | expert | gate",
+       .positionals = "corpus | corpus-stats DIR | base | critic | real-labels | prefs | expert | gate | merge A B",
        .summary = std::string(torch_command_summary("train")),
        .details = "corpus: TTS speech (espeak-ng, flite, festival) in many voices and languages with\n"
                   "exact phone timings, coarticulated mouth labels, prosody-driven head/brow/blink/gaze\n"
@@ -312,7 +330,9 @@ const Command& train_command() {
                   "expert --dimension ls|mn|vq --corpus DIR --prefs DIR -o DIR: one LoRA expert trained\n"
                   "with Diffusion-DPO on pairs ranked by that head; writes DIR/<dimension>.pt.\n"
                   "gate --corpus DIR --prefs DIR --experts-dir DIR -o DIR: the timestep x layer gate,\n"
-                  "experts frozen, DPO on pairs ranked by all heads; writes DIR/gate.pt.",
+                  "experts frozen, DPO on pairs ranked by all heads; writes DIR/gate.pt.\n"
+                  "merge A.pt B.pt --mix F -o OUT.pt: (1 - F) x A + F x B, parameter by parameter, of two\n"
+                  "base models fine-tuned from one start (docs/real_speakers.md).",
        .options = {{"output", 'o', "DIR", "corpus directory, absent or empty (corpus); run directory (base)"},
                    {"corpus", 0, "DIR", "corpus to train on (base)"},
                    {"cache", 0, "DIR", "feature cache directory (base; default DIR/cache)"},
@@ -359,13 +379,14 @@ const Command& train_command() {
                    {"full-share", 0, "P", "share of pairs from clips all three heads scored (gate; default 0)"},
                    {"beta", 0, "B", "DPO temperature (expert, gate; default 200)"},
                    {"margin", 0, "M", "score logits a winner leads by (expert, gate; default 0.5)"},
+                   {"mix", 0, "F", "share of the second weight file (merge; default 0.5)"},
                    {"hours", 0, "H", "hours of audio to generate (default 1)"},
                    {"seed", 0, "S", "random seed (default 0)"},
                    {"workers", 0, "N", "worker processes (default 2)"},
                    {"shard-minutes", 0, "M", "audio minutes per shard (default 10)"},
                    {"quiet", 'q', "", "no progress or summary on stderr"}},
        .min_positionals = 1,
-       .max_positionals = 2},
+       .max_positionals = 3},
       run_train};
   return command;
 }

@@ -178,6 +178,10 @@ int64_t parameter_count(const torch::nn::Module& module);
 // included. Saving writes a temporary file and renames it into place.
 void save_model(MotionModel& model, const std::filesystem::path& path);
 MotionModel load_model(const std::filesystem::path& path);
+// Weight-space interpolation of two fine-tunes of one start (WiSE-FT): every parameter
+// (1 − mix)·a + mix·b. Throws InputError when the configs or the normalisation statistics
+// differ, or mix is outside 0..1.
+MotionModel interpolate_models(MotionModel& a, MotionModel& b, double mix);
 
 // A LoRA set on every LoRA layer of `denoiser` with rank `rank`, A ~ N(0, 1/in) and
 // B ~ N(0, b_std²) (b_std = 0 gives the usual zero-initialised adapter to train).

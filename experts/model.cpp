@@ -279,6 +279,27 @@ MotionModel load_model(const std::filesystem::path& path) {
   }
 }
 
+MotionModel interpolate_models(MotionModel& a, MotionModel& b, double mix) {
+  if (!(mix >= 0.0 && mix <= 1.0)) throw InputError("the mix of two weight files must be within 0..1");
+  const ModelConfig& ca = a->config();
+  const ModelConfig& cb = b->config();
+  if (ca.d_model != cb.d_model || ca.layers != cb.layers || ca.heads != cb.heads ||
+      ca.mlp_hidden != cb.mlp_hidden || ca.encoder_channels != cb.encoder_channels || ca.max_frames != cb.max_frames)
+    throw InputError("the two weight files have different model configs");
+  if (!torch::equal(a->feature_mean(), b->feature_mean()) || !torch::equal(a->feature_std(), b->feature_std()) ||
+      !torch::equal(a->motion_mean(), b->motion_mean()) || !torch::equal(a->motion_std(), b->motion_std()))
+    throw InputError("the two weight files normalise differently (merge only fine-tunes of one start)");
+  MotionModel out(ca);
+  out->set_statistics(a->feature_mean(), a->feature_std(), a->motion_mean(), a->motion_std());
+  torch::NoGradGuard no_grad;
+  auto pa = a->named_parameters(), pb = b->named_parameters();
+  for (auto& p : out->named_parameters()) {
+    p.value().copy_(pa[p.key()] * (1.0 - mix) + pb[p.key()] * mix);
+  }
+  out->eval();
+  return out;
+}
+
 LoraSet random_lora_set(const Denoiser& denoiser, std::string name, int rank, float b_std,
                         std::uint64_t seed) {
   torch::manual_seed(seed);

@@ -100,6 +100,34 @@ TEST(MotionModel, WeightFileRoundTripKeepsConfigStatisticsAndOutputs) {
       torch::allclose(loaded->normalize_motion(m), torch::full({1, parla::kChannelCount}, 1.8f)));
 }
 
+// WiSE-FT merge (parla train merge): mix 0 and 1 are the inputs exactly, 0.5 the mean of
+// every parameter, the statistics are kept; other statistics or a mix outside 0..1 throw.
+TEST(MotionModel, InterpolationMixesEveryParameterOfTwoFineTunes) {
+  experts::MotionModel a = random_model();
+  experts::MotionModel b = random_model();
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& p : b->parameters()) p.add_(torch::randn_like(p) * 0.1);
+  }
+  auto pa = a->named_parameters(), pb = b->named_parameters();
+  experts::MotionModel first = experts::interpolate_models(a, b, 0.0);
+  experts::MotionModel second = experts::interpolate_models(a, b, 1.0);
+  experts::MotionModel half = experts::interpolate_models(a, b, 0.5);
+  int64_t count = 0;
+  for (auto& p : half->named_parameters()) {
+    EXPECT_TRUE(torch::allclose(p.value(), (pa[p.key()] + pb[p.key()]) / 2, 1e-6, 1e-7)) << p.key();
+    EXPECT_TRUE(torch::equal(first->named_parameters()[p.key()], pa[p.key()])) << p.key();
+    EXPECT_TRUE(torch::allclose(second->named_parameters()[p.key()], pb[p.key()], 0, 1e-7)) << p.key();
+    ++count;
+  }
+  EXPECT_GT(count, 0);
+  EXPECT_EQ(static_cast<size_t>(count), pa.size());
+  EXPECT_TRUE(torch::equal(half->motion_std(), a->motion_std()));
+  EXPECT_THROW(experts::interpolate_models(a, b, 1.5), parla::InputError);
+  b->set_statistics(a->feature_mean(), a->feature_std(), a->motion_mean(), a->motion_std() * 2);
+  EXPECT_THROW(experts::interpolate_models(a, b, 0.5), parla::InputError);
+}
+
 TEST(MotionModel, LoadingANonModelFileNamesIt) {
   parla::testing::ScratchDir dir;
   parla::write_text_file(dir / "bad.pt", "not a weight file");

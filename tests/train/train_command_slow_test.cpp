@@ -106,8 +106,25 @@ TEST(TrainCommand, FineTunedWeightsDriveTheMotionCommand) {
   };
   std::string by_default = motion("", "a.json");
   EXPECT_EQ(motion(" --weights " + shell_quote(bundled.string()), "b.json"), by_default);
-  EXPECT_NE(motion(" --weights " + shell_quote((dir / "run" / "base.pt").string()), "c.json"),
-            by_default);
+  const fs::path tuned_weights = dir / "run" / "base.pt";
+  std::string by_tuned = motion(" --weights " + shell_quote(tuned_weights.string()), "c.json");
+  EXPECT_NE(by_tuned, by_default);
+  // `train merge`: the ends of the mix are its inputs, a mix between gives a third track.
+  auto merged = [&](const std::string& mix, const std::string& name) {
+    const fs::path out = dir / (name + ".pt");
+    auto r = run_command(parla() + " train merge -q " + shell_quote(bundled.string()) + " " +
+                         shell_quote(tuned_weights.string()) + " --mix " + mix + " -o " +
+                         shell_quote(out.string()));
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return motion(" --weights " + shell_quote(out.string()), name + ".json");
+  };
+  // Weights other than the bundled file run without the shipped experts (fusion/).
+  std::string bundled_base = motion(" --experts off", "base.json");
+  EXPECT_EQ(merged("0", "m0"), bundled_base);
+  EXPECT_EQ(merged("1", "m1"), by_tuned);
+  std::string half = merged("0.5", "m5");
+  EXPECT_NE(half, bundled_base);
+  EXPECT_NE(half, by_tuned);
 }
 
 TEST(TrainCommand, BadUsageExitsWithTwo) {
@@ -115,7 +132,11 @@ TEST(TrainCommand, BadUsageExitsWithTwo) {
   for (const std::string& args :
        {std::string("train"), std::string("train bogus"), std::string("train corpus --hours 1"),
         std::string("train corpus --hours -1 -o ") + shell_quote((dir / "x").string()),
-        std::string("train corpus-stats ") + shell_quote((dir / "missing").string())}) {
+        std::string("train corpus-stats ") + shell_quote((dir / "missing").string()),
+        std::string("train merge ") + shell_quote((dir / "missing.pt").string()) + " -o " +
+            shell_quote((dir / "m.pt").string()),
+        std::string("train merge ") + shell_quote((dir / "a.pt").string()) + " " +
+            shell_quote((dir / "b.pt").string()) + " --mix 2 -o " + shell_quote((dir / "m.pt").string())}) {
     auto r = run_command(parla() + " " + args);
     EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.output;
   }
