@@ -109,8 +109,10 @@ double pearson(const std::vector<double>& a, const std::vector<double>& b) {
 // 0.902 on the base track, 0.896 on a fused-experts track of the same speech — the first
 // gate trained, 2026-11-30 — whose jawOpen spread is the same: sd 0.206 against 0.200),
 // and 0.8995 after the FFTW front end and #16's silhouette and lip shadows (the critic's
-// own round trip on obama reads jawOpen r 0.945 on the same renderer). The bar is 0.89:
-// below the spread these runs show, far above a renderer that loses the jaw.
+// own round trip on obama reads jawOpen r 0.945 on the same renderer). The stage-4 base
+// (co-trained on real speakers, mixed with stage 3) reads 0.916 / 0.891 / 0.901 / 0.911 in
+// the order below (stage 3: 0.924 / 0.893 / 0.917 / 0.924). The bar is 0.89: below the
+// spread these runs show, far above a renderer that loses the jaw.
 TEST(ScoreCommand, RecoversTheRenderedJawOnEveryPortrait) {
   ScratchDir dir;
   const fs::path speech = parla::testing::shared_media_dir() / "speech" / "jfk_en_male.wav";
