@@ -71,6 +71,7 @@ int run_base(const ParsedArgs& args) {
   params.real_speaker_power = args.number("real-speaker-power", params.real_speaker_power, 0, 1);
   params.real_warp = args.number("real-warp", params.real_warp, 0, 0.3);
   params.real_as_published = args.has("real-as-published");
+  params.real_shut_at_zero = args.has("real-shut-zero");
   if (params.d_model % 4 != 0) throw InputError("--d-model must be a multiple of 4 (the attention heads)");
   bool quiet = args.has("quiet");
   train::BaseTrainReport r = train::train_base(params, [&](const train::BaseTrainReport& report) {
@@ -359,6 +360,7 @@ const Command& train_command() {
                    {"real-speaker-power", 0, "P", "speaker share of real windows ~ frames^P: 1 by frames, 0 equal (base; default 1)"},
                    {"real-warp", 0, "A", "vocal-tract warp range of real windows (base; default 0 = --warp)"},
                    {"real-as-published", 0, "", "real labels as published, not moved onto the audio of clips the critic reads out of sync (base)"},
+                   {"real-shut-zero", 0, "", "below a speaker's p10 the real jawOpen map runs to 0 at shut lips (base)"},
                    {"portraits", 0, "LIST", "comma-separated portraits to render on (critic; default sample)"},
                    {"heads", 0, "LIST", "heads to train (critic; default ls,mn,vq)"},
                    {"label-clips", 0, "N", "corpus train clips as labels (critic; default 1500)"},

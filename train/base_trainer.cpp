@@ -101,6 +101,10 @@ SplitData load_real(const BaseTrainParams& params, const std::filesystem::path& 
   for (RealLabels& c : all) {
     if (c.split != Split::Train) continue;
     if (!params.real_as_published) c = sync_corrected(std::move(c));
+    if (params.real_shut_at_zero) {
+      for (size_t k = 0; k < c.jaw.size(); ++k)
+        c.jaw[k] = map_quantiles_shut_at_zero(c.raw_jaw[k], c.speaker_quantiles, kSyntheticJawQuantiles);
+    }
     clips.push_back(&c);
   }
   if (clips.empty()) throw InputError("no realtalk training clip in " + quoted(params.realtalk));
@@ -109,7 +113,7 @@ SplitData load_real(const BaseTrainParams& params, const std::filesystem::path& 
   const auto feature_cache =
       cache_dir / ("real-features-v" + std::to_string(params.real_variants) + "-s" +
                    std::to_string(params.seed) + (params.real_as_published ? "" : "-sync") +
-                   ".pt");
+                   (params.real_shut_at_zero ? "-shut0" : "") + ".pt");
   std::vector<torch::Tensor> cached;
   if (std::filesystem::exists(feature_cache)) {
     torch::load(cached, feature_cache.string());

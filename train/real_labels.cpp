@@ -141,6 +141,12 @@ float map_quantiles(float value, const std::array<float, 3>& from, const std::ar
   return std::clamp(mapped, 0.f, 1.f);
 }
 
+float map_quantiles_shut_at_zero(float value, const std::array<float, 3>& from,
+                                 const std::array<float, 3>& to) {
+  if (value >= from[0]) return map_quantiles(value, from, to);
+  return std::clamp(to[0] * value / std::max(from[0], 1e-4f), 0.f, to[0]);
+}
+
 std::array<float, 3> synthetic_jaw_quantiles(const CorpusReader& reader, Split split) {
   std::vector<float> jaw;
   for (const ClipRef& ref : reader.clips(split)) {

@@ -297,6 +297,8 @@ struct BaseTrainParams {
   double real_warp = 0;               // vocal-tract warp range of real windows; 0 = `warp`
   bool real_as_published = false;     // labels as published, not moved onto the audio where
                                       // the critic reads a clip out of sync (sync_corrected)
+  bool real_shut_at_zero = false;     // below a speaker's p10 the map runs to 0 at a shut
+                                      // reading (map_quantiles_shut_at_zero), not on linearly
 };
 
 struct BaseTrainReport {
@@ -366,6 +368,11 @@ inline constexpr std::array<float, 3> kSyntheticJawQuantiles = {0.1107f, 0.2516f
 std::array<float, 3> synthetic_jaw_quantiles(const CorpusReader& reader, Split split);
 // Piecewise-linear map taking `from` quantiles onto `to` (linear beyond the ends), 0..1.
 float map_quantiles(float value, const std::array<float, 3>& from, const std::array<float, 3>& to);
+// The same map, except below from[0]: a straight line from (0, 0) to (from[0], to[0]), so a
+// shut reading (0) stays 0 however low the speaker's p10 sits; map_quantiles extends the
+// p10..p50 line there instead, which puts a speaker with a low p10 at up to to[0] shut.
+float map_quantiles_shut_at_zero(float value, const std::array<float, 3>& from,
+                                 const std::array<float, 3>& to);
 
 // Every clip of DIR/MANIFEST.tsv tracked and normalised per speaker, its own A/V offset
 // read by the critic's sync head (data/models/critic), from `cache` when it holds this

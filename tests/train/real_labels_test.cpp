@@ -53,6 +53,26 @@ TEST(RealLabels, SpeakerQuantilesMapOntoTheSyntheticOnes) {
   }
 }
 
+// --real-shut-zero: a shut reading maps to 0 whatever the speaker's p10; from p10 up the map
+// is the plain one; below it a straight line, monotone, never under 0.
+TEST(RealLabels, ShutAtZeroMapKeepsShutLipsShut) {
+  const std::array<float, 3> low = {0.02f, 0.3f, 0.6f};  // a speaker whose p10 is nearly shut
+  EXPECT_GT(map_quantiles(0.f, low, kSyntheticJawQuantiles), 0.09f);  // the plain map: ajar
+  EXPECT_EQ(map_quantiles_shut_at_zero(0.f, low, kSyntheticJawQuantiles), 0.f);
+  EXPECT_EQ(map_quantiles_shut_at_zero(-0.5f, low, kSyntheticJawQuantiles), 0.f);
+  EXPECT_NEAR(map_quantiles_shut_at_zero(0.01f, low, kSyntheticJawQuantiles),
+              kSyntheticJawQuantiles[0] / 2, 1e-6);
+  for (float v : {0.02f, 0.1f, 0.3f, 0.45f, 0.9f})
+    EXPECT_EQ(map_quantiles_shut_at_zero(v, low, kSyntheticJawQuantiles),
+              map_quantiles(v, low, kSyntheticJawQuantiles));
+  float last = -1;
+  for (float v = 0; v < 0.7f; v += 0.005f) {
+    const float m = map_quantiles_shut_at_zero(v, low, kSyntheticJawQuantiles);
+    EXPECT_GE(m, last) << v;
+    last = m;
+  }
+}
+
 TEST(RealLabels, CleanVersionKeepsLabelsAndMasksUnconfidentFrames) {
   RealLabels clip = ramp_clip(150);
   RealVariant v = real_variant(clip, 0, 1, {});
