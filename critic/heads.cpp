@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "experts/experts.h"
+
 namespace parla::critic {
 namespace {
 
@@ -284,16 +286,10 @@ void load_parameters(torch::nn::Module& module, torch::serialize::InputArchive& 
 }
 
 void save_head(torch::nn::Module& head, std::string_view kind, const std::filesystem::path& path) {
-  OutputFile out(path);
-  try {
-    torch::serialize::OutputArchive archive;
+  experts::write_archive(path, "critic head", [&](torch::serialize::OutputArchive& archive) {
     head.save(archive);
     archive.write("critic_head", kind_tag(kind), /*is_buffer=*/true);
-    archive.save_to(out.temp_path().string());
-  } catch (const c10::Error& e) {
-    throw Error("cannot write critic head " + quoted(path) + ": " + e.what_without_backtrace());
-  }
-  out.commit();
+  });
 }
 
 void load_head(torch::nn::Module& head, std::string_view kind, const std::filesystem::path& path) {

@@ -1,30 +1,38 @@
 // The TLPO experts' files on the LibTorch side: save_lora_set / load_lora_set and the
 // gate module with save_gate / load_gate (format: runtime.h "TLPO experts").
 #include <cmath>
+#include <fstream>
 
 #include "experts/experts.h"
 
 namespace parla::experts {
 namespace {
 
-// A torch::serialize archive written to a temporary file, renamed into place.
-template <typename Fill>
-void write_archive(const std::filesystem::path& path, const char* what, Fill fill) {
-  OutputFile out(path);
-  try {
-    torch::serialize::OutputArchive archive;
-    fill(archive);
-    archive.save_to(out.temp_path().string());
-  } catch (const c10::Error& e) {
-    throw Error(std::string("cannot write ") + what + " " + quoted(path) + ": " +
-                e.what_without_backtrace());
-  }
-  out.commit();
-}
-
 torch::Tensor int64_scalar(std::int64_t v) { return torch::tensor({v}, torch::kInt64); }
 
 }  // namespace
+
+void write_archive(const std::filesystem::path& path, std::string_view what,
+                   const std::function<void(torch::serialize::OutputArchive&)>& fill) {
+  OutputFile out(path);
+  std::ofstream file(out.temp_path(), std::ios::binary);
+  try {
+    torch::serialize::OutputArchive archive;
+    fill(archive);
+    // The writer-function form names the zip's inner folder "archive"; saving to a path
+    // would name it after the temporary file, so the bytes would differ run to run.
+    archive.save_to([&file](const void* data, size_t size) {
+      file.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
+      return file ? size : 0;
+    });
+  } catch (const c10::Error& e) {
+    throw Error("cannot write " + std::string(what) + " " + quoted(path) + ": " +
+                e.what_without_backtrace());
+  }
+  file.close();
+  if (!file) throw Error("cannot write " + std::string(what) + " " + quoted(path));
+  out.commit();
+}
 
 void save_lora_set(const LoraSet& set, int dimension, const std::filesystem::path& path) {
   if (dimension < 0 || dimension >= kExpertCount) {

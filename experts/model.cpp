@@ -245,15 +245,7 @@ int64_t parameter_count(const torch::nn::Module& module) {
 }
 
 void save_model(MotionModel& model, const std::filesystem::path& path) {
-  OutputFile out(path);
-  try {
-    torch::serialize::OutputArchive archive;
-    model->save(archive);
-    archive.save_to(out.temp_path().string());
-  } catch (const c10::Error& e) {
-    throw Error("cannot write weights " + quoted(path) + ": " + e.what_without_backtrace());
-  }
-  out.commit();
+  write_archive(path, "weights", [&](torch::serialize::OutputArchive& archive) { model->save(archive); });
 }
 
 MotionModel load_model(const std::filesystem::path& path) {

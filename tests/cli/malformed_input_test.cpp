@@ -30,10 +30,6 @@ void write_bytes(const fs::path& path, const std::string& bytes) {
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
 
 template <class T>
 void put(std::string& out, T value) {
@@ -276,7 +272,7 @@ TEST_F(MalformedInput, TracksWithNoFramesOrRowsOutOfOrder) {
 // A header claiming 20000x20000 (1.5 MB of PNG once took 40 s and 3.7 GB) is refused
 // from the header, before any pixel is decoded; an animated WebP in Parla's words.
 TEST_F(MalformedInput, PicturesTooLargeOrAnimatedAreRefusedFromTheHeader) {
-  std::string png = read_bytes(portrait);
+  std::string png = parla::testing::file_bytes(portrait);
   for (int k = 0; k < 2; ++k) {  // IHDR width and height, big-endian 20000
     png[16 + 4 * k] = 0, png[17 + 4 * k] = 0, png[18 + 4 * k] = 0x4E, png[19 + 4 * k] = 0x20;
   }
@@ -294,8 +290,8 @@ TEST_F(MalformedInput, PicturesTooLargeOrAnimatedAreRefusedFromTheHeader) {
 // --- The generated corpus: every file through the real binary --------------------
 
 TEST_F(MalformedInput, GeneratedCorpusOfBadFiles) {
-  const std::string png = read_bytes(portrait);
-  const std::string flac = read_bytes(parla::testing::data_dir() / "sample" / "speech.flac");
+  const std::string png = parla::testing::file_bytes(portrait);
+  const std::string flac = parla::testing::file_bytes(parla::testing::data_dir() / "sample" / "speech.flac");
   // (file name, bytes) for each family; a name ending in '/' is made a directory.
   std::vector<std::pair<std::string, std::string>> audio = {
       {"empty.wav", ""},

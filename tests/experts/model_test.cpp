@@ -98,6 +98,14 @@ TEST(MotionModel, WeightFileRoundTripKeepsConfigStatisticsAndOutputs) {
   torch::Tensor m = torch::ones({1, parla::kChannelCount});
   EXPECT_TRUE(
       torch::allclose(loaded->normalize_motion(m), torch::full({1, parla::kChannelCount}, 1.8f)));
+  // The same tensors give the same bytes under any name (the archive's inner folder is
+  // fixed, not the temporary file's name), so a re-made weight file has the same sha256;
+  // and the plain runtime reads it.
+  std::filesystem::create_directories(dir / "elsewhere");
+  experts::save_model(model, dir / "elsewhere" / "base model.pt");
+  EXPECT_EQ(parla::testing::file_bytes(dir / "m.pt"),
+            parla::testing::file_bytes(dir / "elsewhere" / "base model.pt"));
+  EXPECT_EQ(experts::PlainModel(dir / "elsewhere" / "base model.pt").config().d_model, 32);
 }
 
 // WiSE-FT merge (parla train merge): mix 0 and 1 are the inputs exactly, 0.5 the mean of

@@ -29,6 +29,9 @@ class ScratchDir {
   std::filesystem::path path_;
 };
 
+// A whole file's bytes ("" when it cannot be read).
+std::string file_bytes(const std::filesystem::path& path);
+
 // Result of running a command through /bin/sh.
 struct CommandResult {
   int exit_code = -1;

@@ -15,10 +15,7 @@ namespace {
 using namespace parla::train;
 namespace fs = std::filesystem;
 
-std::string file_bytes(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using parla::testing::file_bytes;
 
 CorpusParams small(std::uint64_t seed) {
   CorpusParams p;
