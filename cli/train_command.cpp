@@ -282,12 +282,11 @@ int run_train(const ParsedArgs& args) {
     if (args.positionals.size() != 3 || !out)
       throw InputError("usage: parla train merge A.pt B.pt --mix F -o OUT.pt");
     const double mix = args.number("mix", 0.5, 0.0, 1.0);
-    OutputFile file(*out, {args.positionals[1], args.positionals[2]});
-    experts::MotionModel a = experts::load_model(args.positionals[1]);
-    experts::MotionModel b = experts::load_model(args.positionals[2]);
+    const std::filesystem::path inputs[] = {args.positionals[1], args.positionals[2]};
+    experts::MotionModel a = experts::load_model(inputs[0]);
+    experts::MotionModel b = experts::load_model(inputs[1]);
     experts::MotionModel merged = experts::interpolate_models(a, b, mix);
-    experts::save_model(merged, file.temp_path());
-    file.commit();
+    experts::save_model(merged, *out, inputs);
     if (!args.has("quiet"))
       std::fprintf(stderr, "%s = %.3g x %s + %.3g x %s\n", out->c_str(), 1.0 - mix,
                    args.positionals[1].c_str(), mix, args.positionals[2].c_str());

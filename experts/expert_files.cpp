@@ -13,8 +13,9 @@ torch::Tensor int64_scalar(std::int64_t v) { return torch::tensor({v}, torch::kI
 }  // namespace
 
 void write_archive(const std::filesystem::path& path, std::string_view what,
-                   const std::function<void(torch::serialize::OutputArchive&)>& fill) {
-  OutputFile out(path);
+                   const std::function<void(torch::serialize::OutputArchive&)>& fill,
+                   std::span<const std::filesystem::path> inputs) {
+  OutputFile out(path, inputs);
   std::ofstream file(out.temp_path(), std::ios::binary);
   try {
     torch::serialize::OutputArchive archive;

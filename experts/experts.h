@@ -176,16 +176,18 @@ TORCH_MODULE(MotionModel);
 
 int64_t parameter_count(const torch::nn::Module& module);
 
-// Weight files: every parameter and buffer under its registered name, the config
-// included. Saving writes a temporary file and renames it into place.
-void save_model(MotionModel& model, const std::filesystem::path& path);
-
-// Writes the archive `fill` fills to `path` (a temporary file renamed into place, as
-// OutputFile does). The zip's inner folder is always "archive", not the file's name, so
-// the same tensors give the same bytes whatever the path or the temporary name. A
-// LibTorch error is an Error naming `what` and the path.
+// Writes the archive `fill` fills to `path` through core's OutputFile (a temporary file
+// renamed into place; `inputs` are refused as the output). The zip's inner folder is
+// always "archive", not the file's name, so the same tensors give the same bytes whatever
+// the path or the temporary name. A LibTorch error is an Error naming `what` and the path.
 void write_archive(const std::filesystem::path& path, std::string_view what,
-                   const std::function<void(torch::serialize::OutputArchive&)>& fill);
+                   const std::function<void(torch::serialize::OutputArchive&)>& fill,
+                   std::span<const std::filesystem::path> inputs = {});
+
+// Weight files: every parameter and buffer under its registered name, the config
+// included. Saving goes through write_archive (`inputs`: paths the output must not be).
+void save_model(MotionModel& model, const std::filesystem::path& path,
+                std::span<const std::filesystem::path> inputs = {});
 MotionModel load_model(const std::filesystem::path& path);
 // Weight-space interpolation of two fine-tunes of one start (WiSE-FT): every parameter
 // (1 − mix)·a + mix·b. Throws InputError when the configs or the normalisation statistics

@@ -244,8 +244,11 @@ int64_t parameter_count(const torch::nn::Module& module) {
   return n;
 }
 
-void save_model(MotionModel& model, const std::filesystem::path& path) {
-  write_archive(path, "weights", [&](torch::serialize::OutputArchive& archive) { model->save(archive); });
+void save_model(MotionModel& model, const std::filesystem::path& path,
+                std::span<const std::filesystem::path> inputs) {
+  write_archive(
+      path, "weights", [&](torch::serialize::OutputArchive& archive) { model->save(archive); },
+      inputs);
 }
 
 MotionModel load_model(const std::filesystem::path& path) {

@@ -30,7 +30,6 @@ void write_bytes(const fs::path& path, const std::string& bytes) {
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
-
 template <class T>
 void put(std::string& out, T value) {
   char raw[sizeof(T)];
