@@ -5,7 +5,10 @@
 # default render are scored by the same critic (`parla score`, VQ 0-100). The held-out
 # speakers (train/real_clips.cpp; no model, the critic's VQ head included, trained on
 # them) are summarised apart from the training speakers, whose real frames VQ saw as
-# clean examples.
+# clean examples. VQ is a frame head, so each render is also held against the one real
+# frame it was made from: that frame as a still video (4 s, the clip's audio), scored
+# the same way; a render cannot look better than its source frame (a blink, a blurred
+# mid-word frame), and the renderer is judged on what it adds.
 # Usage: bench/realtalk_vq.sh [PARLA [OUT.tsv]]   (default: build/cli/parla, no table kept)
 set -eu
 parla=${1:-build/cli/parla}
@@ -14,18 +17,21 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 out=${2:-$work/vq.tsv}
 vq() { "$parla" score "$1" --json "$work/s.json" </dev/null >/dev/null 2>&1 && python3 -c "import json,sys; print('%.1f' % json.load(open(sys.argv[1]))['vq']['score'])" "$work/s.json"; }
-printf 'clip\tspeaker\treal_vq\trender_vq\n' >"$out"
+printf 'clip\tspeaker\treal_vq\trender_vq\tframe_vq\n' >"$out"
 tail -n +2 "$media/MANIFEST.tsv" | cut -f1,6 | while IFS="$(printf '\t')" read -r file speaker; do
   clip="$media/$file"
   ffmpeg -nostdin -v error -y -ss 0.5 -i "$clip" -frames:v 1 "$work/p.png"
   ffmpeg -nostdin -v error -y -i "$clip" -vn -ac 1 -ar 16000 "$work/a.wav"
   real=$(vq "$clip" || echo nan)
+  ffmpeg -nostdin -v error -y -loop 1 -t 4 -i "$work/p.png" -i "$work/a.wav" -map 0:v -map 1:a -t 4 -shortest -r 25 \
+    -c:v libx264 -crf 18 -pix_fmt yuv420p -vf 'pad=ceil(iw/2)*2:ceil(ih/2)*2' "$work/still.mp4"
+  frame=$(vq "$work/still.mp4" || echo nan)
   if "$parla" render "$work/p.png" "$work/a.wav" -o "$work/r.mp4" -y -q </dev/null 2>/dev/null; then
     render=$(vq "$work/r.mp4" || echo nan)
   else
     render=nan
   fi
-  printf '%s\t%s\t%s\t%s\n' "$file" "$speaker" "$real" "$render" | tee -a "$out"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$file" "$speaker" "$real" "$render" "$frame" | tee -a "$out"
 done
 # The held-out speakers as train/real_clips.cpp lists them.
 sed -n '/kValidationSpeakers = {/,/};/p' train/real_clips.cpp | grep -o '"[^"]*"' | tr -d '"' >"$work/heldout.txt"
@@ -43,4 +49,10 @@ for name, keep in (("held-out speakers", lambda s: s in held), ("training speake
     print(f"{name}: {len(pairs)} clips ({failed} not scored): real VQ mean {statistics.mean(p[0] for p in pairs):.1f}, "
           f"render mean {statistics.mean(p[1] for p in pairs):.1f}; real - render median {statistics.median(gaps):.1f}, "
           f"max {max(gaps):.1f}; render within 10 of real (or above) on {within} of {len(pairs)}")
+    framed = [(float(r[4]), float(r[3])) for r in rows if keep(r[1]) and r[3] != "nan" and r[4] != "nan"]
+    if framed:
+        fgaps = [f - render for f, render in framed]
+        print(f"  against the frame each render was made from: frame VQ mean {statistics.mean(f for f, _ in framed):.1f}; "
+              f"frame - render median {statistics.median(fgaps):.1f}, max {max(fgaps):.1f}; "
+              f"render within 10 of its frame (or above) on {sum(1 for g in fgaps if g <= 10)} of {len(framed)}")
 EOF

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <functional>
 #include <map>
@@ -328,6 +329,25 @@ void print_hint_row(const std::string& label, const HintComparison& h) {
       b.pearson[0]);
 }
 
+// The shared test media (the critic's real videos, the experts' VQ portraits): --media,
+// else $PARLA_MEDIA_DIR, else the checkout's ../shared/media beside the data folder. It
+// must hold `needed` (a folder), or the command stops before any work and says where it
+// looked.
+std::filesystem::path shared_media(const ParsedArgs& args, const std::string& needed) {
+  std::filesystem::path dir;
+  if (auto m = args.value("media")) {
+    dir = *m;
+  } else if (const char* env = std::getenv("PARLA_MEDIA_DIR"); env && *env) {
+    dir = env;
+  } else {
+    dir = (data_dir() / ".." / ".." / "shared" / "media").lexically_normal();
+  }
+  if (!std::filesystem::is_directory(dir / needed))
+    throw InputError("shared media " + quoted(dir) + " has no " + needed +
+                     "/ folder: pass --media DIR (a checkout's ../shared/media) or set PARLA_MEDIA_DIR");
+  return dir;
+}
+
 int run_eval_critic(const ParsedArgs& args) {
   train::CriticEvalParams params;
   auto data = args.value("data");
@@ -335,7 +355,7 @@ int run_eval_critic(const ParsedArgs& args) {
   params.data_dir = *data;
   params.models_dir = args.value_or("models", (data_dir() / "models" / "critic").string());
   params.corpus = args.value_or("corpus", "");
-  params.media = args.value_or("media", (data_dir() / ".." / ".." / "shared" / "media").string());
+  params.media = shared_media(args, "video");
   params.generator_clips = static_cast<int>(args.integer("max-clips", params.generator_clips, 1, 1 << 30));
   std::optional<OutputFile> json_out;
   if (auto p = args.value("json")) json_out.emplace(*p);
@@ -365,13 +385,13 @@ int run_eval_experts(const ParsedArgs& args) {
     throw InputError("--experts-dir " + quoted(params.experts_dir) + " is not a directory");
   params.critic_dir = args.value_or("models", "");
   if (auto c = args.value("configs")) params.configs = split_list(*c);
-  const std::filesystem::path portraits_dir =
-      data_dir() / ".." / ".." / "shared" / "media" / "portraits";
-  std::vector<std::string> portraits = split_list(args.value_or(
-      "portraits", (portraits_dir / "obama.jpg").string() + "," +
-                       (portraits_dir / "mona_lisa.jpg").string() + "," +
-                       (portraits_dir / "illustration.png").string()));
-  if (args.value_or("portraits", "x") == "none") portraits.clear();
+  std::vector<std::string> portraits;
+  if (auto list = args.value("portraits")) {
+    if (*list != "none") portraits = split_list(*list);
+  } else {
+    const std::filesystem::path dir = shared_media(args, "portraits") / "portraits";
+    for (const char* name : {"obama.jpg", "mona_lisa.jpg", "illustration.png"}) portraits.push_back((dir / name).string());
+  }
   for (const auto& p : portraits) {
     check_input_file(p, "portrait");
     params.portraits.push_back(p);
@@ -648,7 +668,8 @@ const Command& eval_command() {
            {{"corpus", 0, "DIR", "corpus directory (required for motion)"},
             {"data", 0, "DIR", "critic: a 'parla train critic' run (its held-out data)"},
             {"models", 0, "DIR", "critic, experts: critic heads (default data/models/critic)"},
-            {"media", 0, "DIR", "critic: shared real media (default ../shared/media)"},
+            {"media", 0, "DIR",
+             "critic, experts: shared test media (default $PARLA_MEDIA_DIR, else ../shared/media beside the checkout)"},
             {"split", 0, "NAME",
              "train, val or test (default test: held-out voices and languages)"},
             {"generators", 0, "LIST", "comma-separated generators (default learned,classic)"},
@@ -674,8 +695,8 @@ const Command& eval_command() {
             {"configs", 0, "LIST",
              "experts: configurations (default base,ls,mn,vq,uniform,gate; also gate:ls=2 ...)"},
             {"portraits", 0, "LIST",
-             "experts: portraits rendered for VQ (default the three shared ones; none = no "
-             "renders)"},
+             "experts: portraits rendered for VQ (default obama.jpg, mona_lisa.jpg, illustration.png "
+             "of --media; none = no renders)"},
             {"render-clips", 0, "N", "experts: clips rendered per seed and portrait (default 4)"},
             {"render-seconds", 0, "S", "experts: seconds rendered of each (default 4)"},
             {"markdown", 0, "FILE", "experts: also write the table for docs/experts.md"},

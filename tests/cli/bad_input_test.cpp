@@ -192,6 +192,17 @@ TEST_F(BadInput, TyposGetTheClosestName) {
   EXPECT_EQ(r.output.find("did you mean"), std::string::npos) << r.output;
 }
 
+TEST_F(BadInput, EvalWithoutTheSharedMediaSaysWhereItLooked) {
+  fs::create_directories(dir / "corpus");
+  const std::string no_media = "PARLA_MEDIA_DIR=" + q(dir / "no-media") + " ";
+  expect_rejected("eval experts --corpus " + q(dir / "corpus"), {"no-media", "no portraits/ folder", "--media"},
+                  no_media);
+  expect_rejected("eval critic --data " + q(dir / "corpus"), {"no-media", "no video/ folder", "--media"}, no_media);
+  // --media wins over the environment.
+  expect_rejected("eval experts --corpus " + q(dir / "corpus") + " --media " + q(dir / "elsewhere"),
+                  {"elsewhere", "no portraits/ folder"}, no_media);
+}
+
 TEST_F(BadInput, EverySubcommandHasHelp) {
   // score, train and eval run in parla-torch, reached through parla.
   for (std::string cmd : {"render", "motion", "fit", "score", "train", "eval"}) {
