@@ -353,9 +353,6 @@ int run_eval_critic(const ParsedArgs& args) {
   auto data = args.value("data");
   if (!data) throw InputError("parla eval critic needs --data DIR (a 'parla train critic' run)");
   params.data_dir = *data;
-  if (!std::filesystem::is_regular_file(params.data_dir / "data" / "critic_data.pt"))
-    throw InputError("--data " + quoted(params.data_dir) +
-                     " is not a 'parla train critic' run: it has no data/critic_data.pt");
   params.models_dir = args.value_or("models", (data_dir() / "models" / "critic").string());
   params.corpus = args.value_or("corpus", "");
   params.media = shared_media(args, "video");

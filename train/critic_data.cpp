@@ -250,7 +250,7 @@ MotionTrack render_and_track(const video::Rig& rig, const MotionTrack& labels,
 
 CriticData load_or_build_critic_data(const CriticTrainParams& params,
                                      const std::function<void(const std::string&)>& log) {
-  const auto cache = params.out_dir / "data" / "critic_data.pt";
+  const auto cache = critic_data_cache(params.out_dir);
   if (std::filesystem::exists(cache)) {
     log("data: reusing " + cache.string());
     return load_data(cache);

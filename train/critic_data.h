@@ -84,6 +84,10 @@ struct CriticData {
 
 // Builds the data (or loads <out_dir>/data/critic_data.pt): corpus labels (train, val
 // and test splits), rendered-and-tracked corpus clips, realtalk clips, VQ pairs.
+// Where a run keeps that data: <out_dir>/data/critic_data.pt.
+inline std::filesystem::path critic_data_cache(const std::filesystem::path& out_dir) {
+  return out_dir / "data" / "critic_data.pt";
+}
 CriticData load_or_build_critic_data(const CriticTrainParams& params,
                                      const std::function<void(const std::string&)>& log);
 

@@ -57,6 +57,10 @@ std::string percent(double v) {
 }  // namespace
 
 std::string evaluate_critic(const CriticEvalParams& params) {
+  // The held-out data of a training run, never built here (that needs its corpus).
+  if (!std::filesystem::is_regular_file(critic_data_cache(params.data_dir)))
+    throw InputError("--data " + quoted(params.data_dir) + " is not a 'parla train critic' run: it has no " +
+                     critic_data_cache("").relative_path().string());
   setenv("OMP_WAIT_POLICY", "PASSIVE", /*overwrite=*/0);
   critic::LsHead ls;
   critic::MnHead mn;
