@@ -58,4 +58,7 @@ std::string help_text(const CommandSpec& spec);
 // one edit per three letters, at least one), else empty.
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates);
 
+// The items of a comma-separated list, empty items left out ("a,,b" -> a, b).
+std::vector<std::string> split_list(const std::string& text);
+
 }  // namespace parla::cli

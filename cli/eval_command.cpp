@@ -37,15 +37,6 @@ double thread_cpu_seconds() {
   return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  for (std::string item; std::getline(ss, item, ',');) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
-
 // Calm and closed: statistics of a track generated from non-speech input.
 struct QuietStats {
   double jaw_mean = 0, jaw_p95 = 0, open_share = 0;  // open: jawOpen > 0.15

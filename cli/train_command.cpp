@@ -191,6 +191,13 @@ int run_prefs(const ParsedArgs& args) {
   params.clips_per_shard = static_cast<int>(args.integer("clips-per-shard", params.clips_per_shard, 1, 100000));
   params.vq_every = static_cast<int>(args.integer("vq-every", params.vq_every, 0, 100000));
   params.max_minutes = args.number("minutes", 0, 0, 1e6);
+  if (auto part = args.value("part")) {
+    int used = 0;
+    if (std::sscanf(part->c_str(), "%d/%d%n", &params.part_index, &params.part_count, &used) != 2 ||
+        used != static_cast<int>(part->size()) || params.part_count < 1 || params.part_index < 0 ||
+        params.part_index >= params.part_count)
+      throw InputError("--part '" + *part + "': expected I/N with 0 ≤ I < N (e.g. 0/2 and 1/2)");
+  }
   params.seed = static_cast<std::uint64_t>(args.integer("seed", 1, 0, 1LL << 53));
   const bool quiet = args.has("quiet");
   train::PrefsSummary s = train::build_prefs(params, [&](const std::string& line) {
@@ -231,7 +238,9 @@ int run_dpo(const ParsedArgs& args, const std::string& what) {
   params.keep_mouth = args.number("keep-mouth", params.keep_mouth, 0, 1e9);
   if (params.keep_mouth > 0 && what != "mn" && what != "vq")
     throw InputError("parla train: --keep-mouth is for the mn and vq experts");
+  if (auto keep = args.value("keep")) params.keep_channels = split_list(*keep);
   params.full_share = args.number("full-share", params.full_share, 0, 1);
+  params.gate_pairs = args.value_or("pairs", params.gate_pairs);
   params.threads = static_cast<int>(args.integer("threads", params.threads, 1, 64));
   params.checkpoint_every = static_cast<int>(args.integer("checkpoint-every", params.checkpoint_every, 1, 1000000));
   params.max_minutes = args.number("minutes", 0, 0, 1e6);
@@ -373,10 +382,13 @@ const Command& train_command() {
                    {"clips", 0, "N", "use the first N train clips (prefs; default all)"},
                    {"clips-per-shard", 0, "N", "clips per shard (prefs; default 64)"},
                    {"vq-every", 0, "N", "render every N-th clip's candidates for VQ, 0 = none (prefs; default 8)"},
+                   {"part", 0, "I/N", "make only shard s with s % N == I: N processes in parallel, then once without (prefs)"},
                    {"rank", 0, "R", "LoRA rank (expert; default 4)"},
                    {"anchor", 0, "A", "weight of the corpus-label anchor against drift (expert, gate; default 0)"},
                    {"keep-mouth", 0, "W", "lock the mouth channels to the base model with weight W (mn, vq expert; default 0)"},
+                   {"keep", 0, "LIST", "the mouth channels --keep-mouth locks, e.g. mouthClose (expert; default all 8)"},
                    {"full-share", 0, "P", "share of pairs from clips all three heads scored (gate; default 0)"},
+                   {"pairs", 0, "RULE", "how the heads rank a pair: mean, balanced, pareto (gate; default mean)"},
                    {"beta", 0, "B", "DPO temperature (expert, gate; default 200)"},
                    {"margin", 0, "M", "score logits a winner leads by (expert, gate; default 0.5)"},
                    {"mix", 0, "F", "share of the second weight file (merge; default 0.5)"},

@@ -1,7 +1,8 @@
 // Diffusion-DPO for the TLPO experts and gate (DESIGN.md "Training" 4 and 5,
 // docs/experts.md). A preference pair is two candidate motions of one clip over the same
 // 2 s window, the winner leading the loser by at least `margin` in the logits of the
-// window's per-second critic scores (one head for an expert, the mean of all heads for the gate).
+// window's per-second critic scores (one head for an expert; for the gate the mean of all
+// heads, optionally balanced by each head's spread and Pareto-filtered: DpoParams::gate_pairs).
 // Both get the same diffusion time t and noise ε; the loss (Wallace et al. 2023, with the
 // v-prediction error of this model) is
 //   −log σ(−β · [(e_θ(w) − e_ref(w)) − (e_θ(l) − e_ref(l))])
@@ -9,6 +10,7 @@
 // trains only its LoRA set (B starts at 0, so step 0 is the base model); the gate trains
 // only g(t, l) with the three experts frozen (fc2 starts at 0: g ≡ 1, the uniform merge).
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -49,29 +51,73 @@ struct PairBatch {
   torch::Tensor margin;    // [B] score lead of the winner
 };
 
-// A window's score of candidate k: the mean logit of its per-second scores over the
-// seconds the window touches (the gate: the mean over the heads that scored it).
-float window_score(const PairClip& c, size_t k, int first, int frames, int what) {
+// A window's score of candidate k on head d: the mean logit of its per-second scores
+// over the seconds the window touches (NaN where the head did not score the clip).
+float head_window_score(const PairClip& c, size_t k, int first, int frames, int d) {
   const int s0 = first / 25, s1 = std::min<int>((first + frames - 1) / 25,
                                                 static_cast<int>(c.per_second[k][0].size()) - 1);
   double sum = 0;
   int n = 0;
-  for (int d = 0; d < 3; ++d) {
-    if (what >= 0 && d != what) continue;
-    for (int s = s0; s <= s1; ++s) {
-      float v = c.per_second[k][d][s];
-      if (std::isfinite(v)) sum += score_logit(v), ++n;
-    }
+  for (int s = s0; s <= s1; ++s) {
+    float v = c.per_second[k][d][s];
+    if (std::isfinite(v)) sum += score_logit(v), ++n;
   }
   return n ? static_cast<float>(sum / n) : NAN;
+}
+
+// How the gate ranks a pair over the three heads (DpoParams::gate_pairs).
+struct PairRule {
+  int what = -1;                        // an expert's head, or -1: every head that scored
+  std::array<float, 3> weight{1, 1, 1};  // per-head weight of the logits (gate)
+  bool pareto = false;                  // the winner may not trail on any head (gate)
+};
+
+// A window's score of candidate k: its head's logit for an expert; for the gate the
+// weighted mean over the heads that scored it.
+float window_score(const PairClip& c, size_t k, int first, int frames, const PairRule& rule) {
+  if (rule.what >= 0) return head_window_score(c, k, first, frames, rule.what);
+  double sum = 0, weights = 0;
+  for (int d = 0; d < 3; ++d) {
+    float v = head_window_score(c, k, first, frames, d);
+    if (std::isfinite(v)) sum += rule.weight[d] * v, weights += rule.weight[d];
+  }
+  return weights > 0 ? static_cast<float>(sum / weights) : NAN;
+}
+
+// Gate, balanced: each head weighted by the inverse of its typical spread between the
+// candidates of one clip (the median over clips of the largest minus the smallest
+// whole-clip logit), scaled so the weights average 1 — a head whose candidates differ
+// little (VQ) counts as much as one whose candidates differ a lot (MN).
+std::array<float, 3> balanced_weights(const std::vector<const PairClip*>& clips) {
+  std::array<float, 3> spread{};
+  for (int d = 0; d < 3; ++d) {
+    std::vector<float> spreads;
+    for (const PairClip* c : clips) {
+      float lo = INFINITY, hi = -INFINITY;
+      for (size_t k = 0; k < c->candidates.size(); ++k) {
+        float v = head_window_score(*c, k, 0, static_cast<int>(c->frames), d);
+        if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+      }
+      if (hi > lo) spreads.push_back(hi - lo);
+    }
+    if (spreads.empty()) throw InputError("preference set: no clip whose candidates differ on head " +
+                                          std::string(dimension_name(static_cast<Dimension>(d))));
+    std::nth_element(spreads.begin(), spreads.begin() + spreads.size() / 2, spreads.end());
+    spread[d] = spreads[spreads.size() / 2];
+  }
+  std::array<float, 3> w{};
+  for (int d = 0; d < 3; ++d) w[d] = 1.f / spread[d];
+  const float mean = (w[0] + w[1] + w[2]) / 3;
+  for (float& x : w) x /= mean;
+  return w;
 }
 
 class PairSampler {
  public:
   // `full_share`: the share of pairs drawn from the clips every head scored (the gate:
   // VQ scores exist on few clips, which would otherwise hardly ever rank a pair).
-  PairSampler(std::vector<const PairClip*> clips, int what, double margin, double full_share = 0)
-      : clips_(std::move(clips)), what_(what), margin_(margin), full_share_(full_share) {
+  PairSampler(std::vector<const PairClip*> clips, PairRule rule, double margin, double full_share = 0)
+      : clips_(std::move(clips)), rule_(rule), margin_(margin), full_share_(full_share) {
     for (const PairClip* c : clips_) {
       bool all = true;
       for (int d = 0; d < 3; ++d) all = all && std::isfinite(c->per_second[0][d].front());
@@ -104,23 +150,39 @@ class PairSampler {
                 torch::zeros({batch})};
     for (int i = 0; i < batch; ++i) {
       for (int tries = 0;; ++tries) {
-        if (tries > 2000) throw Error("preference set: no pair leads by the margin; lower --margin");
+        if (tries > 2000)
+          throw Error(rule_.pareto ? "preference set: no pair leads by the margin and trails on no head; lower --margin"
+                                   : "preference set: no pair leads by the margin; lower --margin");
         const bool full = !full_.empty() && full_share_ > 0 && rng.chance(full_share_);
         const auto& pool = full ? full_ : clips_;
         const PairClip& c = *pool[rng.below(pool.size())];
         const int first = static_cast<int>(rng.below(static_cast<size_t>(c.frames - kWindow + 1)));
-        int best = -1, worst = -1;
-        float best_score = -INFINITY, worst_score = INFINITY;
-        for (size_t k = 0; k < c.candidates.size(); ++k) {
-          float s = window_score(c, k, first, kWindow, what_);
-          if (!std::isfinite(s)) continue;
-          if (s > best_score) best_score = s, best = static_cast<int>(k);
-          if (s < worst_score) worst_score = s, worst = static_cast<int>(k);
+        const size_t K = c.candidates.size();
+        std::vector<float> score(K);
+        std::vector<std::array<float, 3>> head(K);
+        for (size_t k = 0; k < K; ++k) {
+          score[k] = window_score(c, k, first, kWindow, rule_);
+          if (rule_.pareto)
+            for (int d = 0; d < 3; ++d) head[k][d] = head_window_score(c, k, first, kWindow, d);
         }
-        if (best < 0 || best == worst || best_score - worst_score < margin_) continue;
+        // The pair: the largest lead (under the Pareto rule, among the pairs whose winner
+        // trails on no head that scored both).
+        int best = -1, worst = -1;
+        float lead = -INFINITY;
+        for (size_t w = 0; w < K; ++w) {
+          for (size_t l = 0; l < K; ++l) {
+            if (w == l || !std::isfinite(score[w]) || !std::isfinite(score[l]) || score[w] - score[l] <= lead) continue;
+            bool dominates = true;
+            if (rule_.pareto)
+              for (int d = 0; d < 3; ++d)
+                if (std::isfinite(head[w][d]) && std::isfinite(head[l][d]) && head[w][d] < head[l][d]) dominates = false;
+            if (dominates) best = static_cast<int>(w), worst = static_cast<int>(l), lead = score[w] - score[l];
+          }
+        }
+        if (best < 0 || lead < margin_) continue;
         place(b, i, c, c.candidates[best], first, i);
         place(b, i, c, c.candidates[worst], first, batch + i);
-        b.margin[i] = best_score - worst_score;
+        b.margin[i] = lead;
         break;
       }
     }
@@ -144,7 +206,7 @@ class PairSampler {
   }
 
   std::vector<const PairClip*> clips_, full_;  // full_: the clips every head scored
-  int what_;
+  PairRule rule_;
   double margin_;
   double full_share_;
 };
@@ -233,6 +295,15 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
   const std::optional<Dimension> dim = dimension_from_name(params.what);
   if (!gate_mode && !dim) throw InputError("train dpo: unknown target '" + params.what + "' (ls, mn, vq, gate)");
   if (params.steps < 1 || params.batch < 1) throw InputError("train dpo: --steps and --batch must be ≥ 1");
+  if (params.gate_pairs != "mean" && params.gate_pairs != "balanced" && params.gate_pairs != "pareto")
+    throw InputError("train dpo: unknown --pairs '" + params.gate_pairs + "' (mean, balanced, pareto)");
+  if (!gate_mode && params.gate_pairs != "mean") throw InputError("train dpo: --pairs is for the gate");
+  for (const std::string& name : params.keep_channels) {
+    if (channel_index(name) < 0 || channel_index(name) >= kMouthChannelCount)
+      throw InputError("train dpo: --keep '" + name + "' is not a mouth channel (jawOpen .. tongueOut)");
+  }
+  if (!params.keep_channels.empty() && params.keep_mouth <= 0)
+    throw InputError("train dpo: --keep names the channels of the mouth lock; give --keep-mouth W too");
   std::filesystem::create_directories(params.out_dir);
   const auto clock_start = std::chrono::steady_clock::now();
 
@@ -265,12 +336,12 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
     clips.push_back(std::move(c));
   }
   prefs.clear();
-  const int what = gate_mode ? -1 : static_cast<int>(*dim);
+  PairRule rule{.what = gate_mode ? -1 : static_cast<int>(*dim), .pareto = params.gate_pairs == "pareto"};
   // Clips a pair can come from: a window long, scored by the head (VQ scores exist only
   // on the rendered clips). The last 5 % of them are held out for validation.
   std::vector<const PairClip*> eligible, train_clips, val_clips;
   for (const PairClip& c : clips) {
-    if (c.frames >= kWindow && std::isfinite(window_score(c, 0, 0, kWindow, what))) eligible.push_back(&c);
+    if (c.frames >= kWindow && std::isfinite(window_score(c, 0, 0, kWindow, rule))) eligible.push_back(&c);
   }
   if (eligible.empty())
     throw InputError("preference set " + quoted(params.prefs) + " has no clip of 2 s or more scored by " +
@@ -281,9 +352,14 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
   if (val_clips.empty()) val_clips = train_clips;
   std::fprintf(stderr, "dpo %s: %zu clips with pairs (%zu held out for validation)\n", params.what.c_str(),
                train_clips.size(), val_count);
+  if (gate_mode && params.gate_pairs != "mean") {
+    rule.weight = balanced_weights(train_clips);
+    std::fprintf(stderr, "dpo gate: %s pairs, head weights ls %.3f mn %.3f vq %.3f\n", params.gate_pairs.c_str(),
+                 rule.weight[0], rule.weight[1], rule.weight[2]);
+  }
   const double full_share = gate_mode ? params.full_share : 0;
-  PairSampler train_pairs(train_clips, what, params.margin, full_share),
-      val_pairs(val_clips, what, params.margin, full_share);
+  PairSampler train_pairs(train_clips, rule, params.margin, full_share),
+      val_pairs(val_clips, rule, params.margin, full_share);
 
   // Loss weights per channel: an expert is judged on what its head sees; blinks come
   // from the blink overlay, never from the model.
@@ -292,7 +368,12 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
   channel_weight[index(Channel::EyeBlinkRight)] = 0;
   if (dim == Dimension::Ls) channel_weight.slice(0, kMouthChannelCount).zero_();
   const bool mouth_locked = !gate_mode && dim != Dimension::Ls && params.keep_mouth > 0;
-  if (mouth_locked) channel_weight.slice(0, 0, kMouthChannelCount).zero_();
+  std::vector<int64_t> locked_channels;  // the lock's channels: those named, else the mouth's
+  for (const std::string& name : params.keep_channels) locked_channels.push_back(channel_index(name));
+  if (locked_channels.empty())
+    for (int c = 0; c < kMouthChannelCount; ++c) locked_channels.push_back(c);
+  const torch::Tensor locked = torch::tensor(locked_channels, torch::kInt64);
+  if (mouth_locked) channel_weight.index_fill_(0, locked, 0.f);
   channel_weight = channel_weight / channel_weight.sum();
 
   // Trainable parts.
@@ -361,7 +442,7 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
     torch::Tensor adapted_v = model->denoiser->forward(input, roles, tokens, t, &mix);
     torch::Tensor drift = torch::zeros({});
     if (mouth_locked) {
-      drift = (adapted_v - ref_v).slice(1, kPrefixFrames).slice(2, 0, kMouthChannelCount).pow(2).mean();
+      drift = (adapted_v - ref_v).slice(1, kPrefixFrames).index_select(2, locked).pow(2).mean();
     }
     return std::pair{error(adapted_v) - error(ref_v), drift};
   };

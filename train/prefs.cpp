@@ -187,6 +187,8 @@ PrefsSummary build_prefs(const PrefsParams& params,
   if (params.candidates < 2 || params.candidates > 64)
     throw InputError("prefs: --candidates must be 2..64");
   if (params.clips_per_shard < 1) throw InputError("prefs: --clips-per-shard must be ≥ 1");
+  if (params.part_count < 1 || params.part_index < 0 || params.part_index >= params.part_count)
+    throw InputError("prefs: --part must be I/N with 0 ≤ I < N");
   const auto start = std::chrono::steady_clock::now();
   CorpusReader reader(params.corpus);
   std::vector<ClipRef> refs = reader.clips(Split::Train);
@@ -261,6 +263,8 @@ PrefsSummary build_prefs(const PrefsParams& params,
         throw InputError("preference shard " + quoted(path) +
                          " holds other clips (another corpus or --clips-per-shard); remove it");
       }
+    } else if (s % params.part_count != params.part_index) {
+      continue;  // another part's, not made yet
     } else {
       const double minutes =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / 60;

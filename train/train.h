@@ -530,6 +530,9 @@ struct PrefsParams {
   int clips_per_shard = 64;
   int vq_every = 8;                    // render every N-th clip's candidates for VQ (0 = none)
   double max_minutes = 0;              // stop (resumable) after this much time; 0 = none
+  // Make only the missing shards s with s % part_count == part_index (several processes or
+  // machines on one set, each its part; a run with part_count 1 then lists them all).
+  int part_index = 0, part_count = 1;
   std::uint64_t seed = 1;
 };
 
@@ -590,8 +593,16 @@ struct DpoParams {
   // adapted model's mouth-channel v minus the frozen base's, and no DPO loss on the mouth
   // channels, so the expert leaves the lips to the base model (and the ls expert); 0 = off.
   double keep_mouth = 0;
+  // The channels the lock holds (ARKit names); empty = all 8 mouth channels. E.g. only
+  // mouthClose: the expert may shape the lips but not part them where the base shuts them.
+  std::vector<std::string> keep_channels;
   // Gate: share of pairs drawn from the clips all three heads scored (VQ renders are few).
   double full_share = 0;
+  // Gate: how the three heads rank a pair — "mean" (the mean logit of the heads that scored
+  // the window), "balanced" (each head weighted by the inverse of its typical spread between
+  // one clip's candidates, so VQ, whose candidates differ least, counts as much as the
+  // others) or "pareto" (balanced, and the winner may not trail on any head).
+  std::string gate_pairs = "mean";
   int checkpoint_every = 100;
   double max_minutes = 0;
   int threads = 1;

@@ -1,5 +1,5 @@
 // The TLPO training chain end to end on a tiny corpus: `parla train prefs` (shards,
-// checksums, resuming, a changed recipe refused), `parla train expert` for each head
+// checksums, resuming, a changed recipe refused, made in parts), `parla train expert` for each head
 // (resuming from its checkpoint), `parla train gate` on those experts, and the generator
 // running the result. Smoke-sized: a few clips and steps.
 #include <gtest/gtest.h>
@@ -47,6 +47,30 @@ TEST(TrainTlpo, PrefsExpertsGateAndTheFusedGenerator) {
   EXPECT_EQ(other.exit_code, 2) << other.output;
   EXPECT_NE(other.output.find("candidates"), std::string::npos) << other.output;
 
+  // In parts (two processes' worth, one after the other), then once without --part: the
+  // same shards, byte for byte, and a complete index.
+  const fs::path parted = dir / "prefs-parted";
+  const std::string parted_command = parla() + " train prefs -q --corpus " + q(corpus) +
+                                     " --clips 6 --clips-per-shard 2 --vq-every 2 --steps 2 --candidates 3 -o " + q(parted);
+  auto part1 = run_command(parted_command + " --part 1/2 2>&1");
+  ASSERT_EQ(part1.exit_code, 0) << part1.output;
+  EXPECT_TRUE(fs::exists(parted / index["shards"][1]["file"].get<std::string>()));
+  EXPECT_FALSE(fs::exists(parted / index["shards"][0]["file"].get<std::string>()));
+  auto part0 = run_command(parted_command + " --part 0/2 2>&1");
+  ASSERT_EQ(part0.exit_code, 0) << part0.output;
+  auto joined = run_command(parted_command + " 2>&1");
+  ASSERT_EQ(joined.exit_code, 0) << joined.output;
+  nlohmann::json parted_index = nlohmann::json::parse(parla::read_text_file(parted / "prefs.json"));
+  EXPECT_EQ(parted_index["complete"], true);
+  EXPECT_EQ(parted_index["shards"], index["shards"]);
+  for (const auto& shard : index["shards"]) {
+    const std::string file = shard["file"].get<std::string>();
+    EXPECT_EQ(parla::read_text_file(parted / file), parla::read_text_file(prefs / file)) << file;
+  }
+  auto bad_part = run_command(parted_command + " --part 2/2 2>&1");
+  EXPECT_EQ(bad_part.exit_code, 2) << bad_part.output;
+  EXPECT_NE(bad_part.output.find("--part '2/2'"), std::string::npos) << bad_part.output;
+
   // One expert per head; the first resumes from its checkpoint.
   const std::string common = " --corpus " + q(corpus) + " --prefs " + q(prefs) +
                              " --batch 2 --margin 0 --checkpoint-every 1";
@@ -69,6 +93,36 @@ TEST(TrainTlpo, PrefsExpertsGateAndTheFusedGenerator) {
                            " -o " + q(dir / "gate") + " 2>&1");
   ASSERT_EQ(gated.exit_code, 0) << gated.output;
   fs::copy_file(dir / "gate" / "gate.pt", experts / "gate.pt");
+  // Pairs ranked Pareto-wise over the heads, each weighted by its spread; a rule that does
+  // not exist, or one given to an expert, is refused.
+  auto pareto = run_command(parla() + " train gate" + common + " --steps 1 --pairs pareto --experts-dir " +
+                            q(experts) + " -o " + q(dir / "gate-pareto") + " 2>&1");
+  ASSERT_EQ(pareto.exit_code, 0) << pareto.output;
+  EXPECT_NE(pareto.output.find("pareto pairs, head weights ls "), std::string::npos) << pareto.output;
+  EXPECT_TRUE(fs::exists(dir / "gate-pareto" / "gate.pt"));
+  auto unknown = run_command(parla() + " train gate" + common + " --steps 1 --pairs best --experts-dir " +
+                             q(experts) + " -o " + q(dir / "gate-best") + " 2>&1");
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.output;
+  EXPECT_NE(unknown.output.find("unknown --pairs 'best'"), std::string::npos) << unknown.output;
+  auto expert_pairs = run_command(parla() + " train expert --dimension ls --pairs pareto" + common +
+                                  " --steps 1 -o " + q(dir / "ls-pareto") + " 2>&1");
+  EXPECT_EQ(expert_pairs.exit_code, 2) << expert_pairs.output;
+  EXPECT_NE(expert_pairs.output.find("--pairs is for the gate"), std::string::npos) << expert_pairs.output;
+
+  // A lock on one mouth channel trains; a channel that is not the mouth's, or --keep
+  // without the lock's weight, is refused.
+  auto close_locked = run_command(parla() + " train expert --dimension vq --keep-mouth 100 --keep mouthClose" +
+                                  common + " --steps 1 -o " + q(dir / "vq-close") + " 2>&1");
+  ASSERT_EQ(close_locked.exit_code, 0) << close_locked.output;
+  EXPECT_TRUE(fs::exists(dir / "vq-close" / "vq.pt"));
+  auto not_mouth = run_command(parla() + " train expert --dimension vq --keep-mouth 100 --keep headYaw" + common +
+                               " --steps 1 -o " + q(dir / "vq-yaw") + " 2>&1");
+  EXPECT_EQ(not_mouth.exit_code, 2) << not_mouth.output;
+  EXPECT_NE(not_mouth.output.find("--keep 'headYaw' is not a mouth channel"), std::string::npos) << not_mouth.output;
+  auto no_weight = run_command(parla() + " train expert --dimension vq --keep mouthClose" + common +
+                               " --steps 1 -o " + q(dir / "vq-noweight") + " 2>&1");
+  EXPECT_EQ(no_weight.exit_code, 2) << no_weight.output;
+  EXPECT_NE(no_weight.output.find("give --keep-mouth W too"), std::string::npos) << no_weight.output;
 
   // The generator runs the trained files; with every expert off it is the base model.
   const std::string speech = q(parla::data_dir() / "sample" / "speech.flac");
