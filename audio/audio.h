@@ -278,6 +278,9 @@ class PlaybackStream {
   // Main thread: while paused the callback plays silence and the position holds.
   void set_paused(bool paused);
   bool paused() const;
+  // Main thread: while muted the callback plays silence but the position runs on, so the
+  // audible time (and a clock on it) keeps going and unmuting needs no seek.
+  void set_muted(bool muted);
   // Main thread: jump to a time (clamped to the track); applied by the next callback.
   void seek(double seconds);
   // Any thread: the media time now reaching the listener, seconds (never negative).

@@ -30,6 +30,7 @@ struct PlaybackStream::State {
   // Main thread → callback.
   std::atomic<std::int64_t> seek_request{-1};  // frame, or -1
   std::atomic<bool> paused{false};
+  std::atomic<bool> muted{false};
 
   // Callback → any thread: a seqlock snapshot (even `seq` = consistent).
   std::atomic<std::uint64_t> seq{0};
@@ -81,8 +82,12 @@ struct PlaybackStream::State {
       return;
     }
     std::int64_t n = std::clamp<std::int64_t>(total_frames - position, 0, frames);
-    std::memcpy(out, pcm.data() + position * channels,
-                static_cast<size_t>(n) * channels * sizeof(float));
+    if (muted.load(std::memory_order_acquire)) {
+      std::memset(out, 0, static_cast<size_t>(n) * channels * sizeof(float));
+    } else {
+      std::memcpy(out, pcm.data() + position * channels,
+                  static_cast<size_t>(n) * channels * sizeof(float));
+    }
     std::memset(out + n * channels, 0,
                 (samples - static_cast<size_t>(n) * channels) * sizeof(float));
     position += n;
@@ -171,6 +176,7 @@ void PlaybackStream::set_paused(bool paused) {
   state_->paused.store(paused, std::memory_order_release);
 }
 bool PlaybackStream::paused() const { return state_->paused.load(std::memory_order_acquire); }
+void PlaybackStream::set_muted(bool muted) { state_->muted.store(muted, std::memory_order_release); }
 
 void PlaybackStream::seek(double seconds) {
   auto frame = static_cast<std::int64_t>(std::llround(seconds * state_->rate));

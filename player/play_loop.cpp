@@ -59,9 +59,10 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
   FrameQueue queue(static_cast<size_t>(std::max(1, wp.queue_frames)));
   WorkerThread worker(queue, [&] { play_worker(queue, scene, input); });
   wait_for_first_frame(queue);
-  // The master clock: the audio's while it plays at speed 1, unmuted; otherwise the wall
-  // clock (PlaybackStream has neither gain nor rate control: m and [ ] pause the sound and
-  // the wall clock carries on from the same time, at the chosen speed).
+  // The master clock: the audio's while it plays at speed 1 (muted too: the stream then
+  // plays silence and its position runs on); otherwise the wall clock (PlaybackStream has
+  // no rate control: [ and ] pause the sound and the wall clock carries on from the same
+  // time, at the chosen speed).
   std::unique_ptr<AudioClock> audio_clock;
   WallClock wall;
   Clock* clock = &wall;
@@ -94,14 +95,16 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
     seek_ns = audio::steady_now_ns();
     offsets = Figures();  // the sync figures start again at the new position
   };
-  // Hands the clock over between audio and wall when mute or speed change.
+  // Mutes or unmutes the sound; hands the clock over between audio and wall when the
+  // speed leaves or returns to 1.
   auto set_master = [&](double new_speed, bool new_muted) {
     double now = seeking ? seek_target : clock->seconds();
     bool paused = clock->paused();
     speed = new_speed;
     muted = new_muted;
+    if (playback) playback->set_muted(muted);
     wall.set_rate(speed);
-    bool want_audio = audio_clock && !muted && speed == 1.0;
+    bool want_audio = audio_clock && speed == 1.0;
     if (want_audio && clock != audio_clock.get()) {
       clock = audio_clock.get();
       clock->set_paused(paused);
