@@ -194,8 +194,7 @@ int run_prefs(const ParsedArgs& args) {
   if (auto part = args.value("part")) {
     int used = 0;
     if (std::sscanf(part->c_str(), "%d/%d%n", &params.part_index, &params.part_count, &used) != 2 ||
-        used != static_cast<int>(part->size()) || params.part_count < 1 || params.part_index < 0 ||
-        params.part_index >= params.part_count)
+        used != static_cast<int>(part->size()))
       throw InputError("--part '" + *part + "': expected I/N with 0 ≤ I < N (e.g. 0/2 and 1/2)");
   }
   params.seed = static_cast<std::uint64_t>(args.integer("seed", 1, 0, 1LL << 53));

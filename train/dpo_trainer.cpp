@@ -65,24 +65,36 @@ float head_window_score(const PairClip& c, size_t k, int first, int frames, int 
   return n ? static_cast<float>(sum / n) : NAN;
 }
 
-// How the gate ranks a pair over the three heads (DpoParams::gate_pairs).
+std::array<float, 3> head_window_scores(const PairClip& c, size_t k, int first, int frames) {
+  return {head_window_score(c, k, first, frames, 0), head_window_score(c, k, first, frames, 1),
+          head_window_score(c, k, first, frames, 2)};
+}
+
+// How a pair is ranked: by one head (an expert) or by all three (the gate,
+// DpoParams::gate_pairs).
 struct PairRule {
   int what = -1;                        // an expert's head, or -1: every head that scored
   std::array<float, 3> weight{1, 1, 1};  // per-head weight of the logits (gate)
   bool pareto = false;                  // the winner may not trail on any head (gate)
-};
 
-// A window's score of candidate k: its head's logit for an expert; for the gate the
-// weighted mean over the heads that scored it.
-float window_score(const PairClip& c, size_t k, int first, int frames, const PairRule& rule) {
-  if (rule.what >= 0) return head_window_score(c, k, first, frames, rule.what);
-  double sum = 0, weights = 0;
-  for (int d = 0; d < 3; ++d) {
-    float v = head_window_score(c, k, first, frames, d);
-    if (std::isfinite(v)) sum += rule.weight[d] * v, weights += rule.weight[d];
+  // A candidate's window score from its three heads' scores: its head's for an expert;
+  // for the gate the weighted mean over the heads that scored it.
+  float score(const std::array<float, 3>& heads) const {
+    if (what >= 0) return heads[what];
+    double sum = 0, weights = 0;
+    for (int d = 0; d < 3; ++d)
+      if (std::isfinite(heads[d])) sum += weight[d] * heads[d], weights += weight[d];
+    return weights > 0 ? static_cast<float>(sum / weights) : NAN;
   }
-  return weights > 0 ? static_cast<float>(sum / weights) : NAN;
-}
+  // Whether w may win over l: always, or under the Pareto rule when it trails on no head
+  // that scored both.
+  bool may_win(const std::array<float, 3>& w, const std::array<float, 3>& l) const {
+    if (!pareto) return true;
+    for (int d = 0; d < 3; ++d)
+      if (std::isfinite(w[d]) && std::isfinite(l[d]) && w[d] < l[d]) return false;
+    return true;
+  }
+};
 
 // Gate, balanced: each head weighted by the inverse of its typical spread between the
 // candidates of one clip (the median over clips of the largest minus the smallest
@@ -158,25 +170,19 @@ class PairSampler {
         const PairClip& c = *pool[rng.below(pool.size())];
         const int first = static_cast<int>(rng.below(static_cast<size_t>(c.frames - kWindow + 1)));
         const size_t K = c.candidates.size();
+        std::vector<std::array<float, 3>> heads(K);
         std::vector<float> score(K);
-        std::vector<std::array<float, 3>> head(K);
         for (size_t k = 0; k < K; ++k) {
-          score[k] = window_score(c, k, first, kWindow, rule_);
-          if (rule_.pareto)
-            for (int d = 0; d < 3; ++d) head[k][d] = head_window_score(c, k, first, kWindow, d);
+          heads[k] = head_window_scores(c, k, first, kWindow);
+          score[k] = rule_.score(heads[k]);
         }
-        // The pair: the largest lead (under the Pareto rule, among the pairs whose winner
-        // trails on no head that scored both).
+        // The pair: the largest lead among the pairs the rule allows.
         int best = -1, worst = -1;
-        float lead = -INFINITY;
+        float lead = 0;
         for (size_t w = 0; w < K; ++w) {
           for (size_t l = 0; l < K; ++l) {
-            if (w == l || !std::isfinite(score[w]) || !std::isfinite(score[l]) || score[w] - score[l] <= lead) continue;
-            bool dominates = true;
-            if (rule_.pareto)
-              for (int d = 0; d < 3; ++d)
-                if (std::isfinite(head[w][d]) && std::isfinite(head[l][d]) && head[w][d] < head[l][d]) dominates = false;
-            if (dominates) best = static_cast<int>(w), worst = static_cast<int>(l), lead = score[w] - score[l];
+            if (!(score[w] - score[l] > lead) || !rule_.may_win(heads[w], heads[l])) continue;
+            best = static_cast<int>(w), worst = static_cast<int>(l), lead = score[w] - score[l];
           }
         }
         if (best < 0 || lead < margin_) continue;
@@ -341,7 +347,7 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
   // on the rendered clips). The last 5 % of them are held out for validation.
   std::vector<const PairClip*> eligible, train_clips, val_clips;
   for (const PairClip& c : clips) {
-    if (c.frames >= kWindow && std::isfinite(window_score(c, 0, 0, kWindow, rule))) eligible.push_back(&c);
+    if (c.frames >= kWindow && std::isfinite(rule.score(head_window_scores(c, 0, 0, kWindow)))) eligible.push_back(&c);
   }
   if (eligible.empty())
     throw InputError("preference set " + quoted(params.prefs) + " has no clip of 2 s or more scored by " +

@@ -188,7 +188,8 @@ PrefsSummary build_prefs(const PrefsParams& params,
     throw InputError("prefs: --candidates must be 2..64");
   if (params.clips_per_shard < 1) throw InputError("prefs: --clips-per-shard must be ≥ 1");
   if (params.part_count < 1 || params.part_index < 0 || params.part_index >= params.part_count)
-    throw InputError("prefs: --part must be I/N with 0 ≤ I < N");
+    throw InputError("--part '" + std::to_string(params.part_index) + "/" + std::to_string(params.part_count) +
+                     "': expected I/N with 0 ≤ I < N (e.g. 0/2 and 1/2)");
   const auto start = std::chrono::steady_clock::now();
   CorpusReader reader(params.corpus);
   std::vector<ClipRef> refs = reader.clips(Split::Train);
