@@ -234,9 +234,7 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
   // The lips' innermost band slides out of view as they shut: the vertices on the lips'
   // inner edges (the lip-edge rows over the portrait's teeth, else the cut itself)
   // sample the portrait kLipEdgeSlide of the lip's thickness further into the lip at
-  // mouthClose 1, tapering to nothing at the corners. The thickness is the lip's own, from
-  // that edge out (not from the midline: over a smile's teeth that took most of a thin
-  // upper lip, and shut lips showed as a dark line). Where dlib laid the inner contour
+  // mouthClose 1, tapering to nothing at the corners. Where dlib laid the inner contour
   // on one lip (small or blurred faces), the teeth it left outside lie in that band;
   // elsewhere the lips' inner edges hide, as lips pressed together do.
   constexpr float kLipEdgeSlide = 0.3f;
@@ -248,10 +246,9 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
       const float x = rig.rest_face[upper].x;
       const float a = (x - centre) / half;
       const float taper = std::sqrt(std::max(0.f, 1.f - a * a));
-      rig.slide_y[upper] = -kLipEdgeSlide * taper * std::max(0.f, rig.rest_face[upper].y - g.upper_lip_top);
-      if (lower >= 0) {
-        rig.slide_y[lower] = kLipEdgeSlide * taper * std::max(0.f, g.lower_lip_bottom - rig.rest_face[lower].y);
-      }
+      const float line = g.lip_line_y(x);
+      rig.slide_y[upper] = -kLipEdgeSlide * taper * std::max(0.f, line - g.upper_lip_top);
+      if (lower >= 0) rig.slide_y[lower] = kLipEdgeSlide * taper * std::max(0.f, g.lower_lip_bottom - line);
     }
   }
   rig.slid.clear();

