@@ -164,8 +164,9 @@ void GlRigView::set_static_uniforms(GLuint p) {
   }
 }
 
-void GlRigView::draw(const std::vector<video::Point>& posed_px, const MotionFrame& motion) {
+void GlRigView::draw(const std::vector<video::Point>& posed_px, const MotionFrame& track_frame) {
   const video::Rig::Impl& impl = rig_.impl();
+  const MotionFrame motion = video::rig_motion(impl, track_frame);
   const size_t count = impl.rest_px.size();
   if (posed_px.size() != count) return;
   const RigFraming& f = framing_;

@@ -96,6 +96,21 @@ TeethRun teeth_run(const Image& portrait, Point from, Point to, float lip_luma, 
   return run;
 }
 
+// The longest run of samples darker than `dark` on the way from `from` to `to`, pixels.
+float dark_run(const Image& portrait, Point from, Point to, float dark) {
+  const float length = std::hypot(to.x - from.x, to.y - from.y);
+  const int steps = static_cast<int>(std::ceil(length * 2.f));
+  int run = 0, longest = 0;
+  for (int i = 0; i <= steps && steps > 0; ++i) {
+    const float t = static_cast<float>(i) / static_cast<float>(steps);
+    float rgb[3];
+    sample_bilinear(portrait, from.x + (to.x - from.x) * t, from.y + (to.y - from.y) * t, rgb);
+    run = luma(rgb[0], rgb[1], rgb[2]) < dark ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  return steps > 0 ? length * static_cast<float>(longest) / static_cast<float>(steps) : 0.f;
+}
+
 // Where the upper teeth end between the lips, 0 .. 1 from the upper inner lip point
 // `from` to the lower one `to` (0: no upper teeth there): just past the end of the
 // longest run of tooth samples that begins in the upper half (each sample the brightest
@@ -182,6 +197,7 @@ MouthModel build_mouth(const Image& portrait, const Landmarks& l, const FaceFram
   };
   std::array<float, 3> shown_sum{};
   int shown_samples = 0;
+  std::array<float, kColumns> dark_units{};
   // Teeth already shown by the portrait move with their lips; paint only the rest (never
   // below a tooth edge the picture already shows: that would be a second row).
   for (int c = 0; c < kColumns; ++c) {
@@ -215,6 +231,7 @@ MouthModel build_mouth(const Image& portrait, const Landmarks& l, const FaceFram
     if ((!down.found && lower_gap_units < kThinGapUnits) || (down.reaches_cut && !down.dark_beyond_cut && !closed_bite)) {
       m.lower_teeth_units += std::max(0.f, kLowerTeethUnits - 0.1f * lower_gap_units);
     }
+    dark_units[static_cast<size_t>(c)] = dark_run(portrait, upper, lower, 0.6f * lip_luma) / frame.interocular_px;
     m.teeth_edge += up.reaches_cut ? 1.f : 0.f;
     m.lower_teeth_edge += down.reaches_cut ? 1.f : 0.f;
     for (const TeethRun& run : {up, down}) {
@@ -258,6 +275,14 @@ MouthModel build_mouth(const Image& portrait, const Landmarks& l, const FaceFram
     m.teeth = mix(m.teeth, scaled(shown_sum, 1.f / static_cast<float>(shown_samples)),
                   std::min(1.f, static_cast<float>(shown_samples) / 40.f));
   }
+  // The jaw's opening: the dark mouth's height in the middle three columns (their
+  // median, so one dark tooth gap or a dark lip corner does not count), over what one
+  // unit of jawOpen opens there (rig_deformers.cpp: the lower lip 0.30, the upper 0.035).
+  // Under kMinDarkUnits it is a smile's dark line between its teeth or a lip crease.
+  constexpr float kJawOpeningPerUnit = 0.335f, kMinDarkUnits = 0.04f;
+  std::array<float, 3> middle = {dark_units[2], dark_units[3], dark_units[4]};
+  std::sort(middle.begin(), middle.end());
+  if (middle[1] >= kMinDarkUnits) m.own_jaw = middle[1] / kJawOpeningPerUnit;
   m.upper_teeth_units /= kColumns;
   m.lower_teeth_units /= kColumns;
   m.teeth_edge /= kColumns;

@@ -143,7 +143,8 @@ struct Renderer::State {
   }
 
   // Poses the mesh and collects the triangles that differ from the still portrait.
-  void setup_frame(const MotionFrame& motion) {
+  void setup_frame(const MotionFrame& track_frame) {
+    const MotionFrame motion = rig_motion(impl, track_frame);
     pose_vertices(impl, motion, posed_px);
     source_vertices(impl, motion, source_px);
     const size_t count = posed_px.size();

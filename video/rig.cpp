@@ -122,7 +122,17 @@ std::span<const float> Rig::head_weights() const { return impl_->weight; }
 
 std::vector<Point> Rig::posed_vertices(const MotionFrame& motion) const {
   std::vector<Point> out;
-  pose_vertices(*impl_, motion, out);
+  pose_vertices(*impl_, rig_motion(*impl_, motion), out);
+  return out;
+}
+
+MotionFrame rig_motion(const Rig::Impl& rig, const MotionFrame& motion) {
+  const float own = rig.mouth.own_jaw;
+  if (own <= 0.f) return motion;
+  const float jaw = channel_value(motion, Channel::JawOpen);
+  MotionFrame out = motion;
+  out[index(Channel::JawOpen)] = std::max(0.f, jaw - own);
+  out[index(Channel::MouthClose)] = std::max(channel_value(motion, Channel::MouthClose), 1.f - std::min(1.f, jaw / own));
   return out;
 }
 

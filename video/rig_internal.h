@@ -150,6 +150,11 @@ struct MouthModel {
   // beyond it the interior's top edge is a lip, not the teeth's edge.
   std::array<float, 2> teeth_edge_x{};
   float teeth_edge_reach = 0.f;
+  // The portrait's own jaw opening in jawOpen units: the dark mouth it shows between its
+  // lips (or teeth) over the jaw's opening per unit of jawOpen; 0 where the picture shows
+  // no dark opening (lips together, or a smile's teeth together). A frame taken mid-word
+  // has one; the rig reads the track's jawOpen relative to it (rig_motion).
+  float own_jaw = 0.f;
 };
 // From the portrait, its landmarks (portrait pixels) and its face frame.
 // Also finds the bite the rig cuts at (FaceGeometry::lip_cut_ratio).
@@ -226,6 +231,14 @@ struct Rig::Impl {
   MouthModel mouth;
   Silhouette silhouette;
 };
+
+// The motion as this portrait's rig takes it. A portrait that shows its own jaw opening
+// (MouthModel::own_jaw: a frame taken mid-word) looks as it is at jawOpen = own_jaw;
+// below that its lips close over the opening as mouthClose closes them (shut at
+// jawOpen 0, a relaxed mouth), above it the jaw opens on from the portrait's opening.
+// Every other portrait's motion is unchanged. The renderer, Rig::posed_vertices and the
+// player's GL view pose and shade with this frame; the internal functions below take it.
+MotionFrame rig_motion(const Rig::Impl& rig, const MotionFrame& motion);
 
 // Builds the grid mesh (vertices, triangles, materials, lip cut) into `rig`.
 void build_mesh(Rig::Impl& rig, const RigParams& params);

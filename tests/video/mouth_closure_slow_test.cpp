@@ -17,20 +17,8 @@
 namespace parla {
 namespace {
 
-struct LipRead {
-  float gap = 0.f;    // inner lips apart, output pixels
-  float width = 0.f;  // outer corners apart (48-54), output pixels
-};
-
-LipRead read_lips(const Image& picture) {
-  const video::Landmarks l = video::fit_face(picture, "render").landmarks;
-  LipRead read;
-  for (auto [a, b] : {std::pair{61, 67}, std::pair{62, 66}, std::pair{63, 65}}) {
-    read.gap += std::hypot(l[b].x - l[a].x, l[b].y - l[a].y) / 3.f;
-  }
-  read.width = std::hypot(l[54].x - l[48].x, l[54].y - l[48].y);
-  return read;
-}
+using testing::LipRead;
+using testing::read_lips;
 
 class MouthClosure : public ::testing::TestWithParam<const char*> {
  protected:

@@ -7,9 +7,11 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <ostream>
+#include <utility>
 #include <vector>
 
 #include "tests/support/testing.h"
@@ -37,6 +39,22 @@ inline video::Rig fitted_rig(const std::filesystem::path& path) {
   Image image = video::load_image(path);
   video::FaceFit fit = video::fit_face(image, path.string());
   return video::Rig(std::move(image), fit);
+}
+
+// The lips as dlib reads them on a render (output pixels).
+struct LipRead {
+  float gap = 0.f;    // inner lips apart: mean of 61-67, 62-66, 63-65
+  float width = 0.f;  // outer corners apart (48-54)
+};
+
+inline LipRead read_lips(const Image& picture) {
+  const video::Landmarks l = video::fit_face(picture, "render").landmarks;
+  LipRead read;
+  for (auto [a, b] : {std::pair{61, 67}, std::pair{62, 66}, std::pair{63, 65}}) {
+    read.gap += std::hypot(l[b].x - l[a].x, l[b].y - l[a].y) / 3.f;
+  }
+  read.width = std::hypot(l[54].x - l[48].x, l[54].y - l[48].y);
+  return read;
 }
 
 // A render's pixel coloured like teeth: light and nearly grey (lips are redder).

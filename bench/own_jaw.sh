@@ -1,0 +1,91 @@
+#!/bin/sh
+# Portraits taken mid-word (docs/rig.md "A portrait taken mid-word"): every realtalk clip
+# whose frame at 0.5 s shows its own jaw opening (`rig_gallery interior`: own jaw > 0) is
+# rendered with its own audio by two builds and scored, with the real clip, by the same
+# critic (`parla score`, from AFTER). Prints per clip LS / MN / VQ of the real video and
+# both renders, then how the renders' dlib-tracked jawOpen follows the real speaker's:
+# the mean over the clip, its 10th and 90th percentiles (how far the mouth closes and
+# opens) and the Pearson r with the real clip's, frame by frame.
+# Usage: bench/own_jaw.sh BEFORE_PARLA AFTER_PARLA [RIG_GALLERY]
+set -eu
+before=$1
+after=$2
+gallery=${3:-build/tests/video/rig_gallery}
+media=../shared/media/realtalk
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+score() { "$after" score "$1" --json "$2" -y </dev/null >/dev/null 2>&1; }
+tail -n +2 "$media/MANIFEST.tsv" | cut -f1 | while read -r file; do
+  ffmpeg -nostdin -v error -y -ss 0.5 -i "$media/$file" -frames:v 1 "$work/p.png"
+  own=$("$gallery" interior "$work/p.png" 2>/dev/null | sed -n 's/.*own jaw \([0-9.]*\).*/\1/p')
+  case "$own" in "" | 0.000) continue ;; esac
+  name=${file%.mp4}
+  ffmpeg -nostdin -v error -y -i "$media/$file" -vn -ac 1 -ar 16000 "$work/a.wav"
+  "$before" render "$work/p.png" "$work/a.wav" -o "$work/before.mp4" -y -q </dev/null
+  "$after" render "$work/p.png" "$work/a.wav" -o "$work/after.mp4" -y -q </dev/null
+  score "$media/$file" "$work/$name.real.json"
+  score "$work/before.mp4" "$work/$name.before.json"
+  score "$work/after.mp4" "$work/$name.after.json"
+  echo "$name $own" >>"$work/clips"
+done
+python3 - "$work" <<'EOF'
+import json, math, sys
+work = sys.argv[1]
+
+def load(path):
+    s = json.load(open(path))
+    m = s["motion"]
+    return s["scores"], [(i / m["fps"], v) for i, v in enumerate(m["jaw_open"])]
+
+def at(series, t):  # linear interpolation; None inside a gap in the tracking
+    for (t0, v0), (t1, v1) in zip(series, series[1:]):
+        if t0 <= t <= t1:
+            if v0 is None or v1 is None:
+                return None
+            return v0 + (v1 - v0) * (t - t0) / (t1 - t0) if t1 > t0 else v0
+    return None
+
+def pearson(a, b):
+    ma, mb = sum(a) / len(a), sum(b) / len(b)
+    sa = math.sqrt(sum((x - ma) ** 2 for x in a))
+    sb = math.sqrt(sum((y - mb) ** 2 for y in b))
+    return sum((x - ma) * (y - mb) for x, y in zip(a, b)) / (sa * sb) if sa > 0 and sb > 0 else float("nan")
+
+def pct(values, q):
+    v = sorted(values)
+    return v[int(q * (len(v) - 1))]
+
+mean = lambda v: sum(v) / len(v)
+totals = {"before": [], "after": []}
+print("| clip | own jaw | LS / MN / VQ real | before | after | jaw mean real / before / after | p10 | p90 | r before / after |")
+print("|---|---|---|---|---|---|---|---|---|")
+for line in open(f"{work}/clips"):
+    name, own = line.split()
+    real_scores, real = load(f"{work}/{name}.real.json")
+    row, jaw = {}, {}
+    for build in ("before", "after"):
+        scores, track = load(f"{work}/{name}.{build}.json")
+        pairs = [(x, at(real, t)) for t, x in track]
+        pairs = [(x, y) for x, y in pairs if x is not None and y is not None]
+        mine = [x for x, _ in pairs]
+        row[build] = (scores, mean(mine), pct(mine, 0.1), pct(mine, 0.9), pearson(mine, [y for _, y in pairs]))
+    real_jaw = [y for _, y in real if y is not None]
+    for build in ("before", "after"):
+        off = (abs(row[build][1] - mean(real_jaw)), abs(row[build][2] - pct(real_jaw, 0.1)))
+        totals[build].append((row[build][0], row[build], off))
+    fmt = lambda s: "%.1f / %.1f / %.1f" % (s["ls"], s["mn"], s["vq"])
+    print(f"| {name[:48]} | {float(own):.3f} | {fmt(real_scores)} | {fmt(row['before'][0])} | {fmt(row['after'][0])} | "
+          f"{mean(real_jaw):.3f} / {row['before'][1]:.3f} / {row['after'][1]:.3f} | "
+          f"{pct(real_jaw, 0.1):.3f} / {row['before'][2]:.3f} / {row['after'][2]:.3f} | "
+          f"{pct(real_jaw, 0.9):.3f} / {row['before'][3]:.3f} / {row['after'][3]:.3f} | "
+          f"{row['before'][4]:.3f} / {row['after'][4]:.3f} |")
+for build, rows in totals.items():
+    if rows:
+        print(f"{build}: mean LS {mean([s['ls'] for s, _, _ in rows]):.1f}, MN {mean([s['mn'] for s, _, _ in rows]):.1f}, "
+              f"VQ {mean([s['vq'] for s, _, _ in rows]):.1f}, jaw r {mean([r[4] for _, r, _ in rows]):.3f}, "
+              f"|jaw mean - real's| {mean([o[0] for _, _, o in rows]):.3f}, |jaw p10 - real's| {mean([o[1] for _, _, o in rows]):.3f} "
+              f"over {len(rows)} clips")
+if totals["before"]:
+    closer = [sum(a[2][k] > b[2][k] for a, b in zip(totals["before"], totals["after"])) for k in (0, 1)]
+    print(f"after nearer the real speaker: jaw mean on {closer[0]}, p10 on {closer[1]} of {len(totals['after'])} clips")
+EOF
