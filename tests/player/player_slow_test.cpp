@@ -82,6 +82,7 @@ TEST(PlayPicture, GlFramesMatchTheCpuRenderer) {
     return m[index(Channel::EyeBlinkLeft)] + m[index(Channel::EyeBlinkRight)];
   });
   std::int64_t shut = argmax([](const MotionFrame& m) { return m[index(Channel::MouthClose)]; });
+  std::int64_t quietest = argmax([](const MotionFrame& m) { return -m[index(Channel::JawOpen)]; });
   ASSERT_GT(track.frames[widest][index(Channel::JawOpen)], 0.3f);
   ASSERT_GT(track.frames[blink][index(Channel::EyeBlinkLeft)], 0.5f);
   ASSERT_GT(track.frames[shut][index(Channel::MouthClose)], 0.8f);
@@ -96,12 +97,17 @@ TEST(PlayPicture, GlFramesMatchTheCpuRenderer) {
   video::save_png(testing::load_face({"small", testing::shared_media_dir() / "realtalk" /
                                                    "mtanveer1_AVCrossNet__E1_silent_plus_target.mp4", 1.0}),
                   small_face_path);
+  // A frame taken mid-word (own jaw 0.23): below its own jaw the lips close over its
+  // opening (video::rig_motion), in the GL view as on the CPU.
+  const auto mid_word_path = dir / "mid_word.png";
+  video::save_png(testing::load_face({"mid_word", testing::shared_media_dir() / "video" / "hdtf_katiehill.mp4", 6.5}),
+                  mid_word_path);
   struct Case {
     std::filesystem::path portrait;
     std::vector<std::int64_t> frames;
   };
   for (const Case& c : {Case{portrait_path, {50, widest, blink, shut}}, Case{illustration_path, {widest}},
-                       Case{small_face_path, {widest}}}) {
+                       Case{small_face_path, {widest}}, Case{mid_word_path, {quietest, 50}}}) {
     Image portrait = video::load_image(c.portrait);
     video::Rig rig(portrait, video::fit_face(portrait, c.portrait.string()));
     video::Renderer cpu(rig);
