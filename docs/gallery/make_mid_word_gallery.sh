@@ -1,0 +1,45 @@
+#!/bin/sh
+# Portraits taken mid-word before and after the rig read jawOpen relative to their own
+# opening (docs/rig.md "A portrait taken mid-word"): every realtalk frame at 0.5 s whose
+# own jaw is open (`rig_gallery interior`) and the two such gallery faces, as close-ups
+# of the default 512² render (`rig_gallery mouths`) at jawOpen 0 and 0.35 with BEFORE's
+# rig_gallery and this build's.
+# Usage: docs/gallery/make_mid_word_gallery.sh BEFORE_RIG_GALLERY [BUILD_DIR [OUT.jpg]]
+set -eu
+before=$1
+build=${2:-build}
+out=${3:-docs/gallery/mid_word.jpg}
+after="$build/tests/video/rig_gallery"
+media=../shared/media
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+font=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+ffmpeg -v error -y -ss 6.5 -i "$media/video/hdtf_katiehill.mp4" -frames:v 1 "$work/katiehill_6.5.png"
+ffmpeg -v error -y -ss 4.5 -i "$media/video/retalking_woman.mp4" -frames:v 1 "$work/retalking_woman_4.5.png"
+tail -n +2 "$media/realtalk/MANIFEST.tsv" | cut -f1 | while read -r file; do
+  ffmpeg -nostdin -v error -y -ss 0.5 -i "$media/realtalk/$file" -frames:v 1 "$work/rt_${file%.mp4}.png"
+done
+i=0
+inputs=""
+for portrait in "$work"/*.png; do  # no spaces in these paths
+  own=$("$after" interior "$portrait" 2>/dev/null | sed -n 's/.*own jaw \([0-9.]*\).*/\1/p')
+  case "$own" in "" | 0.000) continue ;; esac
+  name=$(basename "${portrait%.*}" | sed 's/^rt_[^_]*_//' | cut -c1-24)
+  "$before" mouths "$portrait" "$work/b_$i.png" "$name" >/dev/null
+  "$after" mouths "$portrait" "$work/a_$i.png" "$name" >/dev/null
+  # Cells are 220x150: rest (jawOpen 0) is the first, half (jawOpen 0.35) the third.
+  ffmpeg -v error -y -i "$work/b_$i.png" -i "$work/a_$i.png" -filter_complex \
+    "[0]crop=220:150:0:0[b0];[1]crop=220:150:0:0[a0];[0]crop=220:150:440:0[b1];[1]crop=220:150:440:0[a1];[b0][a0][b1][a1]hstack=4,pad=iw+200:ih:200:0:color=0x282828,drawtext=fontfile=$font:text='$name':x=6:y=58:fontsize=13:fontcolor=white,drawtext=fontfile=$font:text='own jaw $own':x=6:y=80:fontsize=13:fontcolor=white" \
+    "$work/row_$i.png"
+  inputs="$inputs -i $work/row_$i.png"
+  i=$((i + 1))
+done
+header="pad=iw:ih+28:0:28:color=0x282828"
+x=200
+for label in "jaw 0 before" "jaw 0 now" "jaw 0.35 before" "jaw 0.35 now"; do
+  header="$header,drawtext=fontfile=$font:text='$label':x=$((x + 40)):y=5:fontsize=18:fontcolor=white"
+  x=$((x + 220))
+done
+# shellcheck disable=SC2086
+ffmpeg -v error -y $inputs -filter_complex "vstack=$i,$header" -q:v 3 "$out"
+echo "wrote $out ($i faces)"
