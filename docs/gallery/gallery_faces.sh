@@ -1,5 +1,5 @@
 # Sourced by the mouth galleries. `gallery_setup` makes a scratch folder $work (removed
-# on exit), sets $font and lists the faces in $work/faces; `gallery_faces DIR` writes 12 frames of the real videos
+# on exit, `gallery_scratch`), sets $font and lists the faces in $work/faces; `gallery_faces DIR` writes 12 frames of the real videos
 # in ../shared/media into DIR (any video frame is a portrait: four moments of each test
 # video, one frame of four realtalk clips) and prints every face of the galleries, one
 # path per line: the sample, the shared portraits, then those frames.
@@ -17,10 +17,15 @@ gallery_faces() {
   for p in data/sample/portrait.png "$media"/portraits/*.* "$1"/*.png; do echo "$p"; done
 }
 
-gallery_setup() {
+# A scratch folder $work (removed on exit) and the label font $font.
+gallery_scratch() {
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
+  font=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+}
+
+gallery_setup() {
+  gallery_scratch
   mkdir "$work/frames"
   gallery_faces "$work/frames" > "$work/faces"
-  font=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 }

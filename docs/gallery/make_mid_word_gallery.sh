@@ -11,9 +11,8 @@ build=${2:-build}
 out=${3:-docs/gallery/mid_word.jpg}
 after="$build/tests/video/rig_gallery"
 media=../shared/media
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-font=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+. docs/gallery/gallery_faces.sh
+gallery_scratch
 ffmpeg -v error -y -ss 6.5 -i "$media/video/hdtf_katiehill.mp4" -frames:v 1 "$work/katiehill_6.5.png"
 ffmpeg -v error -y -ss 4.5 -i "$media/video/retalking_woman.mp4" -frames:v 1 "$work/retalking_woman_4.5.png"
 tail -n +2 "$media/realtalk/MANIFEST.tsv" | cut -f1 | while read -r file; do
