@@ -62,17 +62,17 @@ print("|---|---|---|---|---|---|---|---|---|")
 for line in open(f"{work}/clips"):
     name, own = line.split()
     real_scores, real = load(f"{work}/{name}.real.json")
-    row, jaw = {}, {}
+    real_jaw = [y for _, y in real if y is not None]
+    row = {}
     for build in ("before", "after"):
         scores, track = load(f"{work}/{name}.{build}.json")
         pairs = [(x, at(real, t)) for t, x in track]
         pairs = [(x, y) for x, y in pairs if x is not None and y is not None]
         mine = [x for x, _ in pairs]
         row[build] = (scores, mean(mine), pct(mine, 0.1), pct(mine, 0.9), pearson(mine, [y for _, y in pairs]))
-    real_jaw = [y for _, y in real if y is not None]
-    for build in ("before", "after"):
+        # How far the clip's mean and 10th percentile lie from the real speaker's.
         off = (abs(row[build][1] - mean(real_jaw)), abs(row[build][2] - pct(real_jaw, 0.1)))
-        totals[build].append((row[build][0], row[build], off))
+        totals[build].append((row[build], off))
     fmt = lambda s: "%.1f / %.1f / %.1f" % (s["ls"], s["mn"], s["vq"])
     print(f"| {name[:48]} | {float(own):.3f} | {fmt(real_scores)} | {fmt(row['before'][0])} | {fmt(row['after'][0])} | "
           f"{mean(real_jaw):.3f} / {row['before'][1]:.3f} / {row['after'][1]:.3f} | "
@@ -81,11 +81,11 @@ for line in open(f"{work}/clips"):
           f"{row['before'][4]:.3f} / {row['after'][4]:.3f} |")
 for build, rows in totals.items():
     if rows:
-        print(f"{build}: mean LS {mean([s['ls'] for s, _, _ in rows]):.1f}, MN {mean([s['mn'] for s, _, _ in rows]):.1f}, "
-              f"VQ {mean([s['vq'] for s, _, _ in rows]):.1f}, jaw r {mean([r[4] for _, r, _ in rows]):.3f}, "
-              f"|jaw mean - real's| {mean([o[0] for _, _, o in rows]):.3f}, |jaw p10 - real's| {mean([o[1] for _, _, o in rows]):.3f} "
+        print(f"{build}: mean LS {mean([r[0]['ls'] for r, _ in rows]):.1f}, MN {mean([r[0]['mn'] for r, _ in rows]):.1f}, "
+              f"VQ {mean([r[0]['vq'] for r, _ in rows]):.1f}, jaw r {mean([r[4] for r, _ in rows]):.3f}, "
+              f"|jaw mean - real's| {mean([o[0] for _, o in rows]):.3f}, |jaw p10 - real's| {mean([o[1] for _, o in rows]):.3f} "
               f"over {len(rows)} clips")
 if totals["before"]:
-    closer = [sum(a[2][k] > b[2][k] for a, b in zip(totals["before"], totals["after"])) for k in (0, 1)]
+    closer = [sum(a[1][k] > b[1][k] for a, b in zip(totals["before"], totals["after"])) for k in (0, 1)]
     print(f"after nearer the real speaker: jaw mean on {closer[0]}, p10 on {closer[1]} of {len(totals['after'])} clips")
 EOF

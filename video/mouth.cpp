@@ -197,7 +197,7 @@ MouthModel build_mouth(const Image& portrait, const Landmarks& l, const FaceFram
   };
   std::array<float, 3> shown_sum{};
   int shown_samples = 0;
-  std::array<float, kColumns> dark_units{};
+  std::array<float, 3> middle_dark_units{};  // columns 2, 3, 4: the mouth's middle
   // Teeth already shown by the portrait move with their lips; paint only the rest (never
   // below a tooth edge the picture already shows: that would be a second row).
   for (int c = 0; c < kColumns; ++c) {
@@ -231,7 +231,9 @@ MouthModel build_mouth(const Image& portrait, const Landmarks& l, const FaceFram
     if ((!down.found && lower_gap_units < kThinGapUnits) || (down.reaches_cut && !down.dark_beyond_cut && !closed_bite)) {
       m.lower_teeth_units += std::max(0.f, kLowerTeethUnits - 0.1f * lower_gap_units);
     }
-    dark_units[static_cast<size_t>(c)] = dark_run(portrait, upper, lower, 0.6f * lip_luma) / frame.interocular_px;
+    if (c >= 2 && c <= 4) {
+      middle_dark_units[static_cast<size_t>(c - 2)] = dark_run(portrait, upper, lower, 0.6f * lip_luma) / frame.interocular_px;
+    }
     m.teeth_edge += up.reaches_cut ? 1.f : 0.f;
     m.lower_teeth_edge += down.reaches_cut ? 1.f : 0.f;
     for (const TeethRun& run : {up, down}) {
@@ -280,9 +282,8 @@ MouthModel build_mouth(const Image& portrait, const Landmarks& l, const FaceFram
   // unit of jawOpen opens there (rig_deformers.cpp: the lower lip 0.30, the upper 0.035).
   // Under kMinDarkUnits it is a smile's dark line between its teeth or a lip crease.
   constexpr float kJawOpeningPerUnit = 0.335f, kMinDarkUnits = 0.04f;
-  std::array<float, 3> middle = {dark_units[2], dark_units[3], dark_units[4]};
-  std::sort(middle.begin(), middle.end());
-  if (middle[1] >= kMinDarkUnits) m.own_jaw = middle[1] / kJawOpeningPerUnit;
+  std::sort(middle_dark_units.begin(), middle_dark_units.end());
+  if (middle_dark_units[1] >= kMinDarkUnits) m.own_jaw = middle_dark_units[1] / kJawOpeningPerUnit;
   m.upper_teeth_units /= kColumns;
   m.lower_teeth_units /= kColumns;
   m.teeth_edge /= kColumns;

@@ -29,3 +29,27 @@ gallery_setup() {
   mkdir "$work/frames"
   gallery_faces "$work/frames" > "$work/faces"
 }
+
+# Stacks $work/row_0.png, row_1.png, ... (as many as there are, in order) into OUT under
+# a header: each LABEL over its CELL_W-pixel cell, the first cell LEFT pixels in (after
+# the name column), each label INDENT pixels into its cell.
+gallery_sheet() {  # OUT LEFT CELL_W INDENT LABEL...
+  sheet_out=$1
+  x=$(($2 + $4))
+  cell=$3
+  shift 4
+  rows=0
+  inputs=""
+  while [ -f "$work/row_$rows.png" ]; do
+    inputs="$inputs -i $work/row_$rows.png"
+    rows=$((rows + 1))
+  done
+  header="pad=iw:ih+28:0:28:color=0x282828"
+  for label in "$@"; do
+    header="$header,drawtext=fontfile=$font:text='$label':x=$x:y=5:fontsize=18:fontcolor=white"
+    x=$((x + cell))
+  done
+  # shellcheck disable=SC2086
+  ffmpeg -v error -y $inputs -filter_complex "vstack=$rows,$header" -q:v 3 "$sheet_out"
+  echo "wrote $sheet_out ($rows faces)"
+}

@@ -19,7 +19,6 @@ tail -n +2 "$media/realtalk/MANIFEST.tsv" | cut -f1 | while read -r file; do
   ffmpeg -nostdin -v error -y -ss 0.5 -i "$media/realtalk/$file" -frames:v 1 "$work/rt_${file%.mp4}.png"
 done
 i=0
-inputs=""
 for portrait in "$work"/*.png; do  # no spaces in these paths
   own=$("$after" interior "$portrait" 2>/dev/null | sed -n 's/.*own jaw \([0-9.]*\).*/\1/p')
   case "$own" in "" | 0.000) continue ;; esac
@@ -30,15 +29,6 @@ for portrait in "$work"/*.png; do  # no spaces in these paths
   ffmpeg -v error -y -i "$work/b_$i.png" -i "$work/a_$i.png" -filter_complex \
     "[0]crop=220:150:0:0[b0];[1]crop=220:150:0:0[a0];[0]crop=220:150:440:0[b1];[1]crop=220:150:440:0[a1];[b0][a0][b1][a1]hstack=4,pad=iw+200:ih:200:0:color=0x282828,drawtext=fontfile=$font:text='$name':x=6:y=58:fontsize=13:fontcolor=white,drawtext=fontfile=$font:text='own jaw $own':x=6:y=80:fontsize=13:fontcolor=white" \
     "$work/row_$i.png"
-  inputs="$inputs -i $work/row_$i.png"
   i=$((i + 1))
 done
-header="pad=iw:ih+28:0:28:color=0x282828"
-x=200
-for label in "jaw 0 before" "jaw 0 now" "jaw 0.35 before" "jaw 0.35 now"; do
-  header="$header,drawtext=fontfile=$font:text='$label':x=$((x + 40)):y=5:fontsize=18:fontcolor=white"
-  x=$((x + 220))
-done
-# shellcheck disable=SC2086
-ffmpeg -v error -y $inputs -filter_complex "vstack=$i,$header" -q:v 3 "$out"
-echo "wrote $out ($i faces)"
+gallery_sheet "$out" 200 220 40 "jaw 0 before" "jaw 0 now" "jaw 0.35 before" "jaw 0.35 now"

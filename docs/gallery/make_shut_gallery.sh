@@ -12,7 +12,6 @@ after="$build/tests/video/rig_gallery"
 . docs/gallery/gallery_faces.sh
 gallery_setup
 i=0
-inputs=""
 for portrait in $(cat "$work/faces"); do  # no spaces in these paths
   name=$(basename "${portrait%.*}" | cut -c1-22)
   "$before" mouths "$portrait" "$work/b_$i.png" "$name" >/dev/null
@@ -21,15 +20,6 @@ for portrait in $(cat "$work/faces"); do  # no spaces in these paths
   ffmpeg -v error -y -i "$work/a_$i.png" -i "$work/b_$i.png" -filter_complex \
     "[0]crop=220:150:0:0[r];[1]crop=220:150:220:0[b];[0]crop=220:150:220:0[a];[r][b][a]hstack=3,pad=iw+190:ih:190:0:color=0x282828,drawtext=fontfile=$font:text='$name':x=6:y=65:fontsize=14:fontcolor=white" \
     "$work/row_$i.png"
-  inputs="$inputs -i $work/row_$i.png"
   i=$((i + 1))
 done
-header="pad=iw:ih+28:0:28:color=0x282828"
-x=190
-for label in rest "shut before" "shut after"; do
-  header="$header,drawtext=fontfile=$font:text='$label':x=$((x + 60)):y=5:fontsize=18:fontcolor=white"
-  x=$((x + 220))
-done
-# shellcheck disable=SC2086
-ffmpeg -v error -y $inputs -filter_complex "vstack=$i,$header" -q:v 3 "$out"
-echo "wrote $out ($i faces)"
+gallery_sheet "$out" 190 220 60 rest "shut before" "shut after"

@@ -180,9 +180,7 @@ LipLine read_lip_line(const Image& picture) {
 class ShutLips : public ::testing::TestWithParam<testing::Face> {
  protected:
   void SetUp() override {
-    const Image picture = testing::load_face(GetParam());
-    renderer_ = std::make_unique<video::Renderer>(
-        video::Rig(picture, video::fit_face(picture, GetParam().path.string())));
+    renderer_ = std::make_unique<video::Renderer>(testing::face_rig(GetParam()));
   }
   // The shut mouth: lips together over a barely open jaw.
   const Image& render_shut() {

@@ -57,8 +57,7 @@ class MouthInterior : public ::testing::TestWithParam<testing::Face> {};
 // (shut and teeth-showing portraits alike).
 TEST_P(MouthInterior, OneRowOfTeethPerJaw) {
   const testing::Face& face = GetParam();
-  const Image picture = testing::load_face(face);
-  video::Rig rig(picture, video::fit_face(picture, face.path.string()));
+  const video::Rig rig = testing::face_rig(face);
   video::Renderer renderer(rig, {});
   for (float jaw : {0.35f, 0.55f, 0.8f}) {
     MotionFrame motion = neutral_frame();
@@ -90,8 +89,7 @@ int upper_teeth_run(const Image& picture, const video::Landmarks& l) {
 // 13 / 12 (9 / 8 with the cut on the midline), katiehill at 0.5 s 9 and 7 / 7 (5 / 5).
 TEST_P(MouthInterior, UpperTeethStayWholeAsTheJawOpens) {
   const testing::Face& face = GetParam();
-  const Image picture = testing::load_face(face);
-  video::Rig rig(picture, video::fit_face(picture, face.path.string()));
+  const video::Rig rig = testing::face_rig(face);
   video::Renderer renderer(rig, {});
   const Image rest = renderer.render(neutral_frame());
   const video::Landmarks l = video::fit_face(rest, "render").landmarks;

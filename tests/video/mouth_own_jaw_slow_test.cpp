@@ -17,11 +17,6 @@
 namespace parla {
 namespace {
 
-video::Rig face_rig(const testing::Face& face) {
-  const Image picture = testing::load_face(face);
-  return video::Rig(picture, video::fit_face(picture, face.path.string()));
-}
-
 MotionFrame with_jaw(float jaw) {
   MotionFrame motion = neutral_frame();
   motion[index(Channel::JawOpen)] = jaw;
@@ -31,10 +26,11 @@ MotionFrame with_jaw(float jaw) {
 using testing::LipRead;
 using testing::read_lips;
 
-// The test faces whose picture was taken mid-word (a dark opening between lips or teeth)
-// and those whose lips are together or smile over teeth that meet.
-bool mid_word(const std::string& name) {
-  return name == "katiehill_6_5" || name == "retalking_4_5";
+// The mouth test faces taken mid-word.
+std::vector<testing::Face> mid_word_faces() {
+  std::vector<testing::Face> faces = testing::mouth_test_faces();
+  std::erase_if(faces, [](const testing::Face& face) { return !testing::mid_word(face); });
+  return faces;
 }
 
 class OwnJaw : public ::testing::TestWithParam<testing::Face> {};
@@ -43,10 +39,10 @@ class OwnJaw : public ::testing::TestWithParam<testing::Face> {};
 // taken as it is, so closed and smiling portraits render exactly as before.
 TEST_P(OwnJaw, FoundOnMidWordFramesOnly) {
   const testing::Face& face = GetParam();
-  const video::Rig rig = face_rig(face);
+  const video::Rig rig = testing::face_rig(face);
   const float own = rig.impl().mouth.own_jaw;
   std::printf("%s: own jaw %.3f\n", face.name, own);
-  if (mid_word(face.name)) {
+  if (testing::mid_word(face)) {
     EXPECT_GT(own, 0.1f);
     EXPECT_LT(own, 0.5f);
   } else {
@@ -67,7 +63,7 @@ class MidWordPortrait : public ::testing::TestWithParam<testing::Face> {};
 // and the opening grows with jawOpen all the way.
 TEST_P(MidWordPortrait, RelaxesShutAndOpensFromThePicture) {
   const testing::Face& face = GetParam();
-  const video::Rig rig = face_rig(face);
+  const video::Rig rig = testing::face_rig(face);
   const float own = rig.impl().mouth.own_jaw;
   ASSERT_GT(own, 0.f);
   const auto rest = rig.rest_vertices();
@@ -92,15 +88,8 @@ TEST_P(MidWordPortrait, RelaxesShutAndOpensFromThePicture) {
     EXPECT_GT(read[i].gap, read[i - 1].gap + 1.f) << "jawOpen " << jaws[i];
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Faces, MidWordPortrait,
-    ::testing::Values(testing::Face{"katiehill_6_5",
-                                    testing::shared_media_dir() / "video" / "hdtf_katiehill.mp4",
-                                    6.5},
-                      testing::Face{"retalking_4_5",
-                                    testing::shared_media_dir() / "video" / "retalking_woman.mp4",
-                                    4.5}),
-    [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Faces, MidWordPortrait, ::testing::ValuesIn(mid_word_faces()),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace parla

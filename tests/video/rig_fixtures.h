@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <ostream>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -81,6 +82,13 @@ inline Image load_face(const Face& face) {
 
 inline void PrintTo(const Face& face, std::ostream* os) { *os << face.name; }
 
+// The face's rig from a live dlib fit.
+inline video::Rig face_rig(const Face& face) {
+  Image picture = load_face(face);
+  video::FaceFit fit = video::fit_face(picture, face.path.string());
+  return video::Rig(std::move(picture), fit);
+}
+
 // The mouth tests' faces: portraits that smile with their teeth, an illustration with
 // its lips shut, and real video frames with the teeth showing or the mouth mid-word.
 inline std::vector<Face> mouth_test_faces() {
@@ -90,6 +98,11 @@ inline std::vector<Face> mouth_test_faces() {
           Face{"katiehill_0_5", shared_media_dir() / "video" / "hdtf_katiehill.mp4", 0.5},
           Face{"katiehill_6_5", shared_media_dir() / "video" / "hdtf_katiehill.mp4", 6.5},
           Face{"retalking_4_5", shared_media_dir() / "video" / "retalking_woman.mp4", 4.5}};
+}
+
+// The two of them taken mid-word: a dark opening between lips and teeth (own jaw > 0).
+inline bool mid_word(const Face& face) {
+  return std::string_view(face.name) == "katiehill_6_5" || std::string_view(face.name) == "retalking_4_5";
 }
 
 }  // namespace parla::testing
