@@ -12,7 +12,7 @@
 set -eu
 parla=${1:-build/cli/parla}
 audio=${2:-../shared/media/speech/jfk_en_male.wav}
-[ $# -ge 2 ] && shift 2 || shift $#
+if [ $# -ge 2 ]; then shift 2; else shift $#; fi
 [ $# -gt 0 ] || set -- data/sample/portrait.png ../shared/media/portraits/*.*
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
