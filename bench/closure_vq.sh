@@ -24,24 +24,30 @@ track = json.load(open(f"{work}/track.json"))
 close = track["channels"].index("mouthClose")
 variants = {"partial": lambda c: 0.3 < c < 0.85, "full": lambda c: c >= 0.85, "none": lambda c: True}
 for name, chosen in variants.items():
-    copy = json.loads(json.dumps(track))
-    for frame in copy["frames"]:
-        if chosen(frame[close]):
-            frame[close] = 0.0
-    json.dump(copy, open(f"{work}/{name}.json", "w"))
-frames = track["frames"]
-print(f"{len(frames)} frames: {sum(1 for f in frames if 0.3 < f[close] < 0.85)} partial, "
-      f"{sum(1 for f in frames if f[close] >= 0.85)} full closures")
+    frames = [[0.0 if k == close and chosen(v) else v for k, v in enumerate(f)] for f in track["frames"]]
+    json.dump({**track, "frames": frames}, open(f"{work}/{name}.json", "w"))
+counts = {name: sum(1 for f in track["frames"] if variants[name](f[close])) for name in ("partial", "full")}
+print(f"{len(track['frames'])} frames: {counts['partial']} partial, {counts['full']} full closures")
 EOF
-printf '%-18s %13s %13s %13s %13s\n' portrait "track VQ/LS" "partial VQ/LS" "full VQ/LS" "none VQ/LS"
+i=0
 for portrait in "$@"; do
-  row=$(basename "$portrait" | cut -c1-18)
+  basename "$portrait" | cut -c1-18 >"$work/$i.name"
   for variant in track partial full none; do
     "$parla" render "$portrait" "$audio" --motion "$work/$variant.json" --duration 8 \
       -o "$work/$variant.mp4" -y -q </dev/null
-    "$parla" score "$work/$variant.mp4" --json "$work/$variant.score.json" -y </dev/null >/dev/null 2>&1
-    row="$row $(python3 -c 'import json, sys; s = json.load(open(sys.argv[1]))["scores"]; print("%.1f/%.1f" % (s["vq"], s["ls"]))' "$work/$variant.score.json")"
+    "$parla" score "$work/$variant.mp4" --json "$work/$i.$variant.score.json" -y </dev/null >/dev/null 2>&1
   done
-  # shellcheck disable=SC2086
-  printf '%-18s %13s %13s %13s %13s\n' $row
+  i=$((i + 1))
 done
+python3 - "$work" "$i" <<'EOF'
+import json, sys
+work, count = sys.argv[1], int(sys.argv[2])
+variants = ("track", "partial", "full", "none")
+print("%-18s" % "portrait" + "".join(" %13s" % f"{v} VQ/LS" for v in variants))
+for i in range(count):
+    cells = []
+    for v in variants:
+        s = json.load(open(f"{work}/{i}.{v}.score.json"))["scores"]
+        cells.append("%.1f/%.1f" % (s["vq"], s["ls"]))
+    print("%-18s" % open(f"{work}/{i}.name").read().strip() + "".join(" %13s" % c for c in cells))
+EOF
