@@ -1,12 +1,14 @@
 #!/bin/sh
-# Portraits taken mid-word (docs/rig.md "A portrait taken mid-word"): every realtalk clip
-# whose frame at 0.5 s shows its own jaw opening (`rig_gallery interior`: own jaw > 0) is
-# rendered with its own audio by two builds and scored, with the real clip, by the same
-# critic (`parla score`, from AFTER). Prints per clip LS / MN / VQ of the real video and
-# both renders, then how the renders' dlib-tracked jawOpen follows the real speaker's:
-# the mean over the clip, its 10th and 90th percentiles (how far the mouth closes and
-# opens) and the Pearson r with the real clip's, frame by frame.
-# CLIPS=all takes every clip whose frame dlib fits, own jaw or not (~13 min instead of 3).
+# Real speakers as the judge of a rig change (docs/rig.md "A portrait taken mid-word"):
+# each realtalk clip's frame at 0.5 s is rendered with the clip's own audio by two builds
+# and scored, with the real clip, by the same critic (`parla score`, from AFTER). By
+# default only the clips whose frame shows its own jaw opening (`rig_gallery interior`:
+# own jaw > 0, ~3 min); CLIPS=all takes every frame dlib fits (~35 min on 2 cores).
+# Prints per clip LS / MN / VQ of the real video and both renders, then how the renders'
+# dlib-tracked jawOpen follows the real speaker's: the mean over the clip, its 10th and
+# 90th percentiles (how far the mouth closes and opens) and the Pearson r with the real
+# clip's, frame by frame. The summary splits the clips whose frame shows its upper teeth
+# (`teeth edge` > 0) from the rest: rig changes to the mouth often move the two apart.
 # Usage: [CLIPS=all] bench/own_jaw.sh BEFORE_PARLA AFTER_PARLA [RIG_GALLERY]
 set -eu
 clips=${CLIPS:-own}
@@ -19,7 +21,9 @@ trap 'rm -rf "$work"' EXIT
 score() { "$after" score "$1" --json "$2" -y </dev/null >/dev/null 2>&1; }
 tail -n +2 "$media/MANIFEST.tsv" | cut -f1 | while read -r file; do
   ffmpeg -nostdin -v error -y -ss 0.5 -i "$media/$file" -frames:v 1 "$work/p.png"
-  own=$("$gallery" interior "$work/p.png" 2>/dev/null | sed -n 's/.*own jaw \([0-9.]*\).*/\1/p')
+  interior=$("$gallery" interior "$work/p.png" 2>/dev/null || true)
+  own=$(printf '%s\n' "$interior" | sed -n 's/.*own jaw \([0-9.]*\).*/\1/p')
+  teeth=$(printf '%s\n' "$interior" | sed -n 's/.*teeth edge \([0-9.]*\) .*/\1/p')
   case "$own" in
     "") continue ;;
     0.000) [ "$clips" = all ] || continue ;;
@@ -31,7 +35,7 @@ tail -n +2 "$media/MANIFEST.tsv" | cut -f1 | while read -r file; do
   score "$media/$file" "$work/$name.real.json"
   score "$work/before.mp4" "$work/$name.before.json"
   score "$work/after.mp4" "$work/$name.after.json"
-  echo "$name $own" >>"$work/clips"
+  echo "$name $own $teeth" >>"$work/clips"
 done
 python3 - "$work" <<'EOF'
 import json, math, sys
@@ -62,10 +66,12 @@ def pct(values, q):
 
 mean = lambda v: sum(v) / len(v)
 totals = {"before": [], "after": []}
+teeth_shown = []  # per clip: does the frame show its upper teeth
 print("| clip | own jaw | LS / MN / VQ real | before | after | jaw mean real / before / after | p10 | p90 | r before / after |")
 print("|---|---|---|---|---|---|---|---|---|")
 for line in open(f"{work}/clips"):
-    name, own = line.split()
+    name, own, teeth = line.split()
+    teeth_shown.append(float(teeth) > 0)
     real_scores, real = load(f"{work}/{name}.real.json")
     real_jaw = [y for _, y in real if y is not None]
     row = {}
@@ -75,8 +81,9 @@ for line in open(f"{work}/clips"):
         pairs = [(x, y) for x, y in pairs if x is not None and y is not None]
         mine = [x for x, _ in pairs]
         row[build] = (scores, mean(mine), pct(mine, 0.1), pct(mine, 0.9), pearson(mine, [y for _, y in pairs]))
-        # How far the clip's mean and 10th percentile lie from the real speaker's.
-        off = (abs(row[build][1] - mean(real_jaw)), abs(row[build][2] - pct(real_jaw, 0.1)))
+        # How far (signed: render - real) the clip's mean and 10th percentile lie from the
+        # real speaker's.
+        off = (row[build][1] - mean(real_jaw), row[build][2] - pct(real_jaw, 0.1))
         totals[build].append((row[build], off))
     fmt = lambda s: "%.1f / %.1f / %.1f" % (s["ls"], s["mn"], s["vq"])
     print(f"| {name[:48]} | {float(own):.3f} | {fmt(real_scores)} | {fmt(row['before'][0])} | {fmt(row['after'][0])} | "
@@ -84,13 +91,22 @@ for line in open(f"{work}/clips"):
           f"{pct(real_jaw, 0.1):.3f} / {row['before'][2]:.3f} / {row['after'][2]:.3f} | "
           f"{pct(real_jaw, 0.9):.3f} / {row['before'][3]:.3f} / {row['after'][3]:.3f} | "
           f"{row['before'][4]:.3f} / {row['after'][4]:.3f} |")
-for build, rows in totals.items():
-    if rows:
-        print(f"{build}: mean LS {mean([r[0]['ls'] for r, _ in rows]):.1f}, MN {mean([r[0]['mn'] for r, _ in rows]):.1f}, "
+def summary(label, keep):
+    for build, rows in totals.items():
+        rows = [r for r, k in zip(rows, teeth_shown) if keep(k)]
+        if not rows:
+            continue
+        print(f"{label} {build}: mean LS {mean([r[0]['ls'] for r, _ in rows]):.1f}, MN {mean([r[0]['mn'] for r, _ in rows]):.1f}, "
               f"VQ {mean([r[0]['vq'] for r, _ in rows]):.1f}, jaw r {mean([r[4] for r, _ in rows]):.3f}, "
-              f"|jaw mean - real's| {mean([o[0] for _, o in rows]):.3f}, |jaw p10 - real's| {mean([o[1] for _, o in rows]):.3f} "
+              f"jaw mean - real's {mean([o[0] for _, o in rows]):+.3f} (|.| {mean([abs(o[0]) for _, o in rows]):.3f}), "
+              f"p10 - real's {mean([o[1] for _, o in rows]):+.3f} (|.| {mean([abs(o[1]) for _, o in rows]):.3f}) "
               f"over {len(rows)} clips")
+
+summary("all", lambda k: True)
+if 0 < sum(teeth_shown) < len(teeth_shown):
+    summary("teeth shown", lambda k: k)
+    summary("no teeth", lambda k: not k)
 if totals["before"]:
-    closer = [sum(a[1][k] > b[1][k] for a, b in zip(totals["before"], totals["after"])) for k in (0, 1)]
+    closer = [sum(abs(a[1][k]) > abs(b[1][k]) for a, b in zip(totals["before"], totals["after"])) for k in (0, 1)]
     print(f"after nearer the real speaker: jaw mean on {closer[0]}, p10 on {closer[1]} of {len(totals['after'])} clips")
 EOF
