@@ -3,7 +3,8 @@
 # each realtalk clip's frame at 0.5 s is rendered with the clip's own audio by two builds
 # and scored, with the real clip, by the same critic (`parla score`, from AFTER). By
 # default only the clips whose frame shows its own jaw opening (`rig_gallery interior`:
-# own jaw > 0, ~3 min); CLIPS=all takes every frame dlib fits (~35 min on 2 cores).
+# own jaw > 0, ~3 min); CLIPS=all takes every frame dlib fits (12 min on an idle 2-core
+# machine, 35 under load).
 # Prints per clip LS / MN / VQ of the real video and both renders, then how the renders'
 # dlib-tracked jawOpen follows the real speaker's: the mean over the clip, its 10th and
 # 90th percentiles (how far the mouth closes and opens) and the Pearson r with the real
@@ -21,9 +22,10 @@ trap 'rm -rf "$work"' EXIT
 score() { "$after" score "$1" --json "$2" -y </dev/null >/dev/null 2>&1; }
 tail -n +2 "$media/MANIFEST.tsv" | cut -f1 | while read -r file; do
   ffmpeg -nostdin -v error -y -ss 0.5 -i "$media/$file" -frames:v 1 "$work/p.png"
-  interior=$("$gallery" interior "$work/p.png" 2>/dev/null || true)
-  own=$(printf '%s\n' "$interior" | sed -n 's/.*own jaw \([0-9.]*\).*/\1/p')
-  teeth=$(printf '%s\n' "$interior" | sed -n 's/.*teeth edge \([0-9.]*\) .*/\1/p')
+  # "OWN_JAW TEETH_EDGE", empty where dlib finds no face
+  fields=$("$gallery" interior "$work/p.png" 2>/dev/null |
+    sed -n 's/.*teeth edge \([0-9.]*\) .*own jaw \([0-9.]*\).*/\2 \1/p')
+  own=${fields% *}
   case "$own" in
     "") continue ;;
     0.000) [ "$clips" = all ] || continue ;;
@@ -35,7 +37,7 @@ tail -n +2 "$media/MANIFEST.tsv" | cut -f1 | while read -r file; do
   score "$media/$file" "$work/$name.real.json"
   score "$work/before.mp4" "$work/$name.before.json"
   score "$work/after.mp4" "$work/$name.after.json"
-  echo "$name $own $teeth" >>"$work/clips"
+  echo "$name $fields" >>"$work/clips"
 done
 python3 - "$work" <<'EOF'
 import json, math, sys
@@ -65,13 +67,11 @@ def pct(values, q):
     return v[int(q * (len(v) - 1))]
 
 mean = lambda v: sum(v) / len(v)
-totals = {"before": [], "after": []}
-teeth_shown = []  # per clip: does the frame show its upper teeth
+totals = {"before": [], "after": []}  # per clip: (row, signed level offsets, frame shows teeth)
 print("| clip | own jaw | LS / MN / VQ real | before | after | jaw mean real / before / after | p10 | p90 | r before / after |")
 print("|---|---|---|---|---|---|---|---|---|")
 for line in open(f"{work}/clips"):
     name, own, teeth = line.split()
-    teeth_shown.append(float(teeth) > 0)
     real_scores, real = load(f"{work}/{name}.real.json")
     real_jaw = [y for _, y in real if y is not None]
     row = {}
@@ -84,7 +84,7 @@ for line in open(f"{work}/clips"):
         # How far (signed: render - real) the clip's mean and 10th percentile lie from the
         # real speaker's.
         off = (row[build][1] - mean(real_jaw), row[build][2] - pct(real_jaw, 0.1))
-        totals[build].append((row[build], off))
+        totals[build].append((row[build], off, float(teeth) > 0))
     fmt = lambda s: "%.1f / %.1f / %.1f" % (s["ls"], s["mn"], s["vq"])
     print(f"| {name[:48]} | {float(own):.3f} | {fmt(real_scores)} | {fmt(row['before'][0])} | {fmt(row['after'][0])} | "
           f"{mean(real_jaw):.3f} / {row['before'][1]:.3f} / {row['after'][1]:.3f} | "
@@ -92,20 +92,21 @@ for line in open(f"{work}/clips"):
           f"{pct(real_jaw, 0.9):.3f} / {row['before'][3]:.3f} / {row['after'][3]:.3f} | "
           f"{row['before'][4]:.3f} / {row['after'][4]:.3f} |")
 def summary(label, keep):
-    for build, rows in totals.items():
-        rows = [r for r, k in zip(rows, teeth_shown) if keep(k)]
+    for build, clips in totals.items():
+        rows = [(r, o) for r, o, teeth in clips if keep(teeth)]
         if not rows:
             continue
-        print(f"{label} {build}: mean LS {mean([r[0]['ls'] for r, _ in rows]):.1f}, MN {mean([r[0]['mn'] for r, _ in rows]):.1f}, "
-              f"VQ {mean([r[0]['vq'] for r, _ in rows]):.1f}, jaw r {mean([r[4] for r, _ in rows]):.3f}, "
-              f"jaw mean - real's {mean([o[0] for _, o in rows]):+.3f} (|.| {mean([abs(o[0]) for _, o in rows]):.3f}), "
-              f"p10 - real's {mean([o[1] for _, o in rows]):+.3f} (|.| {mean([abs(o[1]) for _, o in rows]):.3f}) "
+        avg = lambda f: mean([f(r, o) for r, o in rows])
+        print(f"{label} {build}: mean LS {avg(lambda r, o: r[0]['ls']):.1f}, MN {avg(lambda r, o: r[0]['mn']):.1f}, "
+              f"VQ {avg(lambda r, o: r[0]['vq']):.1f}, jaw r {avg(lambda r, o: r[4]):.3f}, "
+              f"jaw mean - real's {avg(lambda r, o: o[0]):+.3f} (|.| {avg(lambda r, o: abs(o[0])):.3f}), "
+              f"p10 - real's {avg(lambda r, o: o[1]):+.3f} (|.| {avg(lambda r, o: abs(o[1])):.3f}) "
               f"over {len(rows)} clips")
 
-summary("all", lambda k: True)
-if 0 < sum(teeth_shown) < len(teeth_shown):
-    summary("teeth shown", lambda k: k)
-    summary("no teeth", lambda k: not k)
+summary("all", lambda teeth: True)
+if 0 < sum(t for _, _, t in totals["after"]) < len(totals["after"]):
+    summary("teeth shown", lambda teeth: teeth)
+    summary("no teeth", lambda teeth: not teeth)
 if totals["before"]:
     closer = [sum(abs(a[1][k]) > abs(b[1][k]) for a, b in zip(totals["before"], totals["after"])) for k in (0, 1)]
     print(f"after nearer the real speaker: jaw mean on {closer[0]}, p10 on {closer[1]} of {len(totals['after'])} clips")
