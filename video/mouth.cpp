@@ -154,8 +154,9 @@ MouthModel build_mouth(const Image& portrait, const Landmarks& l, const FaceFram
   std::array<float, 3> skin = mean_patch(portrait, {mid(l[41], l[48]), mid(l[46], l[54]),
                                                     mid(l[31], l[3]), mid(l[35], l[13])}, radius + 1);
   float skin_luma = luma(skin);
-  // Teeth are lit like the skin around them: brighter than it, with a little of its hue
-  // (ivory on a warm or sepia picture, cooler under cool light), never paper white.
+  // Teeth are lit like the skin around them: in the open, brighter than it, with a little
+  // of its hue (ivory on a warm or sepia picture, cooler under cool light), never paper
+  // white; the mouth's shade (kTeethInShade below) brings them to about the skin's luma.
   float light = std::clamp(skin_luma / 165.f, 0.5f, 1.1f);
   std::array<float, 3> grey_lit = scaled({226.f, 222.f, 212.f}, light);
   m.teeth = mix(grey_lit, scaled(skin, std::min(1.35f, 215.f * light / std::max(1.f, skin_luma))), 0.35f);
@@ -277,6 +278,12 @@ MouthModel build_mouth(const Image& portrait, const Landmarks& l, const FaceFram
     m.teeth = mix(m.teeth, scaled(shown_sum, 1.f / static_cast<float>(shown_samples)),
                   std::min(1.f, static_cast<float>(shown_samples) / 40.f));
   }
+  // ... in the shade of the open mouth. Over the realtalk clips' frames open 0.15-0.25 of
+  // the mouth's width, the brightest tenth of the opening is 0.77 of the cheeks' luma
+  // (training speakers; held-out 0.91); the renders of them painted it 0.99 (1.13), and
+  // 0.84 (0.93) with the teeth at this share (`rig_gallery mouthlight`, docs/rig.md).
+  constexpr float kTeethInShade = 0.8f;
+  m.teeth = scaled(m.teeth, kTeethInShade);
   // The jaw's opening: the dark mouth's height in the middle three columns (their
   // median, so one dark tooth gap or a dark lip corner does not count), over what one
   // unit of jawOpen opens there (rig_deformers.cpp: the lower lip 0.30, the upper 0.035).

@@ -48,20 +48,89 @@ struct LipRead {
   float width = 0.f;  // outer corners apart (48-54)
 };
 
+// The inner lips apart: mean of 61-67, 62-66, 63-65.
+inline float lip_gap(const video::Landmarks& l) {
+  float gap = 0.f;
+  for (auto [a, b] : {std::pair{61, 67}, std::pair{62, 66}, std::pair{63, 65}}) {
+    gap += std::hypot(l[b].x - l[a].x, l[b].y - l[a].y) / 3.f;
+  }
+  return gap;
+}
+
+// The inner-lip gap over the mouth's width (48-54).
+inline float gap_over_width(const video::Landmarks& l) {
+  return lip_gap(l) / std::max(1.f, std::hypot(l[54].x - l[48].x, l[54].y - l[48].y));
+}
+
 inline LipRead read_lips(const Image& picture) {
   const video::Landmarks l = video::fit_face(picture, "render").landmarks;
   LipRead read;
-  for (auto [a, b] : {std::pair{61, 67}, std::pair{62, 66}, std::pair{63, 65}}) {
-    read.gap += std::hypot(l[b].x - l[a].x, l[b].y - l[a].y) / 3.f;
-  }
+  read.gap = lip_gap(l);
   read.width = std::hypot(l[54].x - l[48].x, l[54].y - l[48].y);
   return read;
 }
 
-// A render's pixel coloured like teeth: light and nearly grey (lips are redder).
-inline bool teeth_coloured(const std::uint8_t* rgb) {
+// A render's pixel coloured like teeth: light and nearly grey (lips are redder). Teeth in
+// the open mouth's shade (painted at 0.8 of their light in the open, build_mouth) need a
+// lower `lightest` than the portrait's own teeth between its lips.
+inline bool teeth_coloured(const std::uint8_t* rgb, int lightest = 150) {
   const int lo = std::min({rgb[0], rgb[1], rgb[2]}), hi = std::max({rgb[0], rgb[1], rgb[2]});
-  return lo > 150 && hi - lo < 35;
+  return lo > lightest && hi - lo < 35;
+}
+
+// How light an open mouth is (issue #16: teeth lit like the face around them): over the
+// pixels inside the inner-lip polygon 60-67 of `l` (landmarks in `picture`'s pixels), the
+// luma at the 90th / 50th / 10th percentile over the cheeks' luma (the patches
+// build_mouth reads the skin from), and the brightest tenth's warmth, the mean of
+// (R - B) / (R + G + B). `pixels` 0 where the polygon holds fewer than 12.
+struct MouthLight {
+  float p90 = 0.f, p50 = 0.f, p10 = 0.f, warmth = 0.f;
+  int pixels = 0;
+};
+
+inline MouthLight mouth_light(const Image& picture, const video::Landmarks& l) {
+  auto luma = [](const std::uint8_t* rgb) { return 0.299f * rgb[0] + 0.587f * rgb[1] + 0.114f * rgb[2]; };
+  auto mid = [](video::Point a, video::Point b) { return video::Point{(a.x + b.x) / 2, (a.y + b.y) / 2}; };
+  const int radius = std::max(1, static_cast<int>(std::hypot(l[45].x - l[36].x, l[45].y - l[36].y) / 40.f) + 1);
+  float skin = 0.f;
+  int skin_n = 0;
+  for (video::Point c : {mid(l[41], l[48]), mid(l[46], l[54]), mid(l[31], l[3]), mid(l[35], l[13])}) {
+    for (int dy = -radius; dy <= radius; ++dy) {
+      for (int dx = -radius; dx <= radius; ++dx) {
+        const int x = static_cast<int>(c.x) + dx, y = static_cast<int>(c.y) + dy;
+        if (x < 0 || y < 0 || x >= picture.width || y >= picture.height) continue;
+        skin += luma(picture.pixel(x, y)), ++skin_n;
+      }
+    }
+  }
+  skin /= static_cast<float>(std::max(1, skin_n));
+  float x0 = 1e9f, x1 = -1e9f, y0 = 1e9f, y1 = -1e9f;
+  for (int i = 60; i < 68; ++i) {
+    x0 = std::min(x0, l[i].x), x1 = std::max(x1, l[i].x), y0 = std::min(y0, l[i].y), y1 = std::max(y1, l[i].y);
+  }
+  std::vector<std::pair<float, const std::uint8_t*>> inside;  // luma, pixel
+  for (int y = std::max(0, static_cast<int>(y0)); y <= std::min(picture.height - 1, static_cast<int>(y1) + 1); ++y) {
+    for (int x = std::max(0, static_cast<int>(x0)); x <= std::min(picture.width - 1, static_cast<int>(x1) + 1); ++x) {
+      const float px = static_cast<float>(x) + 0.5f, py = static_cast<float>(y) + 0.5f;
+      bool in = false;  // even-odd rule
+      for (int i = 60, j = 67; i < 68; j = i++) {
+        if ((l[i].y > py) != (l[j].y > py) && px < (l[j].x - l[i].x) * (py - l[i].y) / (l[j].y - l[i].y) + l[i].x) in = !in;
+      }
+      if (in) inside.emplace_back(luma(picture.pixel(x, y)), picture.pixel(x, y));
+    }
+  }
+  MouthLight light;
+  if (inside.size() < 12 || skin < 1.f) return light;
+  std::sort(inside.begin(), inside.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  auto at = [&](double q) { return static_cast<size_t>(q * static_cast<double>(inside.size() - 1)); };
+  light.p90 = inside[at(0.9)].first / skin, light.p50 = inside[at(0.5)].first / skin, light.p10 = inside[at(0.1)].first / skin;
+  for (size_t i = at(0.9); i < inside.size(); ++i) {
+    const std::uint8_t* rgb = inside[i].second;
+    light.warmth += static_cast<float>(rgb[0] - rgb[2]) / std::max(1.f, static_cast<float>(rgb[0] + rgb[1] + rgb[2]));
+  }
+  light.warmth /= static_cast<float>(inside.size() - at(0.9));
+  light.pixels = static_cast<int>(inside.size());
+  return light;
 }
 
 // One picture: a portrait file or a frame of a video (at `seconds`).

@@ -20,7 +20,12 @@
 //                                                    inner-lip gap over mouth width on every
 //                                                    STEP-th frame, its p5 / p10 / median,
 //                                                    and the p3-p7 frames' gap at the 512² crop
+//   rig_gallery mouthlight VIDEO [STEP [MAX]]        how light the open mouth is: luma inside
+//                                                    the inner lips over the cheeks' (p90 / p50
+//                                                    / p10), mean over frames open >= 0.15
+//                                                    (gap / mouth width; under MAX if given)
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -145,19 +150,8 @@ MotionFrame pose_motion(const MouthPose& pose) {
   return motion;
 }
 
-// Mean distance between the inner lips (61-67, 62-66, 63-65), pixels.
-float lip_gap(const video::Landmarks& l) {
-  float sum = 0.f;
-  for (auto [a, b] : {std::pair{61, 67}, std::pair{62, 66}, std::pair{63, 65}}) {
-    sum += std::hypot(l[b].x - l[a].x, l[b].y - l[a].y);
-  }
-  return sum / 3.f;
-}
-
-// The inner-lip gap over the mouth's width (48-54).
-float gap_over_width(const video::Landmarks& l) {
-  return lip_gap(l) / std::max(1.f, std::hypot(l[54].x - l[48].x, l[54].y - l[48].y));
-}
+using testing::gap_over_width;
+using testing::lip_gap;
 
 // `reading` of dlib's fit of a render; -1 when no face is found.
 float read_render(const Image& picture, float (*reading)(const video::Landmarks&)) {
@@ -217,6 +211,31 @@ void print_shut_gap(const fs::path& video_path, int step) {
   std::printf("%s  frames %zu  gap/width p5 %.4f p10 %.4f median %.4f  p3-p7 at the 512 crop %.1f px (%zu frames)\n",
               video_path.stem().c_str(), tracked.size(), at(0.05), at(0.10), at(0.5),
               gaps.empty() ? -1.f : gaps[gaps.size() / 2], gaps.size());
+}
+
+// How light the open mouth is in a video (issue #16: teeth whose brightness comes from
+// the portrait): over every `step`-th frame whose inner-lip gap is at least 0.15 of the
+// mouth's width, the luma inside the inner-lip polygon (60-67) at its 90th, 50th and 10th
+// percentile, each over the cheeks' luma (the patches build_mouth reads the skin from);
+// prints their means over those frames (under `max_ratio` only) and the brightest
+// tenth's warmth (testing::mouth_light). Real videos against renders of them.
+void print_mouth_light(const fs::path& video_path, int step, float max_ratio) {
+  const std::vector<LipFrame> tracked = track_lips(video_path, step, true);
+  std::array<double, 4> sum{};
+  int frames = 0;
+  for (const LipFrame& t : tracked) {
+    if (t.ratio < 0.15f || t.ratio >= max_ratio) continue;
+    const testing::MouthLight light = testing::mouth_light(t.frame, t.landmarks);
+    if (light.pixels == 0) continue;
+    sum[0] += light.p90, sum[1] += light.p50, sum[2] += light.p10, sum[3] += light.warmth;
+    ++frames;
+  }
+  if (frames == 0) {
+    std::printf("%s  open frames 0\n", video_path.stem().c_str());
+    return;
+  }
+  std::printf("%s  open frames %d  mouth luma / cheeks p90 %.3f p50 %.3f p10 %.3f  warmth of the brightest tenth %.3f\n",
+              video_path.stem().c_str(), frames, sum[0] / frames, sum[1] / frames, sum[2] / frames, sum[3] / frames);
 }
 
 // A close-up of the mouth, `cell_w` x `cell_h`, 1.7 mouth widths wide, centred on the
@@ -377,6 +396,8 @@ int main(int argc, char** argv) {
                   m.lower_teeth_edge, m.teeth_edge_reach, m.teeth[0], m.teeth[1], m.teeth[2], rig.impl().seam_own_dip, rig.impl().geometry.lip_cut_ratio[1], rig.impl().geometry.lip_cut_ratio[2], rig.impl().geometry.lip_cut_ratio[3], m.own_jaw);
     } else if (mode == "shutgap" && argc >= 3) {
       print_shut_gap(argv[2], argc >= 4 ? std::max(1, std::stoi(argv[3])) : 1);
+    } else if (mode == "mouthlight" && argc >= 3) {
+      print_mouth_light(argv[2], argc >= 4 ? std::max(1, std::stoi(argv[3])) : 1, argc >= 5 ? std::stof(argv[4]) : 1e9f);
     } else if (mode == "silhouette" && argc >= 4) {
       write_silhouette(argv[2], argv[3]);
     } else if (mode == "preview" && argc >= 4) {
