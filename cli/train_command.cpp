@@ -235,9 +235,9 @@ int run_dpo(const ParsedArgs& args, const std::string& what) {
   params.margin = args.number("margin", params.margin, 0, 100);
   params.anchor = args.number("anchor", params.anchor, 0, 1e6);
   params.keep_mouth = args.number("keep-mouth", params.keep_mouth, 0, 1e9);
-  if (params.keep_mouth > 0 && what != "mn" && what != "vq")
-    throw InputError("parla train: --keep-mouth is for the mn and vq experts");
   if (auto keep = args.value("keep")) params.keep_channels = split_list(*keep);
+  if (params.keep_mouth > 0 && what != "mn" && what != "vq" && !(what == "ls" && !params.keep_channels.empty()))
+    throw InputError("parla train: --keep-mouth is for the mn and vq experts, and for ls with --keep CHANNELS");
   params.full_share = args.number("full-share", params.full_share, 0, 1);
   params.gate_pairs = args.value_or("pairs", params.gate_pairs);
   params.threads = static_cast<int>(args.integer("threads", params.threads, 1, 64));
@@ -384,7 +384,7 @@ const Command& train_command() {
                    {"part", 0, "I/N", "make only shard s with s % N == I: N processes in parallel, then once without (prefs)"},
                    {"rank", 0, "R", "LoRA rank (expert; default 4)"},
                    {"anchor", 0, "A", "weight of the corpus-label anchor against drift (expert, gate; default 0)"},
-                   {"keep-mouth", 0, "W", "lock the mouth channels to the base model with weight W (mn, vq expert; default 0)"},
+                   {"keep-mouth", 0, "W", "lock the mouth channels to the base model with weight W (mn, vq; ls with --keep; default 0)"},
                    {"keep", 0, "LIST", "the mouth channels --keep-mouth locks, e.g. mouthClose (expert; default all 8)"},
                    {"full-share", 0, "P", "share of pairs from clips all three heads scored (gate; default 0)"},
                    {"pairs", 0, "RULE", "how the heads rank a pair: mean, balanced, pareto (gate; default mean)"},

@@ -373,7 +373,11 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
   channel_weight[index(Channel::EyeBlinkLeft)] = 0;
   channel_weight[index(Channel::EyeBlinkRight)] = 0;
   if (dim == Dimension::Ls) channel_weight.slice(0, kMouthChannelCount).zero_();
-  const bool mouth_locked = !gate_mode && dim != Dimension::Ls && params.keep_mouth > 0;
+  // The ls expert may lock only some mouth channels (e.g. jawOpen): all eight would leave
+  // its loss nothing to learn from.
+  if (dim == Dimension::Ls && params.keep_mouth > 0 && params.keep_channels.empty())
+    throw InputError("train dpo: the ls expert's mouth lock needs --keep CHANNELS (e.g. jawOpen)");
+  const bool mouth_locked = !gate_mode && params.keep_mouth > 0;
   std::vector<int64_t> locked_channels;  // the lock's channels: those named, else the mouth's
   for (const std::string& name : params.keep_channels) locked_channels.push_back(channel_index(name));
   if (locked_channels.empty())

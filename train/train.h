@@ -589,9 +589,10 @@ struct DpoParams {
   // windows of the corpus labels, so preference tuning cannot drift from the speech the
   // labels follow (reward hacking); 0 = pure DPO.
   double anchor = 0;
-  // Weight of the mouth lock (experts other than ls): keep_mouth · the mean square of the
-  // adapted model's mouth-channel v minus the frozen base's, and no DPO loss on the mouth
-  // channels, so the expert leaves the lips to the base model (and the ls expert); 0 = off.
+  // Weight of the mouth lock: keep_mouth · the mean square of the adapted model's
+  // mouth-channel v minus the frozen base's, and no DPO loss on those channels, so the
+  // expert leaves them to the base model (mn, vq: the lips to the base and the ls expert;
+  // ls: only the channels named in keep_channels, e.g. jawOpen); 0 = off.
   double keep_mouth = 0;
   // The channels the lock holds (ARKit names); empty = all 8 mouth channels. E.g. only
   // mouthClose: the expert may shape the lips but not part them where the base shuts them.

@@ -117,6 +117,12 @@ TEST(TrainTlpo, PrefsExpertsGateAndTheFusedGenerator) {
   EXPECT_TRUE(fs::exists(dir / "vq-close" / "vq.pt"));
   refused(" train expert --dimension vq --keep-mouth 100 --keep headYaw", "--keep 'headYaw' is not a mouth channel");
   refused(" train expert --dimension vq --keep mouthClose", "give --keep-mouth W too");
+  // The ls expert may lock some of the mouth (its jaw), never all of it.
+  auto jaw_locked = run_command(parla() + " train expert --dimension ls --keep-mouth 100 --keep jawOpen" + common +
+                                " --steps 1 -o " + q(dir / "ls-jaw") + " 2>&1");
+  ASSERT_EQ(jaw_locked.exit_code, 0) << jaw_locked.output;
+  EXPECT_TRUE(fs::exists(dir / "ls-jaw" / "ls.pt"));
+  refused(" train expert --dimension ls --keep-mouth 100", "for ls with --keep CHANNELS");
 
   // The generator runs the trained files; with every expert off it is the base model.
   const std::string speech = q(parla::data_dir() / "sample" / "speech.flac");
