@@ -236,8 +236,6 @@ int run_dpo(const ParsedArgs& args, const std::string& what) {
   params.anchor = args.number("anchor", params.anchor, 0, 1e6);
   params.keep_mouth = args.number("keep-mouth", params.keep_mouth, 0, 1e9);
   if (auto keep = args.value("keep")) params.keep_channels = split_list(*keep);
-  if (params.keep_mouth > 0 && what != "mn" && what != "vq" && !(what == "ls" && !params.keep_channels.empty()))
-    throw InputError("parla train: --keep-mouth is for the mn and vq experts, and for ls with --keep CHANNELS");
   params.full_share = args.number("full-share", params.full_share, 0, 1);
   params.gate_pairs = args.value_or("pairs", params.gate_pairs);
   params.threads = static_cast<int>(args.integer("threads", params.threads, 1, 64));

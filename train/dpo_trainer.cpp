@@ -310,6 +310,11 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
   }
   if (!params.keep_channels.empty() && params.keep_mouth <= 0)
     throw InputError("train dpo: --keep names the channels of the mouth lock; give --keep-mouth W too");
+  if (params.keep_mouth > 0 && gate_mode) throw InputError("train dpo: --keep-mouth is for the experts, not the gate");
+  // The ls expert may lock only some mouth channels (e.g. jawOpen): all eight would leave
+  // its loss nothing to learn from.
+  if (params.keep_mouth > 0 && dim == Dimension::Ls && params.keep_channels.empty())
+    throw InputError("train dpo: --keep-mouth is for ls with --keep CHANNELS (e.g. jawOpen), not all 8");
   std::filesystem::create_directories(params.out_dir);
   const auto clock_start = std::chrono::steady_clock::now();
 
@@ -373,10 +378,6 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
   channel_weight[index(Channel::EyeBlinkLeft)] = 0;
   channel_weight[index(Channel::EyeBlinkRight)] = 0;
   if (dim == Dimension::Ls) channel_weight.slice(0, kMouthChannelCount).zero_();
-  // The ls expert may lock only some mouth channels (e.g. jawOpen): all eight would leave
-  // its loss nothing to learn from.
-  if (dim == Dimension::Ls && params.keep_mouth > 0 && params.keep_channels.empty())
-    throw InputError("train dpo: the ls expert's mouth lock needs --keep CHANNELS (e.g. jawOpen)");
   const bool mouth_locked = !gate_mode && params.keep_mouth > 0;
   std::vector<int64_t> locked_channels;  // the lock's channels: those named, else the mouth's
   for (const std::string& name : params.keep_channels) locked_channels.push_back(channel_index(name));
