@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <cstdlib>
 #include <cmath>
 #include <optional>
@@ -30,11 +31,9 @@ std::vector<OptionSpec> generator_options() {
            "scale of each expert's gate, 0..4 (default 1 each; any subset; 0 turns one off)"}};
 }
 
-namespace {
-
-// "ls=1,mn=0.5" → the scales given, the others 1. InputError names the bad part.
-std::array<float, 3> parse_expert_scale(const std::string& text) {
-  std::array<float, 3> scale{1, 1, 1};
+std::array<float, 3> parse_per_expert(const std::string& text, const std::string& option, float fallback,
+                                      float max) {
+  std::array<float, 3> value{fallback, fallback, fallback};
   std::size_t start = 0;
   while (start <= text.size()) {
     const std::size_t end = std::min(text.find(',', start), text.size());
@@ -42,22 +41,20 @@ std::array<float, 3> parse_expert_scale(const std::string& text) {
     const std::size_t eq = part.find('=');
     const std::string name = part.substr(0, eq);
     const auto* it = std::find(experts::kExpertNames.begin(), experts::kExpertNames.end(), name);
-    if (it == experts::kExpertNames.end()) {
-      throw InputError("--expert-scale: unknown expert '" + name + "' (ls, mn, vq)");
-    }
-    const std::string value = eq == std::string::npos ? "" : part.substr(eq + 1);
+    if (it == experts::kExpertNames.end()) throw InputError(option + ": unknown expert '" + name + "' (ls, mn, vq)");
+    const std::string number = eq == std::string::npos ? "" : part.substr(eq + 1);
     char* rest = nullptr;
-    const double v = std::strtod(value.c_str(), &rest);
-    if (value.empty() || *rest != '\0' || !(v >= 0 && v <= 4)) {
-      throw InputError("--expert-scale: " + name + " needs a value 0..4, not '" + value + "'");
+    const double v = std::strtod(number.c_str(), &rest);
+    if (number.empty() || *rest != '\0' || !(v >= 0 && v <= max)) {
+      char range[32];
+      std::snprintf(range, sizeof range, "0..%g", max);
+      throw InputError(option + ": " + name + " needs a value " + range + ", not '" + number + "'");
     }
-    scale[it - experts::kExpertNames.begin()] = static_cast<float>(v);
+    value[it - experts::kExpertNames.begin()] = static_cast<float>(v);
     start = end + 1;
   }
-  return scale;
+  return value;
 }
-
-}  // namespace
 
 MotionOptions motion_options_from_args(const ParsedArgs& args, const std::filesystem::path& audio_path) {
   MotionOptions options{args.value_or("generator", fusion::default_generator_name()), {}};
@@ -81,7 +78,7 @@ MotionOptions motion_options_from_args(const ParsedArgs& args, const std::filesy
   } else if (!mode.empty() && mode != "on") {
     throw InputError("--experts: expected on, off or uniform, not '" + mode + "'");
   }
-  if (auto scale = args.value("expert-scale")) options.params.expert_scale = parse_expert_scale(*scale);
+  if (auto scale = args.value("expert-scale")) options.params.expert_scale = parse_per_expert(*scale, "--expert-scale", 1, 4);
   if ((!mode.empty() || args.has("expert-scale")) && options.params.experts_dir.empty()) {
     options.params.experts_dir = fusion::default_experts_dir();
   }

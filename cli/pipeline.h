@@ -2,6 +2,7 @@
 // (scanning an audio file, turning it into motion) with a progress bar.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -29,6 +30,10 @@ struct MotionOptions {
 // --generator, --steps, --seed, --weights, the style and the experts' options of render,
 // motion, play, live and batch jobs.
 std::vector<OptionSpec> generator_options();
+// "ls=1,mn=0.5" → those experts' values, the others `fallback`; each in 0..max. InputError
+// naming `option` and the bad part.
+std::array<float, 3> parse_per_expert(const std::string& text, const std::string& option, float fallback,
+                                      float max);
 // Without --seed, the seed comes from `audio_path`'s bytes when given (each clip its own
 // blinks and head motion, the same file always the same), else 0 (live microphone).
 MotionOptions motion_options_from_args(const ParsedArgs& args, const std::filesystem::path& audio_path = {});

@@ -1,12 +1,14 @@
 // `parla train corpus --hours H --seed S -o DIR` and `parla train corpus-stats DIR`:
 // the synthetic training corpus (train/, docs/corpus.md).
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <optional>
 #include <set>
 
 #include "cli/commands.h"
 #include "cli/torch_commands.h"
+#include "cli/pipeline.h"
 #include "cli/progress.h"
 #include "experts/experts.h"
 #include "train/train.h"
@@ -238,6 +240,10 @@ int run_dpo(const ParsedArgs& args, const std::string& what) {
   if (auto keep = args.value("keep")) params.keep_channels = split_list(*keep);
   params.full_share = args.number("full-share", params.full_share, 0, 1);
   params.gate_pairs = args.value_or("pairs", params.gate_pairs);
+  if (auto floor = args.value("gate-floor")) {
+    const std::array<float, 3> f = parse_per_expert(*floor, "--gate-floor", 0, 2);
+    params.gate_floor = {f[0], f[1], f[2]};
+  }
   params.threads = static_cast<int>(args.integer("threads", params.threads, 1, 64));
   params.checkpoint_every = static_cast<int>(args.integer("checkpoint-every", params.checkpoint_every, 1, 1000000));
   params.max_minutes = args.number("minutes", 0, 0, 1e6);
@@ -386,6 +392,7 @@ const Command& train_command() {
                    {"keep", 0, "LIST", "the mouth channels --keep-mouth locks, e.g. mouthClose (expert; default all 8)"},
                    {"full-share", 0, "P", "share of pairs from clips all three heads scored (gate; default 0)"},
                    {"pairs", 0, "RULE", "how the heads rank a pair: mean, balanced, pareto (gate; default mean)"},
+                   {"gate-floor", 0, "LIST", "least g the gate may give an expert, e.g. vq=1 (gate; default 0 each)"},
                    {"beta", 0, "B", "DPO temperature (expert, gate; default 200)"},
                    {"margin", 0, "M", "score logits a winner leads by (expert, gate; default 0.5)"},
                    {"mix", 0, "F", "share of the second weight file (merge; default 0.5)"},

@@ -35,6 +35,8 @@ using experts::kPrefixFrames;
 constexpr int kWindow = kMaxNewFrames;  // frames generated per pair window (2 s)
 constexpr double kPureNoiseShare = 0.25;  // pairs at t = 1, where the lips are predicted
 constexpr double kValShare = 0.05;        // clips held out for validation pairs
+constexpr double kGateFloorWeight = 100;  // DpoParams::gate_floor's penalty
+constexpr int kGateFloorTimes = 33;       // t on which the floor is held: 0, 1/32, .., 1
 
 struct PairClip {
   torch::Tensor features;                  // [4T, F] normalised
@@ -315,6 +317,12 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
   // its loss nothing to learn from.
   if (params.keep_mouth > 0 && dim == Dimension::Ls && params.keep_channels.empty())
     throw InputError("train dpo: --keep-mouth is for ls with --keep CHANNELS (e.g. jawOpen), not all 8");
+  const bool gate_floor_held = std::any_of(params.gate_floor.begin(), params.gate_floor.end(), [](double f) { return f > 0; });
+  if (gate_floor_held && !gate_mode) throw InputError("train dpo: --gate-floor is for the gate");
+  for (double f : params.gate_floor)
+    if (!(f >= 0 && f < 2)) throw InputError("train dpo: --gate-floor values must be in 0..2 (g < 2)");
+  const torch::Tensor gate_floor =
+      torch::tensor(std::vector<float>(params.gate_floor.begin(), params.gate_floor.end())).view({1, experts::kExpertCount, 1});
   std::filesystem::create_directories(params.out_dir);
   const auto clock_start = std::chrono::steady_clock::now();
 
@@ -574,6 +582,10 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
       label_eps = torch::randn({params.batch, kWindow, kChannelCount});
     }
     auto [loss, accuracy] = dpo(b, t, eps, labels ? &*labels : nullptr, label_t, label_eps);
+    if (gate_floor_held) {
+      torch::Tensor below = (gate_floor - gate->forward(torch::linspace(0, 1, kGateFloorTimes))).clamp_min(0);
+      loss = loss + kGateFloorWeight * below.pow(2).mean();
+    }
     if (!std::isfinite(loss.item<double>())) throw Error("DPO diverged at step " + std::to_string(step));
     lr = learning_rate(params, step);
     for (auto& group : optimizer.param_groups())

@@ -604,6 +604,11 @@ struct DpoParams {
   // one clip's candidates, so VQ, whose candidates differ least, counts as much as the
   // others) or "pareto" (balanced, and the winner may not trail on any head).
   std::string gate_pairs = "mean";
+  // Gate: the least weight g_e(t, l) it may give each expert (ls, mn, vq; 0 = free). Held
+  // by a penalty, kGateFloorWeight · the mean square of (floor − g) where g is below it,
+  // so that e.g. vq=1 keeps the VQ expert at least at the uniform merge's weight while
+  // the pairs, which VQ ranks least, turn the others up or down.
+  std::array<double, 3> gate_floor{0, 0, 0};
   int checkpoint_every = 100;
   double max_minutes = 0;
   int threads = 1;

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <algorithm>
 #include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include "core/core.h"
@@ -108,6 +110,29 @@ TEST(TrainTlpo, PrefsExpertsGateAndTheFusedGenerator) {
   };
   refused(" train gate --pairs best --experts-dir " + q(experts), "unknown --pairs 'best'");
   refused(" train expert --dimension ls --pairs pareto", "--pairs is for the gate");
+
+  // A floor under the gate's weights lifts every g to it (learning fast, so the 4 steps
+  // move it); the same run without one leaves some g below. A floor for an expert, out of
+  // range or naming no expert is refused.
+  auto least_g = [&](const std::string& floor, const fs::path& out) {
+    auto r = run_command(parla() + " train gate" + common + " --steps 4 --lr 0.3" + floor + " --experts-dir " +
+                         q(experts) + " -o " + q(out) + " 2>&1");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    double least = 2;
+    std::istringstream table(parla::read_text_file(out / "gate.md"));
+    for (std::string line; std::getline(table, line);) {
+      if (line.rfind("| blocks.", 0) != 0) continue;
+      std::istringstream cells(line.substr(line.find('|', 2) + 1));
+      for (std::string cell; std::getline(cells, cell, '|');)
+        if (cell.find_first_not_of(' ') != std::string::npos) least = std::min(least, std::stod(cell));
+    }
+    return least;
+  };
+  EXPECT_GE(least_g(" --gate-floor ls=1.5,mn=1.5,vq=1.5", dir / "gate-floor"), 1.45);
+  EXPECT_LT(least_g("", dir / "gate-free"), 1.45);
+  refused(" train gate --gate-floor vq=2 --experts-dir " + q(experts), "--gate-floor values must be in 0..2");
+  refused(" train gate --gate-floor av=1 --experts-dir " + q(experts), "--gate-floor: unknown expert 'av'");
+  refused(" train expert --dimension vq --gate-floor vq=1", "--gate-floor is for the gate");
 
   // A lock on one mouth channel trains; a channel that is not the mouth's, or --keep
   // without the lock's weight, is refused.
