@@ -1,7 +1,6 @@
 // `parla train corpus --hours H --seed S -o DIR` and `parla train corpus-stats DIR`:
 // the synthetic training corpus (train/, docs/corpus.md).
 #include <algorithm>
-#include <array>
 #include <cstdio>
 #include <optional>
 #include <set>
@@ -240,10 +239,7 @@ int run_dpo(const ParsedArgs& args, const std::string& what) {
   if (auto keep = args.value("keep")) params.keep_channels = split_list(*keep);
   params.full_share = args.number("full-share", params.full_share, 0, 1);
   params.gate_pairs = args.value_or("pairs", params.gate_pairs);
-  if (auto floor = args.value("gate-floor")) {
-    const std::array<float, 3> f = parse_per_expert(*floor, "--gate-floor", 0, 2);
-    params.gate_floor = {f[0], f[1], f[2]};
-  }
+  if (auto floor = args.value("gate-floor")) params.gate_floor = parse_per_expert(*floor, "--gate-floor", 0, 2);
   params.threads = static_cast<int>(args.integer("threads", params.threads, 1, 64));
   params.checkpoint_every = static_cast<int>(args.integer("checkpoint-every", params.checkpoint_every, 1, 1000000));
   params.max_minutes = args.number("minutes", 0, 0, 1e6);

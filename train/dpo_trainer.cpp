@@ -317,12 +317,12 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
   // its loss nothing to learn from.
   if (params.keep_mouth > 0 && dim == Dimension::Ls && params.keep_channels.empty())
     throw InputError("train dpo: --keep-mouth is for ls with --keep CHANNELS (e.g. jawOpen), not all 8");
-  const bool gate_floor_held = std::any_of(params.gate_floor.begin(), params.gate_floor.end(), [](double f) { return f > 0; });
+  const bool gate_floor_held = std::any_of(params.gate_floor.begin(), params.gate_floor.end(), [](float f) { return f > 0; });
   if (gate_floor_held && !gate_mode) throw InputError("train dpo: --gate-floor is for the gate");
-  for (double f : params.gate_floor)
+  for (float f : params.gate_floor)
     if (!(f >= 0 && f < 2)) throw InputError("train dpo: --gate-floor values must be in 0..2 (g < 2)");
   const torch::Tensor gate_floor =
-      torch::tensor(std::vector<float>(params.gate_floor.begin(), params.gate_floor.end())).view({1, experts::kExpertCount, 1});
+      torch::tensor(c10::ArrayRef<float>(params.gate_floor.data(), params.gate_floor.size())).view({1, -1, 1});
   std::filesystem::create_directories(params.out_dir);
   const auto clock_start = std::chrono::steady_clock::now();
 

@@ -608,7 +608,7 @@ struct DpoParams {
   // by a penalty, kGateFloorWeight · the mean square of (floor − g) where g is below it,
   // so that e.g. vq=1 keeps the VQ expert at least at the uniform merge's weight while
   // the pairs, which VQ ranks least, turn the others up or down.
-  std::array<double, 3> gate_floor{0, 0, 0};
+  std::array<float, 3> gate_floor{0, 0, 0};
   int checkpoint_every = 100;
   double max_minutes = 0;
   int threads = 1;

@@ -4,8 +4,8 @@
 // running the result. Smoke-sized: a few clips and steps.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <nlohmann/json.hpp>
