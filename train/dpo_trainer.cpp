@@ -312,11 +312,11 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
   }
   if (!params.keep_channels.empty() && params.keep_mouth <= 0)
     throw InputError("train dpo: --keep names the channels of the mouth lock; give --keep-mouth W too");
-  if (params.keep_mouth > 0 && gate_mode) throw InputError("train dpo: --keep-mouth is for the experts, not the gate");
-  // The ls expert may lock only some mouth channels (e.g. jawOpen): all eight would leave
-  // its loss nothing to learn from.
-  if (params.keep_mouth > 0 && dim == Dimension::Ls && params.keep_channels.empty())
-    throw InputError("train dpo: --keep-mouth is for ls with --keep CHANNELS (e.g. jawOpen), not all 8");
+  // The ls expert and the gate may lock only some mouth channels (e.g. jawOpen): all
+  // eight would leave the lip-sync pairs nothing to learn from.
+  if (params.keep_mouth > 0 && (dim == Dimension::Ls || gate_mode) && params.keep_channels.empty())
+    throw InputError(std::string("train dpo: --keep-mouth is for ") + (gate_mode ? "the gate" : "ls") +
+                     " with --keep CHANNELS (e.g. jawOpen), not all 8");
   const bool gate_floor_held = std::any_of(params.gate_floor.begin(), params.gate_floor.end(), [](float f) { return f > 0; });
   if (gate_floor_held && !gate_mode) throw InputError("train dpo: --gate-floor is for the gate");
   for (float f : params.gate_floor)
@@ -386,7 +386,7 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
   channel_weight[index(Channel::EyeBlinkLeft)] = 0;
   channel_weight[index(Channel::EyeBlinkRight)] = 0;
   if (dim == Dimension::Ls) channel_weight.slice(0, kMouthChannelCount).zero_();
-  const bool mouth_locked = !gate_mode && params.keep_mouth > 0;
+  const bool mouth_locked = params.keep_mouth > 0;  // an expert's drift, or the fused experts' under the gate
   std::vector<int64_t> locked_channels;  // the lock's channels: those named, else the mouth's
   for (const std::string& name : params.keep_channels) locked_channels.push_back(channel_index(name));
   if (locked_channels.empty())

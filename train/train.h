@@ -592,7 +592,10 @@ struct DpoParams {
   // Weight of the mouth lock: keep_mouth · the mean square of the adapted model's
   // mouth-channel v minus the frozen base's, and no DPO loss on those channels, so the
   // expert leaves them to the base model (mn, vq: the lips to the base and the ls expert;
-  // ls: only the channels named in keep_channels, e.g. jawOpen); 0 = off.
+  // ls: only the channels named in keep_channels, e.g. jawOpen). For the gate, the fused
+  // experts' v on keep_channels against the base's: the gate may not turn up an expert
+  // where it moves those channels (e.g. the jaw, whatever the experts' own locks left);
+  // 0 = off.
   double keep_mouth = 0;
   // The channels the lock holds (ARKit names); empty = all 8 mouth channels. E.g. only
   // mouthClose: the expert may shape the lips but not part them where the base shuts them.

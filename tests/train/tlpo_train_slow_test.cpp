@@ -114,22 +114,37 @@ TEST(TrainTlpo, PrefsExpertsGateAndTheFusedGenerator) {
   // A floor under the gate's weights lifts every g to it (learning fast, so the 4 steps
   // move it); the same run without one leaves some g below. A floor for an expert, out of
   // range or naming no expert is refused.
-  auto least_g = [&](const std::string& floor, const fs::path& out) {
-    auto r = run_command(parla() + " train gate" + common + " --steps 4 --lr 0.3" + floor + " --experts-dir " +
+  struct GateWeights {
+    double least = 2, mean = 0;
+  };
+  auto gate_weights = [&](const std::string& options, const fs::path& out) {
+    auto r = run_command(parla() + " train gate" + common + " --steps 4 --lr 0.3" + options + " --experts-dir " +
                          q(experts) + " -o " + q(out) + " 2>&1");
     EXPECT_EQ(r.exit_code, 0) << r.output;
-    double least = 2;
+    GateWeights g;
+    int count = 0;
     std::istringstream table(parla::read_text_file(out / "gate.md"));
     for (std::string line; std::getline(table, line);) {
       if (line.rfind("| blocks.", 0) != 0) continue;
       std::istringstream cells(line.substr(line.find('|', 2) + 1));
-      for (std::string cell; std::getline(cells, cell, '|');)
-        if (cell.find_first_not_of(' ') != std::string::npos) least = std::min(least, std::stod(cell));
+      for (std::string cell; std::getline(cells, cell, '|');) {
+        if (cell.find_first_not_of(' ') == std::string::npos) continue;
+        g.least = std::min(g.least, std::stod(cell));
+        g.mean += std::stod(cell), ++count;
+      }
     }
-    return least;
+    EXPECT_GT(count, 0) << "no weights in " << out / "gate.md";
+    g.mean /= std::max(count, 1);
+    return g;
   };
-  EXPECT_GE(least_g(" --gate-floor ls=1.5,mn=1.5,vq=1.5", dir / "gate-floor"), 1.45);
-  EXPECT_LT(least_g("", dir / "gate-free"), 1.45);
+  const GateWeights free_gate = gate_weights("", dir / "gate-free");
+  EXPECT_GE(gate_weights(" --gate-floor ls=1.5,mn=1.5,vq=1.5", dir / "gate-floor").least, 1.45);
+  EXPECT_LT(free_gate.least, 1.45);
+  // A jaw lock on the gate holds the fused experts' jawOpen to the base's: the only way a
+  // gate can is to turn the experts down, so a heavy lock leaves it below the free gate.
+  const GateWeights jaw_gate = gate_weights(" --keep-mouth 1e6 --keep jawOpen", dir / "gate-jaw");
+  EXPECT_LT(jaw_gate.mean, free_gate.mean - 0.1) << "free " << free_gate.mean << ", jaw locked " << jaw_gate.mean;
+  refused(" train gate --keep-mouth 100 --experts-dir " + q(experts), "for the gate with --keep CHANNELS");
   refused(" train gate --gate-floor vq=2 --experts-dir " + q(experts), "--gate-floor values must be in 0..2");
   refused(" train gate --gate-floor av=1 --experts-dir " + q(experts), "--gate-floor: unknown expert 'av'");
   refused(" train expert --dimension vq --gate-floor vq=1", "--gate-floor is for the gate");
