@@ -5,7 +5,9 @@
 // generator on the LibTorch model (experts::TorchNetwork, the path before issue #13),
 // with the cost of loading each; and the live chunk (a window per 40 ms frame). The
 // fused generator (TLPO experts: three random rank-R LoRA sets and a random gate in the
-// shipped format, gate mode) is timed beside the base model, whole-file and live.
+// shipped format, gate mode, the base model's chain beside for jawOpen and mouthClose as
+// by default; and without it, --base-jaw off) is timed beside the base model, whole-file
+// and live.
 //
 //   build/bench/bench_motion [minutes=3] [expert rank R=16]
 #include <algorithm>
@@ -96,16 +98,21 @@ int main(int argc, char** argv) {
     params.fusion = fusion::GeneratorParams::Fusion::Off;
     return params;
   };
-  auto fused_params = [&](std::uint64_t seed) {
+  auto fused_params = [&](std::uint64_t seed, bool base_jaw = true) {
     fusion::GeneratorParams params{.seed = seed};
     params.experts_dir = experts_dir;
+    params.base_jaw = base_jaw;
     return params;
   };
 
-  auto time_learned = [&](bool use_torch, bool fused = false) {
+  // fused: the default (experts, the base model's chain beside for the jaw and closures);
+  // free: experts without that chain (--base-jaw off).
+  enum class Config { Base, Fused, Free };
+  auto time_learned = [&](bool use_torch, Config config = Config::Base) {
     Timing best;
     for (int rep = 0; rep < 3; ++rep) {
-      fusion::GeneratorParams params = fused ? fused_params(rep) : base_params(rep);
+      fusion::GeneratorParams params = config == Config::Base ? base_params(rep)
+                                                               : fused_params(rep, config == Config::Fused);
       auto gen = use_torch ? fusion::make_learned_generator(
                                  params, std::make_unique<experts::TorchNetwork>(torch_model))
                            : fusion::make_generator("learned", params);
@@ -119,7 +126,8 @@ int main(int argc, char** argv) {
   };
   Timing torch_time = time_learned(/*use_torch=*/true);
   Timing learned = time_learned(/*use_torch=*/false);
-  Timing fused = time_learned(/*use_torch=*/false, /*fused=*/true);
+  Timing fused = time_learned(/*use_torch=*/false, Config::Fused);
+  Timing free = time_learned(/*use_torch=*/false, Config::Free);
   bench::report("learned generator on LibTorch (reference), x real time (best of 3, wall)",
                 audio_s / torch_time.wall_s, "x");
   bench::report("learned generator, x real time (best of 3, wall)", audio_s / learned.wall_s, "x");
@@ -131,6 +139,8 @@ int main(int argc, char** argv) {
                 audio_s / fused.wall_s, "x");
   bench::report("fused generator, x real time (best of 3, CPU)", audio_s / fused.cpu_s, "x");
   bench::report("fused time / base time", fused.wall_s / learned.wall_s, "");
+  bench::report("fused --base-jaw off, x real time (best of 3, CPU)", audio_s / free.cpu_s, "x");
+  bench::report("fused --base-jaw off time / base time", free.wall_s / learned.wall_s, "");
 
   // Live: features pushed every 40 ms; the wall time of each push that runs a window.
   auto time_live = [&](fusion::GeneratorParams params, const std::string& label) {
@@ -151,5 +161,6 @@ int main(int argc, char** argv) {
   };
   time_live(base_params(0), "learned");
   time_live(fused_params(0), "fused");
+  time_live(fused_params(0, false), "fused --base-jaw off");
   return 0;
 }

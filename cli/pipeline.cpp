@@ -28,7 +28,9 @@ std::vector<OptionSpec> generator_options() {
            "TLPO experts fused by the timestep x layer gate (default: on when data/models/experts holds them; uniform: g = 1)"},
           {"experts-dir", 0, "DIR", "experts to fuse: ls.pt, mn.pt, vq.pt, gate.pt (default data/models/experts)"},
           {"expert-scale", 0, "ls=A,mn=B,vq=C",
-           "scale of each expert's gate, 0..4 (default 1 each; any subset; 0 turns one off)"}};
+           "scale of each expert's gate, 0..4 (default 1 each; any subset; 0 turns one off)"},
+          {"base-jaw", 0, "on|off",
+           "with experts, jawOpen and mouthClose from the base model's own chain (default on; off: the experts decide them too)"}};
 }
 
 std::array<float, 3> parse_per_expert(const std::string& text, const std::string& option, float fallback,
@@ -78,6 +80,9 @@ MotionOptions motion_options_from_args(const ParsedArgs& args, const std::filesy
   } else if (!mode.empty() && mode != "on") {
     throw InputError("--experts: expected on, off or uniform, not '" + mode + "'");
   }
+  const std::string base_jaw = args.value_or("base-jaw", "on");
+  if (base_jaw != "on" && base_jaw != "off") throw InputError("--base-jaw: expected on or off, not '" + base_jaw + "'");
+  options.params.base_jaw = base_jaw == "on";
   if (auto scale = args.value("expert-scale")) options.params.expert_scale = parse_per_expert(*scale, "--expert-scale", 1, 4);
   if ((!mode.empty() || args.has("expert-scale")) && options.params.experts_dir.empty()) {
     options.params.experts_dir = fusion::default_experts_dir();

@@ -50,6 +50,12 @@ struct GeneratorParams {
   // weights run without experts unless given a dir); explicit + incomplete = InputError.
   std::filesystem::path experts_dir;
   std::array<float, 3> expert_scale{1, 1, 1};  // s_e in set order ls, mn, vq; each 0..4; all 0 = base
+  // With experts: jawOpen and mouthClose from the base model's own DDIM chain, run beside
+  // the experts' from the same noise (so exactly the base generator's), the experts
+  // deciding every other channel. Keeps the critic-tuned experts from trading the jaw's
+  // and the closures' fidelity for the critic's approval (docs/experts.md "The base's
+  // jaw"); costs one more chain. false: the experts decide every channel.
+  bool base_jaw = true;
   // Every generator:
   MotionStyle style;        // --jaw-gain, --head-motion, --expression (core/core.h)
   double blink_rate = -1;   // blinks per minute; -1 = natural (~kNaturalBlinkRate), 0 = never

@@ -8,11 +8,11 @@
 // so streaming gives exactly the whole-input result. The network is the plain C++
 // model (experts/runtime.h) unless a caller supplies another (the LibTorch reference).
 // With TLPO experts, every denoiser call gets the three LoRA sets scaled for its t
-// (GeneratorParams::fusion, expert_scale).
+// (GeneratorParams::fusion, expert_scale), and by default the base model's own chain runs
+// beside from the same noise to decide jawOpen and mouthClose (GeneratorParams::base_jaw).
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <deque>
 
 #include "experts/runtime.h"
 #include "fusion/generators.h"
@@ -25,6 +25,9 @@ using experts::kFeatureDims;
 using experts::kFeaturesPerMotionFrame;
 using experts::kPrefixFrames;
 using experts::Role;
+
+// With experts, the channels the base model's own chain decides (GeneratorParams::base_jaw).
+constexpr std::array kBaseJawChannels{Channel::JawOpen, Channel::MouthClose};
 
 std::filesystem::path default_weights() {
   return data_dir() / "models" / "base" / "base.pt";
@@ -78,6 +81,7 @@ class LearnedGenerator final : public MotionGenerator {
                          ? experts::ExpertFusionMode::Uniform
                          : experts::ExpertFusionMode::Gate),
         expert_scale_(params.expert_scale),
+        base_jaw_(experts_ != nullptr && params.base_jaw),
         chunk_(params.chunk_frames > 0 ? params.chunk_frames : kDefaultChunkFrames),
         lookahead_(params.lookahead_frames > 0 ? params.lookahead_frames
                                                : kDefaultLookaheadFrames) {
@@ -101,10 +105,15 @@ class LearnedGenerator final : public MotionGenerator {
     window_features_.resize(static_cast<size_t>(positions) * kFeaturesPerMotionFrame * kFeatureDims);
     tokens_.resize(static_cast<size_t>(positions) * network_->config().d_model);
     roles_.resize(positions);
-    x_window_.resize(static_cast<size_t>(positions) * kChannelCount);
-    v_.resize(x_window_.size());
     const size_t generated = static_cast<size_t>(chunk_ + lookahead_) * kChannelCount;
-    x_.resize(generated), x0_.resize(generated), mouth_.resize(generated), motion_.resize(generated);
+    for (Sampler* s : {&sampler_, &base_}) {
+      if (s == &base_ && !base_jaw_) break;
+      s->x_window.resize(static_cast<size_t>(positions) * kChannelCount);
+      s->v.resize(s->x_window.size());
+      s->x.resize(generated), s->x0.resize(generated), s->mouth.resize(generated);
+      s->history.reserve(kPrefixFrames);
+    }
+    motion_.resize(generated);
     if (experts_) experts_->fill(1.f, expert_mode_, expert_scale_, mix_);  // sizes mix_
   }
 
@@ -138,47 +147,78 @@ class LearnedGenerator final : public MotionGenerator {
     features_first_frame_ = 0;
     feature_count_ = 0;
     emitted_ = 0;
-    history_.clear();
+    sampler_.history.clear();
+    base_.history.clear();
   }
 
  private:
+  // One DDIM chain's state over a window of P prefix + N new positions (normalised).
+  struct Sampler {
+    std::vector<MotionFrame> history;  // its last kPrefixFrames emitted frames (reserved: no allocation)
+    std::vector<float> x_window, v;   // [P+N, 20]: prefix then x_t; the predicted v
+    std::vector<float> x, x0, mouth;  // [N, 20]: x_t, the x_0 prediction, the lips
+  };
+
   // DDIM (η = 0) from t = 1 to 0 in steps_ equal steps with v-prediction, over the
-  // window already holding the prefix in x_window_ and roles_, tokens_ and the noise
-  // in x_ ([N, 20] normalised). Leaves x_0 in x0_. The mouth channels are the first
-  // step's x_0 prediction: at t = 1 the model sees no motion, so that is its
-  // conditional mean given the audio and the prefix (the sharpest lips; later steps
-  // would add sampled detail to them); the head, brows and gaze are the full DDIM
-  // sample, so they vary with the seed.
-  void ddim_sample(int window) {
+  // window already holding the prefix in s.x_window, roles_, tokens_ and the noise in
+  // s.x. Leaves x_0 in s.x0. The mouth channels are the first step's x_0 prediction: at
+  // t = 1 the model sees no motion, so that is its conditional mean given the audio and
+  // the prefix (the sharpest lips; later steps would add sampled detail to them); the
+  // head, brows and gaze are the full DDIM sample, so they vary with the seed.
+  // with_experts: the fused experts at each step's t; otherwise the base model.
+  void ddim_sample(Sampler& s, int window, bool with_experts) {
     const int positions = kPrefixFrames + window, n = window * kChannelCount;
     const float half_pi = static_cast<float>(M_PI / 2);
-    float* x_new = x_window_.data() + kPrefixFrames * kChannelCount;
-    const float* v = v_.data() + kPrefixFrames * kChannelCount;
+    float* x_new = s.x_window.data() + kPrefixFrames * kChannelCount;
+    const float* v = s.v.data() + kPrefixFrames * kChannelCount;
     for (int i = 0; i < steps_; ++i) {
       float t_now = 1.f - static_cast<float>(i) / steps_;
       float t_next = 1.f - static_cast<float>(i + 1) / steps_;
-      std::copy_n(x_.data(), n, x_new);
+      std::copy_n(s.x.data(), n, x_new);
       const experts::PlainLoraMix* lora = nullptr;  // the experts at this step's t, if any
-      if (experts_) {
+      if (with_experts) {
         experts_->fill(t_now, expert_mode_, expert_scale_, mix_);
         lora = &mix_;
       }
-      network_->denoise(x_window_.data(), roles_.data(), tokens_.data(), positions, t_now, lora,
-                        v_.data());
+      network_->denoise(s.x_window.data(), roles_.data(), tokens_.data(), positions, t_now, lora,
+                        s.v.data());
       const float alpha = std::cos(t_now * half_pi), sigma = std::sin(t_now * half_pi);
       const float alpha_next = std::cos(t_next * half_pi), sigma_next = std::sin(t_next * half_pi);
       for (int k = 0; k < n; ++k) {
-        const float x0 = alpha * x_[k] - sigma * v[k];
-        const float eps = sigma * x_[k] + alpha * v[k];
-        x0_[k] = x0;
-        x_[k] = alpha_next * x0 + sigma_next * eps;
+        const float x0 = alpha * s.x[k] - sigma * v[k];
+        const float eps = sigma * s.x[k] + alpha * v[k];
+        s.x0[k] = x0;
+        s.x[k] = alpha_next * x0 + sigma_next * eps;
       }
-      if (i == 0) std::copy_n(x0_.data(), n, mouth_.data());
+      if (i == 0) std::copy_n(s.x0.data(), n, s.mouth.data());
     }
     if (full_ddim_lips_) return;
     for (int f = 0; f < window; ++f) {
-      std::copy_n(&mouth_[f * kChannelCount], kMouthChannelCount, &x0_[f * kChannelCount]);
+      std::copy_n(&s.mouth[f * kChannelCount], kMouthChannelCount, &s.x0[f * kChannelCount]);
     }
+  }
+
+  // The prefix of s: its last emitted frames (clean), zeros where there is no history.
+  void fill_prefix(Sampler& s) {
+    const int64_t have = static_cast<int64_t>(s.history.size());
+    for (int p = 0; p < kPrefixFrames; ++p) {
+      int64_t h = have - kPrefixFrames + p;
+      float* dst = s.x_window.data() + p * kChannelCount;
+      if (h < 0) {
+        roles_[p] = Role::Missing;
+        std::fill(dst, dst + kChannelCount, 0.f);
+      } else {
+        roles_[p] = Role::Prefix;
+        std::copy_n(s.history[h].data(), kChannelCount, dst);
+      }
+    }
+  }
+
+  static void remember(Sampler& s, int frame) {
+    MotionFrame model_space;
+    std::copy_n(&s.x0[frame * kChannelCount], kChannelCount, model_space.begin());
+    if (static_cast<int>(s.history.size()) == kPrefixFrames) s.history.erase(s.history.begin());
+    s.history.push_back(model_space);
   }
 
   // Generates motion frames [emitted_, emitted_ + window) and emits the first `emit`.
@@ -205,33 +245,32 @@ class LearnedGenerator final : public MotionGenerator {
     }
     network_->encode(rows, positions, tokens_.data());  // [P+N, D]
 
-    // The prefix: the last emitted frames (clean), zeros where there is no history.
-    const int64_t have = static_cast<int64_t>(history_.size());
-    for (int p = 0; p < kPrefixFrames; ++p) {
-      int64_t h = have - kPrefixFrames + p;
-      float* dst = x_window_.data() + p * kChannelCount;
-      if (h < 0) {
-        roles_[p] = Role::Missing;
-        std::fill(dst, dst + kChannelCount, 0.f);
-      } else {
-        roles_[p] = Role::Prefix;
-        std::copy_n(history_[h].data(), kChannelCount, dst);
+    fill_prefix(sampler_);
+    if (base_jaw_) fill_prefix(base_);  // same roles: both have emitted the same frames
+    std::fill(roles_.begin() + kPrefixFrames, roles_.begin() + positions, Role::Noisy);
+    for (int i = 0; i < window * kChannelCount; ++i) sampler_.x[i] = static_cast<float>(rng_.normal());
+    if (base_jaw_) std::copy_n(sampler_.x.data(), window * kChannelCount, base_.x.data());
+
+    ddim_sample(sampler_, window, experts_ != nullptr);  // x0: [N, 20] normalised
+    if (base_jaw_) {
+      // The base model's own chain, from the same noise: exactly the base generator's
+      // motion. Its jawOpen and mouthClose replace the experts' (and so are what the
+      // experts' chain sees as its prefix next window).
+      ddim_sample(base_, window, false);
+      for (int f = 0; f < window; ++f) {
+        for (Channel c : kBaseJawChannels) {
+          sampler_.x0[f * kChannelCount + index(c)] = base_.x0[f * kChannelCount + index(c)];
+        }
       }
     }
-    std::fill(roles_.begin() + kPrefixFrames, roles_.begin() + positions, Role::Noisy);
-    for (int i = 0; i < window * kChannelCount; ++i) x_[i] = static_cast<float>(rng_.normal());
-
-    ddim_sample(window);  // x0_: [N, 20] normalised
-    std::copy_n(x0_.data(), window * kChannelCount, motion_.data());
+    std::copy_n(sampler_.x0.data(), window * kChannelCount, motion_.data());
     network_->denormalize_motion(motion_.data(), window);
     for (int i = 0; i < emit; ++i) {
       MotionFrame frame;
       std::copy_n(&motion_[i * kChannelCount], kChannelCount, frame.begin());
       out.push_back(frame);
-      MotionFrame model_space;
-      std::copy_n(&x0_[i * kChannelCount], kChannelCount, model_space.begin());
-      history_.push_back(model_space);
-      if (static_cast<int>(history_.size()) > kPrefixFrames) history_.pop_front();
+      remember(sampler_, i);
+      if (base_jaw_) remember(base_, i);
     }
     emitted_ += emit;
     // Keep features from the next window's first prefix frame on: bounded memory.
@@ -251,6 +290,7 @@ class LearnedGenerator final : public MotionGenerator {
   experts::ExpertFusionMode expert_mode_;
   std::array<float, experts::kExpertCount> expert_scale_;
   experts::PlainLoraMix mix_;  // the experts' scales of the current denoiser call
+  bool base_jaw_;                // experts_ and params.base_jaw: base_ runs beside
   int chunk_;
   int lookahead_;
   std::vector<float> silence_;        // raw feature vector of digital silence
@@ -258,13 +298,13 @@ class LearnedGenerator final : public MotionGenerator {
   int64_t features_first_frame_ = 0;  // motion frame of features_[0]
   int64_t feature_count_ = 0;         // feature frames pushed since the start
   int64_t emitted_ = 0;               // motion frames emitted
-  std::deque<MotionFrame> history_;   // last kPrefixFrames emitted frames, normalised
   // One window, at most P + chunk + look-ahead positions (P = kPrefixFrames, N new):
   std::vector<float> window_features_;  // [4(P+N), kFeatureDims] normalised
   std::vector<float> tokens_;           // [P+N, D]
   std::vector<Role> roles_;             // [P+N]
-  std::vector<float> x_window_, v_;     // [P+N, 20]: prefix then x_t; the predicted v
-  std::vector<float> x_, x0_, mouth_, motion_;  // [N, 20]
+  Sampler sampler_;                     // the generator's chain (experts fused, if any)
+  Sampler base_;                        // with base_jaw_: the base model's chain
+  std::vector<float> motion_;           // [N, 20] denormalised
 };
 
 }  // namespace

@@ -64,6 +64,7 @@ fusion::GeneratorParams generator_params(const Params& p, const std::filesystem:
                                       : fusion::GeneratorParams::Fusion::Gate;
   g.experts_dir = p.experts_dir;
   g.expert_scale = p.expert_scale;
+  g.base_jaw = p.base_jaw;
   return g;
 }
 

@@ -35,11 +35,14 @@ double thread_cpu_seconds() {
 }
 
 // One generator configuration: "base", "ls", "mn", "vq", "uniform", "gate", or
-// "gate:ls=2", "uniform:mn=0:vq=0.5" (a mode and the scales that differ from 1).
+// "gate:ls=2", "uniform:mn=0:vq=0.5" (a mode and the scales that differ from 1). The
+// uniform merge and the gate run as render does, with the base's jaw
+// (GeneratorParams::base_jaw; ":free" turns it off); an expert alone runs free, as trained.
 struct EvalConfig {
   std::string name;
   Fusion fusion = Fusion::Gate;
   std::array<float, 3> scale{1, 1, 1};
+  bool base_jaw = true;
 };
 
 EvalConfig parse_config(const std::string& text) {
@@ -54,14 +57,19 @@ EvalConfig parse_config(const std::string& text) {
       c.fusion = Fusion::Uniform;
       c.scale = {0, 0, 0};
       c.scale[e] = 1;
+      c.base_jaw = false;
       return c;
     }
   }
   if (mode != "gate" && mode != "uniform")
     throw InputError("unknown configuration '" + text +
-                     "' (base, ls, mn, vq, uniform, gate, or gate:ls=2, uniform:mn=0:vq=0.5)");
+                     "' (base, ls, mn, vq, uniform, gate, or gate:ls=2, uniform:mn=0:vq=0.5, gate:free)");
   c.fusion = mode == "gate" ? Fusion::Gate : Fusion::Uniform;
   for (size_t k = 1; k < parts.size(); ++k) {
+    if (parts[k] == "free") {
+      c.base_jaw = false;
+      continue;
+    }
     const auto eq = parts[k].find('=');
     const std::string key = parts[k].substr(0, eq);
     const auto e = std::find(kHeads.begin(), kHeads.end(), key) - kHeads.begin();
@@ -70,7 +78,7 @@ EvalConfig parse_config(const std::string& text) {
     if (e == 3 || eq == std::string::npos || end == parts[k].c_str() + eq + 1 || *end != '\0' ||
         !(value >= 0 && value <= 4))
       throw InputError("configuration '" + text + "': '" + parts[k] +
-                       "' is not ls=X, mn=X or vq=X with X in 0..4");
+                       "' is not ls=X, mn=X or vq=X with X in 0..4, nor free");
     c.scale[e] = static_cast<float>(value);
   }
   return c;
@@ -312,6 +320,7 @@ std::string evaluate_experts(const ExpertsEvalParams& params) {
         gp.seed = params.seed + static_cast<std::uint64_t>(s);
         gp.fusion = configs[c].fusion;
         gp.expert_scale = configs[c].scale;
+        gp.base_jaw = configs[c].base_jaw;
         gp.experts_dir = experts_dir;
         auto gen = fusion::make_generator("learned", gp);
         const double start = thread_cpu_seconds();

@@ -88,6 +88,8 @@ struct Params {
                                       // given must hold ls.pt, mn.pt, vq.pt and gate.pt
   std::array<float, 3> expert_scale{1.f, 1.f, 1.f};  // ls, mn, vq: each expert x 0..4;
                                                      // all 0 = the base model
+  bool base_jaw = true;               // with experts, jawOpen and mouthClose from the base
+                                      // model (false: the experts decide them too)
   bool allow_silence = false;         // accept audio that is pure silence (else bad_input)
 
   // --- Streaming (Animator only) ---------------------------------------------------

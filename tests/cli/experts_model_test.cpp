@@ -92,6 +92,11 @@ TEST_F(ExpertsCli, ZeroScalesGiveTheBaseTrackExactly) {
   EXPECT_NE(vq_only, fused);
   EXPECT_NE(vq_only, base);
   EXPECT_NE(track(with_experts("--expert-scale ls=0,mn=0,vq=2.5")), vq_only);
+  EXPECT_EQ(track(with_experts("--base-jaw on")), fused);  // the base's jaw is the default
+  const std::string free = track(with_experts("--base-jaw off"));
+  EXPECT_NE(free, fused);
+  EXPECT_NE(free, base);
+  EXPECT_EQ(track("--experts off --base-jaw off"), base);  // nothing to anchor without experts
 }
 
 // `parla render` (the bundled sample) with every scale 0 shows the base model's frames
@@ -130,6 +135,7 @@ TEST_F(ExpertsCli, BadValuesExit2WithOneLine) {
       {"--expert-scale mn=", "--expert-scale: mn needs a value 0..4, not ''"},
       {"--expert-scale ls=1,vq=abc", "--expert-scale: vq needs a value 0..4, not 'abc'"},
       {"--experts maybe", "--experts: expected on, off or uniform, not 'maybe'"},
+      {"--base-jaw maybe", "--base-jaw: expected on or off, not 'maybe'"},
       {"--experts-dir " + shell_quote(partial.string()), "lacks mn.pt, vq.pt, gate.pt"},
       {"--experts-dir " + shell_quote(broken.string()), "vq.pt"},
       {"--best-of 0", "--best-of"},

@@ -1,13 +1,15 @@
 // The TLPO experts add no allocation per window to the learned generator (random experts
 // and gate in the shipped format; live chunks, a window per frame): the gate's scales go
-// into a mix sized at construction, so a running fused generator allocates exactly as
-// often as the base model (whose model calls allocate nothing; the streaming around them
-// — history deque, output, blink overlay — allocates ~1.3 times per push).
+// into a mix sized at construction and the base model's chain beside (base_jaw) has its
+// buffers and history reserved, so a running fused generator allocates exactly as often
+// as the base model (whose model calls allocate nothing; the streaming around them —
+// output, blink overlay — allocates about once per push).
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <cstdlib>
 #include <new>
+#include <utility>
 
 #include "audio/audio.h"
 #include "experts/experts.h"
@@ -51,11 +53,13 @@ TEST(LearnedExperts, ExpertsAddNoAllocationPerWindow) {
   ASSERT_GT(features.frames.size(), 1000u);
 
   std::vector<long> counts;
-  for (auto mode : {fusion::GeneratorParams::Fusion::Off, fusion::GeneratorParams::Fusion::Gate,
-                    fusion::GeneratorParams::Fusion::Uniform}) {
+  using Fusion = fusion::GeneratorParams::Fusion;
+  for (auto [mode, base_jaw] : {std::pair{Fusion::Off, true}, std::pair{Fusion::Gate, true},
+                                std::pair{Fusion::Uniform, true}, std::pair{Fusion::Gate, false}}) {
     fusion::GeneratorParams params{.seed = 1, .chunk_frames = fusion::kLiveChunkFrames};
     params.experts_dir = dir.path();
     params.fusion = mode;
+    params.base_jaw = base_jaw;
     params.blink_rate = 0;
     auto gen = fusion::make_generator("learned", params);
     std::vector<parla::MotionFrame> out;
@@ -73,6 +77,7 @@ TEST(LearnedExperts, ExpertsAddNoAllocationPerWindow) {
   }
   EXPECT_EQ(counts[1], counts[0]) << "gate vs base";
   EXPECT_EQ(counts[2], counts[0]) << "uniform vs base";
+  EXPECT_EQ(counts[3], counts[0]) << "gate without the base's jaw vs base";
   EXPECT_LT(counts[0], 2 * 200) << "base: allocations in 200 pushes";
 }
 

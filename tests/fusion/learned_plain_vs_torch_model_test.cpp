@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "audio/audio.h"
@@ -93,13 +94,43 @@ TEST(LearnedPlainVsTorch, FusedExpertsAgree) {
   expect_same_tracks(torch_track(params), fused, 1e-4);
   params.fusion = fusion::GeneratorParams::Fusion::Off;
   const parla::MotionTrack base = plain_track(params);
-  float moved = 0;  // the experts change the motion
+  // The experts move every channel but jawOpen and mouthClose, which are the base's to the
+  // bit (GeneratorParams::base_jaw); free, they move those too.
+  params.fusion = fusion::GeneratorParams::Fusion::Gate;
+  params.base_jaw = false;
+  const parla::MotionTrack free = plain_track(params);
+  const int jaw = parla::index(parla::Channel::JawOpen),
+            close = parla::index(parla::Channel::MouthClose);
+  ASSERT_EQ(fused.frames.size(), base.frames.size());
+  std::array<float, parla::kChannelCount> moved{}, moved_free{};
   for (std::size_t k = 0; k < base.frames.size(); ++k) {
+    EXPECT_EQ(fused.frames[k][jaw], base.frames[k][jaw]) << k;
+    EXPECT_EQ(fused.frames[k][close], base.frames[k][close]) << k;
     for (int c = 0; c < parla::kChannelCount; ++c) {
-      moved = std::max(moved, std::abs(base.frames[k][c] - fused.frames[k][c]));
+      moved[c] = std::max(moved[c], std::abs(base.frames[k][c] - fused.frames[k][c]));
+      moved_free[c] = std::max(moved_free[c], std::abs(base.frames[k][c] - free.frames[k][c]));
     }
   }
-  EXPECT_GT(moved, 1e-2f);
+  for (auto c : {parla::Channel::MouthFunnel, parla::Channel::MouthPucker, parla::Channel::HeadYaw})
+    EXPECT_GT(moved[parla::index(c)], 1e-2f) << parla::index(c);
+  EXPECT_GT(moved_free[jaw], 1e-3f);
+  EXPECT_GT(moved_free[close], 1e-3f);
+
+  // Live chunks (one frame a window) keep the base's jaw and closures too.
+  params.base_jaw = true;
+  params.chunk_frames = fusion::kLiveChunkFrames;
+  const parla::MotionTrack live = plain_track(params);
+  params.fusion = fusion::GeneratorParams::Fusion::Off;
+  const parla::MotionTrack live_base = plain_track(params);
+  ASSERT_EQ(live.frames.size(), live_base.frames.size());
+  float live_moved = 0;
+  for (std::size_t k = 0; k < live.frames.size(); ++k) {
+    EXPECT_EQ(live.frames[k][jaw], live_base.frames[k][jaw]) << k;
+    EXPECT_EQ(live.frames[k][close], live_base.frames[k][close]) << k;
+    live_moved = std::max(live_moved, std::abs(live.frames[k][parla::index(parla::Channel::MouthFunnel)] -
+                                               live_base.frames[k][parla::index(parla::Channel::MouthFunnel)]));
+  }
+  EXPECT_GT(live_moved, 1e-2f);
 }
 
 }  // namespace

@@ -105,6 +105,24 @@ TEST(Facade, BadParametersAndInputsThrowBadInputNamingThem) {
   zero.experts_dir = "/nonexistent/experts";  // never read: every scale 0 is the base model
   zero.expert_scale = {0, 0, 0};
   EXPECT_EQ(generate_motion(zero, sample_audio()), generate_motion(off, sample_audio()));
+  // The shipped experts keep the base model's jaw and closures to the bit unless told not to.
+  const auto base = generate_motion(off, sample_audio());
+  const auto fused = generate_motion(Params{}, sample_audio());
+  Params free;
+  free.base_jaw = false;
+  const auto unanchored = generate_motion(free, sample_audio());
+  ASSERT_EQ(fused.size(), base.size());
+  ASSERT_EQ(unanchored.size(), base.size());
+  int jaw_moved = 0, other_moved = 0;
+  for (std::size_t k = 0; k < base.size(); ++k) {
+    for (Channel c : {Channel::JawOpen, Channel::MouthClose}) {
+      EXPECT_EQ(fused[k][index(c)], base[k][index(c)]) << k;
+      jaw_moved += unanchored[k][index(c)] != base[k][index(c)];
+    }
+    other_moved += fused[k][index(Channel::MouthFunnel)] != base[k][index(Channel::MouthFunnel)];
+  }
+  EXPECT_GT(jaw_moved, 0);
+  EXPECT_GT(other_moved, 0);
   Animator animator(Params{});
   animator.push(std::vector<float>(480, 0.f), 48000);
   EXPECT_THROW(animator.push(std::vector<float>(441, 0.f), 44100), InputError);
