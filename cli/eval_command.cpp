@@ -684,7 +684,7 @@ const Command& eval_command() {
             {"experts-dir", 0, "DIR",
              "experts: ls.pt, mn.pt, vq.pt, gate.pt (default data/models/experts)"},
             {"configs", 0, "LIST",
-             "experts: configurations (default base,ls,mn,vq,uniform,gate; also gate:ls=2 ...)"},
+             "experts: configurations (default base,ls,mn,vq,uniform,gate; also gate:ls=2 ..., gate:free = without the base's jaw)"},
             {"portraits", 0, "LIST",
              "experts: portraits rendered for VQ (default obama.jpg, mona_lisa.jpg, illustration.png "
              "of --media; none = no renders)"},

@@ -67,7 +67,7 @@ TEST(EvalExperts, ScoresEveryConfigurationAndTiesTheBaseWithItself) {
   const std::string common =
       parla() + " eval experts -q --corpus " + corpus +
       " --split train --clips 2 --seeds 2 --experts-dir " + shell_quote((dir / "experts").string());
-  auto r = run_command(common + " --configs base,ls,mn,vq,uniform,gate,gate:ls=2," + zero +
+  auto r = run_command(common + " --configs base,ls,mn,vq,uniform,gate,gate:ls=2,gate:free," + zero +
                        " --portraits " +
                        shell_quote((parla::testing::shared_media_dir() / "portraits" / "obama.jpg").string()) +
                        " --render-clips 1 --render-seconds 1.2 --json " + shell_quote(json_path.string()) +
@@ -82,7 +82,8 @@ TEST(EvalExperts, ScoresEveryConfigurationAndTiesTheBaseWithItself) {
   std::map<std::string, json> by_name;
   for (const json& c : j["configs"]) by_name[c["name"]] = c;
   const std::string md = parla::read_text_file(md_path);
-  for (const std::string name : {"base", "ls", "mn", "vq", "uniform", "gate", "gate:ls=2", zero.c_str()}) {
+  for (const std::string name :
+       {"base", "ls", "mn", "vq", "uniform", "gate", "gate:ls=2", "gate:free", zero.c_str()}) {
     ASSERT_TRUE(by_name.count(name)) << name;
     const json& c = by_name[name];
     for (const char* figure : {"ls", "mn", "vq", "jaw_r", "closure_recall", "blink_rate_diff",
@@ -107,6 +108,14 @@ TEST(EvalExperts, ScoresEveryConfigurationAndTiesTheBaseWithItself) {
       EXPECT_EQ(by_name[name][head]["per_seed"], by_name["base"][head]["per_seed"]) << name << " " << head;
     }
   }
+  // The gate and the uniform merge run with the base's jaw, as render does: the label
+  // figures of jawOpen and mouthClose are the base's exactly; free, the experts move them.
+  for (const char* name : {"gate", "uniform", "gate:ls=2"}) {
+    for (const char* figure : {"jaw_r", "closure_recall"}) {
+      EXPECT_EQ(by_name[name][figure]["per_seed"], by_name["base"][figure]["per_seed"]) << name << " " << figure;
+    }
+  }
+  EXPECT_NE(by_name["gate:free"]["jaw_r"]["per_seed"], by_name["base"]["jaw_r"]["per_seed"]);
   // Random experts move the motion: the critic sees a difference on some clip.
   const json& w = by_name["uniform"]["win_rate"]["ls"];
   EXPECT_GT(w["wins"].get<int>() + w["losses"].get<int>(), 0) << w.dump();
