@@ -214,6 +214,7 @@ class LearnedGenerator final : public MotionGenerator {
     }
   }
 
+  // Appends s.x0's frame (model space) to s's history, keeping the last kPrefixFrames.
   static void remember(Sampler& s, int frame) {
     MotionFrame model_space;
     std::copy_n(&s.x0[frame * kChannelCount], kChannelCount, model_space.begin());
