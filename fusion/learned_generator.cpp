@@ -106,13 +106,8 @@ class LearnedGenerator final : public MotionGenerator {
     tokens_.resize(static_cast<size_t>(positions) * network_->config().d_model);
     roles_.resize(positions);
     const size_t generated = static_cast<size_t>(chunk_ + lookahead_) * kChannelCount;
-    for (Sampler* s : {&sampler_, &base_}) {
-      if (s == &base_ && !base_jaw_) break;
-      s->x_window.resize(static_cast<size_t>(positions) * kChannelCount);
-      s->v.resize(s->x_window.size());
-      s->x.resize(generated), s->x0.resize(generated), s->mouth.resize(generated);
-      s->history.reserve(kPrefixFrames);
-    }
+    sampler_.allocate(positions, generated);
+    if (base_jaw_) base_.allocate(positions, generated);
     motion_.resize(generated);
     if (experts_) experts_->fill(1.f, expert_mode_, expert_scale_, mix_);  // sizes mix_
   }
@@ -157,6 +152,14 @@ class LearnedGenerator final : public MotionGenerator {
     std::vector<MotionFrame> history;  // its last kPrefixFrames emitted frames (reserved: no allocation)
     std::vector<float> x_window, v;   // [P+N, 20]: prefix then x_t; the predicted v
     std::vector<float> x, x0, mouth;  // [N, 20]: x_t, the x_0 prediction, the lips
+
+    // Every buffer at its largest (P + N positions, N · 20 generated values).
+    void allocate(int positions, size_t generated) {
+      x_window.resize(static_cast<size_t>(positions) * kChannelCount);
+      v.resize(x_window.size());
+      x.resize(generated), x0.resize(generated), mouth.resize(generated);
+      history.reserve(kPrefixFrames);
+    }
   };
 
   // DDIM (η = 0) from t = 1 to 0 in steps_ equal steps with v-prediction, over the
@@ -199,17 +202,15 @@ class LearnedGenerator final : public MotionGenerator {
   }
 
   // The prefix of s: its last emitted frames (clean), zeros where there is no history.
-  void fill_prefix(Sampler& s) {
-    const int64_t have = static_cast<int64_t>(s.history.size());
+  // Every chain has emitted the same frames, so roles_ (set by the caller) fits them all.
+  static void fill_prefix(Sampler& s) {
+    const int missing = kPrefixFrames - static_cast<int>(s.history.size());
     for (int p = 0; p < kPrefixFrames; ++p) {
-      int64_t h = have - kPrefixFrames + p;
       float* dst = s.x_window.data() + p * kChannelCount;
-      if (h < 0) {
-        roles_[p] = Role::Missing;
+      if (p < missing) {
         std::fill(dst, dst + kChannelCount, 0.f);
       } else {
-        roles_[p] = Role::Prefix;
-        std::copy_n(s.history[h].data(), kChannelCount, dst);
+        std::copy_n(s.history[p - missing].data(), kChannelCount, dst);
       }
     }
   }
@@ -246,9 +247,12 @@ class LearnedGenerator final : public MotionGenerator {
     }
     network_->encode(rows, positions, tokens_.data());  // [P+N, D]
 
-    fill_prefix(sampler_);
-    if (base_jaw_) fill_prefix(base_);  // same roles: both have emitted the same frames
+    const int missing = kPrefixFrames - static_cast<int>(sampler_.history.size());
+    std::fill(roles_.begin(), roles_.begin() + missing, Role::Missing);
+    std::fill(roles_.begin() + missing, roles_.begin() + kPrefixFrames, Role::Prefix);
     std::fill(roles_.begin() + kPrefixFrames, roles_.begin() + positions, Role::Noisy);
+    fill_prefix(sampler_);
+    if (base_jaw_) fill_prefix(base_);
     for (int i = 0; i < window * kChannelCount; ++i) sampler_.x[i] = static_cast<float>(rng_.normal());
     if (base_jaw_) std::copy_n(sampler_.x.data(), window * kChannelCount, base_.x.data());
 
