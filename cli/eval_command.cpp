@@ -16,6 +16,7 @@
 
 #include "audio/audio.h"
 #include "cli/commands.h"
+#include "cli/pipeline.h"
 #include "cli/torch_commands.h"
 #include "fusion/fusion.h"
 #include "text/text.h"
@@ -371,6 +372,9 @@ int run_eval_experts(const ParsedArgs& args) {
   params.clips = static_cast<int>(args.integer("clips", params.clips, 0, 1 << 30));
   params.seeds = static_cast<int>(args.integer("seeds", params.seeds, 1, 100));
   params.seed = static_cast<std::uint64_t>(args.integer("seed", 0, 0, 1LL << 53));
+  for (const char* motion_only : {"experts", "expert-scale", "base-jaw"})
+    if (args.has(motion_only))
+      throw InputError(std::string("--") + motion_only + " is for eval motion; eval experts takes --configs (e.g. gate:free, gate:ls=2)");
   params.experts_dir = args.value_or("experts-dir", "");
   if (!params.experts_dir.empty() && !std::filesystem::is_directory(params.experts_dir))
     throw InputError("--experts-dir " + quoted(params.experts_dir) + " is not a directory");
@@ -428,6 +432,7 @@ int run_eval(const ParsedArgs& args) {
   const int live_lookahead = static_cast<int>(
       args.integer("live-lookahead", fusion::kDefaultLookaheadFrames, 1, 49));
   params.weights = args.value_or("weights", "");
+  expert_params_from_args(args, params);  // the learned generator as render runs it: fused by default
   const double snr_db = args.number("snr", 10, -20, 60);
   const auto max_clips = static_cast<size_t>(args.integer("max-clips", 0, 0, 1 << 30));
   const bool with_text = args.has("with-text");
@@ -682,7 +687,10 @@ const Command& eval_command() {
             {"clips", 0, "N", "experts: test clips, spread over the split (default 60; 0 = all)"},
             {"seeds", 0, "S", "experts: generator seeds per clip (default 3)"},
             {"experts-dir", 0, "DIR",
-             "experts: ls.pt, mn.pt, vq.pt, gate.pt (default data/models/experts)"},
+             "motion, experts: ls.pt, mn.pt, vq.pt, gate.pt (default data/models/experts)"},
+            {"experts", 0, "on|off|uniform", "motion: the learned generator's experts, as in render (default on)"},
+            {"expert-scale", 0, "ls=A,mn=B,vq=C", "motion: scale of each expert's gate, as in render (default 1 each)"},
+            {"base-jaw", 0, "on|off", "motion: jawOpen and mouthClose from the base model's chain, as in render (default on)"},
             {"configs", 0, "LIST",
              "experts: configurations (default base,ls,mn,vq,uniform,gate; also gate:ls=2 ..., gate:free = without the base's jaw)"},
             {"portraits", 0, "LIST",

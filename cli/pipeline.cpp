@@ -16,15 +16,21 @@
 namespace parla::cli {
 
 std::vector<OptionSpec> generator_options() {
-  return {{"generator", 0, "NAME", "motion generator: learned (default) or classic"},
-          {"steps", 0, "K", "diffusion steps of the learned generator, 1..50 (default 2)"},
-          {"seed", 0, "S", "random seed for head motion, blinks and gaze (default: from the audio's bytes)"},
-          {"weights", 0, "FILE", "weights of the learned generator (default: data/models/base)"},
-          {"jaw-gain", 0, "G", "jaw opening, x G: 0..3 (default 1; 0.7 subtler, 1.3 wider)"},
-          {"head-motion", 0, "A", "head motion amplitude, x A: 0..3 (default 1; 0 keeps the head still)"},
-          {"expression", 0, "E", "brow and smile intensity, x E: 0..3 (default 1)"},
-          {"blink-rate", 0, "N", "blinks per minute, 0..60 (default: natural, ~19 in speech; 0 never)"},
-          {"experts", 0, "on|off|uniform",
+  std::vector<OptionSpec> options{
+      {"generator", 0, "NAME", "motion generator: learned (default) or classic"},
+      {"steps", 0, "K", "diffusion steps of the learned generator, 1..50 (default 2)"},
+      {"seed", 0, "S", "random seed for head motion, blinks and gaze (default: from the audio's bytes)"},
+      {"weights", 0, "FILE", "weights of the learned generator (default: data/models/base)"},
+      {"jaw-gain", 0, "G", "jaw opening, x G: 0..3 (default 1; 0.7 subtler, 1.3 wider)"},
+      {"head-motion", 0, "A", "head motion amplitude, x A: 0..3 (default 1; 0 keeps the head still)"},
+      {"expression", 0, "E", "brow and smile intensity, x E: 0..3 (default 1)"},
+      {"blink-rate", 0, "N", "blinks per minute, 0..60 (default: natural, ~19 in speech; 0 never)"}};
+  for (OptionSpec& o : expert_options()) options.push_back(std::move(o));
+  return options;
+}
+
+std::vector<OptionSpec> expert_options() {
+  return {{"experts", 0, "on|off|uniform",
            "TLPO experts fused by the timestep x layer gate (default: on when data/models/experts holds them; uniform: g = 1)"},
           {"experts-dir", 0, "DIR", "experts to fuse: ls.pt, mn.pt, vq.pt, gate.pt (default data/models/experts)"},
           {"expert-scale", 0, "ls=A,mn=B,vq=C",
@@ -58,6 +64,27 @@ std::array<float, 3> parse_per_expert(const std::string& text, const std::string
   return value;
 }
 
+void expert_params_from_args(const ParsedArgs& args, fusion::GeneratorParams& params) {
+  // An explicit request for the experts (--experts on|uniform, --expert-scale) reads the
+  // default dir as if given, so missing weights are an error rather than the base model.
+  params.experts_dir = args.value_or("experts-dir", "");
+  const std::string mode = args.value_or("experts", "");
+  if (mode == "off") {
+    params.fusion = fusion::GeneratorParams::Fusion::Off;
+  } else if (mode == "uniform") {
+    params.fusion = fusion::GeneratorParams::Fusion::Uniform;
+  } else if (!mode.empty() && mode != "on") {
+    throw InputError("--experts: expected on, off or uniform, not '" + mode + "'");
+  }
+  const std::string base_jaw = args.value_or("base-jaw", "on");
+  if (base_jaw != "on" && base_jaw != "off") throw InputError("--base-jaw: expected on or off, not '" + base_jaw + "'");
+  params.base_jaw = base_jaw == "on";
+  if (auto scale = args.value("expert-scale")) params.expert_scale = parse_per_expert(*scale, "--expert-scale", 1, 4);
+  if ((!mode.empty() || args.has("expert-scale")) && params.experts_dir.empty()) {
+    params.experts_dir = fusion::default_experts_dir();
+  }
+}
+
 MotionOptions motion_options_from_args(const ParsedArgs& args, const std::filesystem::path& audio_path) {
   MotionOptions options{args.value_or("generator", fusion::default_generator_name()), {}};
   bool from_content = !args.has("seed") && !audio_path.empty() && std::filesystem::is_regular_file(audio_path);
@@ -69,24 +96,7 @@ MotionOptions motion_options_from_args(const ParsedArgs& args, const std::filesy
   options.params.style.head_motion = static_cast<float>(args.number("head-motion", 1.0, 0.0, 3.0));
   options.params.style.expression = static_cast<float>(args.number("expression", 1.0, 0.0, 3.0));
   options.params.blink_rate = args.number("blink-rate", -1.0, 0.0, 60.0);
-  // An explicit request for the experts (--experts on|uniform, --expert-scale) reads the
-  // default dir as if given, so missing weights are an error rather than the base model.
-  options.params.experts_dir = args.value_or("experts-dir", "");
-  const std::string mode = args.value_or("experts", "");
-  if (mode == "off") {
-    options.params.fusion = fusion::GeneratorParams::Fusion::Off;
-  } else if (mode == "uniform") {
-    options.params.fusion = fusion::GeneratorParams::Fusion::Uniform;
-  } else if (!mode.empty() && mode != "on") {
-    throw InputError("--experts: expected on, off or uniform, not '" + mode + "'");
-  }
-  const std::string base_jaw = args.value_or("base-jaw", "on");
-  if (base_jaw != "on" && base_jaw != "off") throw InputError("--base-jaw: expected on or off, not '" + base_jaw + "'");
-  options.params.base_jaw = base_jaw == "on";
-  if (auto scale = args.value("expert-scale")) options.params.expert_scale = parse_per_expert(*scale, "--expert-scale", 1, 4);
-  if ((!mode.empty() || args.has("expert-scale")) && options.params.experts_dir.empty()) {
-    options.params.experts_dir = fusion::default_experts_dir();
-  }
+  expert_params_from_args(args, options.params);
   return options;
 }
 

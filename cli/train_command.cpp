@@ -237,6 +237,7 @@ int run_dpo(const ParsedArgs& args, const std::string& what) {
   params.anchor = args.number("anchor", params.anchor, 0, 1e6);
   params.keep_mouth = args.number("keep-mouth", params.keep_mouth, 0, 1e9);
   if (auto keep = args.value("keep")) params.keep_channels = split_list(*keep);
+  if (auto drop = args.value("drop")) params.drop_channels = split_list(*drop);
   params.full_share = args.number("full-share", params.full_share, 0, 1);
   params.gate_pairs = args.value_or("pairs", params.gate_pairs);
   if (auto floor = args.value("gate-floor")) params.gate_floor = parse_per_expert(*floor, "--gate-floor", 0, 2);
@@ -386,6 +387,7 @@ const Command& train_command() {
                    {"anchor", 0, "A", "weight of the corpus-label anchor against drift (expert, gate; default 0)"},
                    {"keep-mouth", 0, "W", "lock the mouth channels to the base model with weight W (mn, vq; ls and gate with --keep; default 0)"},
                    {"keep", 0, "LIST", "the mouth channels --keep-mouth locks, e.g. jawOpen (expert, gate; default all 8)"},
+                   {"drop", 0, "LIST", "mouth channels left out of the DPO error, no lock, e.g. mouthClose (expert, gate)"},
                    {"full-share", 0, "P", "share of pairs from clips all three heads scored (gate; default 0)"},
                    {"pairs", 0, "RULE", "how the heads rank a pair: mean, balanced, pareto (gate; default mean)"},
                    {"gate-floor", 0, "LIST", "least g the gate may give an expert, e.g. vq=1 (gate; default 0 each)"},

@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <set>
 
 #include "experts/experts.h"
 #include "fusion/fusion.h"
@@ -306,10 +307,16 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
   if (params.gate_pairs != "mean" && params.gate_pairs != "balanced" && params.gate_pairs != "pareto")
     throw InputError("train dpo: unknown --pairs '" + params.gate_pairs + "' (mean, balanced, pareto)");
   if (!gate_mode && params.gate_pairs != "mean") throw InputError("train dpo: --pairs is for the gate");
-  for (const std::string& name : params.keep_channels) {
-    if (channel_index(name) < 0 || channel_index(name) >= kMouthChannelCount)
-      throw InputError("train dpo: --keep '" + name + "' is not a mouth channel (jawOpen .. tongueOut)");
-  }
+  for (const auto& [flag, names] : {std::pair{"--keep", &params.keep_channels}, std::pair{"--drop", &params.drop_channels}})
+    for (const std::string& name : *names) {
+      if (channel_index(name) < 0 || channel_index(name) >= kMouthChannelCount)
+        throw InputError(std::string("train dpo: ") + flag + " '" + name + "' is not a mouth channel (jawOpen .. tongueOut)");
+    }
+  std::set<int> out_of_error;  // the ls expert must keep some mouth channel to learn from
+  for (const auto* names : {&params.keep_channels, &params.drop_channels})
+    for (const std::string& name : *names) out_of_error.insert(channel_index(name));
+  if (dim == Dimension::Ls && out_of_error.size() >= kMouthChannelCount)
+    throw InputError("train dpo: --keep and --drop leave the ls expert no mouth channel to learn from");
   if (!params.keep_channels.empty() && params.keep_mouth <= 0)
     throw InputError("train dpo: --keep names the channels of the mouth lock; give --keep-mouth W too");
   // The ls expert and the gate may lock only some mouth channels (e.g. jawOpen): all
@@ -393,6 +400,7 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
     for (int c = 0; c < kMouthChannelCount; ++c) locked_channels.push_back(c);
   const torch::Tensor locked = torch::tensor(locked_channels, torch::kInt64);
   if (mouth_locked) channel_weight.index_fill_(0, locked, 0.f);
+  for (const std::string& name : params.drop_channels) channel_weight[channel_index(name)] = 0;
   channel_weight = channel_weight / channel_weight.sum();
 
   // Trainable parts.

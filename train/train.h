@@ -600,6 +600,10 @@ struct DpoParams {
   // The channels the lock holds (ARKit names); empty = all 8 mouth channels. E.g. only
   // mouthClose: the expert may shape the lips but not part them where the base shuts them.
   std::vector<std::string> keep_channels;
+  // Mouth channels left out of the DPO error without a lock (expert, gate): the expert
+  // neither learns from the pairs' difference there nor is held to the base, e.g. the
+  // mouthClose the fused default takes from the base model's own chain anyway.
+  std::vector<std::string> drop_channels;
   // Gate: share of pairs drawn from the clips all three heads scored (VQ renders are few).
   double full_share = 0;
   // Gate: how the three heads rank a pair — "mean" (the mean logit of the heads that scored

@@ -163,6 +163,18 @@ TEST(TrainTlpo, PrefsExpertsGateAndTheFusedGenerator) {
   ASSERT_EQ(jaw_locked.exit_code, 0) << jaw_locked.output;
   EXPECT_TRUE(fs::exists(dir / "ls-jaw" / "ls.pt"));
   refused(" train expert --dimension ls --keep-mouth 100", "for ls with --keep CHANNELS");
+  // --drop takes a channel out of the DPO error with no lock: the same seed and steps
+  // learn something else; a channel that is not the mouth's, or leaving ls no mouth
+  // channel at all, is refused.
+  auto jaw_locked_dropped = run_command(parla() + " train expert --dimension ls --keep-mouth 100 --keep jawOpen" +
+                                        " --drop mouthClose" + common + " --steps 1 -o " + q(dir / "ls-jaw-drop") + " 2>&1");
+  ASSERT_EQ(jaw_locked_dropped.exit_code, 0) << jaw_locked_dropped.output;
+  EXPECT_NE(parla::read_text_file(dir / "ls-jaw-drop" / "ls.pt"), parla::read_text_file(dir / "ls-jaw" / "ls.pt"))
+      << "--drop mouthClose must change what the expert learns";
+  refused(" train expert --dimension ls --drop tongue", "--drop 'tongue' is not a mouth channel");
+  refused(" train expert --dimension ls --keep-mouth 1 --keep jawOpen --drop "
+          "mouthClose,mouthFunnel,mouthPucker,mouthStretch,mouthSmile,mouthRollLower,tongueOut",
+          "leave the ls expert no mouth channel");
 
   // The generator runs the trained files; with every expert off it is the base model.
   const std::string speech = q(parla::data_dir() / "sample" / "speech.flac");

@@ -75,6 +75,27 @@ TEST(EvalCommand, ScoresBothGeneratorsAgainstTheLabels) {
   EXPECT_GT(std::abs(x0_r - sampled_r), 1e-4) << x0_r << " vs " << sampled_r;
   EXPECT_GT(sampled_r, 0.3);
 
+  // The learned generator as render runs it: the fused experts by default, with the base
+  // model's own jawOpen and mouthClose, so the jaw's r is the base's exactly and the
+  // experts show in the other lips; --base-jaw off lets them move the jaw too.
+  auto learned_r = [&](const std::string& options, const char* channel) {
+    const std::string out = (dir / "experts.json").string();
+    auto e = run_command(parla() + " eval motion -q --split train --max-clips 6 --generators learned" + options +
+                         " --corpus " + corpus + " --json " + shell_quote(out));
+    EXPECT_EQ(e.exit_code, 0) << options << "\n" << e.output;
+    return nlohmann::json::parse(parla::read_text_file(out))["generators"]["learned"]["clean"]["pearson"][channel]
+        .get<double>();
+  };
+  const double base_jaw = learned_r(" --experts off", "jawOpen");
+  EXPECT_EQ(learned_r("", "jawOpen"), base_jaw);
+  EXPECT_NE(learned_r("", "mouthFunnel"), learned_r(" --experts off", "mouthFunnel"));
+  EXPECT_NE(learned_r(" --base-jaw off", "jawOpen"), base_jaw);
+  EXPECT_EQ(learned_r(" --expert-scale ls=0,mn=0,vq=0 --base-jaw off", "mouthFunnel"),
+            learned_r(" --experts off", "mouthFunnel"));
+  auto misplaced = run_command(parla() + " eval experts --corpus " + corpus + " --expert-scale ls=2 2>&1");
+  EXPECT_EQ(misplaced.exit_code, 2) << misplaced.output;
+  EXPECT_NE(misplaced.output.find("--expert-scale is for eval motion"), std::string::npos) << misplaced.output;
+
   // Fine-tuning from a weight file that is not there: exit 2, naming it.
   auto bad = run_command(parla() + " train base --corpus " + corpus + " -o " +
                          shell_quote((dir / "run").string()) + " --init " +
