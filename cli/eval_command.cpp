@@ -374,7 +374,8 @@ int run_eval_experts(const ParsedArgs& args) {
   params.seed = static_cast<std::uint64_t>(args.integer("seed", 0, 0, 1LL << 53));
   for (const char* motion_only : {"experts", "expert-scale", "base-jaw"})
     if (args.has(motion_only))
-      throw InputError(std::string("--") + motion_only + " is for eval motion; eval experts takes --configs (e.g. gate:free, gate:ls=2)");
+      throw InputError(std::string("--") + motion_only +
+                       " is for eval motion; eval experts takes --configs (e.g. gate:free, gate:ls=2)");
   params.experts_dir = args.value_or("experts-dir", "");
   if (!params.experts_dir.empty() && !std::filesystem::is_directory(params.experts_dir))
     throw InputError("--experts-dir " + quoted(params.experts_dir) + " is not a directory");
@@ -432,7 +433,8 @@ int run_eval(const ParsedArgs& args) {
   const int live_lookahead = static_cast<int>(
       args.integer("live-lookahead", fusion::kDefaultLookaheadFrames, 1, 49));
   params.weights = args.value_or("weights", "");
-  expert_params_from_args(args, params);  // the learned generator as render runs it: fused by default
+  // The learned generator as render runs it: the fused experts by default.
+  expert_params_from_args(args, params);
   const double snr_db = args.number("snr", 10, -20, 60);
   const auto max_clips = static_cast<size_t>(args.integer("max-clips", 0, 0, 1 << 30));
   const bool with_text = args.has("with-text");

@@ -307,18 +307,22 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
   if (params.gate_pairs != "mean" && params.gate_pairs != "balanced" && params.gate_pairs != "pareto")
     throw InputError("train dpo: unknown --pairs '" + params.gate_pairs + "' (mean, balanced, pareto)");
   if (!gate_mode && params.gate_pairs != "mean") throw InputError("train dpo: --pairs is for the gate");
-  for (const auto& [flag, names] : {std::pair{"--keep", &params.keep_channels}, std::pair{"--drop", &params.drop_channels}})
-    for (const std::string& name : *names) {
+  auto check_mouth_channels = [](const char* flag, const std::vector<std::string>& names) {
+    for (const std::string& name : names)
       if (channel_index(name) < 0 || channel_index(name) >= kMouthChannelCount)
-        throw InputError(std::string("train dpo: ") + flag + " '" + name + "' is not a mouth channel (jawOpen .. tongueOut)");
-    }
+        throw InputError(std::string("train dpo: ") + flag + " '" + name +
+                         "' is not a mouth channel (jawOpen .. tongueOut)");
+  };
+  check_mouth_channels("--keep", params.keep_channels);
+  check_mouth_channels("--drop", params.drop_channels);
   std::set<int> out_of_error;  // the ls expert must keep some mouth channel to learn from
   for (const auto* names : {&params.keep_channels, &params.drop_channels})
     for (const std::string& name : *names) out_of_error.insert(channel_index(name));
   if (dim == Dimension::Ls && out_of_error.size() >= kMouthChannelCount)
     throw InputError("train dpo: --keep and --drop leave the ls expert no mouth channel to learn from");
   if (!params.keep_channels.empty() && params.keep_mouth <= 0)
-    throw InputError("train dpo: --keep names the channels of the mouth lock; give --keep-mouth W too");
+    throw InputError(
+        "train dpo: --keep names the channels of the mouth lock; give --keep-mouth W too (or --drop them: no lock)");
   // The ls expert and the gate may lock only some mouth channels (e.g. jawOpen): all
   // eight would leave the lip-sync pairs nothing to learn from.
   if (params.keep_mouth > 0 && (dim == Dimension::Ls || gate_mode) && params.keep_channels.empty())
