@@ -16,21 +16,15 @@
 namespace parla::cli {
 
 std::vector<OptionSpec> generator_options() {
-  std::vector<OptionSpec> options{
-      {"generator", 0, "NAME", "motion generator: learned (default) or classic"},
-      {"steps", 0, "K", "diffusion steps of the learned generator, 1..50 (default 2)"},
-      {"seed", 0, "S", "random seed for head motion, blinks and gaze (default: from the audio's bytes)"},
-      {"weights", 0, "FILE", "weights of the learned generator (default: data/models/base)"},
-      {"jaw-gain", 0, "G", "jaw opening, x G: 0..3 (default 1; 0.7 subtler, 1.3 wider)"},
-      {"head-motion", 0, "A", "head motion amplitude, x A: 0..3 (default 1; 0 keeps the head still)"},
-      {"expression", 0, "E", "brow and smile intensity, x E: 0..3 (default 1)"},
-      {"blink-rate", 0, "N", "blinks per minute, 0..60 (default: natural, ~19 in speech; 0 never)"}};
-  for (OptionSpec& o : expert_options()) options.push_back(std::move(o));
-  return options;
-}
-
-std::vector<OptionSpec> expert_options() {
-  return {{"experts", 0, "on|off|uniform",
+  return {{"generator", 0, "NAME", "motion generator: learned (default) or classic"},
+          {"steps", 0, "K", "diffusion steps of the learned generator, 1..50 (default 2)"},
+          {"seed", 0, "S", "random seed for head motion, blinks and gaze (default: from the audio's bytes)"},
+          {"weights", 0, "FILE", "weights of the learned generator (default: data/models/base)"},
+          {"jaw-gain", 0, "G", "jaw opening, x G: 0..3 (default 1; 0.7 subtler, 1.3 wider)"},
+          {"head-motion", 0, "A", "head motion amplitude, x A: 0..3 (default 1; 0 keeps the head still)"},
+          {"expression", 0, "E", "brow and smile intensity, x E: 0..3 (default 1)"},
+          {"blink-rate", 0, "N", "blinks per minute, 0..60 (default: natural, ~19 in speech; 0 never)"},
+          {"experts", 0, "on|off|uniform",
            "TLPO experts fused by the timestep x layer gate (default: on when data/models/experts holds them; uniform: g = 1)"},
           {"experts-dir", 0, "DIR", "experts to fuse: ls.pt, mn.pt, vq.pt, gate.pt (default data/models/experts)"},
           {"expert-scale", 0, "ls=A,mn=B,vq=C",

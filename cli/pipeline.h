@@ -30,9 +30,7 @@ struct MotionOptions {
 // --generator, --steps, --seed, --weights, the style and the experts' options of render,
 // motion, play, live and batch jobs.
 std::vector<OptionSpec> generator_options();
-// The experts' part of generator_options(): --experts, --experts-dir, --expert-scale, --base-jaw.
-std::vector<OptionSpec> expert_options();
-// Those four into params (fusion, experts_dir, expert_scale, base_jaw); bad values throw InputError.
+// --experts, --experts-dir, --expert-scale and --base-jaw into params (fusion, experts_dir, expert_scale, base_jaw); bad values throw InputError.
 void expert_params_from_args(const ParsedArgs& args, fusion::GeneratorParams& params);
 // "ls=1,mn=0.5" → those experts' values, the others `fallback`; each in 0..max. InputError
 // naming `option` and the bad part.
