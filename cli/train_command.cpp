@@ -235,6 +235,8 @@ int run_dpo(const ParsedArgs& args, const std::string& what) {
   params.beta = args.number("beta", params.beta, 1e-3, 1e7);
   params.margin = args.number("margin", params.margin, 0, 100);
   params.anchor = args.number("anchor", params.anchor, 0, 1e6);
+  if (auto on = args.value("anchor-on")) params.anchor_channels = split_list(*on);
+  params.anchor_time = args.number("anchor-t", params.anchor_time, 0, 1);
   params.keep_mouth = args.number("keep-mouth", params.keep_mouth, 0, 1e9);
   if (auto keep = args.value("keep")) params.keep_channels = split_list(*keep);
   if (auto drop = args.value("drop")) params.drop_channels = split_list(*drop);
@@ -385,6 +387,8 @@ const Command& train_command() {
                    {"part", 0, "I/N", "make only shard s with s % N == I: N processes in parallel, then once without (prefs)"},
                    {"rank", 0, "R", "LoRA rank (expert; default 4)"},
                    {"anchor", 0, "A", "weight of the corpus-label anchor against drift (expert, gate; default 0)"},
+                   {"anchor-on", 0, "LIST", "the channels the anchor holds to the labels, e.g. jawOpen (default the DPO error's)"},
+                   {"anchor-t", 0, "T", "diffusion time of the anchor's windows, 0..1; 1 = where the lips are read (default drawn)"},
                    {"keep-mouth", 0, "W", "lock the mouth channels to the base model with weight W (mn, vq; ls and gate with --keep; default 0)"},
                    {"keep", 0, "LIST", "the mouth channels --keep-mouth locks, e.g. jawOpen (expert, gate; default all 8)"},
                    {"drop", 0, "LIST", "mouth channels left out of the DPO error, no lock, e.g. mouthClose (expert, gate)"},

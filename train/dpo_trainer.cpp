@@ -315,6 +315,9 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
   };
   check_mouth_channels("--keep", params.keep_channels);
   check_mouth_channels("--drop", params.drop_channels);
+  check_mouth_channels("--anchor-on", params.anchor_channels);
+  if (params.anchor <= 0 && (!params.anchor_channels.empty() || params.anchor_time >= 0))
+    throw InputError("train dpo: --anchor-on and --anchor-t shape the label anchor; give --anchor A too");
   std::set<int> out_of_error;  // the ls expert must keep some mouth channel to learn from
   for (const auto* names : {&params.keep_channels, &params.drop_channels})
     for (const std::string& name : *names) out_of_error.insert(channel_index(name));
@@ -406,6 +409,13 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
   if (mouth_locked) channel_weight.index_fill_(0, locked, 0.f);
   for (const std::string& name : params.drop_channels) channel_weight[channel_index(name)] = 0;
   channel_weight = channel_weight / channel_weight.sum();
+  // The anchor's channels: those named (e.g. jawOpen alone), else the DPO error's.
+  torch::Tensor anchor_weight = channel_weight;
+  if (!params.anchor_channels.empty()) {
+    anchor_weight = torch::zeros({kChannelCount});
+    for (const std::string& name : params.anchor_channels) anchor_weight[channel_index(name)] = 1;
+    anchor_weight = anchor_weight / anchor_weight.sum();
+  }
 
   // Trainable parts.
   std::vector<std::string> layer_names;
@@ -449,7 +459,8 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
   // adapted model minus the frozen base's at times t [R] with noise eps [R, N, 20]; with
   // the mouth lock, also the mean square of their mouth-channel difference (else 0).
   auto error_gap = [&](const torch::Tensor& features, int repeat, const torch::Tensor& x,
-                       const torch::Tensor& roles, const torch::Tensor& t, const torch::Tensor& eps) {
+                       const torch::Tensor& roles, const torch::Tensor& t, const torch::Tensor& eps,
+                       const torch::Tensor& weight) {
     torch::Tensor tokens;
     {
       torch::NoGradGuard no_grad;
@@ -462,7 +473,7 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
     torch::Tensor v = alpha * eps - sigma * x0;
     torch::Tensor input = torch::cat({x.slice(1, 0, kPrefixFrames), xt}, 1);
     auto error = [&](const torch::Tensor& v_hat) {  // [R]
-      return ((v_hat.slice(1, kPrefixFrames) - v).pow(2) * channel_weight.view({1, 1, -1})).sum(2).mean(1);
+      return ((v_hat.slice(1, kPrefixFrames) - v).pow(2) * weight.view({1, 1, -1})).sum(2).mean(1);
     };
     torch::Tensor ref_v;
     {
@@ -482,13 +493,14 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
   auto dpo = [&](const PairBatch& b, const torch::Tensor& t, const torch::Tensor& eps,
                  const PairBatch* labels, const torch::Tensor& label_t, const torch::Tensor& label_eps) {
     const int64_t batch = b.features.size(0);
-    auto [gap, drift] = error_gap(b.features, 2, b.x, b.roles, t.repeat({2}), eps.repeat({2, 1, 1}));
+    auto [gap, drift] = error_gap(b.features, 2, b.x, b.roles, t.repeat({2}), eps.repeat({2, 1, 1}), channel_weight);
     torch::Tensor inside = -params.beta * (gap.slice(0, 0, batch) - gap.slice(0, batch));
     torch::Tensor loss = torch::nn::functional::softplus(-inside).mean();
     if (mouth_locked) loss = loss + params.keep_mouth * drift;
     if (labels != nullptr && params.anchor > 0) {
       loss = loss + params.anchor * params.beta *
-                        error_gap(labels->features, 1, labels->x, labels->roles, label_t, label_eps).first.mean();
+                        error_gap(labels->features, 1, labels->x, labels->roles, label_t, label_eps, anchor_weight)
+                            .first.mean();
     }
     double accuracy = (inside > 0).to(torch::kFloat32).mean().item<double>();
     return std::pair{loss, accuracy};
@@ -590,7 +602,8 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
     torch::Tensor label_t, label_eps;
     if (params.anchor > 0) {
       labels = train_pairs.draw_labels(rng, params.batch);
-      label_t = draw_times(rng, params.batch);
+      label_t = params.anchor_time >= 0 ? torch::full({params.batch}, static_cast<float>(params.anchor_time))
+                                        : draw_times(rng, params.batch);
       label_eps = torch::randn({params.batch, kWindow, kChannelCount});
     }
     auto [loss, accuracy] = dpo(b, t, eps, labels ? &*labels : nullptr, label_t, label_eps);

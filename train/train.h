@@ -488,7 +488,10 @@ struct ExpertsEvalParams {
   std::filesystem::path corpus;        // clips and their labels
   Split split = Split::Test;           // test: voices and languages never trained on
   int clips = 60;                      // spread evenly over the split; 0 = every clip
-  int seeds = 3;                       // generator seeds seed, seed + 1, ...
+  // Seeds seed, seed + 1, ...: under seed s each clip draws its own noise,
+  // derive_seed(s, the clip's shard and index), so a seed's figure is a mean over
+  // independent draws and the same clip meets the same noise in every configuration.
+  int seeds = 3;
   std::uint64_t seed = 0;
   std::filesystem::path experts_dir;   // ls.pt mn.pt vq.pt gate.pt; empty = the default dir
   std::filesystem::path critic_dir;    // critic heads; empty = data/models/critic
@@ -589,6 +592,10 @@ struct DpoParams {
   // windows of the corpus labels, so preference tuning cannot drift from the speech the
   // labels follow (reward hacking); 0 = pure DPO.
   double anchor = 0;
+  // The anchor's channels (ARKit names; empty = those of the DPO error) and its diffusion
+  // time (< 0: drawn as the pairs' are; 1: pure noise, the step the lips are read from).
+  std::vector<std::string> anchor_channels;
+  double anchor_time = -1;
   // Weight of the mouth lock: keep_mouth · the mean square of the adapted model's
   // mouth-channel v minus the frozen base's, and no DPO loss on those channels, so the
   // expert leaves them to the base model (mn, vq: the lips to the base and the ls expert;

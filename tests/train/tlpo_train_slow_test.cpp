@@ -175,6 +175,21 @@ TEST(TrainTlpo, PrefsExpertsGateAndTheFusedGenerator) {
   refused(" train expert --dimension ls --keep-mouth 1 --keep jawOpen --drop "
           "mouthClose,mouthFunnel,mouthPucker,mouthStretch,mouthSmile,mouthRollLower,tongueOut",
           "leave the ls expert no mouth channel");
+  // The label anchor may hold named channels at one diffusion time (1: the step the lips
+  // are read from): the same seed and steps then learn something else than under the
+  // anchor drawn as the pairs are. Shaping an anchor without its weight, or anchoring a
+  // channel that is not the mouth's, is refused.
+  auto anchored = [&](const std::string& options, const fs::path& out) {
+    auto r = run_command(parla() + " train expert --dimension ls --anchor 1" + options + common + " --steps 1 -o " +
+                         q(out) + " 2>&1");
+    EXPECT_EQ(r.exit_code, 0) << options << "\n" << r.output;
+    return parla::read_text_file(out / "ls.pt");
+  };
+  EXPECT_NE(anchored("", dir / "ls-anchor"), anchored(" --anchor-on jawOpen --anchor-t 1", dir / "ls-anchor-jaw"))
+      << "--anchor-on jawOpen --anchor-t 1 must change what the expert learns";
+  refused(" train expert --dimension ls --anchor-on jawOpen", "--anchor-on and --anchor-t shape the label anchor");
+  refused(" train expert --dimension ls --anchor 1 --anchor-on headPitch", "--anchor-on 'headPitch' is not a mouth channel");
+  refused(" train expert --dimension ls --anchor 1 --anchor-t 2", "--anchor-t expects a number from 0 to 1");
 
   // The generator runs the trained files; with every expert off it is the base model.
   const std::string speech = q(parla::data_dir() / "sample" / "speech.flac");
