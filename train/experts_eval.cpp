@@ -16,6 +16,7 @@
 
 #include "critic/critic.h"
 #include "fusion/fusion.h"
+#include "train/random.h"
 #include "train/train.h"
 #include "video/video.h"
 
@@ -314,10 +315,14 @@ std::string evaluate_experts(const ExpertsEvalParams& params) {
     add_head_dynamics(clip.motion, label_speed, label_jerk);
     label_blinks += blinks_in(clip.motion);
     std::optional<critic::ClipAudio> clip_audio;
+    // Each clip its own noise under every seed: one draw shared by all clips would shift
+    // a seed's whole mean at once, and the seed-to-seed spread would measure that draw.
+    const std::uint64_t clip_stream =
+        (static_cast<std::uint64_t>(picked[i].shard) << 32) | static_cast<std::uint32_t>(picked[i].index);
     for (int s = 0; s < params.seeds; ++s) {
       for (size_t c = 0; c < configs.size(); ++c) {
         fusion::GeneratorParams gp;
-        gp.seed = params.seed + static_cast<std::uint64_t>(s);
+        gp.seed = derive_seed(params.seed + static_cast<std::uint64_t>(s), clip_stream);
         gp.fusion = configs[c].fusion;
         gp.expert_scale = configs[c].scale;
         gp.base_jaw = configs[c].base_jaw;
@@ -357,6 +362,7 @@ std::string evaluate_experts(const ExpertsEvalParams& params) {
   for (const ClipRef& ref : picked) out["clip_ids"].push_back(ref.meta.id);
   out["seeds"] = params.seeds;
   out["first_seed"] = params.seed;
+  out["noise"] = "per clip";  // derive_seed(seed, shard << 32 | index); before 2026-12-06 one draw for all clips
   out["audio_seconds"] = audio_seconds;
   out["experts_dir"] = experts_dir.string();
   out["render"] = {{"clips", render_clips},

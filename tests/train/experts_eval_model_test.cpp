@@ -79,6 +79,7 @@ TEST(EvalExperts, ScoresEveryConfigurationAndTiesTheBaseWithItself) {
   expect_finite(j, "report");
   EXPECT_EQ(j["clips"], 2);
   EXPECT_EQ(j["seeds"], 2);
+  EXPECT_EQ(j["noise"], "per clip");  // each clip its own draw under each seed
   std::map<std::string, json> by_name;
   for (const json& c : j["configs"]) by_name[c["name"]] = c;
   const std::string md = parla::read_text_file(md_path);
@@ -98,7 +99,7 @@ TEST(EvalExperts, ScoresEveryConfigurationAndTiesTheBaseWithItself) {
     EXPECT_NE(md.find("| " + name + " |"), std::string::npos) << name << "\n" << md;
   }
   // The base against itself, and the all-zero scales (the base model exactly): all ties.
-  for (const std::string name : {std::string("base"), zero}) {
+  for (const std::string& name : {std::string("base"), zero}) {
     for (const char* head : {"ls", "mn", "vq"}) {
       const json& w = by_name[name]["win_rate"][head];
       EXPECT_EQ(w["wins"], 0) << name << " " << head;
