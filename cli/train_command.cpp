@@ -236,6 +236,8 @@ int run_dpo(const ParsedArgs& args, const std::string& what) {
   params.margin = args.number("margin", params.margin, 0, 100);
   params.anchor = args.number("anchor", params.anchor, 0, 1e6);
   if (auto on = args.value("anchor-on")) params.anchor_channels = split_list(*on);
+  params.rank_without_mouth = args.has("rank-without-mouth");
+  params.critic_dir = args.value_or("critic", "");
   params.anchor_time = args.number("anchor-t", params.anchor_time, 0, 1);
   params.keep_mouth = args.number("keep-mouth", params.keep_mouth, 0, 1e9);
   if (auto keep = args.value("keep")) params.keep_channels = split_list(*keep);
@@ -379,7 +381,7 @@ const Command& train_command() {
                    {"dimension", 0, "D", "ls, mn or vq (expert)"},
                    {"experts-dir", 0, "DIR", "the frozen experts ls.pt mn.pt vq.pt (gate)"},
                    {"weights", 0, "FILE", "base model (prefs, expert, gate; default data/models/base/base.pt)"},
-                   {"critic", 0, "DIR", "critic heads (prefs; default data/models/critic)"},
+                   {"critic", 0, "DIR", "critic heads (prefs, mn --rank-without-mouth; default data/models/critic)"},
                    {"candidates", 0, "K", "candidate motions per clip (prefs; default 8)"},
                    {"clips", 0, "N", "use the first N train clips (prefs; default all)"},
                    {"clips-per-shard", 0, "N", "clips per shard (prefs; default 64)"},
@@ -392,6 +394,7 @@ const Command& train_command() {
                    {"keep-mouth", 0, "W", "lock the mouth channels to the base model with weight W (mn, vq; ls and gate with --keep; default 0)"},
                    {"keep", 0, "LIST", "the mouth channels --keep-mouth locks, e.g. jawOpen (expert, gate; default all 8)"},
                    {"drop", 0, "LIST", "mouth channels left out of the DPO error, no lock, e.g. mouthClose (expert, gate)"},
+                   {"rank-without-mouth", 0, "", "MN ranks the candidates given one shared mouth and blinks (mn, gate; default the set's scores)"},
                    {"full-share", 0, "P", "share of pairs from clips all three heads scored (gate; default 0)"},
                    {"pairs", 0, "RULE", "how the heads rank a pair: mean, balanced, pareto (gate; default mean)"},
                    {"gate-floor", 0, "LIST", "least g the gate may give an expert, e.g. vq=1 (gate; default 0 each)"},

@@ -73,6 +73,25 @@ std::array<float, 3> head_window_scores(const PairClip& c, size_t k, int first, 
           head_window_score(c, k, first, frames, 2)};
 }
 
+// The MN scores of a clip's candidates again, each given the first candidate's mouth and
+// blinks (DpoParams::rank_without_mouth).
+void rank_without_mouth(PrefClip& clip, const std::vector<float>& audio, critic::Critic& critic) {
+  const audio::Features features = audio::compute_features(audio);
+  const critic::ClipAudio clip_audio = critic.prepare_audio(features, clip.frames);
+  const MotionTrack& shared = clip.candidates.front().motion;
+  for (PrefCandidate& k : clip.candidates) {
+    MotionTrack motion = k.motion;
+    for (size_t f = 0; f < motion.frames.size() && f < shared.frames.size(); ++f) {
+      for (int c = 0; c < kMouthChannelCount; ++c) motion.frames[f][c] = shared.frames[f][c];
+      for (Channel c : {Channel::EyeBlinkLeft, Channel::EyeBlinkRight})
+        motion.frames[f][index(c)] = shared.frames[f][index(c)];
+    }
+    const critic::MnResult mn = critic.score_mn(motion, clip_audio);
+    k.score[1] = mn.score;
+    k.per_second[1] = per_second_of(mn.per_second_score, mn.score, clip.seconds());
+  }
+}
+
 // How a pair is ranked: by one head (an expert) or by all three (the gate,
 // DpoParams::gate_pairs).
 struct PairRule {
@@ -316,6 +335,8 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
   check_mouth_channels("--keep", params.keep_channels);
   check_mouth_channels("--drop", params.drop_channels);
   check_mouth_channels("--anchor-on", params.anchor_channels);
+  if (params.rank_without_mouth && !gate_mode && dim != Dimension::Mn)
+    throw InputError("train dpo: --rank-without-mouth is for the mn expert and the gate");
   if (params.anchor <= 0 && (!params.anchor_channels.empty() || params.anchor_time >= 0))
     throw InputError("train dpo: --anchor-on and --anchor-t shape the label anchor; give --anchor A too");
   std::set<int> out_of_error;  // the ls expert must keep some mouth channel to learn from
@@ -352,12 +373,19 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
   for (const ClipRef& r : reader.clips()) by_id[r.meta.id] = &r;
   std::vector<PairClip> clips;
   clips.reserve(prefs.size());
+  std::optional<critic::Critic> mn_critic;
+  if (params.rank_without_mouth) {
+    mn_critic.emplace(critic::CriticParams{.models_dir = params.critic_dir, .threads = params.threads});
+    std::fprintf(stderr, "dpo %s: MN of %zu clips' candidates again with the first one's mouth and blinks\n",
+                 params.what.c_str(), prefs.size());
+  }
   for (PrefClip& p : prefs) {
     auto it = by_id.find(p.clip_id);
     if (it == by_id.end())
       throw InputError("preference set " + quoted(params.prefs) + " names clip " + p.clip_id +
                        ", which corpus " + quoted(params.corpus) + " lacks");
     Clip clip = reader.load(*it->second);
+    if (mn_critic && !p.candidates.empty()) rank_without_mouth(p, clip.audio, *mn_critic);
     PairClip c;
     c.frames = p.frames;
     c.features = model->normalize_features(clip_features(clip.audio, p.frames));

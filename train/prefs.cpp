@@ -154,14 +154,6 @@ std::vector<PrefClip> decode_shard(std::string_view bytes, const std::string& na
   return clips;
 }
 
-// Per-second scores (as many as the clip has seconds; a head gives one per second it saw).
-std::vector<float> per_second_of(const std::vector<float>& scores, float overall, int seconds) {
-  std::vector<float> out(seconds, overall);
-  for (int s = 0; s < seconds && s < static_cast<int>(scores.size()); ++s)
-    out[s] = std::isfinite(scores[s]) ? scores[s] : overall;
-  return out;
-}
-
 struct VqRenderer {
   std::vector<video::Rig> rigs;
   critic::Critic* critic = nullptr;
@@ -179,6 +171,13 @@ struct VqRenderer {
 };
 
 }  // namespace
+
+std::vector<float> per_second_of(const std::vector<float>& scores, float overall, int seconds) {
+  std::vector<float> out(seconds, overall);
+  for (int s = 0; s < seconds && s < static_cast<int>(scores.size()); ++s)
+    out[s] = std::isfinite(scores[s]) ? scores[s] : overall;
+  return out;
+}
 
 int PrefClip::seconds() const { return static_cast<int>((frames + 24) / 25); }
 

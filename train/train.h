@@ -570,6 +570,9 @@ std::vector<PrefClip> read_prefs(const std::filesystem::path& dir);
 // 0..100 scales are logistic (docs/critic.md), so candidates of a good generator crowd
 // near 100 while their logits keep the heads' own spacing. Pairs are ranked in logits.
 float score_logit(float score);
+// Per-second scores of a head (as many as the clip has seconds; where the head gave none
+// for a second, its overall score).
+std::vector<float> per_second_of(const std::vector<float>& scores, float overall, int seconds);
 // Per head: clips scored, mean, sd, p10, p90 of the candidates' scores, the mean
 // within-clip spread (best − worst, logits) and the candidate pairs whose logits differ
 // by ≥ `margin`.
@@ -611,6 +614,12 @@ struct DpoParams {
   // neither learns from the pairs' difference there nor is held to the base, e.g. the
   // mouthClose the fused default takes from the base model's own chain anyway.
   std::vector<std::string> drop_channels;
+  // MN expert and gate: the MN head's scores of the candidates given one shared mouth and
+  // blinks (the first candidate's), scored again at load, instead of the set's own, whose
+  // differences are largely the candidates' lips: MN then ranks only what a mouth-locked
+  // expert can change (head, brows, gaze), and the lips are LS's to rank.
+  bool rank_without_mouth = false;
+  std::filesystem::path critic_dir;    // critic heads for rank_without_mouth; empty = data/models/critic
   // Gate: share of pairs drawn from the clips all three heads scored (VQ renders are few).
   double full_share = 0;
   // Gate: how the three heads rank a pair — "mean" (the mean logit of the heads that scored

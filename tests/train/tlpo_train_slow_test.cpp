@@ -190,6 +190,20 @@ TEST(TrainTlpo, PrefsExpertsGateAndTheFusedGenerator) {
   refused(" train expert --dimension ls --anchor-on jawOpen", "--anchor-on and --anchor-t shape the label anchor");
   refused(" train expert --dimension ls --anchor 1 --anchor-on headPitch", "--anchor-on 'headPitch' is not a mouth channel");
   refused(" train expert --dimension ls --anchor 1 --anchor-t 2", "--anchor-t expects a number from 0 to 1");
+  // The MN expert's pairs ranked again with one shared mouth and blinks: other winners,
+  // so the same seed and steps learn something else. For the ls or vq expert it is refused.
+  auto unmouthed = run_command(parla() + " train expert --dimension mn --rank-without-mouth" + common +
+                               " --steps 2 -o " + q(dir / "mn-unmouthed") + " 2>&1");
+  ASSERT_EQ(unmouthed.exit_code, 0) << unmouthed.output;
+  EXPECT_NE(unmouthed.output.find("MN of 6 clips' candidates again"), std::string::npos) << unmouthed.output;
+  EXPECT_NE(parla::read_text_file(dir / "mn-unmouthed" / "mn.pt"), parla::read_text_file(dir / "mn" / "mn.pt"))
+      << "ranking without the mouth must change what the mn expert learns";
+  refused(" train expert --dimension ls --rank-without-mouth", "--rank-without-mouth is for the mn expert and the gate");
+  auto gate_unmouthed = run_command(parla() + " train gate --rank-without-mouth" + common + " --steps 2 --experts-dir " +
+                                    q(experts) + " -o " + q(dir / "gate-unmouthed") + " 2>&1");
+  ASSERT_EQ(gate_unmouthed.exit_code, 0) << gate_unmouthed.output;
+  EXPECT_NE(parla::read_text_file(dir / "gate-unmouthed" / "gate.pt"), parla::read_text_file(dir / "gate" / "gate.pt"))
+      << "ranking MN without the mouth must change what the gate learns";
 
   // The generator runs the trained files; with every expert off it is the base model.
   const std::string speech = q(parla::data_dir() / "sample" / "speech.flac");
