@@ -236,9 +236,9 @@ int run_dpo(const ParsedArgs& args, const std::string& what) {
   params.margin = args.number("margin", params.margin, 0, 100);
   params.anchor = args.number("anchor", params.anchor, 0, 1e6);
   if (auto on = args.value("anchor-on")) params.anchor_channels = split_list(*on);
+  params.anchor_time = args.number("anchor-t", params.anchor_time, 0, 1);
   params.rank_without_mouth = args.has("rank-without-mouth");
   params.critic_dir = args.value_or("critic", "");
-  params.anchor_time = args.number("anchor-t", params.anchor_time, 0, 1);
   params.keep_mouth = args.number("keep-mouth", params.keep_mouth, 0, 1e9);
   if (auto keep = args.value("keep")) params.keep_channels = split_list(*keep);
   if (auto drop = args.value("drop")) params.drop_channels = split_list(*drop);
@@ -381,7 +381,7 @@ const Command& train_command() {
                    {"dimension", 0, "D", "ls, mn or vq (expert)"},
                    {"experts-dir", 0, "DIR", "the frozen experts ls.pt mn.pt vq.pt (gate)"},
                    {"weights", 0, "FILE", "base model (prefs, expert, gate; default data/models/base/base.pt)"},
-                   {"critic", 0, "DIR", "critic heads (prefs, mn --rank-without-mouth; default data/models/critic)"},
+                   {"critic", 0, "DIR", "critic heads (prefs; --rank-without-mouth; default data/models/critic)"},
                    {"candidates", 0, "K", "candidate motions per clip (prefs; default 8)"},
                    {"clips", 0, "N", "use the first N train clips (prefs; default all)"},
                    {"clips-per-shard", 0, "N", "clips per shard (prefs; default 64)"},

@@ -24,7 +24,10 @@ using experts::kFeatureDims;
 using experts::kFeaturesPerMotionFrame;
 
 torch::Tensor clip_features(const std::vector<float>& audio, int64_t motion_frames) {
-  audio::Features f = audio::compute_features(audio);
+  return clip_features(audio::compute_features(audio), motion_frames);
+}
+
+torch::Tensor clip_features(const audio::Features& f, int64_t motion_frames) {
   torch::Tensor out = torch::empty({motion_frames * kFeaturesPerMotionFrame, kFeatureDims});
   float* data = out.data_ptr<float>();
   for (int64_t i = 0; i < out.size(0); ++i) {

@@ -103,6 +103,8 @@ void save_checkpoint(torch::serialize::OutputArchive& archive, CheckpointProgres
 
 // Raw model features [4T, kFeatureDims] of 16 kHz audio for T motion frames (silence pads).
 torch::Tensor clip_features(const std::vector<float>& audio, int64_t motion_frames);
+// The same from features already computed (audio::compute_features).
+torch::Tensor clip_features(const audio::Features& features, int64_t motion_frames);
 
 // A portrait for rendering from the first frame with a face of a real video, or none.
 std::optional<video::Rig> rig_from_video(const std::filesystem::path& path);

@@ -75,14 +75,13 @@ std::array<float, 3> head_window_scores(const PairClip& c, size_t k, int first, 
 
 // The MN scores of a clip's candidates again, each given the first candidate's mouth and
 // blinks (DpoParams::rank_without_mouth).
-void rank_without_mouth(PrefClip& clip, const std::vector<float>& audio, critic::Critic& critic) {
-  const audio::Features features = audio::compute_features(audio);
+void rank_without_mouth(PrefClip& clip, const audio::Features& features, critic::Critic& critic) {
   const critic::ClipAudio clip_audio = critic.prepare_audio(features, clip.frames);
   const MotionTrack& shared = clip.candidates.front().motion;
   for (PrefCandidate& k : clip.candidates) {
     MotionTrack motion = k.motion;
     for (size_t f = 0; f < motion.frames.size() && f < shared.frames.size(); ++f) {
-      for (int c = 0; c < kMouthChannelCount; ++c) motion.frames[f][c] = shared.frames[f][c];
+      std::copy_n(shared.frames[f].begin(), kMouthChannelCount, motion.frames[f].begin());
       for (Channel c : {Channel::EyeBlinkLeft, Channel::EyeBlinkRight})
         motion.frames[f][index(c)] = shared.frames[f][index(c)];
     }
@@ -385,10 +384,11 @@ DpoReport train_dpo(const DpoParams& params, const std::function<void(const DpoR
       throw InputError("preference set " + quoted(params.prefs) + " names clip " + p.clip_id +
                        ", which corpus " + quoted(params.corpus) + " lacks");
     Clip clip = reader.load(*it->second);
-    if (mn_critic && !p.candidates.empty()) rank_without_mouth(p, clip.audio, *mn_critic);
+    const audio::Features features = audio::compute_features(clip.audio);
+    if (mn_critic && !p.candidates.empty()) rank_without_mouth(p, features, *mn_critic);
     PairClip c;
     c.frames = p.frames;
-    c.features = model->normalize_features(clip_features(clip.audio, p.frames));
+    c.features = model->normalize_features(clip_features(features, p.frames));
     c.labels = model->normalize_motion(critic::motion_tensor(clip.motion)).slice(0, 0, p.frames);
     for (PrefCandidate& k : p.candidates) {
       c.candidates.push_back(model->normalize_motion(critic::motion_tensor(k.motion)));
