@@ -283,6 +283,9 @@ class PlaybackStream {
   void set_muted(bool muted);
   // Main thread: jump to a time (clamped to the track); applied by the next callback.
   void seek(double seconds);
+  // Main thread: true from seek() until a callback has applied it (the audible time and
+  // last_callback_ns() still describe the old position until then).
+  bool seek_pending() const;
   // Any thread: the media time now reaching the listener, seconds (never negative).
   double audible_seconds() const;
   // Any thread: the delay the last callback reported (output latency + buffer), seconds.

@@ -14,6 +14,14 @@ namespace parla::audio {
 static_assert(std::atomic<std::int64_t>::is_always_lock_free);
 static_assert(std::atomic<double>::is_always_lock_free);
 
+namespace {
+// A seek request packs its frame (up to 2^40: 260 days at 48 kHz) with a generation
+// number, so the clock can tell when the callback has applied exactly the last one.
+constexpr int kSeekFrameBits = 40;
+constexpr std::int64_t kSeekFrameMask = (std::int64_t{1} << kSeekFrameBits) - 1;
+constexpr std::int64_t kSeekGenerations = std::int64_t{1} << (62 - kSeekFrameBits);
+}  // namespace
+
 struct PlaybackStream::State {
   // Set before start(), read-only afterwards.
   std::vector<float> pcm;  // interleaved
@@ -27,8 +35,9 @@ struct PlaybackStream::State {
   // Written by the callback only.
   std::int64_t position = 0;  // next media frame to play; callback-private
 
-  // Main thread → callback.
-  std::atomic<std::int64_t> seek_request{-1};  // frame, or -1
+  // Main thread → callback: a seek as (generation << kSeekFrameBits) | frame, or -1.
+  std::atomic<std::int64_t> seek_request{-1};
+  std::int64_t seeks_requested = 0;  // main thread only
   std::atomic<bool> paused{false};
   std::atomic<bool> muted{false};
 
@@ -37,11 +46,14 @@ struct PlaybackStream::State {
   std::atomic<std::int64_t> snap_end_frame{0};  // media frame just after the last written
   std::atomic<double> snap_delay_s{0};          // seconds until snap_end_frame is heard
   std::atomic<std::int64_t> snap_wall_ns{0};    // when the callback published it
+  std::atomic<std::int64_t> snap_seek_gen{0};   // the last seek applied (its generation)
 
   std::atomic<std::int64_t> callbacks{0};
   std::atomic<std::int64_t> underruns{0};
   std::atomic<std::int64_t> frames_played{0};
   std::atomic<bool> finished{false};  // stream stopped by PortAudio
+
+  std::int64_t applied_seek_gen = 0;  // callback-private, published with each snapshot
 
   void publish(std::int64_t end_frame, double delay_s, std::int64_t wall_ns) {
     std::uint64_t s = seq.load(std::memory_order_relaxed);
@@ -50,18 +62,28 @@ struct PlaybackStream::State {
     snap_end_frame.store(end_frame, std::memory_order_relaxed);
     snap_delay_s.store(delay_s, std::memory_order_relaxed);
     snap_wall_ns.store(wall_ns, std::memory_order_relaxed);
+    snap_seek_gen.store(applied_seek_gen, std::memory_order_relaxed);
     seq.store(s + 2, std::memory_order_release);
   }
 
-  void read_snapshot(std::int64_t& end_frame, double& delay_s, std::int64_t& wall_ns) const {
+  struct Snapshot {
+    std::int64_t end_frame = 0;  // media frame just after the last written
+    double delay_s = 0;          // seconds until end_frame is heard
+    std::int64_t wall_ns = 0;    // when the callback published it; 0 = never
+    std::int64_t seek_gen = 0;   // the generation of the last seek it reflects
+  };
+
+  Snapshot read_snapshot() const {
     for (;;) {
       std::uint64_t s1 = seq.load(std::memory_order_acquire);
       if (s1 & 1) continue;
-      end_frame = snap_end_frame.load(std::memory_order_relaxed);
-      delay_s = snap_delay_s.load(std::memory_order_relaxed);
-      wall_ns = snap_wall_ns.load(std::memory_order_relaxed);
+      Snapshot snap;
+      snap.end_frame = snap_end_frame.load(std::memory_order_relaxed);
+      snap.delay_s = snap_delay_s.load(std::memory_order_relaxed);
+      snap.wall_ns = snap_wall_ns.load(std::memory_order_relaxed);
+      snap.seek_gen = snap_seek_gen.load(std::memory_order_relaxed);
       std::atomic_thread_fence(std::memory_order_acquire);
-      if (seq.load(std::memory_order_relaxed) == s1) return;
+      if (seq.load(std::memory_order_relaxed) == s1) return snap;
     }
   }
 
@@ -73,7 +95,10 @@ struct PlaybackStream::State {
     if (flags & paOutputUnderflow) underruns.fetch_add(1, std::memory_order_relaxed);
     std::int64_t seek = seek_request.exchange(-1, std::memory_order_acq_rel);
     bool seeked = seek >= 0;
-    if (seeked) position = seek;
+    if (seeked) {
+      position = seek & kSeekFrameMask;
+      applied_seek_gen = seek >> kSeekFrameBits;
+    }
     size_t samples = static_cast<size_t>(frames) * channels;
     if (paused.load(std::memory_order_acquire)) {
       std::memset(out, 0, samples * sizeof(float));
@@ -179,35 +204,31 @@ bool PlaybackStream::paused() const { return state_->paused.load(std::memory_ord
 void PlaybackStream::set_muted(bool muted) { state_->muted.store(muted, std::memory_order_release); }
 
 void PlaybackStream::seek(double seconds) {
-  auto frame = static_cast<std::int64_t>(std::llround(seconds * state_->rate));
-  state_->seek_request.store(std::clamp<std::int64_t>(frame, 0, state_->total_frames),
-                             std::memory_order_release);
+  State& s = *state_;
+  auto frame = std::clamp<std::int64_t>(std::llround(seconds * s.rate), 0, s.total_frames);
+  s.seeks_requested = (s.seeks_requested + 1) % kSeekGenerations;
+  s.seek_request.store((s.seeks_requested << kSeekFrameBits) | frame, std::memory_order_release);
+}
+
+bool PlaybackStream::seek_pending() const {
+  return state_->read_snapshot().seek_gen != state_->seeks_requested;
 }
 
 double PlaybackStream::audible_seconds() const {
-  std::int64_t end_frame = 0, wall_ns = 0;
-  double delay_s = 0;
-  state_->read_snapshot(end_frame, delay_s, wall_ns);
-  if (wall_ns == 0) return 0.0;  // nothing played yet
-  double since_s = static_cast<double>(steady_now_ns() - wall_ns) * 1e-9;
+  auto snap = state_->read_snapshot();
+  if (snap.wall_ns == 0) return 0.0;  // nothing played yet
+  double since_s = static_cast<double>(steady_now_ns() - snap.wall_ns) * 1e-9;
   // The clock never runs past what was written: a stalled device freezes it.
-  double behind_s = std::max(0.0, delay_s - since_s);
-  return std::max(0.0, static_cast<double>(end_frame) / state_->rate - behind_s);
+  double behind_s = std::max(0.0, snap.delay_s - since_s);
+  return std::max(0.0, static_cast<double>(snap.end_frame) / state_->rate - behind_s);
 }
 
 double PlaybackStream::delay_seconds() const {
-  std::int64_t end_frame = 0, wall_ns = 0;
-  double delay_s = 0;
-  state_->read_snapshot(end_frame, delay_s, wall_ns);
-  return wall_ns == 0 ? state_->static_latency_s : delay_s;
+  auto snap = state_->read_snapshot();
+  return snap.wall_ns == 0 ? state_->static_latency_s : snap.delay_s;
 }
 
-std::int64_t PlaybackStream::last_callback_ns() const {
-  std::int64_t end_frame = 0, wall_ns = 0;
-  double delay_s = 0;
-  state_->read_snapshot(end_frame, delay_s, wall_ns);
-  return wall_ns;
-}
+std::int64_t PlaybackStream::last_callback_ns() const { return state_->read_snapshot().wall_ns; }
 
 bool PlaybackStream::active() const {
   return !state_->finished.load(std::memory_order_acquire) &&

@@ -151,7 +151,8 @@ class PickleReader {
           break;
         }
         case 0x81: {  // NEWOBJ: a TorchScript module object, filled by BUILD
-          ValuePtr args = pop(), cls = pop();
+          pop();  // the constructor's arguments: BUILD sets the state
+          ValuePtr cls = pop();
           expect(cls, Value::Kind::Global, "NEWOBJ");
           if (cls->text.rfind("__torch__", 0) != 0) fail("unexpected class " + shown(cls->text));
           auto object = make(Value::Kind::Object);

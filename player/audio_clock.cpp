@@ -20,8 +20,13 @@ AudioClock::AudioClock(audio::PlaybackStream& stream)
 
 double AudioClock::seconds() {
   if (fallback_) return fallback_->seconds();
-  double heard = stream_.audible_seconds();
-  bool at_end = heard >= stream_.duration_seconds() - 1e-3;
+  // A seek is applied by the next callback: until one has, the stream still reports the
+  // old position. That must become neither the clock's value nor its floor, nor make the
+  // stall check think the track has ended (a loop would freeze the clock at the target
+  // for good when the device stopped calling back just then).
+  bool seek_pending = stream_.seek_pending();
+  double heard = seek_pending ? seek_seconds_ : stream_.audible_seconds();
+  bool at_end = !seek_pending && heard >= stream_.duration_seconds() - 1e-3;
   if (!stream_.paused() && !at_end) {
     std::int64_t now = audio::steady_now_ns();
     std::int64_t last = std::max(stream_.last_callback_ns(), quiet_since_ns_);
@@ -34,13 +39,7 @@ double AudioClock::seconds() {
       return fallback_->seconds();
     }
   }
-  // A seek is applied by the next callback: until one has run, the stream still reports
-  // the old position, which must not become the clock's floor (a backward seek or a
-  // loop would freeze the clock until it reached the old time again).
-  if (seek_pending_) {
-    if (stream_.last_callback_ns() <= seek_ns_) return seek_seconds_;
-    seek_pending_ = false;
-  }
+  if (seek_pending) return seek_seconds_;
   // Host delay reports jitter by a few ms; the clock never steps back (except on seek).
   monotonic_ = std::max(monotonic_, heard);
   return monotonic_;
@@ -59,9 +58,7 @@ void AudioClock::seek(double seconds) {
   stream_.seek(seconds);
   monotonic_ = 0;
   quiet_since_ns_ = audio::steady_now_ns();
-  seek_pending_ = true;
   seek_seconds_ = std::max(0.0, std::min(seconds, stream_.duration_seconds()));
-  seek_ns_ = quiet_since_ns_;
 }
 
 std::string AudioClock::name() const { return fallback_ ? fallback_->name() : "audio"; }

@@ -27,9 +27,7 @@ class AudioClock : public Clock {
   std::int64_t quiet_since_ns_;  // start, resume or seek: callbacks are not due before
   double monotonic_ = 0;         // the largest audible time read since the last seek
   bool started_ = false;         // the clock has run past the start-up grace period
-  bool seek_pending_ = false;    // seek() called, no callback has run since
-  double seek_seconds_ = 0;      // its target, the clock's value until then
-  std::int64_t seek_ns_ = 0;     // steady_now_ns() of the seek
+  double seek_seconds_ = 0;      // the last seek's target: the clock's value until applied
 };
 
 }  // namespace parla::player

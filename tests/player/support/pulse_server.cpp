@@ -1,6 +1,7 @@
 #include "tests/player/support/pulse_server.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <stdexcept>
 #include <thread>
@@ -41,6 +42,17 @@ PulseServer::PulseServer() {
 }
 
 PulseServer::~PulseServer() { run_command(env() + "pulseaudio --kill"); }
+
+void PulseServer::use_in_this_process() const {
+  ::setenv("HOME", (dir_ / "home").c_str(), 1);
+  ::setenv("XDG_RUNTIME_DIR", (dir_ / "run").c_str(), 1);
+}
+
+void PulseServer::freeze(bool frozen) const {
+  auto r = run_command(std::string("kill -") + (frozen ? "STOP" : "CONT") + " $(cat " +
+                       shell_quote((dir_ / "run" / "pulse" / "pid").string()) + ")");
+  if (r.exit_code != 0) throw std::runtime_error("cannot signal pulseaudio: " + r.output);
+}
 
 std::string PulseServer::env() const {
   return "env HOME=" + shell_quote((dir_ / "home").string()) +

@@ -22,6 +22,11 @@ class PulseServer {
   // "env HOME=... XDG_RUNTIME_DIR=... " to prefix commands that should use this server.
   std::string env() const;
   const std::filesystem::path& dir() const { return dir_.path(); }
+  // Points this process's HOME and XDG_RUNTIME_DIR at the server, for PortAudio opened
+  // in the test itself (before its PortAudioSession: ALSA reads ~/.asoundrc once).
+  void use_in_this_process() const;
+  // SIGSTOP / SIGCONT the server: a device that stops calling back without going away.
+  void freeze(bool frozen) const;
 
  private:
   ScratchDir dir_;
