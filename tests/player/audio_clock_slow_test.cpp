@@ -25,6 +25,26 @@ double wait_for(player::AudioClock& clock, double limit_s, Done done) {
   return s;
 }
 
+// A track of silence playing into its own PulseAudio server, and the clock on it.
+struct Playing {
+  static constexpr int kRate = 48000;
+  PulseServer pulse;
+  bool uses_pulse = (pulse.use_in_this_process(), true);  // before the session opens ALSA
+  audio::PortAudioSession session;
+  audio::PlaybackStream stream;
+  player::AudioClock clock{stream};
+
+  explicit Playing(double seconds)
+      : stream(std::vector<float>(static_cast<size_t>(seconds * kRate), 0.0f), kRate, 1) {
+    stream.start();
+  }
+  // Waits until the end is heard: the callback has written the last frames and publishes
+  // no more. Returns the clock's reading.
+  double to_the_end() {
+    return wait_for(clock, 10.0, [&](double s) { return s >= stream.duration_seconds(); });
+  }
+};
+
 // Thaws the server however the test ends: PortAudio's teardown talks to it.
 struct Thaw {
   const PulseServer& pulse;
@@ -32,49 +52,34 @@ struct Thaw {
 };
 
 TEST(AudioClock, ALoopNoCallbackAppliesHandsOverToTheWall) {
-  PulseServer pulse;
-  pulse.use_in_this_process();
-  audio::PortAudioSession session;
-  const int rate = 48000;
-  audio::PlaybackStream stream(std::vector<float>(rate * 6 / 10, 0.0f), rate, 1);  // 0.6 s
-  stream.start();
-  player::AudioClock clock(stream);
-  // The end is heard: the callback has written the last frames and publishes no more.
-  double end = wait_for(clock, 10.0, [&](double s) { return s >= stream.duration_seconds(); });
-  ASSERT_GE(end, stream.duration_seconds()) << "the null sink never played the track";
-  ASSERT_FALSE(clock.lost());
+  Playing play(0.6);
+  ASSERT_GE(play.to_the_end(), play.stream.duration_seconds()) << "the null sink never played the track";
+  ASSERT_FALSE(play.clock.lost());
 
   // The device stops calling back just as the player loops.
-  Thaw thaw{pulse};
-  pulse.freeze(true);
-  clock.seek(0.0);
-  EXPECT_DOUBLE_EQ(clock.seconds(), 0.0);  // the seek target until a callback applies it
+  Thaw thaw{play.pulse};
+  play.pulse.freeze(true);
+  play.clock.seek(0.0);
+  EXPECT_DOUBLE_EQ(play.clock.seconds(), 0.0);  // the seek target until a callback applies it
   // No callback will: after the stall limit (2 s) the wall takes over from 0 and runs.
-  double later = wait_for(clock, 6.0, [](double s) { return s > 0.3; });
-  EXPECT_TRUE(clock.lost()) << "clock " << later;
+  double later = wait_for(play.clock, 6.0, [](double s) { return s > 0.3; });
+  EXPECT_TRUE(play.clock.lost()) << "clock " << later;
   EXPECT_GT(later, 0.3);
   EXPECT_LT(later, 1.0);  // from the seek target, not from the old end
-  EXPECT_EQ(clock.name(), "wall (audio lost)");
+  EXPECT_EQ(play.clock.name(), "wall (audio lost)");
 }
 
 // The healthy case beside it: a seek from the end is applied by the next callback and the
 // audio clock runs on from the target, never from the old position.
 TEST(AudioClock, ALoopRunsOnTheAudioFromTheStart) {
-  PulseServer pulse;
-  pulse.use_in_this_process();
-  audio::PortAudioSession session;
-  const int rate = 48000;
-  audio::PlaybackStream stream(std::vector<float>(rate * 2, 0.0f), rate, 1);  // 2 s
-  stream.start();
-  player::AudioClock clock(stream);
-  double end = wait_for(clock, 10.0, [&](double s) { return s >= stream.duration_seconds(); });
-  ASSERT_GE(end, stream.duration_seconds());
-  clock.seek(0.0);
-  double again = wait_for(clock, 5.0, [](double s) { return s > 0.5; });
+  Playing play(2.0);
+  ASSERT_GE(play.to_the_end(), play.stream.duration_seconds());
+  play.clock.seek(0.0);
+  double again = wait_for(play.clock, 5.0, [](double s) { return s > 0.5; });
   EXPECT_GT(again, 0.5);
   EXPECT_LT(again, 1.0);
-  EXPECT_FALSE(clock.lost());
-  EXPECT_EQ(clock.name(), "audio");
+  EXPECT_FALSE(play.clock.lost());
+  EXPECT_EQ(play.clock.name(), "audio");
 }
 
 }  // namespace
