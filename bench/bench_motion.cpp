@@ -15,10 +15,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "audio/audio.h"
 #include "bench/support.h"
 #include "experts/experts.h"
+#include "experts/plain_math.h"
 #include "fusion/fusion.h"
 
 namespace fs = std::filesystem;
@@ -72,6 +74,30 @@ int main(int argc, char** argv) {
   const double torch_load_s = torch_load_clock.seconds();
   bench::report("plain model load (read base.pt, transpose)", plain_load_s * 1e3, "ms");
   bench::report("LibTorch model load (torch::load, reference)", torch_load_s * 1e3, "ms");
+
+  // The matrix product on each kernel this CPU runs, at a denoiser layer's shape (a
+  // window of 50 frames, 256 → 256), against the baseline kernel in the same run.
+  {
+    namespace plain = experts::plain;
+    const int m = 50, n = 256, k = 256, reps = 400;
+    std::vector<float> a(static_cast<size_t>(m) * k, 0.5f), b(static_cast<size_t>(k) * n, 0.25f),
+        c(static_cast<size_t>(m) * n);
+    double baseline_s = 0;
+    for (plain::Kernel kernel : {plain::Kernel::Baseline, plain::Kernel::Avx2, plain::Kernel::Avx512}) {
+      if (!plain::runs(kernel)) continue;
+      double best = 1e9;
+      for (int round = 0; round < 3; ++round) {
+        bench::Stopwatch clock;
+        for (int r = 0; r < reps; ++r) plain::matmul_on(kernel, m, n, k, a.data(), k, b.data(), n, c.data(), n, nullptr, false);
+        best = std::min(best, clock.seconds());
+      }
+      if (kernel == plain::Kernel::Baseline) baseline_s = best;
+      const std::string label = std::string("matmul 50x256x256 on ") + plain::name(kernel) +
+                                (kernel == plain::matmul_kernel() ? " (the one used)" : "");
+      bench::report(label + ", GFLOP/s", 2.0 * m * n * k * reps / best * 1e-9, "");
+      bench::report(label + ", speed-up over baseline", baseline_s / best, "x");
+    }
+  }
 
   // Best of 3 (wall and CPU) of whole-input generation with a fresh generator each time.
   struct Timing {

@@ -1,7 +1,7 @@
 // Kernels of the plain motion model. The matrix product works on register tiles of
-// 6 rows × 32 columns with AVX-512 (two registers per row), 6 × 16 with AVX2 (two per
-// row) or baseline SSE, picked once from the CPU; GCC vector extensions keep the code
-// one source. It streams B once per column tile while A's rows stay in L1.
+// 6 rows × two registers: 6 × 32 columns with AVX-512, 6 × 16 with AVX2, 6 × 8 with
+// baseline SSE, picked once from the CPU; GCC vector extensions of each width keep the
+// code one source. It streams B once per column tile while A's rows stay in L1.
 // exp and erf are evaluated 16 lanes at a time with the formulas ATen's vectorised CPU
 // kernels use (Cephes' expf polynomial; erf by Abramowitz–Stegun 7.1.26, |error| <
 // 1.5e-7), so GELU and softmax cost a few instructions per value instead of a libm call.
@@ -76,64 +76,84 @@ __attribute__((always_inline)) inline void map16(float* x, int n, F f) {
 
 namespace {
 
-// Columns [j, j + 16·kVecs) of C for every row: 6-row register tiles, then single rows.
-template <int kVecs>
+// The matrix product's vectors: each instruction set gets its own register width, so
+// GCC never splits a wider generic vector into pieces (a 64-byte vector compiled for
+// AVX2 went through the stack: 13× slower on a CPU without AVX-512).
+typedef float V4 __attribute__((vector_size(16), aligned(4), may_alias));
+typedef float V8 __attribute__((vector_size(32), aligned(4), may_alias));
+
+// A vector type passed as a template argument loses its typedef's attributes (its
+// alignment of 4 among them), so loads and stores go through memcpy: unaligned moves.
+template <typename V>
+__attribute__((always_inline)) inline V load_v(const float* p) {
+  V v;
+  std::memcpy(&v, p, sizeof(V));
+  return v;
+}
+template <typename V>
+__attribute__((always_inline)) inline void store_v(float* p, V v) { std::memcpy(p, &v, sizeof(V)); }
+
+// Columns [j, j + L·kVecs) of C for every row (L = the lanes of V): 6-row register
+// tiles, then single rows.
+template <typename V, int kVecs>
 __attribute__((always_inline)) inline void column_tile(int m, int j, int k, const float* a, int lda,
                                                        const float* b, int ldb, float* c, int ldc,
                                                        const float* bias, bool accumulate) {
-  V16 start[kVecs];
-  for (int v = 0; v < kVecs; ++v) start[v] = bias != nullptr ? load(bias + j + kLanes * v) : V16{};
+  constexpr int L = static_cast<int>(sizeof(V) / sizeof(float));
+  V start[kVecs];
+  for (int v = 0; v < kVecs; ++v) start[v] = bias != nullptr ? load_v<V>(bias + j + L * v) : V{};
   int i = 0;
   for (; i + kTileRows <= m; i += kTileRows) {
     float* ct = c + static_cast<long>(i) * ldc + j;
     const float* at = a + static_cast<long>(i) * lda;
-    V16 s[kTileRows][kVecs];
+    V s[kTileRows][kVecs];
     for (int r = 0; r < kTileRows; ++r) {
       for (int v = 0; v < kVecs; ++v) {
-        s[r][v] = accumulate ? start[v] + load(ct + r * ldc + kLanes * v) : start[v];
+        s[r][v] = accumulate ? start[v] + load_v<V>(ct + r * ldc + L * v) : start[v];
       }
     }
     const float* bp = b + j;
     for (int p = 0; p < k; ++p, bp += ldb) {
-      V16 bv[kVecs];
-      for (int v = 0; v < kVecs; ++v) bv[v] = load(bp + kLanes * v);
+      V bv[kVecs];
+      for (int v = 0; v < kVecs; ++v) bv[v] = load_v<V>(bp + L * v);
       for (int r = 0; r < kTileRows; ++r) {
         const float x = at[r * lda + p];
         for (int v = 0; v < kVecs; ++v) s[r][v] += x * bv[v];
       }
     }
     for (int r = 0; r < kTileRows; ++r) {
-      for (int v = 0; v < kVecs; ++v) store(ct + r * ldc + kLanes * v, s[r][v]);
+      for (int v = 0; v < kVecs; ++v) store_v<V>(ct + r * ldc + L * v, s[r][v]);
     }
   }
   for (; i < m; ++i) {
     float* ci = c + static_cast<long>(i) * ldc + j;
     const float* ai = a + static_cast<long>(i) * lda;
-    V16 s[kVecs];
-    for (int v = 0; v < kVecs; ++v) s[v] = accumulate ? start[v] + load(ci + kLanes * v) : start[v];
+    V s[kVecs];
+    for (int v = 0; v < kVecs; ++v) s[v] = accumulate ? start[v] + load_v<V>(ci + L * v) : start[v];
     const float* bp = b + j;
     for (int p = 0; p < k; ++p, bp += ldb) {
-      for (int v = 0; v < kVecs; ++v) s[v] += ai[p] * load(bp + kLanes * v);
+      for (int v = 0; v < kVecs; ++v) s[v] += ai[p] * load_v<V>(bp + L * v);
     }
-    for (int v = 0; v < kVecs; ++v) store(ci + kLanes * v, s[v]);
+    for (int v = 0; v < kVecs; ++v) store_v<V>(ci + L * v, s[v]);
   }
 }
 
-// The whole product with column tiles of 16·kWide, then 16, then single columns. kWide 2
-// suits AVX-512 (6 × 2 accumulators of 32 registers); AVX2 has only 16 registers.
-template <int kWide>
+// The whole product with column tiles of two vectors (6 × 2 accumulators: 12 of
+// AVX2's and SSE's 16 registers, of AVX-512's 32), then one, then single columns.
+template <typename V>
 __attribute__((always_inline)) inline void matmul_body(int m, int n, int k, const float* a,
                                                        int lda, const float* b, int ldb, float* c,
                                                        int ldc, const float* bias, bool accumulate) {
+  constexpr int L = static_cast<int>(sizeof(V) / sizeof(float));
   int j = 0;
-  for (; j + kLanes * kWide <= n; j += kLanes * kWide) {
-    column_tile<kWide>(m, j, k, a, lda, b, ldb, c, ldc, bias, accumulate);
+  for (; j + 2 * L <= n; j += 2 * L) {
+    column_tile<V, 2>(m, j, k, a, lda, b, ldb, c, ldc, bias, accumulate);
   }
-  for (; j + kLanes <= n; j += kLanes) {
-    column_tile<1>(m, j, k, a, lda, b, ldb, c, ldc, bias, accumulate);
+  for (; j + L <= n; j += L) {
+    column_tile<V, 1>(m, j, k, a, lda, b, ldb, c, ldc, bias, accumulate);
   }
   if (j == n) return;
-  for (int i = 0; i < m; ++i) {  // the last n % 16 columns
+  for (int i = 0; i < m; ++i) {  // the last n % L columns
     float* ci = c + static_cast<long>(i) * ldc;
     const float* ai = a + static_cast<long>(i) * lda;
     for (int jj = j; jj < n; ++jj) {
@@ -150,40 +170,80 @@ using MatmulFn = void (*)(int, int, int, const float*, int, const float*, int, f
 
 void matmul_baseline(int m, int n, int k, const float* a, int lda, const float* b, int ldb,
                      float* c, int ldc, const float* bias, bool accumulate) {
-  matmul_body<1>(m, n, k, a, lda, b, ldb, c, ldc, bias, accumulate);
+  matmul_body<V4>(m, n, k, a, lda, b, ldb, c, ldc, bias, accumulate);
 }
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+constexpr bool kDispatch = true;
 __attribute__((target("arch=x86-64-v4"))) void matmul_avx512(
     int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c, int ldc,
     const float* bias, bool accumulate) {
-  matmul_body<2>(m, n, k, a, lda, b, ldb, c, ldc, bias, accumulate);
+  matmul_body<V16>(m, n, k, a, lda, b, ldb, c, ldc, bias, accumulate);
 }
 __attribute__((target("arch=x86-64-v3"))) void matmul_avx2(
     int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c, int ldc,
     const float* bias, bool accumulate) {
-  matmul_body<1>(m, n, k, a, lda, b, ldb, c, ldc, bias, accumulate);
+  matmul_body<V8>(m, n, k, a, lda, b, ldb, c, ldc, bias, accumulate);
 }
+#else
+constexpr bool kDispatch = false;
+constexpr MatmulFn matmul_avx512 = matmul_baseline, matmul_avx2 = matmul_baseline;
 #endif
 
-MatmulFn pick_matmul() {
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq")) {
-    return matmul_avx512;
+MatmulFn kernel_fn(Kernel kernel) {
+  switch (kernel) {
+    case Kernel::Avx512: return matmul_avx512;
+    case Kernel::Avx2: return matmul_avx2;
+    case Kernel::Baseline: break;
   }
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return matmul_avx2;
-#endif
   return matmul_baseline;
+}
+
+Kernel pick_kernel() {
+  for (Kernel k : {Kernel::Avx512, Kernel::Avx2}) {
+    if (runs(k)) return k;
+  }
+  return Kernel::Baseline;
 }
 
 }  // namespace
 
+bool runs(Kernel kernel) {
+  if (kernel == Kernel::Baseline) return true;
+  if (!kDispatch) return false;
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+  __builtin_cpu_init();
+  if (kernel == Kernel::Avx2) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+         __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
+#else
+  return false;
+#endif
+}
+
+const char* name(Kernel kernel) {
+  switch (kernel) {
+    case Kernel::Avx512: return "AVX-512";
+    case Kernel::Avx2: return "AVX2";
+    case Kernel::Baseline: break;
+  }
+  return "baseline";
+}
+
+Kernel matmul_kernel() {
+  static const Kernel picked = pick_kernel();
+  return picked;
+}
+
 void matmul(int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c,
             int ldc, const float* bias, bool accumulate) {
-  static const MatmulFn impl = pick_matmul();
+  static const MatmulFn impl = kernel_fn(matmul_kernel());
   impl(m, n, k, a, lda, b, ldb, c, ldc, bias, accumulate);
+}
+
+void matmul_on(Kernel kernel, int m, int n, int k, const float* a, int lda, const float* b, int ldb,
+               float* c, int ldc, const float* bias, bool accumulate) {
+  kernel_fn(kernel)(m, n, k, a, lda, b, ldb, c, ldc, bias, accumulate);
 }
 
 PARLA_PLAIN_CLONES

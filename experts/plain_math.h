@@ -6,9 +6,19 @@
 
 namespace parla::experts::plain {
 
-// C[m, n] = (accumulate ? C : 0) + A[m, k] · B[k, n] (+ bias[n] when not null).
+// C[m, n] = (accumulate ? C : 0) + A[m, k] · B[k, n] (+ bias[n] when not null), on the
+// widest kernel this CPU runs.
 void matmul(int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c,
             int ldc, const float* bias, bool accumulate);
+
+// The kernels matmul picks from, for tests and benchmarks: whether this CPU runs one,
+// its name, and the product on it (only where runs(kernel)).
+enum class Kernel { Baseline, Avx2, Avx512 };
+bool runs(Kernel kernel);
+const char* name(Kernel kernel);
+Kernel matmul_kernel();  // the one matmul uses
+void matmul_on(Kernel kernel, int m, int n, int k, const float* a, int lda, const float* b, int ldb,
+               float* c, int ldc, const float* bias, bool accumulate);
 
 // In place over n values: GELU in torch::gelu's exact form x · Φ(x) = x/2 · (1 + erf(x/√2)),
 // and SiLU x · sigmoid(x).

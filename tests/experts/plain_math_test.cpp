@@ -1,6 +1,7 @@
-// The plain model's kernels against naive double-precision loops: matrix products of
-// every tile remainder (rows % 4, columns % 16), with bias, accumulation and leading
-// dimensions wider than the matrices; GELU, layer norm and softmax against their formulas.
+// The plain model's kernels against naive double-precision loops: matrix products on
+// every kernel the CPU runs, of every tile remainder (rows % 6, columns % two vectors),
+// with bias, accumulation and leading dimensions wider than the matrices; GELU, layer
+// norm and softmax against their formulas.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -20,33 +21,49 @@ std::vector<float> random_values(std::size_t n, unsigned seed) {
   return v;
 }
 
+// Every kernel this CPU runs (the baseline always; AVX2 and AVX-512 where present),
+// every tile remainder of each: 6-row tiles, and column tiles of two vectors, one
+// vector and single columns at 4, 8 and 16 lanes.
 TEST(PlainMath, MatmulMatchesNaiveProductsForEveryTileRemainder) {
-  for (int m : {1, 3, 4, 7, 60}) {
-    for (int n : {5, 16, 20, 33, 128}) {
-      for (int k : {1, 32, 83}) {
-        for (bool accumulate : {false, true}) {
-          const int lda = k + 3, ldb = n + 5, ldc = n + 2;
-          std::vector<float> a = random_values(m * lda, 1), b = random_values(k * ldb, 2),
-                             bias = random_values(n, 3), c = random_values(m * ldc, 4);
-          std::vector<float> before = c;
-          plain::matmul(m, n, k, a.data(), lda, b.data(), ldb, c.data(), ldc, bias.data(),
-                        accumulate);
-          for (int i = 0; i < m; ++i) {
-            for (int j = 0; j < ldc; ++j) {
-              if (j >= n) {  // outside the matrix: untouched
-                ASSERT_EQ(c[i * ldc + j], before[i * ldc + j]);
-                continue;
+  int kernels = 0;
+  for (plain::Kernel kernel : {plain::Kernel::Baseline, plain::Kernel::Avx2, plain::Kernel::Avx512}) {
+    if (!plain::runs(kernel)) continue;
+    ++kernels;
+    for (int m : {1, 3, 4, 7, 60}) {
+      for (int n : {5, 12, 16, 20, 24, 33, 40, 48, 128}) {
+        for (int k : {1, 32, 83}) {
+          for (bool accumulate : {false, true}) {
+            const int lda = k + 3, ldb = n + 5, ldc = n + 2;
+            std::vector<float> a = random_values(m * lda, 1), b = random_values(k * ldb, 2),
+                               bias = random_values(n, 3), c = random_values(m * ldc, 4);
+            std::vector<float> before = c;
+            plain::matmul_on(kernel, m, n, k, a.data(), lda, b.data(), ldb, c.data(), ldc, bias.data(),
+                             accumulate);
+            for (int i = 0; i < m; ++i) {
+              for (int j = 0; j < ldc; ++j) {
+                if (j >= n) {  // outside the matrix: untouched
+                  ASSERT_EQ(c[i * ldc + j], before[i * ldc + j]);
+                  continue;
+                }
+                double expected = bias[j] + (accumulate ? before[i * ldc + j] : 0.0);
+                for (int p = 0; p < k; ++p) expected += double(a[i * lda + p]) * b[p * ldb + j];
+                ASSERT_NEAR(c[i * ldc + j], expected, 1e-4 * (1 + std::abs(expected)))
+                    << plain::name(kernel) << " m=" << m << " n=" << n << " k=" << k << " at " << i << "," << j;
               }
-              double expected = bias[j] + (accumulate ? before[i * ldc + j] : 0.0);
-              for (int p = 0; p < k; ++p) expected += double(a[i * lda + p]) * b[p * ldb + j];
-              ASSERT_NEAR(c[i * ldc + j], expected, 1e-4 * (1 + std::abs(expected)))
-                  << "m=" << m << " n=" << n << " k=" << k << " at " << i << "," << j;
             }
           }
         }
       }
     }
   }
+  EXPECT_GE(kernels, 1);
+  // matmul itself runs the widest kernel the CPU has.
+  const plain::Kernel picked = plain::matmul_kernel();
+  EXPECT_TRUE(plain::runs(picked));
+  const plain::Kernel widest = plain::runs(plain::Kernel::Avx512) ? plain::Kernel::Avx512
+                               : plain::runs(plain::Kernel::Avx2) ? plain::Kernel::Avx2
+                                                                  : plain::Kernel::Baseline;
+  EXPECT_EQ(picked, widest);
 }
 
 TEST(PlainMath, MatmulWithoutBias) {
