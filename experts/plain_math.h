@@ -11,14 +11,18 @@ namespace parla::experts::plain {
 void matmul(int m, int n, int k, const float* a, int lda, const float* b, int ldb, float* c,
             int ldc, const float* bias, bool accumulate);
 
-// The kernels matmul picks from, for tests and benchmarks: whether this CPU runs one,
-// its name, and the product on it (only where runs(kernel)).
+// The instruction sets the kernels are compiled for; every function here runs on the
+// widest one the CPU has. For tests and benchmarks: whether this CPU runs one, its
+// name, the one in use, and each kernel on a given one (only where runs(kernel)).
 enum class Kernel { Baseline, Avx2, Avx512 };
 bool runs(Kernel kernel);
 const char* name(Kernel kernel);
-Kernel matmul_kernel();  // the one matmul uses
+Kernel matmul_kernel();
 void matmul_on(Kernel kernel, int m, int n, int k, const float* a, int lda, const float* b, int ldb,
                float* c, int ldc, const float* bias, bool accumulate);
+void gelu_on(Kernel kernel, float* x, int n);
+void silu_on(Kernel kernel, float* x, int n);
+void softmax_rows_on(Kernel kernel, float* x, int rows, int n, int ld, float divisor);
 
 // In place over n values: GELU in torch::gelu's exact form x · Φ(x) = x/2 · (1 + erf(x/√2)),
 // and SiLU x · sigmoid(x).

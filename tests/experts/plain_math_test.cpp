@@ -1,7 +1,7 @@
 // The plain model's kernels against naive double-precision loops: matrix products on
 // every kernel the CPU runs, of every tile remainder (rows % 6, columns % two vectors),
-// with bias, accumulation and leading dimensions wider than the matrices; GELU, layer
-// norm and softmax against their formulas.
+// with bias, accumulation and leading dimensions wider than the matrices; GELU, SiLU and
+// softmax on every kernel, and layer norm, against their formulas.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -21,14 +21,22 @@ std::vector<float> random_values(std::size_t n, unsigned seed) {
   return v;
 }
 
+// The kernels this CPU runs (the baseline always).
+std::vector<plain::Kernel> kernels_here() {
+  std::vector<plain::Kernel> out;
+  for (plain::Kernel k : {plain::Kernel::Baseline, plain::Kernel::Avx2, plain::Kernel::Avx512}) {
+    if (plain::runs(k)) out.push_back(k);
+  }
+  return out;
+}
+
 // Every kernel this CPU runs (the baseline always; AVX2 and AVX-512 where present),
 // every tile remainder of each: 6-row tiles, and column tiles of two vectors, one
 // vector and single columns at 4, 8 and 16 lanes.
 TEST(PlainMath, MatmulMatchesNaiveProductsForEveryTileRemainder) {
-  int kernels = 0;
-  for (plain::Kernel kernel : {plain::Kernel::Baseline, plain::Kernel::Avx2, plain::Kernel::Avx512}) {
-    if (!plain::runs(kernel)) continue;
-    ++kernels;
+  const std::vector<plain::Kernel> kernels = kernels_here();
+  ASSERT_FALSE(kernels.empty());
+  for (plain::Kernel kernel : kernels) {
     for (int m : {1, 3, 4, 7, 60}) {
       for (int n : {5, 12, 16, 20, 24, 33, 40, 48, 128}) {
         for (int k : {1, 32, 83}) {
@@ -56,7 +64,6 @@ TEST(PlainMath, MatmulMatchesNaiveProductsForEveryTileRemainder) {
       }
     }
   }
-  EXPECT_GE(kernels, 1);
   // matmul itself runs the widest kernel the CPU has.
   const plain::Kernel picked = plain::matmul_kernel();
   EXPECT_TRUE(plain::runs(picked));
@@ -83,6 +90,41 @@ TEST(PlainMath, GeluIsTheExactErfFormAndSiluIsXSigmoidX) {
     EXPECT_NEAR(s[i], xd / (1 + std::exp(-xd)), 1e-6);
   }
   EXPECT_NEAR(g[2], -0.0460172, 1e-6);  // torch.nn.functional.gelu(-0.1) (tanh form: -0.0460131)
+  // On every kernel, over whole vectors and a partial one (37 = 2·16 + 5 = 4·8 + 5 = 9·4 + 1).
+  std::vector<float> wide(37);
+  for (std::size_t i = 0; i < wide.size(); ++i) wide[i] = -9.f + 0.5f * static_cast<float>(i);
+  for (plain::Kernel kernel : kernels_here()) {
+    std::vector<float> gk = wide, sk = wide;
+    plain::gelu_on(kernel, gk.data(), static_cast<int>(gk.size()));
+    plain::silu_on(kernel, sk.data(), static_cast<int>(sk.size()));
+    for (std::size_t i = 0; i < wide.size(); ++i) {
+      double xd = wide[i];
+      ASSERT_NEAR(gk[i], 0.5 * xd * (1 + std::erf(xd / std::sqrt(2.0))), 1e-6) << plain::name(kernel) << " x=" << xd;
+      ASSERT_NEAR(sk[i], xd / (1 + std::exp(-xd)), 2e-6) << plain::name(kernel) << " x=" << xd;
+    }
+  }
+}
+
+TEST(PlainMath, SoftmaxOnEveryKernelOverWholeAndPartialVectors) {
+  const int n = 21, ld = 24, rows = 3;  // 21 = 16 + 5 = 2·8 + 5 = 5·4 + 1
+  for (plain::Kernel kernel : kernels_here()) {
+    std::vector<float> x(rows * ld);
+    for (int r = 0; r < rows; ++r)
+      for (int i = 0; i < ld; ++i) x[r * ld + i] = i < n ? std::sin(0.7f * i + r) * 6.f : 100.f;
+    const std::vector<float> before = x;
+    plain::softmax_rows_on(kernel, x.data(), rows, n, ld, /*divisor=*/1.5f);
+    for (int r = 0; r < rows; ++r) {
+      double z = 0;
+      for (int i = 0; i < n; ++i) z += std::exp(before[r * ld + i] / 1.5);
+      for (int i = 0; i < ld; ++i) {
+        if (i >= n) {
+          ASSERT_EQ(x[r * ld + i], 100.f) << plain::name(kernel);
+          continue;
+        }
+        ASSERT_NEAR(x[r * ld + i], std::exp(before[r * ld + i] / 1.5) / z, 1e-6) << plain::name(kernel) << " " << r << "," << i;
+      }
+    }
+  }
 }
 
 TEST(PlainMath, LayerNormModulateAndSoftmax) {
