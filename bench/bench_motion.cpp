@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
       }
       if (kernel == plain::Kernel::Baseline) baseline_s = best;
       const std::string label = std::string("matmul 50x256x256 on ") + plain::name(kernel) +
-                                (kernel == plain::matmul_kernel() ? " (the one used)" : "");
+                                (kernel == plain::kernel_in_use() ? " (the one used)" : "");
       bench::report(label + ", GFLOP/s", 2.0 * m * n * k * reps / best * 1e-9, "");
       bench::report(label + ", speed-up over baseline", baseline_s / best, "x");
     }

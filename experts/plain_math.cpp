@@ -120,7 +120,7 @@ template <typename V, int kVecs>
 __attribute__((always_inline)) inline void column_tile(int m, int j, int k, const float* a, int lda,
                                                        const float* b, int ldb, float* c, int ldc,
                                                        const float* bias, bool accumulate) {
-  constexpr int L = static_cast<int>(sizeof(V) / sizeof(float));
+  constexpr int L = kLanesOf<V>;
   V start[kVecs];
   for (int v = 0; v < kVecs; ++v) start[v] = bias != nullptr ? load_v<V>(bias + j + L * v) : V{};
   int i = 0;
@@ -165,7 +165,7 @@ template <typename V>
 __attribute__((always_inline)) inline void matmul_body(int m, int n, int k, const float* a,
                                                        int lda, const float* b, int ldb, float* c,
                                                        int ldc, const float* bias, bool accumulate) {
-  constexpr int L = static_cast<int>(sizeof(V) / sizeof(float));
+  constexpr int L = kLanesOf<V>;
   int j = 0;
   for (; j + 2 * L <= n; j += 2 * L) {
     column_tile<V, 2>(m, j, k, a, lda, b, ldb, c, ldc, bias, accumulate);
@@ -232,11 +232,8 @@ Kernel pick_kernel() {
   return Kernel::Baseline;
 }
 
-// The kernels of the widest instruction set this CPU runs, picked once.
-const Kernels& widest() {
-  static const Kernels& picked = kernels_of(matmul_kernel());
-  return picked;
-}
+// The kernels of the widest instruction set this CPU runs (kernel_in_use picks it once).
+const Kernels& widest() { return kernels_of(kernel_in_use()); }
 
 }  // namespace
 
@@ -261,7 +258,7 @@ const char* name(Kernel kernel) {
   return "baseline";
 }
 
-Kernel matmul_kernel() {
+Kernel kernel_in_use() {
   static const Kernel picked = pick_kernel();
   return picked;
 }

@@ -17,7 +17,7 @@ void matmul(int m, int n, int k, const float* a, int lda, const float* b, int ld
 enum class Kernel { Baseline, Avx2, Avx512 };
 bool runs(Kernel kernel);
 const char* name(Kernel kernel);
-Kernel matmul_kernel();
+Kernel kernel_in_use();
 void matmul_on(Kernel kernel, int m, int n, int k, const float* a, int lda, const float* b, int ldb,
                float* c, int ldc, const float* bias, bool accumulate);
 void gelu_on(Kernel kernel, float* x, int n);

@@ -65,7 +65,7 @@ TEST(PlainMath, MatmulMatchesNaiveProductsForEveryTileRemainder) {
     }
   }
   // matmul itself runs the widest kernel the CPU has.
-  const plain::Kernel picked = plain::matmul_kernel();
+  const plain::Kernel picked = plain::kernel_in_use();
   EXPECT_TRUE(plain::runs(picked));
   const plain::Kernel widest = plain::runs(plain::Kernel::Avx512) ? plain::Kernel::Avx512
                                : plain::runs(plain::Kernel::Avx2) ? plain::Kernel::Avx2
