@@ -290,7 +290,12 @@ MouthModel build_mouth(const Image& portrait, const Landmarks& l, const FaceFram
   // Under kMinDarkUnits it is a smile's dark line between its teeth or a lip crease.
   constexpr float kJawOpeningPerUnit = 0.335f, kMinDarkUnits = 0.04f;
   std::sort(middle_dark_units.begin(), middle_dark_units.end());
-  if (middle_dark_units[1] >= kMinDarkUnits) m.own_jaw = middle_dark_units[1] / kJawOpeningPerUnit;
+  if (middle_dark_units[1] >= kMinDarkUnits) {
+    m.own_jaw = middle_dark_units[1] / kJawOpeningPerUnit;
+    // That much of the lips' gap closes as the jaw does (FaceGeometry::jaw_share).
+    const float gap = 2.f * *std::max_element(g.lip_half_gap.begin(), g.lip_half_gap.end());
+    g.jaw_share = gap > 0.f ? std::clamp(middle_dark_units[1] / gap, 0.f, 1.f) : 0.f;
+  }
   m.upper_teeth_units /= kColumns;
   m.lower_teeth_units /= kColumns;
   m.teeth_edge /= kColumns;

@@ -135,8 +135,16 @@ std::array<Point, kBasisCount> expression_basis(const FaceGeometry& g, Point p, 
   const float near_mouth = gauss(p.x - m.x, p.y - m.y, mw * 1.15f, 0.38f);
 
   // mouthClose also closes the portrait's own lip opening (closure_shift); no point moves
-  // past the cut, so the lips never cross.
+  // past the cut, so the lips never cross. Where part of that opening is the jaw's (a
+  // frame taken mid-word, FaceGeometry::jaw_share), the lips meet that share of the half
+  // gap above the midline: what lies between them goes there, the upper lip comes down
+  // over the rest only, and the lower lip rises with the chin, keeping its thickness, as
+  // a jaw closes (a lower lip stretched up over the whole opening looked swollen).
   auto close_gap = [&](float distance) { return g.closure_shift(p.x, distance); };
+  const float own_gap = g.half_gap(p.x);
+  const float share = g.jaw_share;
+  const float meet = share * own_gap;
+  const float widest_gap = *std::max_element(g.lip_half_gap.begin(), g.lip_half_gap.end());
   if (lower) {
     // The jaw rotates down: the lower lip arcs open (corners fixed), the chin drops.
     float rigid = 1.f - 0.55f * smoothstep(0.2f, 1.1f, std::abs(p.x - m.x));
@@ -146,7 +154,17 @@ std::array<Point, kBasisCount> expression_basis(const FaceGeometry& g, Point p, 
     // mouthClose with the jaw open: the lips stay together while the chin drops.
     float lips = 1.f - smoothstep(g.lower_lip_bottom - line_y, g.lower_lip_bottom - line_y + 0.35f, b);
     d[kCloseJaw] = {0.f, -0.30f * jaw * lips};
-    d[kClose] = {0.f, -std::min(0.03f * lip_profile * lower_lip_band + close_gap(b), std::max(0.f, b))};
+    if (b <= own_gap) {
+      d[kClose] = {0.f, -(std::max(0.f, b) + meet)};
+    } else {
+      // The jaw's share: twice its half gap at the middle, the lip's own opening profile
+      // at its inner edge turning into the rigid jaw within 0.6 units (the cheeks below
+      // the corners rise with the chin, compressed over that span, never folded).
+      const float profile = widest_gap > 0.f ? std::min(1.f, own_gap / widest_gap) : 0.f;
+      const float rise = 2.f * share * widest_gap * lateral * neck *
+                         (profile + (rigid - profile) * smoothstep(own_gap, own_gap + 0.6f, b));
+      d[kClose] = {0.f, -std::min(0.03f * lip_profile * lower_lip_band + (1.f - share) * close_gap(b) + rise, b + meet)};
+    }
     d[kFunnel] = {0.f, 0.11f * round_profile * near_mouth +
                            0.02f * lower_lip_band * lip_profile};
     d[kPucker] = {0.f, 0.02f * lower_lip_band * lip_profile};
@@ -156,8 +174,9 @@ std::array<Point, kBasisCount> expression_basis(const FaceGeometry& g, Point p, 
     d[kJaw] = {-0.06f * (p.x - m.x) * near_mouth, -0.035f * lip_profile * above_mouth};
     d[kCloseJaw] = {0.f, 0.035f * lip_profile * above_mouth};
     // The upper side below the midline (the cut at the bite) rises to it as the lips shut.
-    d[kClose] = {0.f, b > 0.f ? -close_gap(b)
-                              : std::min(0.03f * lip_profile * upper_lip_band + close_gap(-b), std::max(0.f, -b))};
+    d[kClose] = {0.f, b > 0.f ? -(close_gap(b) + meet)
+                 : -b <= own_gap ? -b - meet
+                                 : std::min(0.03f * lip_profile * upper_lip_band + (1.f - share) * close_gap(-b), -b - meet)};
     d[kFunnel] = {0.f, -0.07f * round_profile * near_mouth -
                            0.015f * upper_lip_band * lip_profile};
     d[kPucker] = {0.f, -0.02f * upper_lip_band * lip_profile};

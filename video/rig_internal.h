@@ -40,6 +40,12 @@ struct FaceGeometry {
   // their lower edge (the bite, build_mouth), so the jaw opens below the upper teeth
   // instead of splitting them.
   std::array<float, 5> lip_cut_ratio{};
+  // The share of the portrait's own lip opening that is its jaw's, 0..1 (a frame taken
+  // mid-word, MouthModel::own_jaw: the dark mouth's height over the lips' gap): mouthClose
+  // closes that share as a jaw closes, the lower lip and the chin rising with their
+  // thickness kept and the lips meeting that far above the midline, and brings the lips
+  // together over the rest (closure_shift). 0 for every other portrait.
+  float jaw_share = 0.f;
   float upper_lip_top = 0.f;           // y of the upper lip's outer edge (landmark 51)
   float lower_lip_bottom = 0.f;        // y of the lower lip's outer edge (landmark 57)
   float chin_y = 1.9f;                 // landmark 8

@@ -6,6 +6,7 @@
 // default 512² render.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -47,6 +48,7 @@ TEST_P(OwnJaw, FoundOnMidWordFramesOnly) {
     EXPECT_LT(own, 0.5f);
   } else {
     EXPECT_EQ(own, 0.f);
+    EXPECT_EQ(rig.impl().geometry.jaw_share, 0.f);
     MotionFrame motion = with_jaw(0.3f);
     motion[index(Channel::MouthClose)] = 0.2f;
     EXPECT_EQ(video::rig_motion(rig.impl(), motion), motion);
@@ -86,6 +88,44 @@ TEST_P(MidWordPortrait, RelaxesShutAndOpensFromThePicture) {
   EXPECT_GT(read[2].gap, 5.f);
   for (int i = 1; i < 4; ++i)
     EXPECT_GT(read[i].gap, read[i - 1].gap + 1.f) << "jawOpen " << jaws[i];
+}
+
+// Shutting the picture's opening is a jaw closing, as far as the opening is the jaw's
+// (FaceGeometry::jaw_share): in the middle of the mouth the lips meet that share of the
+// half gap above the midline, the lower lip's outer edge (landmark 57) rises by the jaw's
+// whole share of the gap (within 15 %), the chin nearly as far, and the upper lip's outer
+// edge stays where it is. Before, the lower lip's inner edge alone came up to the midline
+// while its outer edge and the chin stayed: a lip stretched over the whole opening, the
+// shut mouth swollen (PC-AVS 00086's frame, docs/rig.md).
+TEST_P(MidWordPortrait, ShutsAsAJawCloses) {
+  const testing::Face& face = GetParam();
+  const video::Rig rig = testing::face_rig(face);
+  const video::FaceGeometry& g = rig.impl().geometry;
+  const float x = g.lip_line[2].x, line = g.lip_line_y(x), gap = g.half_gap(x);
+  ASSERT_GT(g.jaw_share, 0.2f);
+  ASSERT_GT(gap, 0.f);
+  auto closes = [&](float y, video::LipSide side) {
+    return video::expression_basis(g, {x, y}, side)[video::kClose].y;
+  };
+  const float inner = closes(line + gap, video::LipSide::Lower);
+  const float outer = closes(g.lower_lip_bottom, video::LipSide::Lower);
+  const float chin = closes(g.chin_y - 0.1f, video::LipSide::Lower);
+  const float upper_top = closes(g.upper_lip_top, video::LipSide::Upper);
+  std::printf("%s: jaw share %.2f, half gap %.3f; mouthClose moves the lower lip's inner edge %.3f, its outer edge "
+              "%.3f, the chin %.3f, the upper lip's top %.3f face units\n",
+              face.name, g.jaw_share, gap, inner, outer, chin, upper_top);
+  const float jaw_rise = 2.f * g.jaw_share * gap;
+  EXPECT_NEAR(inner, -(1.f + g.jaw_share) * gap, 1e-4f);  // to where the lips meet
+  EXPECT_LT(outer, -0.85f * jaw_rise);
+  EXPECT_LT(chin, -0.7f * jaw_rise);
+  // Against the same face with none of its opening the jaw's (the stretch before).
+  video::FaceGeometry stretched = g;
+  stretched.jaw_share = 0.f;
+  const float stretched_outer = video::expression_basis(stretched, {x, g.lower_lip_bottom}, video::LipSide::Lower)[video::kClose].y;
+  const float stretched_top = video::expression_basis(stretched, {x, g.upper_lip_top}, video::LipSide::Upper)[video::kClose].y;
+  std::printf("  with no jaw share: the lower lip's outer edge %.3f, the upper lip's top %.3f\n", stretched_outer, stretched_top);
+  EXPECT_LT(outer - inner, 0.5f * (stretched_outer + gap));  // the lower lip stretched less than half as much
+  EXPECT_LE(upper_top, stretched_top + 1e-6f);  // the upper lip comes down no further
 }
 
 INSTANTIATE_TEST_SUITE_P(Faces, MidWordPortrait, ::testing::ValuesIn(mid_word_faces()),

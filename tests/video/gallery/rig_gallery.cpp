@@ -391,9 +391,10 @@ int main(int argc, char** argv) {
       // What the mouth interior paints for this portrait (video/mouth.cpp build_mouth).
       const video::Rig rig = load_rig(argv[2]);
       const video::MouthModel& m = rig.impl().mouth;
-      std::printf("%s  upper teeth %.3f  lower teeth %.3f  teeth edge %.2f / %.2f (reach %.2f)  teeth rgb %.0f %.0f %.0f  own lip line %.2f  cut %.2f %.2f %.2f  own jaw %.3f\n",
+      std::printf("%s  upper teeth %.3f  lower teeth %.3f  teeth edge %.2f / %.2f (reach %.2f)  teeth rgb %.0f %.0f %.0f  own lip line %.2f  cut %.2f %.2f %.2f  own jaw %.3f  jaw share %.2f\n",
                   fs::path(argv[2]).filename().c_str(), m.upper_teeth_units, m.lower_teeth_units, m.teeth_edge,
-                  m.lower_teeth_edge, m.teeth_edge_reach, m.teeth[0], m.teeth[1], m.teeth[2], rig.impl().seam_own_dip, rig.impl().geometry.lip_cut_ratio[1], rig.impl().geometry.lip_cut_ratio[2], rig.impl().geometry.lip_cut_ratio[3], m.own_jaw);
+                  m.lower_teeth_edge, m.teeth_edge_reach, m.teeth[0], m.teeth[1], m.teeth[2], rig.impl().seam_own_dip, rig.impl().geometry.lip_cut_ratio[1], rig.impl().geometry.lip_cut_ratio[2], rig.impl().geometry.lip_cut_ratio[3], m.own_jaw,
+                  rig.impl().geometry.jaw_share);
     } else if (mode == "shutgap" && argc >= 3) {
       print_shut_gap(argv[2], argc >= 4 ? std::max(1, std::stoi(argv[3])) : 1);
     } else if (mode == "mouthlight" && argc >= 3) {
