@@ -10,9 +10,14 @@
 # 90th percentiles (how far the mouth closes and opens) and the Pearson r with the real
 # clip's, frame by frame. The summary splits the clips whose frame shows its upper teeth
 # (`teeth edge` > 0) from the rest: rig changes to the mouth often move the two apart.
-# Usage: [CLIPS=all] bench/own_jaw.sh BEFORE_PARLA AFTER_PARLA [RIG_GALLERY]
+# SEEDS="2 3" renders each clip once per seed (`parla render --seed`; "default" is the
+# seed taken from the audio, the default): the critic's heads move by 10-30 points
+# between seeds on some clips (docs/rig.md, 36th session), so a change is better judged
+# over several; each (clip, seed) is a row and the means are over all of them.
+# Usage: [CLIPS=all] [SEEDS="default 2 3"] bench/own_jaw.sh BEFORE_PARLA AFTER_PARLA [RIG_GALLERY]
 set -eu
 clips=${CLIPS:-own}
+seeds=${SEEDS:-default}
 before=$1
 after=$2
 gallery=${3:-build/tests/video/rig_gallery}
@@ -32,12 +37,17 @@ tail -n +2 "$media/MANIFEST.tsv" | cut -f1 | while read -r file; do
   esac
   name=${file%.mp4}
   ffmpeg -nostdin -v error -y -i "$media/$file" -vn -ac 1 -ar 16000 "$work/a.wav"
-  "$before" render "$work/p.png" "$work/a.wav" -o "$work/before.mp4" -y -q </dev/null
-  "$after" render "$work/p.png" "$work/a.wav" -o "$work/after.mp4" -y -q </dev/null
   score "$media/$file" "$work/$name.real.json"
-  score "$work/before.mp4" "$work/$name.before.json"
-  score "$work/after.mp4" "$work/$name.after.json"
-  echo "$name $fields" >>"$work/clips"
+  for seed in $seeds; do
+    if [ "$seed" = default ]; then seeding=""; else seeding="--seed $seed"; fi
+    # shellcheck disable=SC2086
+    "$before" render "$work/p.png" "$work/a.wav" -o "$work/before.mp4" -y -q $seeding </dev/null
+    # shellcheck disable=SC2086
+    "$after" render "$work/p.png" "$work/a.wav" -o "$work/after.mp4" -y -q $seeding </dev/null
+    score "$work/before.mp4" "$work/$name.$seed.before.json"
+    score "$work/after.mp4" "$work/$name.$seed.after.json"
+    echo "$name $seed $fields" >>"$work/clips"
+  done
 done
 python3 - "$work" <<'EOF'
 import json, math, sys
@@ -68,15 +78,15 @@ def pct(values, q):
 
 mean = lambda v: sum(v) / len(v)
 totals = {"before": [], "after": []}  # per clip: (row, signed level offsets, frame shows teeth)
-print("| clip | own jaw | LS / MN / VQ real | before | after | jaw mean real / before / after | p10 | p90 | r before / after |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("| clip | seed | own jaw | LS / MN / VQ real | before | after | jaw mean real / before / after | p10 | p90 | r before / after |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for line in open(f"{work}/clips"):
-    name, own, teeth = line.split()
+    name, seed, own, teeth = line.split()
     real_scores, real = load(f"{work}/{name}.real.json")
     real_jaw = [y for _, y in real if y is not None]
     row = {}
     for build in ("before", "after"):
-        scores, track = load(f"{work}/{name}.{build}.json")
+        scores, track = load(f"{work}/{name}.{seed}.{build}.json")
         pairs = [(x, at(real, t)) for t, x in track]
         pairs = [(x, y) for x, y in pairs if x is not None and y is not None]
         mine = [x for x, _ in pairs]
@@ -86,7 +96,7 @@ for line in open(f"{work}/clips"):
         off = (row[build][1] - mean(real_jaw), row[build][2] - pct(real_jaw, 0.1))
         totals[build].append((row[build], off, float(teeth) > 0))
     fmt = lambda s: "%.1f / %.1f / %.1f" % (s["ls"], s["mn"], s["vq"])
-    print(f"| {name[:48]} | {float(own):.3f} | {fmt(real_scores)} | {fmt(row['before'][0])} | {fmt(row['after'][0])} | "
+    print(f"| {name[:48]} | {seed} | {float(own):.3f} | {fmt(real_scores)} | {fmt(row['before'][0])} | {fmt(row['after'][0])} | "
           f"{mean(real_jaw):.3f} / {row['before'][1]:.3f} / {row['after'][1]:.3f} | "
           f"{pct(real_jaw, 0.1):.3f} / {row['before'][2]:.3f} / {row['after'][2]:.3f} | "
           f"{pct(real_jaw, 0.9):.3f} / {row['before'][3]:.3f} / {row['after'][3]:.3f} | "
@@ -101,7 +111,7 @@ def summary(label, keep):
               f"VQ {avg(lambda r, o: r[0]['vq']):.1f}, jaw r {avg(lambda r, o: r[4]):.3f}, "
               f"jaw mean - real's {avg(lambda r, o: o[0]):+.3f} (|.| {avg(lambda r, o: abs(o[0])):.3f}), "
               f"p10 - real's {avg(lambda r, o: o[1]):+.3f} (|.| {avg(lambda r, o: abs(o[1])):.3f}) "
-              f"over {len(rows)} clips")
+              f"over {len(rows)} renders")
 
 summary("all", lambda teeth: True)
 if 0 < sum(t for _, _, t in totals["after"]) < len(totals["after"]):
@@ -109,5 +119,5 @@ if 0 < sum(t for _, _, t in totals["after"]) < len(totals["after"]):
     summary("no teeth", lambda teeth: not teeth)
 if totals["before"]:
     closer = [sum(abs(a[1][k]) > abs(b[1][k]) for a, b in zip(totals["before"], totals["after"])) for k in (0, 1)]
-    print(f"after nearer the real speaker: jaw mean on {closer[0]}, p10 on {closer[1]} of {len(totals['after'])} clips")
+    print(f"after nearer the real speaker: jaw mean on {closer[0]}, p10 on {closer[1]} of {len(totals['after'])} renders")
 EOF
