@@ -293,7 +293,7 @@ MouthModel build_mouth(const Image& portrait, const Landmarks& l, const FaceFram
   if (middle_dark_units[1] >= kMinDarkUnits) {
     m.own_jaw = middle_dark_units[1] / kJawOpeningPerUnit;
     // That much of the lips' gap closes as the jaw does (FaceGeometry::jaw_share).
-    const float gap = 2.f * *std::max_element(g.lip_half_gap.begin(), g.lip_half_gap.end());
+    const float gap = 2.f * g.widest_half_gap();
     g.jaw_share = gap > 0.f ? std::clamp(middle_dark_units[1] / gap, 0.f, 1.f) : 0.f;
   }
   m.upper_teeth_units /= kColumns;

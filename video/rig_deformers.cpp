@@ -66,6 +66,10 @@ float FaceGeometry::half_gap(float x) const {
   return 0.f;
 }
 
+float FaceGeometry::widest_half_gap() const {
+  return *std::max_element(lip_half_gap.begin(), lip_half_gap.end());
+}
+
 float FaceGeometry::cut_y(float x) const {
   return lip_line_y(x) + along_lip_line(lip_cut_ratio, x) * half_gap(x);
 }
@@ -79,7 +83,7 @@ float FaceGeometry::closure_shift(float x, float distance) const {
 
 bool FaceGeometry::lips_apart(const RigParams& params) const {
   const float cell = 1.f / std::max(4.f, params.grid_cells_per_unit);
-  return *std::max_element(lip_half_gap.begin(), lip_half_gap.end()) > 0.15f * cell;
+  return widest_half_gap() > 0.15f * cell;
 }
 
 FaceGeometry face_geometry(const Landmarks& f) {
@@ -143,8 +147,7 @@ std::array<Point, kBasisCount> expression_basis(const FaceGeometry& g, Point p, 
   auto close_gap = [&](float distance) { return g.closure_shift(p.x, distance); };
   const float own_gap = g.half_gap(p.x);
   const float share = g.jaw_share;
-  const float meet = share * own_gap;
-  const float widest_gap = *std::max_element(g.lip_half_gap.begin(), g.lip_half_gap.end());
+  const float meet = share * own_gap;  // the lips meet this far above the midline
   if (lower) {
     // The jaw rotates down: the lower lip arcs open (corners fixed), the chin drops.
     float rigid = 1.f - 0.55f * smoothstep(0.2f, 1.1f, std::abs(p.x - m.x));
@@ -155,14 +158,13 @@ std::array<Point, kBasisCount> expression_basis(const FaceGeometry& g, Point p, 
     float lips = 1.f - smoothstep(g.lower_lip_bottom - line_y, g.lower_lip_bottom - line_y + 0.35f, b);
     d[kCloseJaw] = {0.f, -0.30f * jaw * lips};
     if (b <= own_gap) {
-      d[kClose] = {0.f, -(std::max(0.f, b) + meet)};
+      d[kClose] = {0.f, -(std::max(0.f, b) + meet)};  // inside the opening: to the meeting line
     } else {
-      // The jaw's share: twice its half gap at the middle, the lip's own opening profile
-      // at its inner edge turning into the rigid jaw within 0.6 units (the cheeks below
-      // the corners rise with the chin, compressed over that span, never folded).
-      const float profile = widest_gap > 0.f ? std::min(1.f, own_gap / widest_gap) : 0.f;
-      const float rise = 2.f * share * widest_gap * lateral * neck *
-                         (profile + (rigid - profile) * smoothstep(own_gap, own_gap + 0.6f, b));
+      // The jaw's share of the gap: the lip's own opening at its inner edge, turning into
+      // the rigid jaw (as wide as the opening's middle) within 0.6 units below it; the
+      // cheeks below the corners rise with the chin, compressed over that span, never folded.
+      const float rise = 2.f * share * lateral * neck *
+                         (own_gap + (rigid * g.widest_half_gap() - own_gap) * smoothstep(own_gap, own_gap + 0.6f, b));
       d[kClose] = {0.f, -std::min(0.03f * lip_profile * lower_lip_band + (1.f - share) * close_gap(b) + rise, b + meet)};
     }
     d[kFunnel] = {0.f, 0.11f * round_profile * near_mouth +
@@ -174,9 +176,11 @@ std::array<Point, kBasisCount> expression_basis(const FaceGeometry& g, Point p, 
     d[kJaw] = {-0.06f * (p.x - m.x) * near_mouth, -0.035f * lip_profile * above_mouth};
     d[kCloseJaw] = {0.f, 0.035f * lip_profile * above_mouth};
     // The upper side below the midline (the cut at the bite) rises to it as the lips shut.
-    d[kClose] = {0.f, b > 0.f ? -(close_gap(b) + meet)
-                 : -b <= own_gap ? -b - meet
-                                 : std::min(0.03f * lip_profile * upper_lip_band + (1.f - share) * close_gap(-b), -b - meet)};
+    if (b > 0.f || -b <= own_gap) {
+      d[kClose] = {0.f, (b > 0.f ? -close_gap(b) : -b) - meet};  // inside the opening: to the meeting line
+    } else {
+      d[kClose] = {0.f, std::min(0.03f * lip_profile * upper_lip_band + (1.f - share) * close_gap(-b), -b - meet)};
+    }
     d[kFunnel] = {0.f, -0.07f * round_profile * near_mouth -
                            0.015f * upper_lip_band * lip_profile};
     d[kPucker] = {0.f, -0.02f * upper_lip_band * lip_profile};

@@ -55,6 +55,7 @@ struct FaceGeometry {
   Point nose_tip;                      // landmark 30
   float lip_line_y(float x) const;     // the midline at x, constant beyond the corners
   float half_gap(float x) const;       // lip_half_gap at x, 0 beyond the corners
+  float widest_half_gap() const;       // the largest of lip_half_gap (half_gap never exceeds it)
   float cut_y(float x) const;          // the cut at x: the midline, or the bite below it
   float along_lip_line(const std::array<float, 5>& values, float x) const;
   // The portrait's lips are apart (it shows teeth or an open mouth between them): the
@@ -64,6 +65,8 @@ struct FaceGeometry {
   // How far mouthClose moves a point `distance` face units above (upper lip) or below
   // (lower lip) the midline at x towards it: the portrait's own lip opening (a smile
   // showing teeth) closes completely, the lip beyond follows, fading out within 0.3 units.
+  // On a mid-word portrait (jaw_share > 0) expression_basis closes the jaw's share of the
+  // opening on top of it; the teeth copies' sampling (rig_mesh.cpp) follows this alone.
   float closure_shift(float x, float distance) const;
 };
 FaceGeometry face_geometry(const Landmarks& face_units);

@@ -104,13 +104,14 @@ TEST_P(MidWordPortrait, ShutsAsAJawCloses) {
   const float x = g.lip_line[2].x, line = g.lip_line_y(x), gap = g.half_gap(x);
   ASSERT_GT(g.jaw_share, 0.2f);
   ASSERT_GT(gap, 0.f);
-  auto closes = [&](float y, video::LipSide side) {
-    return video::expression_basis(g, {x, y}, side)[video::kClose].y;
+  // How far mouthClose moves the point (x, y) of `geometry`'s face, face units (+ = down).
+  auto closes = [&](const video::FaceGeometry& geometry, float y, video::LipSide side) {
+    return video::expression_basis(geometry, {x, y}, side)[video::kClose].y;
   };
-  const float inner = closes(line + gap, video::LipSide::Lower);
-  const float outer = closes(g.lower_lip_bottom, video::LipSide::Lower);
-  const float chin = closes(g.chin_y - 0.1f, video::LipSide::Lower);
-  const float upper_top = closes(g.upper_lip_top, video::LipSide::Upper);
+  const float inner = closes(g, line + gap, video::LipSide::Lower);
+  const float outer = closes(g, g.lower_lip_bottom, video::LipSide::Lower);
+  const float chin = closes(g, g.chin_y - 0.1f, video::LipSide::Lower);
+  const float upper_top = closes(g, g.upper_lip_top, video::LipSide::Upper);
   std::printf("%s: jaw share %.2f, half gap %.3f; mouthClose moves the lower lip's inner edge %.3f, its outer edge "
               "%.3f, the chin %.3f, the upper lip's top %.3f face units\n",
               face.name, g.jaw_share, gap, inner, outer, chin, upper_top);
@@ -121,8 +122,8 @@ TEST_P(MidWordPortrait, ShutsAsAJawCloses) {
   // Against the same face with none of its opening the jaw's (the stretch before).
   video::FaceGeometry stretched = g;
   stretched.jaw_share = 0.f;
-  const float stretched_outer = video::expression_basis(stretched, {x, g.lower_lip_bottom}, video::LipSide::Lower)[video::kClose].y;
-  const float stretched_top = video::expression_basis(stretched, {x, g.upper_lip_top}, video::LipSide::Upper)[video::kClose].y;
+  const float stretched_outer = closes(stretched, g.lower_lip_bottom, video::LipSide::Lower);
+  const float stretched_top = closes(stretched, g.upper_lip_top, video::LipSide::Upper);
   std::printf("  with no jaw share: the lower lip's outer edge %.3f, the upper lip's top %.3f\n", stretched_outer, stretched_top);
   EXPECT_LT(outer - inner, 0.5f * (stretched_outer + gap));  // the lower lip stretched less than half as much
   EXPECT_LE(upper_top, stretched_top + 1e-6f);  // the upper lip comes down no further
