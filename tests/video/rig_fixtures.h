@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <ostream>
 #include <string_view>
 #include <utility>
@@ -82,10 +83,19 @@ inline bool teeth_coloured(const std::uint8_t* rgb, int lightest = 150) {
 // pixels inside the inner-lip polygon 60-67 of `l` (landmarks in `picture`'s pixels), the
 // luma at the 90th / 50th / 10th percentile over the cheeks' luma (the patches
 // build_mouth reads the skin from), and the brightest tenth's warmth, the mean of
-// (R - B) / (R + G + B). `pixels` 0 where the polygon holds fewer than 12.
+// (R - B) / (R + G + B). `pixels` 0 where the polygon holds fewer than 12. The same for
+// the opening's upper and lower thirds (`upper`, `lower`: each pixel's place between the
+// top and the bottom of the polygon in its own column): the upper teeth under the upper
+// lip, the lower teeth and the tongue's front above the lower one.
+struct MouthBand {
+  float p90 = 0.f, p50 = 0.f, warmth = 0.f;
+  int pixels = 0;
+};
+
 struct MouthLight {
   float p90 = 0.f, p50 = 0.f, p10 = 0.f, warmth = 0.f;
   int pixels = 0;
+  MouthBand upper, lower;
 };
 
 inline MouthLight mouth_light(const Image& picture, const video::Landmarks& l) {
@@ -108,7 +118,13 @@ inline MouthLight mouth_light(const Image& picture, const video::Landmarks& l) {
   for (int i = 60; i < 68; ++i) {
     x0 = std::min(x0, l[i].x), x1 = std::max(x1, l[i].x), y0 = std::min(y0, l[i].y), y1 = std::max(y1, l[i].y);
   }
-  std::vector<std::pair<float, const std::uint8_t*>> inside;  // luma, pixel
+  struct Inside {
+    float luma;
+    const std::uint8_t* rgb;
+    int x, y;
+  };
+  std::vector<Inside> inside;
+  std::map<int, std::pair<int, int>> column;  // x -> the polygon's first and last row there
   for (int y = std::max(0, static_cast<int>(y0)); y <= std::min(picture.height - 1, static_cast<int>(y1) + 1); ++y) {
     for (int x = std::max(0, static_cast<int>(x0)); x <= std::min(picture.width - 1, static_cast<int>(x1) + 1); ++x) {
       const float px = static_cast<float>(x) + 0.5f, py = static_cast<float>(y) + 0.5f;
@@ -116,19 +132,40 @@ inline MouthLight mouth_light(const Image& picture, const video::Landmarks& l) {
       for (int i = 60, j = 67; i < 68; j = i++) {
         if ((l[i].y > py) != (l[j].y > py) && px < (l[j].x - l[i].x) * (py - l[i].y) / (l[j].y - l[i].y) + l[i].x) in = !in;
       }
-      if (in) inside.emplace_back(luma(picture.pixel(x, y)), picture.pixel(x, y));
+      if (!in) continue;
+      inside.push_back({luma(picture.pixel(x, y)), picture.pixel(x, y), x, y});
+      auto [it, added] = column.try_emplace(x, y, y);
+      if (!added) it->second.second = y;
     }
   }
   MouthLight light;
   if (inside.size() < 12 || skin < 1.f) return light;
-  std::sort(inside.begin(), inside.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  auto at = [&](double q) { return static_cast<size_t>(q * static_cast<double>(inside.size() - 1)); };
-  light.p90 = inside[at(0.9)].first / skin, light.p50 = inside[at(0.5)].first / skin, light.p10 = inside[at(0.1)].first / skin;
-  for (size_t i = at(0.9); i < inside.size(); ++i) {
-    const std::uint8_t* rgb = inside[i].second;
-    light.warmth += static_cast<float>(rgb[0] - rgb[2]) / std::max(1.f, static_cast<float>(rgb[0] + rgb[1] + rgb[2]));
+  // The percentiles and the brightest tenth's warmth of `pixels`, sorted by luma here.
+  auto summarise = [&](std::vector<Inside>& pixels, float& p90, float& p50, float& warmth) {
+    std::sort(pixels.begin(), pixels.end(), [](const Inside& a, const Inside& b) { return a.luma < b.luma; });
+    auto at = [&](double q) { return static_cast<size_t>(q * static_cast<double>(pixels.size() - 1)); };
+    p90 = pixels[at(0.9)].luma / skin, p50 = pixels[at(0.5)].luma / skin;
+    warmth = 0.f;
+    for (size_t i = at(0.9); i < pixels.size(); ++i) {
+      const std::uint8_t* rgb = pixels[i].rgb;
+      warmth += static_cast<float>(rgb[0] - rgb[2]) / std::max(1.f, static_cast<float>(rgb[0] + rgb[1] + rgb[2]));
+    }
+    warmth /= static_cast<float>(pixels.size() - at(0.9));
+  };
+  std::vector<Inside> upper, lower;
+  for (const Inside& p : inside) {
+    const auto [top, bottom] = column.at(p.x);
+    const float place = static_cast<float>(p.y - top) / static_cast<float>(std::max(1, bottom - top));
+    if (place < 1.f / 3.f) upper.push_back(p);
+    if (place > 2.f / 3.f) lower.push_back(p);
   }
-  light.warmth /= static_cast<float>(inside.size() - at(0.9));
+  for (auto [pixels, band] : {std::pair{&upper, &light.upper}, std::pair{&lower, &light.lower}}) {
+    if (pixels->size() < 4) continue;
+    summarise(*pixels, band->p90, band->p50, band->warmth);
+    band->pixels = static_cast<int>(pixels->size());
+  }
+  summarise(inside, light.p90, light.p50, light.warmth);
+  light.p10 = inside[static_cast<size_t>(0.1 * static_cast<double>(inside.size() - 1))].luma / skin;
   light.pixels = static_cast<int>(inside.size());
   return light;
 }

@@ -30,6 +30,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -218,24 +219,74 @@ void print_shut_gap(const fs::path& video_path, int step) {
 // mouth's width, the luma inside the inner-lip polygon (60-67) at its 90th, 50th and 10th
 // percentile, each over the cheeks' luma (the patches build_mouth reads the skin from);
 // prints their means over those frames (under `max_ratio` only) and the brightest
-// tenth's warmth (testing::mouth_light). Real videos against renders of them.
+// tenth's warmth (testing::mouth_light), then the same for the opening's upper and lower
+// thirds. Real videos against renders of them.
 void print_mouth_light(const fs::path& video_path, int step, float max_ratio) {
   const std::vector<LipFrame> tracked = track_lips(video_path, step, true);
-  std::array<double, 4> sum{};
-  int frames = 0;
+  // p90, p50, p10, warmth; then each third's p90, p50, warmth
+  std::array<double, 10> sum{};
+  int frames = 0, banded = 0;
   for (const LipFrame& t : tracked) {
     if (t.ratio < 0.15f || t.ratio >= max_ratio) continue;
     const testing::MouthLight light = testing::mouth_light(t.frame, t.landmarks);
     if (light.pixels == 0) continue;
     sum[0] += light.p90, sum[1] += light.p50, sum[2] += light.p10, sum[3] += light.warmth;
     ++frames;
+    if (light.upper.pixels == 0 || light.lower.pixels == 0) continue;
+    sum[4] += light.upper.p90, sum[5] += light.upper.p50, sum[6] += light.upper.warmth;
+    sum[7] += light.lower.p90, sum[8] += light.lower.p50, sum[9] += light.lower.warmth;
+    ++banded;
   }
   if (frames == 0) {
     std::printf("%s  open frames 0\n", video_path.stem().c_str());
     return;
   }
-  std::printf("%s  open frames %d  mouth luma / cheeks p90 %.3f p50 %.3f p10 %.3f  warmth of the brightest tenth %.3f\n",
+  std::printf("%s  open frames %d  mouth luma / cheeks p90 %.3f p50 %.3f p10 %.3f  warmth of the brightest tenth %.3f",
               video_path.stem().c_str(), frames, sum[0] / frames, sum[1] / frames, sum[2] / frames, sum[3] / frames);
+  const int b = std::max(1, banded);
+  std::printf("  upper third p90 %.3f p50 %.3f warmth %.3f  lower third p90 %.3f p50 %.3f warmth %.3f\n", sum[4] / b,
+              sum[5] / b, sum[6] / b, sum[7] / b, sum[8] / b, sum[9] / b);
+}
+
+// A real video with its open mouths recoloured (issue #16: is the critic's VQ fair to a
+// change of the mouth's colour?): in every frame, the pixels inside dlib's inner-lip
+// polygon (60-67) have their chroma about their luma scaled by `saturation` (< 1 cooler
+// and greyer, as Parla's painted teeth were, > 1 warmer). Silent; mux the audio back
+// with ffmpeg before scoring. Frames without a face are copied as they are.
+void write_recoloured(const fs::path& video_path, const fs::path& out, float saturation) {
+  video::VideoReader reader(video_path);
+  Image frame;
+  std::optional<video::Mp4Writer> writer;
+  while (reader.read_frame(frame)) {
+    if (!writer) {
+      writer.emplace(out, video::Mp4Params{.width = frame.width, .height = frame.height,
+                                           .fps = reader.info().fps > 0 ? reader.info().fps : 25.0,
+                                           .crf = 14, .audio_rate = 0});
+    }
+    try {
+      const video::Landmarks l = video::fit_face(frame, video_path.string()).landmarks;
+      for (int y = 0; y < frame.height; ++y) {
+        for (int x = 0; x < frame.width; ++x) {
+          const float px = static_cast<float>(x) + 0.5f, py = static_cast<float>(y) + 0.5f;
+          bool in = false;  // even-odd rule
+          for (int i = 60, j = 67; i < 68; j = i++) {
+            if ((l[i].y > py) != (l[j].y > py) && px < (l[j].x - l[i].x) * (py - l[i].y) / (l[j].y - l[i].y) + l[i].x) in = !in;
+          }
+          if (!in) continue;
+          std::uint8_t* rgb = frame.pixel(x, y);
+          const float grey = 0.299f * rgb[0] + 0.587f * rgb[1] + 0.114f * rgb[2];
+          for (int k = 0; k < 3; ++k) {
+            rgb[k] = static_cast<std::uint8_t>(std::clamp(grey + (rgb[k] - grey) * saturation + 0.5f, 0.f, 255.f));
+          }
+        }
+      }
+    } catch (const InputError&) {
+      // no face in this frame
+    }
+    writer->write_frame(frame);
+  }
+  if (!writer) throw InputError(video_path.string() + ": no frames");
+  writer->finish();
 }
 
 // A close-up of the mouth, `cell_w` x `cell_h`, 1.7 mouth widths wide, centred on the
@@ -399,6 +450,8 @@ int main(int argc, char** argv) {
       print_shut_gap(argv[2], argc >= 4 ? std::max(1, std::stoi(argv[3])) : 1);
     } else if (mode == "mouthlight" && argc >= 3) {
       print_mouth_light(argv[2], argc >= 4 ? std::max(1, std::stoi(argv[3])) : 1, argc >= 5 ? std::stof(argv[4]) : 1e9f);
+    } else if (mode == "recolour" && argc >= 5) {
+      write_recoloured(argv[2], argv[3], std::stof(argv[4]));
     } else if (mode == "silhouette" && argc >= 4) {
       write_silhouette(argv[2], argv[3]);
     } else if (mode == "preview" && argc >= 4) {
