@@ -53,3 +53,19 @@ gallery_sheet() {  # OUT LEFT CELL_W INDENT LABEL...
   ffmpeg -v error -y $inputs -filter_complex "vstack=$rows,$header" -q:v 3 "$sheet_out"
   echo "wrote $sheet_out ($rows faces)"
 }
+
+# $work/row_I.png: PORTRAIT's mouth close-ups (`rig_gallery mouths`: 220x150 cells, rest,
+# shut, half-open, open, pucker, smile) by BEFORE's and AFTER's rig_gallery, their cells
+# CELL_A and CELL_B (0-based) as before | after | before | after, beside a 200-pixel
+# column with NAME and, under it, LABEL.
+before_after_row() {  # BEFORE AFTER PORTRAIT I NAME CELL_A CELL_B [LABEL]
+  "$1" mouths "$3" "$work/b_$4.png" "$5" >/dev/null
+  "$2" mouths "$3" "$work/a_$4.png" "$5" >/dev/null
+  xa=$((220 * $6))
+  xb=$((220 * $7))
+  text="drawtext=fontfile=$font:text='$5':x=6:y=58:fontsize=13:fontcolor=white"
+  [ -z "${8:-}" ] || text="$text,drawtext=fontfile=$font:text='$8':x=6:y=80:fontsize=13:fontcolor=white"
+  ffmpeg -v error -y -i "$work/b_$4.png" -i "$work/a_$4.png" -filter_complex \
+    "[0]crop=220:150:$xa:0[b0];[1]crop=220:150:$xa:0[a0];[0]crop=220:150:$xb:0[b1];[1]crop=220:150:$xb:0[a1];[b0][a0][b1][a1]hstack=4,pad=iw+200:ih:200:0:color=0x282828,$text" \
+    "$work/row_$4.png"
+}

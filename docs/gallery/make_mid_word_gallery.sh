@@ -23,12 +23,8 @@ for portrait in "$work"/*.png; do  # no spaces in these paths
   own=$("$after" interior "$portrait" 2>/dev/null | sed -n 's/.*own jaw \([0-9.]*\).*/\1/p')
   case "$own" in "" | 0.000) continue ;; esac
   name=$(basename "${portrait%.*}" | sed 's/^rt_[^_]*_//' | cut -c1-24)
-  "$before" mouths "$portrait" "$work/b_$i.png" "$name" >/dev/null
-  "$after" mouths "$portrait" "$work/a_$i.png" "$name" >/dev/null
-  # Cells are 220x150: rest (jawOpen 0) is the first, half (jawOpen 0.35) the third.
-  ffmpeg -v error -y -i "$work/b_$i.png" -i "$work/a_$i.png" -filter_complex \
-    "[0]crop=220:150:0:0[b0];[1]crop=220:150:0:0[a0];[0]crop=220:150:440:0[b1];[1]crop=220:150:440:0[a1];[b0][a0][b1][a1]hstack=4,pad=iw+200:ih:200:0:color=0x282828,drawtext=fontfile=$font:text='$name':x=6:y=58:fontsize=13:fontcolor=white,drawtext=fontfile=$font:text='own jaw $own':x=6:y=80:fontsize=13:fontcolor=white" \
-    "$work/row_$i.png"
+  # rest (jawOpen 0) is the first cell, half (jawOpen 0.35) the third
+  before_after_row "$before" "$after" "$portrait" "$i" "$name" 0 2 "own jaw $own"
   i=$((i + 1))
 done
 gallery_sheet "$out" 200 220 40 "jaw 0 before" "jaw 0 now" "jaw 0.35 before" "jaw 0.35 now"
