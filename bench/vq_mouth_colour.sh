@@ -1,11 +1,12 @@
 #!/bin/sh
-# Is the critic's VQ fair to a mouth's colour? (issue #16, docs/rig.md "Teeth take the
-# face's warmth"): real talking faces, scored as they are and with the inside of their
-# open mouths (dlib's inner-lip polygon, every frame) greyer and more colourful
-# (`rig_gallery recolour VIDEO OUT SATURATION`: chroma about luma × 0.5 and × 1.5, the
-# audio muxed back). A real video is by definition natural: a head that scores the
-# greyer copy higher than the original on most clips prefers grey mouths, not real ones.
-# Every STEP-th realtalk clip (default 6: 16 clips, ~4 min on an idle 2-core machine).
+# Is the critic's VQ fair to a mouth's colour and light? (issue #16, docs/rig.md "Teeth
+# take the face's warmth"): real talking faces, scored as they are and with the inside of
+# their open mouths (dlib's inner-lip polygon, every frame) greyer, more colourful, darker
+# and lighter (`rig_gallery recolour VIDEO OUT SATURATION GAIN`: chroma about luma × 0.5
+# and × 1.5, luma × 0.7 and × 1.3; the audio muxed back). A real video is by definition
+# natural: a head that scores the greyer (darker) copy higher than the original on most
+# clips prefers grey (dark) mouths, not real ones.
+# Every STEP-th realtalk clip (default 6: 16 clips, ~8 min on an idle 2-core machine).
 # Usage: [STEP=6] bench/vq_mouth_colour.sh [PARLA [RIG_GALLERY]]
 set -eu
 parla=${1:-build/cli/parla}
@@ -18,11 +19,12 @@ vq() {
   "$parla" score "$1" --json "$work/s.json" -y </dev/null >/dev/null 2>&1 &&
     python3 -c "import json,sys; print('%.2f' % json.load(open(sys.argv[1]))['scores']['vq'])" "$work/s.json" || echo nan
 }
-printf 'clip\treal\tgreyer\tmore_colourful\n' | tee "$work/vq.tsv"
+printf 'clip\treal\tgreyer\tmore_colourful\tdarker\tlighter\n' | tee "$work/vq.tsv"
 tail -n +2 "$media/MANIFEST.tsv" | cut -f1 | awk -v s="$step" 'NR % s == 1' | while read -r file; do
   line="${file%.mp4}	$(vq "$media/$file")"
-  for saturation in 0.5 1.5; do
-    if "$gallery" recolour "$media/$file" "$work/v.mp4" "$saturation" >/dev/null 2>&1 &&
+  for change in "0.5 1" "1.5 1" "1 0.7" "1 1.3"; do  # SATURATION GAIN
+    # shellcheck disable=SC2086
+    if "$gallery" recolour "$media/$file" "$work/v.mp4" $change >/dev/null 2>&1 &&
         ffmpeg -nostdin -v error -y -i "$work/v.mp4" -i "$media/$file" -map 0:v -map 1:a -c copy -shortest "$work/m.mp4"; then
       line="$line	$(vq "$work/m.mp4")"
     else
@@ -36,8 +38,10 @@ import statistics as st, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])][1:]
 rows = [[float(v) for v in r[1:]] for r in rows if "nan" not in r]
 if rows:
-    real, grey, warm = ([r[i] for r in rows] for i in range(3))
-    print(f"{len(rows)} clips: VQ real {st.mean(real):.2f}, greyer mouths {st.mean(grey):.2f} "
-          f"(above the real video on {sum(g > r for g, r in zip(grey, real))}), more colourful {st.mean(warm):.2f} "
-          f"(below it on {sum(w < r for w, r in zip(warm, real))})")
+    real = [r[0] for r in rows]
+    parts = []
+    for i, name in enumerate(("greyer", "more colourful", "darker", "lighter"), 1):
+        vq = [r[i] for r in rows]
+        parts.append(f"{name} {st.mean(vq):.2f} (above the real video on {sum(v > r for v, r in zip(vq, real))})")
+    print(f"{len(rows)} clips: VQ of the real videos {st.mean(real):.2f}; with their open mouths " + ", ".join(parts))
 EOF

@@ -249,11 +249,12 @@ void print_mouth_light(const fs::path& video_path, int step, float max_ratio) {
 }
 
 // A real video with its open mouths recoloured (issue #16: is the critic's VQ fair to a
-// change of the mouth's colour?): in every frame, the pixels inside dlib's inner-lip
-// polygon (60-67) have their chroma about their luma scaled by `saturation` (< 1 cooler
-// and greyer, as Parla's painted teeth were, > 1 warmer). Silent; mux the audio back
-// with ffmpeg before scoring. Frames without a face are copied as they are.
-void write_recoloured(const fs::path& video_path, const fs::path& out, float saturation) {
+// change of the mouth's colour or light?): in every frame, the pixels inside dlib's
+// inner-lip polygon (60-67) have their chroma about their luma scaled by `saturation`
+// (< 1 greyer, as Parla's painted teeth were, > 1 more colourful) and then all three
+// channels by `gain` (< 1 darker, > 1 lighter). Silent; mux the audio back with ffmpeg
+// before scoring. Frames without a face are copied as they are.
+void write_recoloured(const fs::path& video_path, const fs::path& out, float saturation, float gain = 1.f) {
   video::VideoReader reader(video_path);
   Image frame;
   std::optional<video::Mp4Writer> writer;
@@ -276,7 +277,7 @@ void write_recoloured(const fs::path& video_path, const fs::path& out, float sat
           std::uint8_t* rgb = frame.pixel(x, y);
           const float grey = 0.299f * rgb[0] + 0.587f * rgb[1] + 0.114f * rgb[2];
           for (int k = 0; k < 3; ++k) {
-            rgb[k] = static_cast<std::uint8_t>(std::clamp(grey + (rgb[k] - grey) * saturation + 0.5f, 0.f, 255.f));
+            rgb[k] = static_cast<std::uint8_t>(std::clamp(gain * (grey + (rgb[k] - grey) * saturation) + 0.5f, 0.f, 255.f));
           }
         }
       }
@@ -451,7 +452,7 @@ int main(int argc, char** argv) {
     } else if (mode == "mouthlight" && argc >= 3) {
       print_mouth_light(argv[2], argc >= 4 ? std::max(1, std::stoi(argv[3])) : 1, argc >= 5 ? std::stof(argv[4]) : 1e9f);
     } else if (mode == "recolour" && argc >= 5) {
-      write_recoloured(argv[2], argv[3], std::stof(argv[4]));
+      write_recoloured(argv[2], argv[3], std::stof(argv[4]), argc >= 6 ? std::stof(argv[5]) : 1.f);
     } else if (mode == "silhouette" && argc >= 4) {
       write_silhouette(argv[2], argv[3]);
     } else if (mode == "preview" && argc >= 4) {
