@@ -15,6 +15,7 @@ gallery=${RIG_GALLERY:-build/tests/video/rig_gallery}
 media=../shared/media/realtalk
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+. bench/realtalk_common.sh
 light() { "$gallery" mouthlight "$1" 2 2>/dev/null || true; }
 tail -n +2 "$media/MANIFEST.tsv" | cut -f1,6 | while IFS="$(printf '\t')" read -r file speaker; do
   name=${file%.mp4}
@@ -29,7 +30,7 @@ tail -n +2 "$media/MANIFEST.tsv" | cut -f1,6 | while IFS="$(printf '\t')" read -
     i=$((i + 1))
   done
 done
-sed -n '/kValidationSpeakers = {/,/};/p' train/real_clips.cpp | grep -o '"[^"]*"' | tr -d '"' >"$work/heldout.txt"
+heldout_speakers "$work/heldout.txt"
 python3 - "$work" "$#" "$@" <<'EOF'
 import re, statistics as st, sys
 work, n, names = sys.argv[1], int(sys.argv[2]), sys.argv[3:]

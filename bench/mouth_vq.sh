@@ -12,17 +12,17 @@ scorer=${3:-$2}
 media=../shared/media
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-vq() { "$scorer" score "$1" --json "$work/s.json" >/dev/null 2>&1 && python3 -c "import json,sys; print('%.1f' % json.load(open(sys.argv[1]))['vq']['score'])" "$work/s.json"; }
+. bench/realtalk_common.sh
 printf '| face | real video VQ | render before | render after |\n|---|---|---|---|\n'
 for v in hdtf_katiehill retalking_woman; do
   ffmpeg -v error -y -ss 0.5 -i "$media/video/$v.mp4" -frames:v 1 "$work/$v.png"
   ffmpeg -v error -y -i "$media/video/$v.mp4" -vn -ac 1 -ar 16000 "$work/$v.wav"
   "$before" render "$work/$v.png" "$work/$v.wav" -o "$work/b.mp4" -y -q
   "$after" render "$work/$v.png" "$work/$v.wav" -o "$work/a.mp4" -y -q
-  printf '| %s | %s | %s | %s |\n' "$v" "$(vq "$media/video/$v.mp4")" "$(vq "$work/b.mp4")" "$(vq "$work/a.mp4")"
+  printf '| %s | %s | %s | %s |\n' "$v" "$(vq "$scorer" "$media/video/$v.mp4")" "$(vq "$scorer" "$work/b.mp4")" "$(vq "$scorer" "$work/a.mp4")"
 done
 for p in data/sample/portrait.png "$media"/portraits/*.*; do
   "$before" render "$p" data/sample/speech.flac -o "$work/b.mp4" -y -q
   "$after" render "$p" data/sample/speech.flac -o "$work/a.mp4" -y -q
-  printf '| %s | - | %s | %s |\n' "$(basename "$p")" "$(vq "$work/b.mp4")" "$(vq "$work/a.mp4")"
+  printf '| %s | - | %s | %s |\n' "$(basename "$p")" "$(vq "$scorer" "$work/b.mp4")" "$(vq "$scorer" "$work/a.mp4")"
 done

@@ -16,26 +16,26 @@ media=../shared/media/realtalk
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 out=${2:-$work/vq.tsv}
-vq() { "$parla" score "$1" --json "$work/s.json" </dev/null >/dev/null 2>&1 && python3 -c "import json,sys; print('%.1f' % json.load(open(sys.argv[1]))['vq']['score'])" "$work/s.json"; }
+. bench/realtalk_common.sh
 printf 'clip\tspeaker\treal_vq\trender_vq\tframe_vq\n' >"$out"
 tail -n +2 "$media/MANIFEST.tsv" | cut -f1,6 | while IFS="$(printf '\t')" read -r file speaker; do
   clip="$media/$file"
   ffmpeg -nostdin -v error -y -ss 0.5 -i "$clip" -frames:v 1 "$work/p.png"
   ffmpeg -nostdin -v error -y -i "$clip" -vn -ac 1 -ar 16000 "$work/a.wav"
-  real=$(vq "$clip" || echo nan)
+  real=$(vq "$parla" "$clip" || echo nan)
   seconds=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$work/a.wav" | awk '{ print ($1 < 4 ? $1 : 4) }')
   ffmpeg -nostdin -v error -y -loop 1 -t "$seconds" -i "$work/p.png" -i "$work/a.wav" -map 0:v -map 1:a -t "$seconds" -r 25 \
     -c:v libx264 -crf 18 -pix_fmt yuv420p -vf 'pad=ceil(iw/2)*2:ceil(ih/2)*2' "$work/still.mp4"
-  frame=$(vq "$work/still.mp4" || echo nan)
+  frame=$(vq "$parla" "$work/still.mp4" || echo nan)
   if "$parla" render "$work/p.png" "$work/a.wav" -o "$work/r.mp4" -y -q </dev/null 2>/dev/null; then
-    render=$(vq "$work/r.mp4" || echo nan)
+    render=$(vq "$parla" "$work/r.mp4" || echo nan)
   else
     render=nan
   fi
   printf '%s\t%s\t%s\t%s\t%s\n' "$file" "$speaker" "$real" "$render" "$frame" | tee -a "$out"
 done
 # The held-out speakers as train/real_clips.cpp lists them.
-sed -n '/kValidationSpeakers = {/,/};/p' train/real_clips.cpp | grep -o '"[^"]*"' | tr -d '"' >"$work/heldout.txt"
+heldout_speakers "$work/heldout.txt"
 python3 - "$out" "$work/heldout.txt" <<'EOF'
 import math, statistics, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])][1:]

@@ -15,18 +15,15 @@ step=${STEP:-6}
 media=../shared/media/realtalk
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-vq() {
-  "$parla" score "$1" --json "$work/s.json" -y </dev/null >/dev/null 2>&1 &&
-    python3 -c "import json,sys; print('%.2f' % json.load(open(sys.argv[1]))['scores']['vq'])" "$work/s.json" || echo nan
-}
+. bench/realtalk_common.sh
 printf 'clip\treal\tgreyer\tmore_colourful\tdarker\tlighter\n' | tee "$work/vq.tsv"
 tail -n +2 "$media/MANIFEST.tsv" | cut -f1 | awk -v s="$step" 'NR % s == 1' | while read -r file; do
-  line="${file%.mp4}	$(vq "$media/$file")"
+  line="${file%.mp4}	$(vq "$parla" "$media/$file" 2 || echo nan)"
   for change in "0.5 1" "1.5 1" "1 0.7" "1 1.3"; do  # SATURATION GAIN
     # shellcheck disable=SC2086
     if "$gallery" recolour "$media/$file" "$work/v.mp4" $change >/dev/null 2>&1 &&
         ffmpeg -nostdin -v error -y -i "$work/v.mp4" -i "$media/$file" -map 0:v -map 1:a -c copy -shortest "$work/m.mp4"; then
-      line="$line	$(vq "$work/m.mp4")"
+      line="$line	$(vq "$parla" "$work/m.mp4" 2 || echo nan)"
     else
       line="$line	nan"
     fi

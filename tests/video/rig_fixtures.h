@@ -10,7 +10,6 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
-#include <map>
 #include <ostream>
 #include <string_view>
 #include <utility>
@@ -79,6 +78,27 @@ inline bool teeth_coloured(const std::uint8_t* rgb, int lightest = 150) {
   return lo > lightest && hi - lo < 35;
 }
 
+// Calls `visit(x, y)` for every pixel of `picture` whose centre lies inside dlib's
+// inner-lip polygon 60-67 of `l` (landmarks in `picture`'s pixels; even-odd rule), row by
+// row from the top.
+template <typename Visit>
+void for_each_inner_lip_pixel(const Image& picture, const video::Landmarks& l, Visit visit) {
+  float x0 = 1e9f, x1 = -1e9f, y0 = 1e9f, y1 = -1e9f;
+  for (int i = 60; i < 68; ++i) {
+    x0 = std::min(x0, l[i].x), x1 = std::max(x1, l[i].x), y0 = std::min(y0, l[i].y), y1 = std::max(y1, l[i].y);
+  }
+  for (int y = std::max(0, static_cast<int>(y0)); y <= std::min(picture.height - 1, static_cast<int>(y1) + 1); ++y) {
+    for (int x = std::max(0, static_cast<int>(x0)); x <= std::min(picture.width - 1, static_cast<int>(x1) + 1); ++x) {
+      const float px = static_cast<float>(x) + 0.5f, py = static_cast<float>(y) + 0.5f;
+      bool in = false;
+      for (int i = 60, j = 67; i < 68; j = i++) {
+        if ((l[i].y > py) != (l[j].y > py) && px < (l[j].x - l[i].x) * (py - l[i].y) / (l[j].y - l[i].y) + l[i].x) in = !in;
+      }
+      if (in) visit(x, y);
+    }
+  }
+}
+
 // How light an open mouth is (issue #16: teeth lit like the face around them): over the
 // pixels inside the inner-lip polygon 60-67 of `l` (landmarks in `picture`'s pixels), the
 // luma at the 90th / 50th / 10th percentile over the cheeks' luma (the patches
@@ -114,30 +134,20 @@ inline MouthLight mouth_light(const Image& picture, const video::Landmarks& l) {
     }
   }
   skin /= static_cast<float>(std::max(1, skin_n));
-  float x0 = 1e9f, x1 = -1e9f, y0 = 1e9f, y1 = -1e9f;
-  for (int i = 60; i < 68; ++i) {
-    x0 = std::min(x0, l[i].x), x1 = std::max(x1, l[i].x), y0 = std::min(y0, l[i].y), y1 = std::max(y1, l[i].y);
-  }
   struct Inside {
     float luma;
     const std::uint8_t* rgb;
     int x, y;
   };
   std::vector<Inside> inside;
-  std::map<int, std::pair<int, int>> column;  // x -> the polygon's first and last row there
-  for (int y = std::max(0, static_cast<int>(y0)); y <= std::min(picture.height - 1, static_cast<int>(y1) + 1); ++y) {
-    for (int x = std::max(0, static_cast<int>(x0)); x <= std::min(picture.width - 1, static_cast<int>(x1) + 1); ++x) {
-      const float px = static_cast<float>(x) + 0.5f, py = static_cast<float>(y) + 0.5f;
-      bool in = false;  // even-odd rule
-      for (int i = 60, j = 67; i < 68; j = i++) {
-        if ((l[i].y > py) != (l[j].y > py) && px < (l[j].x - l[i].x) * (py - l[i].y) / (l[j].y - l[i].y) + l[i].x) in = !in;
-      }
-      if (!in) continue;
-      inside.push_back({luma(picture.pixel(x, y)), picture.pixel(x, y), x, y});
-      auto [it, added] = column.try_emplace(x, y, y);
-      if (!added) it->second.second = y;
-    }
-  }
+  // x -> the polygon's first and last row in that column
+  std::vector<std::pair<int, int>> column(static_cast<size_t>(picture.width), {-1, -1});
+  for_each_inner_lip_pixel(picture, l, [&](int x, int y) {
+    inside.push_back({luma(picture.pixel(x, y)), picture.pixel(x, y), x, y});
+    auto& [top, bottom] = column[static_cast<size_t>(x)];
+    if (top < 0) top = y;
+    bottom = y;
+  });
   MouthLight light;
   if (inside.size() < 12 || skin < 1.f) return light;
   // The percentiles and the brightest tenth's warmth of `pixels`, sorted by luma here.
@@ -154,7 +164,7 @@ inline MouthLight mouth_light(const Image& picture, const video::Landmarks& l) {
   };
   std::vector<Inside> upper, lower;
   for (const Inside& p : inside) {
-    const auto [top, bottom] = column.at(p.x);
+    const auto [top, bottom] = column[static_cast<size_t>(p.x)];
     const float place = static_cast<float>(p.y - top) / static_cast<float>(std::max(1, bottom - top));
     if (place < 1.f / 3.f) upper.push_back(p);
     if (place > 2.f / 3.f) lower.push_back(p);

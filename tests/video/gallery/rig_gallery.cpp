@@ -265,22 +265,13 @@ void write_recoloured(const fs::path& video_path, const fs::path& out, float sat
                                            .crf = 14, .audio_rate = 0});
     }
     try {
-      const video::Landmarks l = video::fit_face(frame, video_path.string()).landmarks;
-      for (int y = 0; y < frame.height; ++y) {
-        for (int x = 0; x < frame.width; ++x) {
-          const float px = static_cast<float>(x) + 0.5f, py = static_cast<float>(y) + 0.5f;
-          bool in = false;  // even-odd rule
-          for (int i = 60, j = 67; i < 68; j = i++) {
-            if ((l[i].y > py) != (l[j].y > py) && px < (l[j].x - l[i].x) * (py - l[i].y) / (l[j].y - l[i].y) + l[i].x) in = !in;
-          }
-          if (!in) continue;
-          std::uint8_t* rgb = frame.pixel(x, y);
-          const float grey = 0.299f * rgb[0] + 0.587f * rgb[1] + 0.114f * rgb[2];
-          for (int k = 0; k < 3; ++k) {
-            rgb[k] = static_cast<std::uint8_t>(std::clamp(gain * (grey + (rgb[k] - grey) * saturation) + 0.5f, 0.f, 255.f));
-          }
+      testing::for_each_inner_lip_pixel(frame, video::fit_face(frame, video_path.string()).landmarks, [&](int x, int y) {
+        std::uint8_t* rgb = frame.pixel(x, y);
+        const float grey = 0.299f * rgb[0] + 0.587f * rgb[1] + 0.114f * rgb[2];
+        for (int k = 0; k < 3; ++k) {
+          rgb[k] = static_cast<std::uint8_t>(std::clamp(gain * (grey + (rgb[k] - grey) * saturation) + 0.5f, 0.f, 255.f));
         }
-      }
+      });
     } catch (const InputError&) {
       // no face in this frame
     }
