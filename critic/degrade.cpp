@@ -634,4 +634,12 @@ Image degrade_frame(const Image& frame, const video::Landmarks& landmarks, Degra
   return out;
 }
 
+void recolour_mouth(Image& frame, const video::Landmarks& landmarks, float saturation, float gain) {
+  video::for_each_inner_lip_pixel(frame.width, frame.height, landmarks, [&](int x, int y) {
+    std::uint8_t* rgb = frame.pixel(x, y);
+    const float grey = 0.299f * rgb[0] + 0.587f * rgb[1] + 0.114f * rgb[2];
+    for (int k = 0; k < 3; ++k) rgb[k] = to_u8(gain * (grey + (rgb[k] - grey) * saturation));
+  });
+}
+
 }  // namespace parla::critic

@@ -34,4 +34,12 @@ std::string_view degradation_name(Degradation d);
 Image degrade_frame(const Image& frame, const video::Landmarks& landmarks, Degradation d,
                     float strength, std::uint64_t seed, const Image* previous);
 
+// Not a fault: the inside of the open mouth (dlib's inner-lip polygon 60-67 of
+// `landmarks`) with its chroma about its luma scaled by `saturation` (< 1 greyer) and
+// then all three channels by `gain` (< 1 darker), in place. Real mouths differ in both
+// (teeth, tongue, light), so the VQ head's training draws them at random on clean and
+// degraded frames alike: neither alone tells a fault (docs/critic.md "What VQ rewards
+// that it should not"). bench/vq_mouth_colour.sh scores real videos changed this way.
+void recolour_mouth(Image& frame, const video::Landmarks& landmarks, float saturation, float gain);
+
 }  // namespace parla::critic

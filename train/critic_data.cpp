@@ -4,6 +4,7 @@
 #include "train/critic_data.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 
@@ -13,6 +14,13 @@
 namespace parla::train {
 namespace {
 
+// VQ training pairs' mouth jitter (VqCollector::add): the share of pairs that get it, and
+// the bounds of the log of the saturation and the gain drawn (uniform in the log: x 0.47
+// .. 2.1 and x 0.67 .. 1.49).
+constexpr double kMouthJitterShare = 0.8;
+constexpr double kMouthJitterLogSaturation = 0.75;
+constexpr double kMouthJitterLogGain = 0.4;
+constexpr std::uint64_t kMouthJitterStream = 0x6d6f757468;  // "mouth"
 constexpr int kRenderSize = 256;      // rendered crop side for tracking back, pixels
 constexpr int kRealVqStride = 3;      // every 3rd frame of a real video gives a VQ pair
 constexpr int kRenderVqStride = 4;    // every 4th rendered frame
@@ -173,9 +181,9 @@ void VqCollector::push(const Image& now, const Image& before, const Image& mouth
   real_.push_back(real ? 1 : 0);
 }
 
-void VqCollector::add_degraded(const Image& frame, const critic::FaceObservation& seen,
-                               critic::Degradation type, const Image& clean_before, Split split,
-                               bool real) {
+void VqCollector::add_degraded(const Image& frame, const Image& before_frame,
+                               const critic::FaceObservation& seen, critic::Degradation type,
+                               const Image& clean_before, Split split, bool real) {
   const video::Landmarks& lm = seen.landmarks;
   const video::Landmarks& lm_before = previous_seen_->landmarks;
   Random rng(
@@ -184,12 +192,12 @@ void VqCollector::add_degraded(const Image& frame, const critic::FaceObservation
   std::uint64_t fault_seed = rng.next_u64();
   if (type == critic::Degradation::Frozen) {
     // The tracker finds the same landmarks on a repeated frame: identical crops.
-    push(critic::crop_face(previous_, lm_before), clean_before,
-         critic::crop_mouth(previous_, lm_before), 0.f, static_cast<int>(type), split, real);
+    push(critic::crop_face(before_frame, lm_before), clean_before,
+         critic::crop_mouth(before_frame, lm_before), 0.f, static_cast<int>(type), split, real);
     return;
   }
-  Image now = critic::degrade_frame(frame, lm, type, strength, fault_seed, &previous_);
-  Image before = critic::degrade_frame(previous_, lm_before, type, strength, fault_seed,
+  Image now = critic::degrade_frame(frame, lm, type, strength, fault_seed, &before_frame);
+  Image before = critic::degrade_frame(before_frame, lm_before, type, strength, fault_seed,
                                        before_previous_.empty() ? nullptr : &before_previous_);
   push(critic::crop_face(now, lm), critic::crop_face(before, lm_before),
        critic::crop_mouth(now, lm), 0.f, static_cast<int>(type), split, real);
@@ -199,18 +207,33 @@ void VqCollector::add(const Image& frame, const critic::FaceObservation& seen, S
                       bool real) {
   if (previous_seen_ && previous_seen_->found && seen.found && counter_++ % stride_ == 0) {
     const video::Landmarks& lm = seen.landmarks;
-    Image clean_now = critic::crop_face(frame, lm);
-    Image clean_before = critic::crop_face(previous_, previous_seen_->landmarks);
-    Image clean_mouth = critic::crop_mouth(frame, lm);
+    Image now = frame, before = previous_;
+    if (split == Split::Train && !all_types_) {
+      // Real mouths differ in colour and light (teeth, tongue, lighting): the open mouth
+      // of most training pairs gets a random saturation and gain, the same on the frame
+      // before and on the clean and the degraded sample, so neither alone tells a fault
+      // (docs/critic.md "What VQ rewards that it should not").
+      Random rng(derive_seed(derive_seed(seed_, kMouthJitterStream), static_cast<std::uint64_t>(counter_)));
+      if (rng.chance(kMouthJitterShare)) {
+        const auto saturation = static_cast<float>(std::exp(rng.uniform(-kMouthJitterLogSaturation, kMouthJitterLogSaturation)));
+        const auto gain = static_cast<float>(std::exp(rng.uniform(-kMouthJitterLogGain, kMouthJitterLogGain)));
+        critic::recolour_mouth(now, lm, saturation, gain);
+        critic::recolour_mouth(before, previous_seen_->landmarks, saturation, gain);
+      }
+    }
+    Image clean_now = critic::crop_face(now, lm);
+    Image clean_before = critic::crop_face(before, previous_seen_->landmarks);
+    Image clean_mouth = critic::crop_mouth(now, lm);
     if (all_types_) {
       for (int d = 0; d < critic::kDegradationCount; ++d) {
         push(clean_now, clean_before, clean_mouth, 1.f, -1, split, real);
-        add_degraded(frame, seen, static_cast<critic::Degradation>(d), clean_before, split, real);
+        add_degraded(now, before, seen, static_cast<critic::Degradation>(d), clean_before, split,
+                     real);
       }
     } else {
       push(clean_now, clean_before, clean_mouth, 1.f, -1, split, real);
       Random rng(derive_seed(seed_, static_cast<std::uint64_t>(counter_)));
-      add_degraded(frame, seen,
+      add_degraded(now, before, seen,
                    static_cast<critic::Degradation>(rng.below(critic::kDegradationCount)),
                    clean_before, split, real);
     }

@@ -55,15 +55,17 @@ class VqCollector {
   VqCollector(int stride, std::uint64_t seed, bool all_types = false)
       : stride_(stride), seed_(seed), all_types_(all_types) {}
   // Frames in order with what the tracker saw; every `stride`-th frame with a face in
-  // it and the one before gives a clean and a degraded sample.
+  // it and the one before gives a clean and a degraded sample. Train-split pairs (not
+  // all_types) get a random mouth colour and light first (critic::recolour_mouth).
   void add(const Image& frame, const critic::FaceObservation& seen, Split split, bool real);
   void reset_video();  // the next frame starts a new video
   VqData finish();     // everything collected so far
   std::int64_t pairs() const { return static_cast<std::int64_t>(label_.size()) / 2; }
 
  private:
-  void add_degraded(const Image& frame, const critic::FaceObservation& seen, critic::Degradation type,
-                    const Image& clean_before, Split split, bool real);
+  // `frame` and `before_frame`: this frame and the one before as the clean sample shows them.
+  void add_degraded(const Image& frame, const Image& before_frame, const critic::FaceObservation& seen,
+                    critic::Degradation type, const Image& clean_before, Split split, bool real);
   void push(const Image& now, const Image& before, const Image& mouth, float label, int type,
             Split split, bool real);
   int stride_;

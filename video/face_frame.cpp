@@ -1,5 +1,6 @@
 // The face frame: origin between the eyes, x along the eye line, unit = inter-ocular
 // distance. Every deformer is defined in it, so one rig fits any face size and tilt.
+#include <algorithm>
 #include <cmath>
 
 #include "video/video.h"
@@ -78,6 +79,30 @@ std::string landmark_geometry_problem(const Landmarks& landmarks) {
            " eye distances (a face has about 2 and 2.5)";
   }
   return "";
+}
+
+void for_each_inner_lip_pixel(int width, int height, const Landmarks& l,
+                              const std::function<void(int x, int y)>& visit) {
+  float x0 = l[60].x, x1 = l[60].x, y0 = l[60].y, y1 = l[60].y;
+  for (int i = 61; i < 68; ++i) {
+    x0 = std::min(x0, l[i].x), x1 = std::max(x1, l[i].x);
+    y0 = std::min(y0, l[i].y), y1 = std::max(y1, l[i].y);
+  }
+  const int top = std::max(0, static_cast<int>(y0)), bottom = std::min(height - 1, static_cast<int>(y1) + 1);
+  const int left = std::max(0, static_cast<int>(x0)), right = std::min(width - 1, static_cast<int>(x1) + 1);
+  for (int y = top; y <= bottom; ++y) {
+    for (int x = left; x <= right; ++x) {
+      const float px = static_cast<float>(x) + 0.5f, py = static_cast<float>(y) + 0.5f;
+      bool in = false;
+      for (int i = 60, j = 67; i < 68; j = i++) {
+        if ((l[i].y > py) != (l[j].y > py) &&
+            px < (l[j].x - l[i].x) * (py - l[i].y) / (l[j].y - l[i].y) + l[i].x) {
+          in = !in;
+        }
+      }
+      if (in) visit(x, y);
+    }
+  }
 }
 
 }  // namespace parla::video

@@ -19,6 +19,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -258,6 +259,12 @@ FaceFrame face_frame(const Landmarks& landmarks);
 // reversed order, or proportions no face has. Checked on every --landmarks file and
 // again by Rig, so the mesh is only ever built for a face-shaped layout.
 std::string landmark_geometry_problem(const Landmarks& landmarks);
+// Calls `visit(x, y)` for every pixel of a width x height picture whose centre lies
+// inside dlib's inner-lip polygon (points 60-67 of `landmarks`, in the picture's pixels;
+// even-odd rule), row by row from the top: what a viewer sees of the open mouth's inside.
+// Nothing when the lips touch.
+void for_each_inner_lip_pixel(int width, int height, const Landmarks& landmarks,
+                              const std::function<void(int x, int y)>& visit);
 
 struct RigParams {
   // Mesh density: cells per inter-ocular distance (columns are twice as dense across

@@ -389,6 +389,42 @@ TEST(Degrade, IsFastEnoughForTrainingData) {
   }
 }
 
+// The VQ training's mouth jitter (train/critic_data.cpp) changes the open mouth and
+// nothing else: on Obama's smile (teeth between parted lips) the inside of dlib's inner-lip
+// polygon goes grey at saturation 0 and to half its light at gain 0.5; every pixel outside
+// it stays as it was, and saturation 1, gain 1 changes nothing.
+TEST(Degrade, RecolourMouthChangesOnlyTheOpenMouth) {
+  const Portrait& p = portraits()[1];
+  ASSERT_EQ(p.name, "obama");
+  std::vector<char> inside(static_cast<size_t>(p.image.width) * p.image.height, 0);
+  int count = 0;
+  video::for_each_inner_lip_pixel(p.image.width, p.image.height, p.landmarks, [&](int x, int y) {
+    inside[static_cast<size_t>(y) * p.image.width + x] = 1;
+    ++count;
+  });
+  EXPECT_GT(count, 200) << "Obama's teeth between his lips";
+  Image same = p.image;
+  recolour_mouth(same, p.landmarks, 1.f, 1.f);
+  EXPECT_EQ(same.rgb, p.image.rgb);
+  Image grey = p.image, dark = p.image;
+  recolour_mouth(grey, p.landmarks, 0.f, 1.f);
+  recolour_mouth(dark, p.landmarks, 1.f, 0.5f);
+  int greyed = 0;
+  for (int y = 0; y < p.image.height; ++y) {
+    for (int x = 0; x < p.image.width; ++x) {
+      const std::uint8_t *a = p.image.pixel(x, y), *g = grey.pixel(x, y), *d = dark.pixel(x, y);
+      if (!inside[static_cast<size_t>(y) * p.image.width + x]) {
+        ASSERT_TRUE(std::equal(a, a + 3, g) && std::equal(a, a + 3, d)) << "outside the mouth at " << x << ", " << y;
+        continue;
+      }
+      EXPECT_LE(std::max({g[0], g[1], g[2]}) - std::min({g[0], g[1], g[2]}), 1) << x << ", " << y;
+      for (int k = 0; k < 3; ++k) EXPECT_NEAR(d[k], a[k] * 0.5f, 0.51f) << x << ", " << y;
+      greyed += std::max({a[0], a[1], a[2]}) - std::min({a[0], a[1], a[2]}) > 8;
+    }
+  }
+  EXPECT_GT(greyed, count / 4) << "the mouth had colour to lose";
+}
+
 TEST(Degrade, NamesAreDistinct) {
   std::vector<std::string> names;
   for (Degradation d : all_degradations()) names.emplace_back(degradation_name(d));

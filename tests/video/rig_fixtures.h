@@ -78,27 +78,6 @@ inline bool teeth_coloured(const std::uint8_t* rgb, int lightest = 150) {
   return lo > lightest && hi - lo < 35;
 }
 
-// Calls `visit(x, y)` for every pixel of `picture` whose centre lies inside dlib's
-// inner-lip polygon 60-67 of `l` (landmarks in `picture`'s pixels; even-odd rule), row by
-// row from the top.
-template <typename Visit>
-void for_each_inner_lip_pixel(const Image& picture, const video::Landmarks& l, Visit visit) {
-  float x0 = 1e9f, x1 = -1e9f, y0 = 1e9f, y1 = -1e9f;
-  for (int i = 60; i < 68; ++i) {
-    x0 = std::min(x0, l[i].x), x1 = std::max(x1, l[i].x), y0 = std::min(y0, l[i].y), y1 = std::max(y1, l[i].y);
-  }
-  for (int y = std::max(0, static_cast<int>(y0)); y <= std::min(picture.height - 1, static_cast<int>(y1) + 1); ++y) {
-    for (int x = std::max(0, static_cast<int>(x0)); x <= std::min(picture.width - 1, static_cast<int>(x1) + 1); ++x) {
-      const float px = static_cast<float>(x) + 0.5f, py = static_cast<float>(y) + 0.5f;
-      bool in = false;
-      for (int i = 60, j = 67; i < 68; j = i++) {
-        if ((l[i].y > py) != (l[j].y > py) && px < (l[j].x - l[i].x) * (py - l[i].y) / (l[j].y - l[i].y) + l[i].x) in = !in;
-      }
-      if (in) visit(x, y);
-    }
-  }
-}
-
 // How light an open mouth is (issue #16: teeth lit like the face around them): over the
 // pixels inside the inner-lip polygon 60-67 of `l` (landmarks in `picture`'s pixels), the
 // luma at the 90th / 50th / 10th percentile over the cheeks' luma (the patches
@@ -142,7 +121,7 @@ inline MouthLight mouth_light(const Image& picture, const video::Landmarks& l) {
   std::vector<Inside> inside;
   // x -> the polygon's first and last row in that column
   std::vector<std::pair<int, int>> column(static_cast<size_t>(picture.width), {-1, -1});
-  for_each_inner_lip_pixel(picture, l, [&](int x, int y) {
+  video::for_each_inner_lip_pixel(picture.width, picture.height, l, [&](int x, int y) {
     inside.push_back({luma(picture.pixel(x, y)), picture.pixel(x, y), x, y});
     auto& [top, bottom] = column[static_cast<size_t>(x)];
     if (top < 0) top = y;

@@ -37,6 +37,7 @@
 #include <utility>
 #include <vector>
 
+#include "critic/degrade.h"
 #include "tests/support/testing.h"
 #include "tests/video/rig_cases.h"
 #include "tests/video/rig_fixtures.h"
@@ -265,13 +266,7 @@ void write_recoloured(const fs::path& video_path, const fs::path& out, float sat
                                            .crf = 14, .audio_rate = 0});
     }
     try {
-      testing::for_each_inner_lip_pixel(frame, video::fit_face(frame, video_path.string()).landmarks, [&](int x, int y) {
-        std::uint8_t* rgb = frame.pixel(x, y);
-        const float grey = 0.299f * rgb[0] + 0.587f * rgb[1] + 0.114f * rgb[2];
-        for (int k = 0; k < 3; ++k) {
-          rgb[k] = static_cast<std::uint8_t>(std::clamp(gain * (grey + (rgb[k] - grey) * saturation) + 0.5f, 0.f, 255.f));
-        }
-      });
+      critic::recolour_mouth(frame, video::fit_face(frame, video_path.string()).landmarks, saturation, gain);
     } catch (const InputError&) {
       // no face in this frame
     }
