@@ -6,8 +6,11 @@
 # and × 1.5, luma × 0.7 and × 1.3; the audio muxed back). A real video is by definition
 # natural: a head that scores the greyer (darker) copy higher than the original on most
 # clips prefers grey (dark) mouths, not real ones.
-# Every STEP-th realtalk clip (default 6: 16 clips, ~8 min on an idle 2-core machine).
-# Usage: [STEP=6] bench/vq_mouth_colour.sh [PARLA [RIG_GALLERY]]
+# Every STEP-th realtalk clip (default 6: 16 clips, ~8 min on an idle 2-core machine), or
+# with SPEAKERS=heldout every clip of the held-out speakers (12 clips, never trained on by
+# any model, the VQ head included). The summary gives the held-out and the training
+# speakers apart too. The heads are PARLA_DATA_DIR's (models/critic/vq.pt).
+# Usage: [STEP=6] [SPEAKERS=heldout] bench/vq_mouth_colour.sh [PARLA [RIG_GALLERY]]
 set -eu
 parla=${1:-build/cli/parla}
 gallery=${2:-build/tests/video/rig_gallery}
@@ -16,9 +19,13 @@ media=../shared/media/realtalk
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 . bench/realtalk_common.sh
-printf 'clip\treal\tgreyer\tmore_colourful\tdarker\tlighter\n' | tee "$work/vq.tsv"
-tail -n +2 "$media/MANIFEST.tsv" | cut -f1 | awk -v s="$step" 'NR % s == 1' | while read -r file; do
-  line="${file%.mp4}	$(vq "$parla" "$media/$file" 2 || echo nan)"
+heldout_speakers "$work/heldout.txt"
+printf 'clip\tspeaker\treal\tgreyer\tmore_colourful\tdarker\tlighter\n' | tee "$work/vq.tsv"
+tail -n +2 "$media/MANIFEST.tsv" | cut -f1,6 |
+  if [ "${SPEAKERS:-}" = heldout ]; then awk -F '\t' 'NR == FNR { h[$0]; next } $2 in h' "$work/heldout.txt" -
+  else awk -v s="$step" 'NR % s == 1'; fi |
+  while IFS="$(printf '\t')" read -r file speaker; do
+  line="${file%.mp4}	$speaker	$(vq "$parla" "$media/$file" 2 || echo nan)"
   for change in "0.5 1" "1.5 1" "1 0.7" "1 1.3"; do  # SATURATION GAIN
     # shellcheck disable=SC2086
     if "$gallery" recolour "$media/$file" "$work/v.mp4" $change >/dev/null 2>&1 &&
@@ -30,15 +37,19 @@ tail -n +2 "$media/MANIFEST.tsv" | cut -f1 | awk -v s="$step" 'NR % s == 1' | wh
   done
   printf '%s\n' "$line" | tee -a "$work/vq.tsv"
 done
-python3 - "$work/vq.tsv" <<'EOF'
+python3 - "$work/vq.tsv" "$work/heldout.txt" <<'EOF'
 import statistics as st, sys
+heldout = {l.strip() for l in open(sys.argv[2]) if l.strip()}
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])][1:]
-rows = [[float(v) for v in r[1:]] for r in rows if "nan" not in r]
-if rows:
-    real = [r[0] for r in rows]
-    parts = []
+rows = [(r[1] in heldout, [float(v) for v in r[2:]]) for r in rows if "nan" not in r]
+for label, part in (("all", [r for _, r in rows]), ("held-out speakers", [r for h, r in rows if h]),
+                    ("training speakers", [r for h, r in rows if not h])):
+    if not part:
+        continue
+    real = [r[0] for r in part]
+    changes = []
     for i, name in enumerate(("greyer", "more colourful", "darker", "lighter"), 1):
-        vq = [r[i] for r in rows]
-        parts.append(f"{name} {st.mean(vq):.2f} (above the real video on {sum(v > r for v, r in zip(vq, real))})")
-    print(f"{len(rows)} clips: VQ of the real videos {st.mean(real):.2f}; with their open mouths " + ", ".join(parts))
+        vq = [r[i] for r in part]
+        changes.append(f"{name} {st.mean(vq):.2f} (above the real video on {sum(v > r for v, r in zip(vq, real))})")
+    print(f"{label}, {len(part)} clips: VQ of the real videos {st.mean(real):.2f}; with their open mouths " + ", ".join(changes))
 EOF

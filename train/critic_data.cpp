@@ -60,6 +60,10 @@ void save_data(const CriticData& data, const std::filesystem::path& path) {
   archive.write("vq_type", data.vq.type);
   archive.write("vq_split", data.vq.split);
   archive.write("vq_real", data.vq.real);
+  if (data.vq.face_alt.defined()) {
+    archive.write("vq_face_alt", data.vq.face_alt);
+    archive.write("vq_mouth_alt", data.vq.mouth_alt);
+  }
   std::filesystem::create_directories(path.parent_path());
   archive.save_to(path.string() + ".tmp");
   write_text_file(path.string() + ".names", names);
@@ -94,6 +98,11 @@ CriticData load_data(const std::filesystem::path& path) {
   archive.read("vq_type", data.vq.type);
   archive.read("vq_split", data.vq.split);
   archive.read("vq_real", data.vq.real);
+  // Caches built before the mouth jitter have no second clean samples.
+  if (!archive.try_read("vq_face_alt", data.vq.face_alt) ||
+      !archive.try_read("vq_mouth_alt", data.vq.mouth_alt)) {
+    data.vq.face_alt = data.vq.mouth_alt = torch::Tensor();
+  }
   return data;
 }
 
@@ -112,6 +121,12 @@ VqData concat(std::vector<VqData> parts) {
   out.type = cat(&VqData::type);
   out.split = cat(&VqData::split);
   out.real = cat(&VqData::real);
+  // Second clean samples only where every part with pairs has them, else pairs would
+  // not line up with them.
+  const bool all_alt = std::all_of(parts.begin(), parts.end(), [](const VqData& p) {
+    return !p.label.defined() || p.label.numel() == 0 || p.face_alt.defined();
+  });
+  if (all_alt) out.face_alt = cat(&VqData::face_alt), out.mouth_alt = cat(&VqData::mouth_alt);
   return out;
 }
 
@@ -207,22 +222,38 @@ void VqCollector::add(const Image& frame, const critic::FaceObservation& seen, S
                       bool real) {
   if (previous_seen_ && previous_seen_->found && seen.found && counter_++ % stride_ == 0) {
     const video::Landmarks& lm = seen.landmarks;
+    // Real mouths differ in colour and light (teeth, tongue, lighting): the open mouth of
+    // most training pairs gets a random saturation and gain, the same on the frame before
+    // and on the clean and the degraded sample, so neither alone tells a fault; and every
+    // pair's clean sample is kept once more with another draw, which the head learns to
+    // score alike (docs/critic.md "What VQ rewards that it should not").
+    Random rng(derive_seed(derive_seed(seed_, kMouthJitterStream), static_cast<std::uint64_t>(counter_)));
+    auto recoloured = [&](const Image& picture, const video::Landmarks& l, float saturation, float gain) {
+      Image out = picture;
+      critic::recolour_mouth(out, l, saturation, gain);
+      return out;
+    };
+    auto draw = [&] {
+      return std::pair{static_cast<float>(std::exp(rng.uniform(-kMouthJitterLogSaturation, kMouthJitterLogSaturation))),
+                       static_cast<float>(std::exp(rng.uniform(-kMouthJitterLogGain, kMouthJitterLogGain)))};
+    };
+    const video::Landmarks& lm_before = previous_seen_->landmarks;
     Image now = frame, before = previous_;
-    if (split == Split::Train && !all_types_) {
-      // Real mouths differ in colour and light (teeth, tongue, lighting): the open mouth
-      // of most training pairs gets a random saturation and gain, the same on the frame
-      // before and on the clean and the degraded sample, so neither alone tells a fault
-      // (docs/critic.md "What VQ rewards that it should not").
-      Random rng(derive_seed(derive_seed(seed_, kMouthJitterStream), static_cast<std::uint64_t>(counter_)));
-      if (rng.chance(kMouthJitterShare)) {
-        const auto saturation = static_cast<float>(std::exp(rng.uniform(-kMouthJitterLogSaturation, kMouthJitterLogSaturation)));
-        const auto gain = static_cast<float>(std::exp(rng.uniform(-kMouthJitterLogGain, kMouthJitterLogGain)));
-        critic::recolour_mouth(now, lm, saturation, gain);
-        critic::recolour_mouth(before, previous_seen_->landmarks, saturation, gain);
-      }
+    if (split == Split::Train && !all_types_ && rng.chance(kMouthJitterShare)) {
+      const auto [saturation, gain] = draw();
+      now = recoloured(frame, lm, saturation, gain);
+      before = recoloured(previous_, lm_before, saturation, gain);
+    }
+    if (!all_types_) {
+      const auto [saturation, gain] = draw();
+      const Image alt_now = recoloured(frame, lm, saturation, gain);
+      const Image alt_before = recoloured(previous_, lm_before, saturation, gain);
+      face_alt_.push_back(torch::cat({critic::image_bytes(critic::crop_face(alt_now, lm)),
+                                      critic::image_bytes(critic::crop_face(alt_before, lm_before))}));
+      mouth_alt_.push_back(critic::image_bytes(critic::crop_mouth(alt_now, lm)));
     }
     Image clean_now = critic::crop_face(now, lm);
-    Image clean_before = critic::crop_face(before, previous_seen_->landmarks);
+    Image clean_before = critic::crop_face(before, lm_before);
     Image clean_mouth = critic::crop_mouth(now, lm);
     if (all_types_) {
       for (int d = 0; d < critic::kDegradationCount; ++d) {
@@ -252,6 +283,7 @@ VqData VqCollector::finish() {
   d.type = torch::tensor(type_, torch::kInt64);
   d.split = torch::tensor(split_, torch::kInt64);
   d.real = torch::tensor(real_, torch::kInt64);
+  if (!face_alt_.empty()) d.face_alt = torch::stack(face_alt_), d.mouth_alt = torch::stack(mouth_alt_);
   return d;
 }
 

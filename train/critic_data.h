@@ -41,6 +41,10 @@ struct VqData {
   torch::Tensor type;      // [N] Degradation of a degraded sample, -1 clean
   torch::Tensor split;     // [N] Split
   torch::Tensor real;      // [N] 1 for frames of real videos, 0 renders
+  // [N / 2, ...] uint8, from training collectors only: pair i's clean sample once more,
+  // its open mouth with another random colour and light (critic::recolour_mouth): the
+  // head is taught to score both alike.
+  torch::Tensor face_alt, mouth_alt;
 };
 
 CriticClip make_critic_clip(const MotionTrack& motion, const audio::Features& features,
@@ -56,7 +60,8 @@ class VqCollector {
       : stride_(stride), seed_(seed), all_types_(all_types) {}
   // Frames in order with what the tracker saw; every `stride`-th frame with a face in
   // it and the one before gives a clean and a degraded sample. Train-split pairs (not
-  // all_types) get a random mouth colour and light first (critic::recolour_mouth).
+  // all_types) get a random mouth colour and light first (critic::recolour_mouth), and
+  // every pair (not all_types) a second clean sample with another (VqData::face_alt).
   void add(const Image& frame, const critic::FaceObservation& seen, Split split, bool real);
   void reset_video();  // the next frame starts a new video
   VqData finish();     // everything collected so far
@@ -74,7 +79,7 @@ class VqCollector {
   std::int64_t counter_ = 0;
   Image previous_, before_previous_;
   std::optional<critic::FaceObservation> previous_seen_;
-  std::vector<torch::Tensor> face_, mouth_;
+  std::vector<torch::Tensor> face_, mouth_, face_alt_, mouth_alt_;
   std::vector<float> label_;
   std::vector<std::int64_t> type_, split_, real_;
 };

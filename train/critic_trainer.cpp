@@ -406,13 +406,23 @@ void calibrate_mn(critic::MnHead& head, const ClipPools& held_out, std::uint64_t
 // ---------------------------------------------------------------------------------
 // VQ.
 
-torch::Tensor vq_logits(critic::VqHead& head, const VqData& vq, const torch::Tensor& idx,
-                        bool flip) {
-  torch::Tensor face = critic::vq_face_from_bytes(vq.face.index_select(0, idx));
-  torch::Tensor mouth = critic::vq_mouth_from_bytes(vq.mouth.index_select(0, idx));
+// The head's logits of samples `idx` of `face` and `mouth` (uint8 crops).
+torch::Tensor vq_logits(critic::VqHead& head, const torch::Tensor& face_bytes,
+                        const torch::Tensor& mouth_bytes, const torch::Tensor& idx, bool flip) {
+  torch::Tensor face = critic::vq_face_from_bytes(face_bytes.index_select(0, idx));
+  torch::Tensor mouth = critic::vq_mouth_from_bytes(mouth_bytes.index_select(0, idx));
   if (flip) face = face.flip({3}), mouth = mouth.flip({3});
   return head->forward(face, mouth);
 }
+
+torch::Tensor vq_logits(critic::VqHead& head, const VqData& vq, const torch::Tensor& idx,
+                        bool flip) {
+  return vq_logits(head, vq.face, vq.mouth, idx, flip);
+}
+
+// Weight of the mouth-colour term of the VQ loss: the squared logit difference between a
+// pair's clean sample and the same frame with another mouth colour and light.
+constexpr double kVqMouthInvariance = 1.0;
 
 std::vector<int64_t> vq_pairs(const VqData& vq, Split split) {
   std::vector<int64_t> pairs;
@@ -432,10 +442,18 @@ torch::Tensor vq_loss(critic::VqHead& head, const VqData& vq, const std::vector<
     idx.push_back(p);
     idx.push_back(p + 1);
   }
-  torch::Tensor logits = vq_logits(head, vq, torch::tensor(idx), rng.chance(0.5)).view({batch, 2});
+  const bool flip = rng.chance(0.5);
+  torch::Tensor logits = vq_logits(head, vq, torch::tensor(idx), flip).view({batch, 2});
   torch::Tensor labels = torch::tensor({1.f, 0.f}).repeat({batch, 1});
-  return F::binary_cross_entropy_with_logits(logits, labels) +
-         F::softplus(-(logits.select(1, 0) - logits.select(1, 1))).mean();
+  torch::Tensor loss = F::binary_cross_entropy_with_logits(logits, labels) +
+                       F::softplus(-(logits.select(1, 0) - logits.select(1, 1))).mean();
+  if (vq.face_alt.defined()) {
+    std::vector<int64_t> alt;
+    for (int b = 0; b < batch; ++b) alt.push_back(idx[2 * b] / 2);
+    torch::Tensor other = vq_logits(head, vq.face_alt, vq.mouth_alt, torch::tensor(alt), flip);
+    loss = loss + kVqMouthInvariance * (logits.select(1, 0) - other).pow(2).mean();
+  }
+  return loss;
 }
 
 // Score scale of VQ: as MN's, on the held-out clean and degraded frames.
