@@ -151,18 +151,6 @@ Image crop_around(const Image& frame, const video::Landmarks& l, int first, int 
   return crop_square(frame, 0.5f * (x0 + x1), 0.5f * (y0 + y1), side, size);
 }
 
-// Inside test for a closed polygon (even-odd rule).
-bool inside(const std::array<video::Point, 6>& poly, float x, float y) {
-  bool in = false;
-  for (size_t i = 0, j = poly.size() - 1; i < poly.size(); j = i++) {
-    if ((poly[i].y > y) != (poly[j].y > y) &&
-        x < (poly[j].x - poly[i].x) * (y - poly[i].y) / (poly[j].y - poly[i].y) + poly[i].x) {
-      in = !in;
-    }
-  }
-  return in;
-}
-
 float distance(video::Point a, video::Point b) { return std::hypot(a.x - b.x, a.y - b.y); }
 
 }  // namespace
@@ -235,19 +223,10 @@ std::optional<std::array<float, 2>> measure_gaze(const GrayImage& gray, const vi
     const float open =
         (distance(poly[1], poly[5]) + distance(poly[2], poly[4])) / (2.f * std::max(1.f, width));
     if (width < 12.f || open < 0.2f) continue;
-    float x0 = poly[0].x, x1 = x0, y0 = poly[0].y, y1 = y0;
-    for (const auto& p : poly) {
-      x0 = std::min(x0, p.x), x1 = std::max(x1, p.x), y0 = std::min(y0, p.y),
-      y1 = std::max(y1, p.y);
-    }
     std::vector<std::array<float, 3>> pixels;  // x, y, grey
-    for (int y = std::max(0, static_cast<int>(y0)); y <= std::min<int>(gray.nr() - 1, y1); ++y) {
-      for (int x = std::max(0, static_cast<int>(x0)); x <= std::min<int>(gray.nc() - 1, x1); ++x) {
-        if (inside(poly, x + 0.5f, y + 0.5f)) {
-          pixels.push_back({x + 0.5f, y + 0.5f, static_cast<float>(gray[y][x])});
-        }
-      }
-    }
+    video::for_each_pixel_inside(static_cast<int>(gray.nc()), static_cast<int>(gray.nr()), poly, [&](int x, int y) {
+      pixels.push_back({x + 0.5f, y + 0.5f, static_cast<float>(gray[y][x])});
+    });
     if (pixels.size() < 20) continue;
     // The darkest third of the opening is the iris and pupil.
     std::vector<float> values(pixels.size());

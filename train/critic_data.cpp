@@ -228,26 +228,19 @@ void VqCollector::add(const Image& frame, const critic::FaceObservation& seen, S
     // pair's clean sample is kept once more with another draw, which the head learns to
     // score alike (docs/critic.md "What VQ rewards that it should not").
     Random rng(derive_seed(derive_seed(seed_, kMouthJitterStream), static_cast<std::uint64_t>(counter_)));
-    auto recoloured = [&](const Image& picture, const video::Landmarks& l, float saturation, float gain) {
-      Image out = picture;
-      critic::recolour_mouth(out, l, saturation, gain);
-      return out;
-    };
-    auto draw = [&] {
-      return std::pair{static_cast<float>(std::exp(rng.uniform(-kMouthJitterLogSaturation, kMouthJitterLogSaturation))),
-                       static_cast<float>(std::exp(rng.uniform(-kMouthJitterLogGain, kMouthJitterLogGain)))};
-    };
     const video::Landmarks& lm_before = previous_seen_->landmarks;
+    // This frame and the one before with one random mouth colour and light.
+    auto recolour = [&](Image& now, Image& before) {
+      const auto saturation = static_cast<float>(std::exp(rng.uniform(-kMouthJitterLogSaturation, kMouthJitterLogSaturation)));
+      const auto gain = static_cast<float>(std::exp(rng.uniform(-kMouthJitterLogGain, kMouthJitterLogGain)));
+      critic::recolour_mouth(now, lm, saturation, gain);
+      critic::recolour_mouth(before, lm_before, saturation, gain);
+    };
     Image now = frame, before = previous_;
-    if (split == Split::Train && !all_types_ && rng.chance(kMouthJitterShare)) {
-      const auto [saturation, gain] = draw();
-      now = recoloured(frame, lm, saturation, gain);
-      before = recoloured(previous_, lm_before, saturation, gain);
-    }
+    if (split == Split::Train && !all_types_ && rng.chance(kMouthJitterShare)) recolour(now, before);
     if (!all_types_) {
-      const auto [saturation, gain] = draw();
-      const Image alt_now = recoloured(frame, lm, saturation, gain);
-      const Image alt_before = recoloured(previous_, lm_before, saturation, gain);
+      Image alt_now = frame, alt_before = previous_;
+      recolour(alt_now, alt_before);
       face_alt_.push_back(torch::cat({critic::image_bytes(critic::crop_face(alt_now, lm)),
                                       critic::image_bytes(critic::crop_face(alt_before, lm_before))}));
       mouth_alt_.push_back(critic::image_bytes(critic::crop_mouth(alt_now, lm)));

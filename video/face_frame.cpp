@@ -81,28 +81,36 @@ std::string landmark_geometry_problem(const Landmarks& landmarks) {
   return "";
 }
 
-void for_each_inner_lip_pixel(int width, int height, const Landmarks& l,
-                              const std::function<void(int x, int y)>& visit) {
-  float x0 = l[60].x, x1 = l[60].x, y0 = l[60].y, y1 = l[60].y;
-  for (int i = 61; i < 68; ++i) {
-    x0 = std::min(x0, l[i].x), x1 = std::max(x1, l[i].x);
-    y0 = std::min(y0, l[i].y), y1 = std::max(y1, l[i].y);
+bool inside_polygon(std::span<const Point> polygon, Point p) {
+  bool inside = false;
+  for (size_t i = 0, j = polygon.size() - 1; i < polygon.size(); j = i++) {
+    const Point a = polygon[i], b = polygon[j];
+    if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x)
+      inside = !inside;
+  }
+  return inside;
+}
+
+void for_each_pixel_inside(int width, int height, std::span<const Point> polygon,
+                           const std::function<void(int x, int y)>& visit) {
+  if (polygon.empty()) return;
+  float x0 = polygon[0].x, x1 = x0, y0 = polygon[0].y, y1 = y0;
+  for (const Point& p : polygon) {
+    x0 = std::min(x0, p.x), x1 = std::max(x1, p.x);
+    y0 = std::min(y0, p.y), y1 = std::max(y1, p.y);
   }
   const int top = std::max(0, static_cast<int>(y0)), bottom = std::min(height - 1, static_cast<int>(y1) + 1);
   const int left = std::max(0, static_cast<int>(x0)), right = std::min(width - 1, static_cast<int>(x1) + 1);
   for (int y = top; y <= bottom; ++y) {
     for (int x = left; x <= right; ++x) {
-      const float px = static_cast<float>(x) + 0.5f, py = static_cast<float>(y) + 0.5f;
-      bool in = false;
-      for (int i = 60, j = 67; i < 68; j = i++) {
-        if ((l[i].y > py) != (l[j].y > py) &&
-            px < (l[j].x - l[i].x) * (py - l[i].y) / (l[j].y - l[i].y) + l[i].x) {
-          in = !in;
-        }
-      }
-      if (in) visit(x, y);
+      if (inside_polygon(polygon, {static_cast<float>(x) + 0.5f, static_cast<float>(y) + 0.5f})) visit(x, y);
     }
   }
+}
+
+void for_each_inner_lip_pixel(int width, int height, const Landmarks& landmarks,
+                              const std::function<void(int x, int y)>& visit) {
+  for_each_pixel_inside(width, height, std::span<const Point>(landmarks).subspan(60, 8), visit);
 }
 
 }  // namespace parla::video

@@ -67,16 +67,6 @@ Histogram normalised(const Histogram& counts) {
   return h;
 }
 
-bool inside_polygon(const std::vector<Point>& polygon, Point p) {
-  bool inside = false;
-  for (size_t i = 0, j = polygon.size() - 1; i < polygon.size(); j = i++) {
-    const Point a = polygon[i], b = polygon[j];
-    if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x)
-      inside = !inside;
-  }
-  return inside;
-}
-
 // Two-pass chamfer distance (samples) from every sample to the nearest one with
 // `target` set; samples with `target` get 0.
 std::vector<float> chamfer(const std::vector<std::uint8_t>& target, int width, int height) {

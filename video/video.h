@@ -259,10 +259,14 @@ FaceFrame face_frame(const Landmarks& landmarks);
 // reversed order, or proportions no face has. Checked on every --landmarks file and
 // again by Rig, so the mesh is only ever built for a face-shaped layout.
 std::string landmark_geometry_problem(const Landmarks& landmarks);
+// Whether `p` lies inside the closed polygon `polygon` (even-odd rule).
+bool inside_polygon(std::span<const Point> polygon, Point p);
 // Calls `visit(x, y)` for every pixel of a width x height picture whose centre lies
-// inside dlib's inner-lip polygon (points 60-67 of `landmarks`, in the picture's pixels;
-// even-odd rule), row by row from the top: what a viewer sees of the open mouth's inside.
-// Nothing when the lips touch.
+// inside `polygon` (the picture's pixels; even-odd rule), row by row from the top.
+void for_each_pixel_inside(int width, int height, std::span<const Point> polygon,
+                           const std::function<void(int x, int y)>& visit);
+// The same over dlib's inner-lip polygon (points 60-67 of `landmarks`): what a viewer
+// sees of the open mouth's inside. Nothing when the lips touch.
 void for_each_inner_lip_pixel(int width, int height, const Landmarks& landmarks,
                               const std::function<void(int x, int y)>& visit);
 
