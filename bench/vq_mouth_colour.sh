@@ -39,13 +39,9 @@ tail -n +2 "$media/MANIFEST.tsv" | cut -f1,6 |
 done
 python3 - "$work/vq.tsv" "$work/heldout.txt" <<'EOF'
 import statistics as st, sys
-heldout = {l.strip() for l in open(sys.argv[2]) if l.strip()}
-rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])][1:]
-rows = [(r[1] in heldout, [float(v) for v in r[2:]]) for r in rows if "nan" not in r]
-for label, part in (("all", [r for _, r in rows]), ("held-out speakers", [r for h, r in rows if h]),
-                    ("training speakers", [r for h, r in rows if not h])):
-    if not part:
-        continue
+sys.path.insert(0, "bench")
+from speaker_groups import groups
+for label, part in groups(sys.argv[1], sys.argv[2]):
     real = [r[0] for r in part]
     changes = []
     for i, name in enumerate(("greyer", "more colourful", "darker", "lighter"), 1):

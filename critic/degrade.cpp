@@ -642,4 +642,15 @@ void recolour_mouth(Image& frame, const video::Landmarks& landmarks, float satur
   });
 }
 
+void add_grain(Image& image, float sigma, std::uint64_t seed) {
+  const std::uint64_t base = mix_seed(seed);
+  for (int y = 0; y < image.height; ++y) {
+    for (int x = 0; x < image.width; ++x) {
+      const float n = sigma * hashed_normal(base + (static_cast<std::uint64_t>(y) << 32) + static_cast<std::uint64_t>(x));
+      std::uint8_t* rgb = image.pixel(x, y);
+      for (int k = 0; k < 3; ++k) rgb[k] = to_u8(rgb[k] + n);
+    }
+  }
+}
+
 }  // namespace parla::critic

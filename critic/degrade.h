@@ -42,4 +42,12 @@ Image degrade_frame(const Image& frame, const video::Landmarks& landmarks, Degra
 // that it should not"). bench/vq_mouth_colour.sh scores real videos changed this way.
 void recolour_mouth(Image& frame, const video::Landmarks& landmarks, float saturation, float gain);
 
+// Not a fault either: fresh grain, as a camera and its codec leave on every frame of a
+// real video (a render of a still portrait has none that changes), in place: luma noise of
+// standard deviation `sigma` grey levels on every pixel, the same on the three channels.
+// `seed` picks the pattern: a frame and a frozen copy of it get the same grain from the
+// same seed. The VQ head's training draws it on clean and degraded pairs alike
+// (docs/critic.md "What VQ rewards that it should not"; bench/vq_grain.sh).
+void add_grain(Image& image, float sigma, std::uint64_t seed);
+
 }  // namespace parla::critic

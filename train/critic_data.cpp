@@ -21,6 +21,12 @@ constexpr double kMouthJitterShare = 0.8;
 constexpr double kMouthJitterLogSaturation = 0.75;
 constexpr double kMouthJitterLogGain = 0.4;
 constexpr std::uint64_t kMouthJitterStream = 0x6d6f757468;  // "mouth"
+// ... and their grain (VqCollector::add): the share of pairs that get it and its sigma's
+// bounds in grey levels (uniform): a real video's fresh noise, up to about what ffmpeg's
+// `noise=alls=4:allf=t` adds (bench/vq_grain.sh), far below the Noise fault's 10..24.
+constexpr double kGrainShare = 0.7;
+constexpr double kGrainSigmaMin = 0.5, kGrainSigmaMax = 4.0;
+constexpr std::uint64_t kGrainStream = 0x677261696e;  // "grain"
 constexpr int kRenderSize = 256;      // rendered crop side for tracking back, pixels
 constexpr int kRealVqStride = 3;      // every 3rd frame of a real video gives a VQ pair
 constexpr int kRenderVqStride = 4;    // every 4th rendered frame
@@ -196,9 +202,14 @@ void VqCollector::push(const Image& now, const Image& before, const Image& mouth
   real_.push_back(real ? 1 : 0);
 }
 
+Image VqCollector::Grain::on(Image crop, std::uint64_t seed) const {
+  if (sigma > 0.f) critic::add_grain(crop, sigma, seed);
+  return crop;
+}
+
 void VqCollector::add_degraded(const Image& frame, const Image& before_frame,
                                const critic::FaceObservation& seen, critic::Degradation type,
-                               const Image& clean_before, Split split, bool real) {
+                               const Image& clean_before, const Grain& grain, Split split, bool real) {
   const video::Landmarks& lm = seen.landmarks;
   const video::Landmarks& lm_before = previous_seen_->landmarks;
   Random rng(
@@ -206,16 +217,17 @@ void VqCollector::add_degraded(const Image& frame, const Image& before_frame,
   float strength = static_cast<float>(rng.uniform(0.5, 1.0));
   std::uint64_t fault_seed = rng.next_u64();
   if (type == critic::Degradation::Frozen) {
-    // The tracker finds the same landmarks on a repeated frame: identical crops.
-    push(critic::crop_face(before_frame, lm_before), clean_before,
-         critic::crop_mouth(before_frame, lm_before), 0.f, static_cast<int>(type), split, real);
+    // The tracker finds the same landmarks on a repeated frame: identical crops, its
+    // grain too (a repeated frame is the same picture).
+    push(grain.on(critic::crop_face(before_frame, lm_before), grain.before), clean_before,
+         grain.on(critic::crop_mouth(before_frame, lm_before), grain.mouth), 0.f, static_cast<int>(type), split, real);
     return;
   }
   Image now = critic::degrade_frame(frame, lm, type, strength, fault_seed, &before_frame);
   Image before = critic::degrade_frame(before_frame, lm_before, type, strength, fault_seed,
                                        before_previous_.empty() ? nullptr : &before_previous_);
-  push(critic::crop_face(now, lm), critic::crop_face(before, lm_before),
-       critic::crop_mouth(now, lm), 0.f, static_cast<int>(type), split, real);
+  push(grain.on(critic::crop_face(now, lm), grain.now), grain.on(critic::crop_face(before, lm_before), grain.before),
+       grain.on(critic::crop_mouth(now, lm), grain.mouth), 0.f, static_cast<int>(type), split, real);
 }
 
 void VqCollector::add(const Image& frame, const critic::FaceObservation& seen, Split split,
@@ -224,10 +236,17 @@ void VqCollector::add(const Image& frame, const critic::FaceObservation& seen, S
     const video::Landmarks& lm = seen.landmarks;
     // Real mouths differ in colour and light (teeth, tongue, lighting): the open mouth of
     // most training pairs gets a random saturation and gain, the same on the frame before
-    // and on the clean and the degraded sample, so neither alone tells a fault; and every
-    // pair's clean sample is kept once more with another draw, which the head learns to
-    // score alike (docs/critic.md "What VQ rewards that it should not").
+    // and on the clean and the degraded sample, so neither alone tells a fault. Real
+    // videos carry fresh grain and Parla's renders none, so most training pairs get
+    // grain too, over the clean and the degraded crops alike. Every pair's clean sample is
+    // kept once more with other draws of both, which the head learns to score alike
+    // (docs/critic.md "What VQ rewards that it should not").
     Random rng(derive_seed(derive_seed(seed_, kMouthJitterStream), static_cast<std::uint64_t>(counter_)));
+    Random grain_rng(derive_seed(derive_seed(seed_, kGrainStream), static_cast<std::uint64_t>(counter_)));
+    auto draw_grain = [&] {
+      return Grain{static_cast<float>(grain_rng.uniform(kGrainSigmaMin, kGrainSigmaMax)), grain_rng.next_u64(),
+                   grain_rng.next_u64(), grain_rng.next_u64()};
+    };
     const video::Landmarks& lm_before = previous_seen_->landmarks;
     // This frame and the one before with one random mouth colour and light.
     auto recolour = [&](Image& now, Image& before) {
@@ -238,28 +257,31 @@ void VqCollector::add(const Image& frame, const critic::FaceObservation& seen, S
     };
     Image now = frame, before = previous_;
     if (split == Split::Train && !all_types_ && rng.chance(kMouthJitterShare)) recolour(now, before);
+    Grain grain;
+    if (split == Split::Train && !all_types_ && grain_rng.chance(kGrainShare)) grain = draw_grain();
     if (!all_types_) {
       Image alt_now = frame, alt_before = previous_;
       recolour(alt_now, alt_before);
-      face_alt_.push_back(torch::cat({critic::image_bytes(critic::crop_face(alt_now, lm)),
-                                      critic::image_bytes(critic::crop_face(alt_before, lm_before))}));
-      mouth_alt_.push_back(critic::image_bytes(critic::crop_mouth(alt_now, lm)));
+      const Grain alt_grain = draw_grain();
+      face_alt_.push_back(torch::cat({critic::image_bytes(alt_grain.on(critic::crop_face(alt_now, lm), alt_grain.now)),
+                                      critic::image_bytes(alt_grain.on(critic::crop_face(alt_before, lm_before), alt_grain.before))}));
+      mouth_alt_.push_back(critic::image_bytes(alt_grain.on(critic::crop_mouth(alt_now, lm), alt_grain.mouth)));
     }
-    Image clean_now = critic::crop_face(now, lm);
-    Image clean_before = critic::crop_face(before, lm_before);
-    Image clean_mouth = critic::crop_mouth(now, lm);
+    Image clean_now = grain.on(critic::crop_face(now, lm), grain.now);
+    Image clean_before = grain.on(critic::crop_face(before, lm_before), grain.before);
+    Image clean_mouth = grain.on(critic::crop_mouth(now, lm), grain.mouth);
     if (all_types_) {
       for (int d = 0; d < critic::kDegradationCount; ++d) {
         push(clean_now, clean_before, clean_mouth, 1.f, -1, split, real);
-        add_degraded(now, before, seen, static_cast<critic::Degradation>(d), clean_before, split,
-                     real);
+        add_degraded(now, before, seen, static_cast<critic::Degradation>(d), clean_before, grain,
+                     split, real);
       }
     } else {
       push(clean_now, clean_before, clean_mouth, 1.f, -1, split, real);
       Random rng(derive_seed(seed_, static_cast<std::uint64_t>(counter_)));
       add_degraded(now, before, seen,
                    static_cast<critic::Degradation>(rng.below(critic::kDegradationCount)),
-                   clean_before, split, real);
+                   clean_before, grain, split, real);
     }
   }
   before_previous_ = std::move(previous_);

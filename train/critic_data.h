@@ -60,17 +60,27 @@ class VqCollector {
       : stride_(stride), seed_(seed), all_types_(all_types) {}
   // Frames in order with what the tracker saw; every `stride`-th frame with a face in
   // it and the one before gives a clean and a degraded sample. Train-split pairs (not
-  // all_types) get a random mouth colour and light first (critic::recolour_mouth), and
-  // every pair (not all_types) a second clean sample with another (VqData::face_alt).
+  // all_types) get a random mouth colour and light first (critic::recolour_mouth) and
+  // fresh grain on their crops last (critic::add_grain), and every pair (not all_types) a
+  // second clean sample with another draw of both (VqData::face_alt).
   void add(const Image& frame, const critic::FaceObservation& seen, Split split, bool real);
   void reset_video();  // the next frame starts a new video
   VqData finish();     // everything collected so far
   std::int64_t pairs() const { return static_cast<std::int64_t>(label_.size()) / 2; }
 
  private:
-  // `frame` and `before_frame`: this frame and the one before as the clean sample shows them.
+  // Fresh grain laid on a pair's crops last (critic::add_grain), over any fault as a
+  // camera's would be: its sigma in grey levels (0: none) and a seed for each crop.
+  struct Grain {
+    float sigma = 0.f;
+    std::uint64_t now = 0, before = 0, mouth = 0;
+    Image on(Image crop, std::uint64_t seed) const;
+  };
+  // `frame` and `before_frame`: this frame and the one before as the clean sample shows
+  // them; `clean_before` the clean sample's crop of the frame before, grain included.
   void add_degraded(const Image& frame, const Image& before_frame, const critic::FaceObservation& seen,
-                    critic::Degradation type, const Image& clean_before, Split split, bool real);
+                    critic::Degradation type, const Image& clean_before, const Grain& grain, Split split,
+                    bool real);
   void push(const Image& now, const Image& before, const Image& mouth, float label, int type,
             Split split, bool real);
   int stride_;
