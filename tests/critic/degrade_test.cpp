@@ -425,6 +425,33 @@ TEST(Degrade, RecolourMouthChangesOnlyTheOpenMouth) {
   EXPECT_GT(greyed, count / 4) << "the mouth had colour to lose";
 }
 
+// Grain is no fault: luma noise of the asked strength, the same on R, G and B, a pattern
+// fixed by its seed (a frozen frame's copy gets the same grain) and another for another.
+TEST(Degrade, GrainIsLumaNoiseOfItsStrengthAndSeed) {
+  const Image& plain = portraits()[0].image;
+  Image a = plain, again = plain, other = plain;
+  add_grain(a, 3.f, 11);
+  add_grain(again, 3.f, 11);
+  add_grain(other, 3.f, 12);
+  EXPECT_EQ(a.rgb, again.rgb);
+  double sum = 0, sum_sq = 0, cross = 0, other_sq = 0;
+  int n = 0;
+  for (size_t i = 0; i + 2 < plain.rgb.size(); i += 3) {
+    const auto lo = std::min({plain.rgb[i], plain.rgb[i + 1], plain.rgb[i + 2]});
+    const auto hi = std::max({plain.rgb[i], plain.rgb[i + 1], plain.rgb[i + 2]});
+    if (lo < 16 || hi > 239) continue;  // no clipping at 0 or 255
+    const int d = a.rgb[i] - plain.rgb[i], e = other.rgb[i] - plain.rgb[i];
+    for (int k = 1; k < 3; ++k) ASSERT_LE(std::abs((a.rgb[i + k] - plain.rgb[i + k]) - d), 1) << "pixel " << i / 3;
+    sum += d, sum_sq += d * d, cross += d * e, other_sq += e * e;
+    ++n;
+  }
+  ASSERT_GT(n, 100000);
+  const double mean = sum / n, sigma = std::sqrt(sum_sq / n - mean * mean);
+  EXPECT_NEAR(mean, 0.0, 0.05);
+  EXPECT_NEAR(sigma, 3.0, 0.15);
+  EXPECT_LT(std::abs(cross / std::sqrt(sum_sq * other_sq)), 0.02) << "another seed, another pattern";
+}
+
 TEST(Degrade, NamesAreDistinct) {
   std::vector<std::string> names;
   for (Degradation d : all_degradations()) names.emplace_back(degradation_name(d));
