@@ -20,12 +20,8 @@ out=${2:-$work/vq.tsv}
 printf 'clip\tspeaker\treal_vq\trender_vq\tframe_vq\n' >"$out"
 tail -n +2 "$media/MANIFEST.tsv" | cut -f1,6 | while IFS="$(printf '\t')" read -r file speaker; do
   clip="$media/$file"
-  ffmpeg -nostdin -v error -y -ss 0.5 -i "$clip" -frames:v 1 "$work/p.png"
-  ffmpeg -nostdin -v error -y -i "$clip" -vn -ac 1 -ar 16000 "$work/a.wav"
+  frame_audio_still "$clip"
   real=$(vq "$parla" "$clip" || echo nan)
-  seconds=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$work/a.wav" | awk '{ print ($1 < 4 ? $1 : 4) }')
-  ffmpeg -nostdin -v error -y -loop 1 -t "$seconds" -i "$work/p.png" -i "$work/a.wav" -map 0:v -map 1:a -t "$seconds" -r 25 \
-    -c:v libx264 -crf 18 -pix_fmt yuv420p -vf 'pad=ceil(iw/2)*2:ceil(ih/2)*2' "$work/still.mp4"
   frame=$(vq "$parla" "$work/still.mp4" || echo nan)
   if "$parla" render "$work/p.png" "$work/a.wav" -o "$work/r.mp4" -y -q </dev/null 2>/dev/null; then
     render=$(vq "$parla" "$work/r.mp4" || echo nan)

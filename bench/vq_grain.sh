@@ -4,16 +4,16 @@
 # frame; Parla's render of a still portrait carries the portrait's own grain, frozen, and
 # none that changes. Grain is not a fault a viewer sees, so VQ should score a video alike
 # with and without a little more of it. Every STEP-th realtalk clip (default 6: 16 clips,
-# ~10 min on an idle 2-core machine) is scored as recorded, Parla's render of its frame at
+# ~10 min on an idle 2-core machine), or with SPEAKERS=heldout every clip of the held-out
+# speakers (12 clips, never trained on by any model), is scored as recorded, Parla's render of its frame at
 # 0.5 s on its own audio, and that frame as a still video (the clip's audio, up to 4 s) —
 # each as it is and with ffmpeg's temporal grain added (`noise=alls=GRAIN:allf=t`, default
 # 4: uniform, about ±4 grey levels, barely visible; re-encoded at CRF 18). The summary
 # gives each one's mean and how often the grainy copy scores higher; the held-out and the
 # training speakers apart too. The heads are PARLA_DATA_DIR's (models/critic/vq.pt).
-# Usage: [STEP=6] [GRAIN=4] bench/vq_grain.sh [PARLA]
+# Usage: [STEP=6] [SPEAKERS=heldout] [GRAIN=4] bench/vq_grain.sh [PARLA]
 set -eu
 parla=${1:-build/cli/parla}
-step=${STEP:-6}
 grain=${GRAIN:-4}
 media=../shared/media/realtalk
 work=$(mktemp -d)
@@ -25,14 +25,9 @@ both() {  # VIDEO: its VQ, then the VQ of a grainy copy
   printf '%s\t%s' "$(vq "$parla" "$1" 2 || echo nan)" "$(vq "$parla" "$work/g.mp4" 2 || echo nan)"
 }
 printf 'clip\tspeaker\treal\treal_grain\trender\trender_grain\tstill\tstill_grain\n' | tee "$work/vq.tsv"
-tail -n +2 "$media/MANIFEST.tsv" | cut -f1,6 | awk -v s="$step" 'NR % s == 1' |
-  while IFS="$(printf '\t')" read -r file speaker; do
+chosen_clips "$work/heldout.txt" | while IFS="$(printf '\t')" read -r file speaker; do
   clip="$media/$file"
-  ffmpeg -nostdin -v error -y -ss 0.5 -i "$clip" -frames:v 1 "$work/p.png"
-  ffmpeg -nostdin -v error -y -i "$clip" -vn -ac 1 -ar 16000 "$work/a.wav"
-  seconds=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$work/a.wav" | awk '{ print ($1 < 4 ? $1 : 4) }')
-  ffmpeg -nostdin -v error -y -loop 1 -t "$seconds" -i "$work/p.png" -i "$work/a.wav" -map 0:v -map 1:a -t "$seconds" -r 25 \
-    -c:v libx264 -crf 18 -pix_fmt yuv420p -vf 'pad=ceil(iw/2)*2:ceil(ih/2)*2' "$work/still.mp4"
+  frame_audio_still "$clip"
   line="${file%.mp4}	$speaker	$(both "$clip")"
   if "$parla" render "$work/p.png" "$work/a.wav" -o "$work/r.mp4" -y -q </dev/null 2>/dev/null; then
     line="$line	$(both "$work/r.mp4")"

@@ -14,17 +14,13 @@
 set -eu
 parla=${1:-build/cli/parla}
 gallery=${2:-build/tests/video/rig_gallery}
-step=${STEP:-6}
 media=../shared/media/realtalk
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 . bench/realtalk_common.sh
 heldout_speakers "$work/heldout.txt"
 printf 'clip\tspeaker\treal\tgreyer\tmore_colourful\tdarker\tlighter\n' | tee "$work/vq.tsv"
-tail -n +2 "$media/MANIFEST.tsv" | cut -f1,6 |
-  if [ "${SPEAKERS:-}" = heldout ]; then awk -F '\t' 'NR == FNR { h[$0]; next } $2 in h' "$work/heldout.txt" -
-  else awk -v s="$step" 'NR % s == 1'; fi |
-  while IFS="$(printf '\t')" read -r file speaker; do
+chosen_clips "$work/heldout.txt" | while IFS="$(printf '\t')" read -r file speaker; do
   line="${file%.mp4}	$speaker	$(vq "$parla" "$media/$file" 2 || echo nan)"
   for change in "0.5 1" "1.5 1" "1 0.7" "1 1.3"; do  # SATURATION GAIN
     # shellcheck disable=SC2086

@@ -218,9 +218,9 @@ void VqCollector::add_degraded(const Image& frame, const Image& before_frame,
   std::uint64_t fault_seed = rng.next_u64();
   if (type == critic::Degradation::Frozen) {
     // The tracker finds the same landmarks on a repeated frame: identical crops, its
-    // grain too (a repeated frame is the same picture).
-    push(grain.on(critic::crop_face(before_frame, lm_before), grain.before), clean_before,
-         grain.on(critic::crop_mouth(before_frame, lm_before), grain.mouth), 0.f, static_cast<int>(type), split, real);
+    // grain too (a repeated frame is the same picture): the clean sample's crop before.
+    push(clean_before, clean_before, grain.on(critic::crop_mouth(before_frame, lm_before), grain.mouth), 0.f,
+         static_cast<int>(type), split, real);
     return;
   }
   Image now = critic::degrade_frame(frame, lm, type, strength, fault_seed, &before_frame);
