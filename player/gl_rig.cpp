@@ -246,6 +246,7 @@ void GlRigView::draw(const std::vector<video::Point>& posed_px, const MotionFram
     if (m == static_cast<int>(video::Material::Mouth)) {
       glUniform1f(uniform(p, "tongue_out"),
                   video::channel_value(motion, Channel::TongueOut));
+      glUniform1f(uniform(p, "teeth_shown"), video::teeth_in_view(motion));
       glUniform1f(uniform(p, "hairline_lip"),
                   video::hairline_lip_share(impl, video::channel_value(motion, Channel::MouthClose)));
     }

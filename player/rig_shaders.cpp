@@ -32,6 +32,7 @@ uniform float px_per_unit;   // output pixels per face unit
 uniform float detail_px;     // video/rig_internal.h mouth_detail_px
 uniform float hairline_lip;  // video/rig_internal.h hairline_lip_share, per frame
 uniform float tongue_out;
+uniform float teeth_shown;   // video/rig_internal.h teeth_in_view, per frame
 uniform float seam_width_px;  // video/rig_internal.h lip_seam_width
 uniform vec3 seam_lip;        // video/rig_internal.h Rig::Impl::seam_lip
 
@@ -102,7 +103,7 @@ vec3 shade_mouth(float u, float v, float gap_units) {
   float open = smooth_step(0.05, 0.25, gap_units);
   float tongue_top = gap_units * (1.0 - (0.45 * open + 0.45 * tongue_out) * (1.0 - 0.9 * x * x));
   float tongue_alpha = clamp01((y - tongue_top) / (0.02 + 2.0 * aa)) * clamp01((0.8 - ax) / 0.3);
-  float lower_h = mouth.lower_teeth_units * open * (1.0 - 0.45 * x * x);
+  float lower_h = mouth.lower_teeth_units * teeth_shown * open * (1.0 - 0.45 * x * x);
   float lower_alpha = clamp01((lower_h - above) / aa + 0.5) * clamp01((0.68 - ax) / 0.2);
   if (tongue_alpha > 0.0) {
     float lit = (0.6 + 0.35 * clamp01((y - tongue_top) / (0.1 + 0.3 * gap_units))) * side;
@@ -115,9 +116,10 @@ vec3 shade_mouth(float u, float v, float gap_units) {
                   (1.0 - 0.1 * (1.0 - smooth_step(0.0, 0.015 + 1.5 * aa, edge)));
     rgb = mix(rgb, mix(mouth.teeth, mouth.lip, 0.2) * shade, lower_alpha * (1.0 - tongue_out));
   }
-  float upper_bottom = mouth.upper_teeth_units * (1.0 - 0.35 * x * x);
+  float upper_units = mouth.upper_teeth_units * teeth_shown;
+  float upper_bottom = upper_units * (1.0 - 0.35 * x * x);
   float upper_alpha = clamp01((upper_bottom - y) / aa + 0.5) * clamp01((0.82 - ax) / 0.15) *
-                      smooth_step(0.0, 0.01, mouth.upper_teeth_units);
+                      smooth_step(0.0, 0.01, upper_units);
   if (upper_alpha > 0.0) {
     float shade = side * (1.0 - 0.28 * (1.0 - teeth_edge) * (1.0 - smooth_step(0.0, 0.03, y)));
     float edge = min(min(ax, abs(ax - 0.19)), min(min(abs(ax - 0.35), abs(ax - 0.5)), abs(ax - 0.64)));

@@ -369,8 +369,18 @@ float lip_line_dip(const Rig::Impl& rig) {
   return columns > 0 ? sum / static_cast<float>(columns) : 0.f;
 }
 
+float teeth_in_view(const MotionFrame& motion) {
+  // The lips cover the rows twice as fast as mouthFunnel rises (it pushes them furthest
+  // forward) and as fast as mouthPucker does: a strong "oo" (funnel 0.5) or "w" (pucker
+  // 1) shows none. Before, rounded frames showed a band of painted teeth in a small round
+  // opening (docs/rig.md "Rounded lips cover the teeth").
+  constexpr float kHiddenPerFunnel = 2.f, kHiddenPerPucker = 1.f;
+  return clamp01(1.f - kHiddenPerFunnel * channel_value(motion, Channel::MouthFunnel) -
+                 kHiddenPerPucker * channel_value(motion, Channel::MouthPucker));
+}
+
 std::array<float, 3> shade_mouth(const MouthModel& m, float u, float v, float gap_units,
-                                 float tongue_out, float px_per_unit) {
+                                 float tongue_out, float teeth_shown, float px_per_unit) {
   const float x = 2.f * u - 1.f;  // -1 .. 1 corner to corner
   const float ax = std::abs(x);
   const float y = v * gap_units;                      // face units below the upper lip
@@ -406,7 +416,7 @@ std::array<float, 3> shade_mouth(const MouthModel& m, float u, float v, float ga
       clamp01((y - tongue_top) / (0.02f + 2.f * aa)) * clamp01((0.8f - ax) / 0.3f);
   // Lower teeth: a row behind the lower lip that shows its edges as the jaw opens,
   // minus what the portrait's own lower lip copy already shows; it is in shadow.
-  const float lower_h = m.lower_teeth_units * open * (1.f - 0.45f * x * x);
+  const float lower_h = m.lower_teeth_units * teeth_shown * open * (1.f - 0.45f * x * x);
   const float lower_alpha = clamp01((lower_h - above) / aa + 0.5f) * clamp01((0.68f - ax) / 0.2f);
   if (tongue_alpha > 0.f) {
     const float lit = (0.6f + 0.35f * clamp01((y - tongue_top) / (0.1f + 0.3f * gap_units))) * side;
@@ -422,9 +432,10 @@ std::array<float, 3> shade_mouth(const MouthModel& m, float u, float v, float ga
     rgb = mix(rgb, scaled(mix(m.teeth, m.lip, 0.2f), shade), lower_alpha * (1.f - tongue_out));
   }
   // Upper teeth: hang from the upper lip, edge slightly curved; gaps between teeth.
-  const float upper_bottom = m.upper_teeth_units * (1.f - 0.35f * x * x);
+  const float upper_units = m.upper_teeth_units * teeth_shown;
+  const float upper_bottom = upper_units * (1.f - 0.35f * x * x);
   const float upper_alpha = clamp01((upper_bottom - y) / aa + 0.5f) *
-                            clamp01((0.82f - ax) / 0.15f) * smoothstep(0.f, 0.01f, m.upper_teeth_units);
+                            clamp01((0.82f - ax) / 0.15f) * smoothstep(0.f, 0.01f, upper_units);
   if (upper_alpha > 0.f) {
     // The lip's shadow at the top, unless they continue the portrait's own teeth there.
     float shade = side * (1.f - 0.28f * (1.f - teeth_edge) * (1.f - smoothstep(0.f, 0.03f, y)));

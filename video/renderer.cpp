@@ -81,6 +81,7 @@ struct Renderer::State {
   std::vector<ActiveTriangle> active;
   std::array<EyePose, 2> eye_poses;
   float tongue_out = 0.f;
+  float teeth_shown = 1.f;
   float hairline_lip = 0.f;  // hairline_lip_share of this frame
   float seam_width = 1.f;    // lip_seam_width
   std::array<int, 4> dirty{0, 0, 0, 0};
@@ -166,6 +167,7 @@ struct Renderer::State {
     seam_width = lip_seam_width(impl.frame.interocular_px * scale, scale);
     for (int e = 0; e < 2; ++e) eye_poses[e] = eye_pose(impl.eyes[e], motion, /*subject_left=*/e == 1);
     tongue_out = channel_value(motion, Channel::TongueOut);
+    teeth_shown = teeth_in_view(motion);
     hairline_lip = hairline_lip_share(impl, close);
     const bool eyes_active = eye_poses[0].active() || eye_poses[1].active();
 
@@ -339,7 +341,8 @@ struct Renderer::State {
       float below_upper = std::max(0.f, down), above_lower = std::max(0.f, up);
       float g = below_upper + above_lower;
       float vv = g > 0.f ? below_upper / g : 0.f;
-      auto interior = shade_mouth(impl.mouth, clamp01(u), vv, g / px_per_unit, tongue_out, px_per_unit / detail);
+      auto interior = shade_mouth(impl.mouth, clamp01(u), vv, g / px_per_unit, tongue_out, teeth_shown,
+                                  px_per_unit / detail);
       float edge = std::min(below_upper, above_lower);  // pixels to the nearer lip
       // A hairline gap (< 0.02 face units) stays mostly what lies along the cut: the
       // portrait there, or the shaded lips as they shut (hairline_lip_share).

@@ -171,11 +171,11 @@ MouthModel build_mouth(const Image& portrait, const Landmarks& landmarks, const 
                        FaceGeometry& geometry);
 
 // Interior colour at (u across the mouth 0..1, v from upper lip 0 to lower lip 1) for a
-// gap of `gap_units` face units, with the tongue raised by `tongue_out` 0..1;
-// `px_per_unit` (pixels per face unit of the finest detail drawn: mouth_detail_px) sets
-// the anti-aliasing width.
+// gap of `gap_units` face units, with the tongue raised by `tongue_out` 0..1 and
+// `teeth_shown` 0..1 of the painted rows in view (teeth_in_view); `px_per_unit` (pixels
+// per face unit of the finest detail drawn: mouth_detail_px) sets the anti-aliasing width.
 std::array<float, 3> shade_mouth(const MouthModel& mouth, float u, float v, float gap_units,
-                                 float tongue_out, float px_per_unit);
+                                 float tongue_out, float teeth_shown, float px_per_unit);
 // Output pixels per pixel of detail in the painted interior: 1, or the portrait's
 // enlargement where it is enlarged (`scale` output pixels per portrait pixel), so the
 // interior's edges are no sharper than the picture around them.
@@ -297,6 +297,9 @@ inline constexpr float kHairlineLipShade = 0.65f;
 // lip), in step with mouthClose shutting the lips over it; otherwise the gap shows the
 // portrait along the cut (its own lip line, or its teeth while they show).
 float hairline_lip_share(const Rig::Impl& rig, float mouth_close);
+// How much of the painted rows of teeth a frame shows, 0..1: lips that round and push
+// forward (mouthFunnel, mouthPucker) cover them, as in "oo" and "w".
+float teeth_in_view(const MotionFrame& motion);
 // The contact line's half-width in output pixels: 0.016 face units, and no sharper than
 // the portrait itself (1.2 of its pixels, `scale` output pixels each).
 inline float lip_seam_width(float px_per_unit, float scale) {

@@ -111,6 +111,46 @@ TEST_P(MouthInterior, UpperTeethStayWholeAsTheJawOpens) {
   }
 }
 
+// Lips that round and push forward cover the teeth (video::teeth_in_view): on a face whose
+// closed mouth shows no teeth, the painted upper row down the middle of the mouth at
+// jawOpen 0.35 shrinks as mouthFunnel rises and is gone at 0.5 (a strong "oo"), and at
+// mouthPucker 1 ("w"): 9 7 5 3 0 0 px over funnel 0 .. 0.5 and 0 at pucker 1, where
+// the renderer before showed 9 px throughout (docs/rig.md "Rounded lips cover the
+// teeth"). Faces that show their own teeth keep them (they move with their lips) and are
+// only printed: those whose rest shows them, and the mid-word frames, whose opening does
+// (their rest is relaxed shut).
+TEST_P(MouthInterior, RoundedLipsCoverThePaintedTeeth) {
+  const testing::Face& face = GetParam();
+  const video::Rig rig = testing::face_rig(face);
+  video::Renderer renderer(rig, {});
+  const Image rest = renderer.render(neutral_frame());
+  const video::Landmarks l = video::fit_face(rest, "render").landmarks;
+  auto run_at = [&](float funnel, float pucker) {
+    MotionFrame motion = neutral_frame();
+    motion[index(Channel::JawOpen)] = 0.35f;
+    motion[index(Channel::MouthFunnel)] = funnel;
+    motion[index(Channel::MouthPucker)] = pucker;
+    return upper_teeth_run(renderer.render(motion), l);
+  };
+  std::vector<int> runs;
+  for (float funnel : {0.f, 0.1f, 0.2f, 0.3f, 0.4f, 0.5f}) runs.push_back(run_at(funnel, 0.f));
+  const int puckered = run_at(0.f, 1.f);
+  std::printf("%s: own teeth at rest %d px; painted upper teeth at jawOpen 0.35, funnel 0 .. 0.5:", face.name,
+              upper_teeth_run(rest, l));
+  for (int run : runs) std::printf(" %d", run);
+  std::printf(" px; pucker 1: %d px\n", puckered);
+  // The illustration's closed mouth shows no teeth and gets a painted row: the rule
+  // always has a face to hold on.
+  if (std::string(face.name) == "illustration") {
+    EXPECT_EQ(upper_teeth_run(rest, l), 0);
+    EXPECT_GE(runs.front(), 4);
+  }
+  if (upper_teeth_run(rest, l) > 0 || testing::mid_word(face) || runs.front() < 4) return;
+  for (size_t i = 1; i < runs.size(); ++i) EXPECT_LE(runs[i], runs[i - 1] + 1) << "funnel " << 0.1 * static_cast<double>(i);
+  EXPECT_LE(runs.back(), 1);
+  EXPECT_LE(puckered, 1);
+}
+
 // How many pixels the edge above the open mouth's darkest point takes to fall from 90 %
 // to 10 % of its contrast (interpolated), down the column through the middle of the
 // mouth on `picture` (from the upper lip's top, 51).

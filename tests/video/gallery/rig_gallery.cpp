@@ -215,6 +215,24 @@ void print_shut_gap(const fs::path& video_path, int step) {
               gaps.empty() ? -1.f : gaps[gaps.size() / 2], gaps.size());
 }
 
+// How far a video's mouth narrows and widens: every `step`-th frame's mouth width (outer
+// corners 48-54) over the distance between the eyes' outer corners (36-45), its 10th,
+// 50th and 90th percentile and p10 / p50 (the rounding of "oo" and "w" narrows it).
+// Real videos against renders of them (bench/mouth_width.sh).
+void print_mouth_width(const fs::path& video_path, int step) {
+  std::vector<float> widths;
+  for (const LipFrame& t : track_lips(video_path, step, false)) {
+    const auto& l = t.landmarks;
+    const float eyes = std::hypot(l[45].x - l[36].x, l[45].y - l[36].y);
+    if (eyes > 0.f) widths.push_back(std::hypot(l[54].x - l[48].x, l[54].y - l[48].y) / eyes);
+  }
+  if (widths.empty()) throw InputError(video_path.string() + ": no face found in any frame");
+  std::sort(widths.begin(), widths.end());
+  auto at = [&](double q) { return widths[static_cast<size_t>(q * static_cast<double>(widths.size() - 1))]; };
+  std::printf("%s  frames %zu  width/eyes p10 %.4f median %.4f p90 %.4f  p10/median %.4f\n", video_path.stem().c_str(),
+              widths.size(), at(0.1), at(0.5), at(0.9), at(0.1) / at(0.5));
+}
+
 // How light the open mouth is in a video (issue #16: teeth whose brightness comes from
 // the portrait): over every `step`-th frame whose inner-lip gap is at least 0.15 of the
 // mouth's width, the luma inside the inner-lip polygon (60-67) at its 90th, 50th and 10th
@@ -435,6 +453,8 @@ int main(int argc, char** argv) {
                   rig.impl().geometry.jaw_share);
     } else if (mode == "shutgap" && argc >= 3) {
       print_shut_gap(argv[2], argc >= 4 ? std::max(1, std::stoi(argv[3])) : 1);
+    } else if (mode == "mouthwidth" && argc >= 3) {
+      print_mouth_width(argv[2], argc >= 4 ? std::max(1, std::stoi(argv[3])) : 1);
     } else if (mode == "mouthlight" && argc >= 3) {
       print_mouth_light(argv[2], argc >= 4 ? std::max(1, std::stoi(argv[3])) : 1, argc >= 5 ? std::stof(argv[4]) : 1e9f);
     } else if (mode == "recolour" && argc >= 5) {
