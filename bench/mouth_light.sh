@@ -20,8 +20,7 @@ light() { "$gallery" mouthlight "$1" 2 2>/dev/null || true; }
 tail -n +2 "$media/MANIFEST.tsv" | cut -f1,6 | while IFS="$(printf '\t')" read -r file speaker; do
   name=${file%.mp4}
   printf '%s\t%s\t%s\n' "$name" "$speaker" "$(light "$media/$file")" >>"$work/real.tsv"
-  ffmpeg -nostdin -v error -y -ss 0.5 -i "$media/$file" -frames:v 1 "$work/p.png"
-  ffmpeg -nostdin -v error -y -i "$media/$file" -vn -ac 1 -ar 16000 "$work/a.wav"
+  frame_audio "$media/$file"
   i=0
   for parla in "$@"; do
     if "$parla" render "$work/p.png" "$work/a.wav" -o "$work/r.mp4" -y -q </dev/null 2>/dev/null; then

@@ -19,9 +19,8 @@ trap 'rm -rf "$work"' EXIT
 . bench/realtalk_common.sh
 width() { "$gallery" mouthwidth "$1" 2 2>/dev/null | sed -n 's/.* p10 \([0-9.]*\) median \([0-9.]*\) p90 \([0-9.]*\)  p10\/median \([0-9.]*\)$/\1\t\2\t\3\t\4/p'; }
 heldout_speakers "$work/heldout.txt"
-chosen_clips "$work/heldout.txt" | while IFS="$(printf '\t')" read -r file speaker; do
-  ffmpeg -nostdin -v error -y -ss 0.5 -i "$media/$file" -frames:v 1 "$work/p.png"
-  ffmpeg -nostdin -v error -y -i "$media/$file" -vn -ac 1 -ar 16000 "$work/a.wav"
+chosen_clips "$work/heldout.txt" | while IFS="$(printf '\t')" read -r file _; do
+  frame_audio "$media/$file"
   real=$(width "$media/$file")
   "$parla" render "$work/p.png" "$work/a.wav" -o "$work/r.mp4" -y -q </dev/null 2>/dev/null || continue
   render=$(width "$work/r.mp4")

@@ -1,14 +1,16 @@
 # Sourced by the benches that score real talking faces and Parla's renders of them
-# (mouth_vq, realtalk_vq, vq_mouth_colour, vq_grain, mouth_light; run from the checkout's root).
+# (mouth_vq, realtalk_vq, vq_mouth_colour, vq_grain, mouth_light, mouth_width; run from the
+# checkout's root).
 # `vq PARLA VIDEO [DIGITS]`: the critic's VQ of VIDEO (`parla score`, its JSON in
 # $work/s.json; $work is the caller's scratch folder), DIGITS decimals (default 1); fails
 # when the video cannot be scored. `heldout_speakers FILE`: the held-out speakers of the
 # real clips (train/real_clips.cpp kValidationSpeakers, never trained on), one a line.
 # `chosen_clips HELDOUT_FILE`: the realtalk clips a bench reads, "file<TAB>speaker" a line:
 # every STEP-th (default 6), or with SPEAKERS=heldout every clip of the held-out speakers.
-# `frame_audio_still CLIP`: the clip's frame at 0.5 s ($work/p.png), its audio as 16 kHz
-# mono ($work/a.wav), and that frame as a still video with the audio, up to 4 s
-# ($work/still.mp4).
+# `frame_audio CLIP`: the clip's frame at 0.5 s ($work/p.png), the portrait Parla's
+# renders of it start from, and its audio as 16 kHz mono ($work/a.wav).
+# `frame_audio_still CLIP`: those, and that frame as a still video with the audio, up to
+# 4 s ($work/still.mp4).
 vq() {
   "$1" score "$2" --json "$work/s.json" </dev/null >/dev/null 2>&1 &&
     python3 -c "import json,sys; print('%.*f' % (int(sys.argv[2]), json.load(open(sys.argv[1]))['vq']['score']))" \
@@ -25,9 +27,13 @@ chosen_clips() {
     else awk -v s="${STEP:-6}" 'NR % s == 1'; fi
 }
 
-frame_audio_still() {
+frame_audio() {
   ffmpeg -nostdin -v error -y -ss 0.5 -i "$1" -frames:v 1 "$work/p.png"
   ffmpeg -nostdin -v error -y -i "$1" -vn -ac 1 -ar 16000 "$work/a.wav"
+}
+
+frame_audio_still() {
+  frame_audio "$1"
   seconds=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$work/a.wav" | awk '{ print ($1 < 4 ? $1 : 4) }')
   ffmpeg -nostdin -v error -y -loop 1 -t "$seconds" -i "$work/p.png" -i "$work/a.wav" -map 0:v -map 1:a -t "$seconds" -r 25 \
     -c:v libx264 -crf 18 -pix_fmt yuv420p -vf 'pad=ceil(iw/2)*2:ceil(ih/2)*2' "$work/still.mp4"

@@ -5,8 +5,9 @@
 # none that changes. Grain is not a fault a viewer sees, so VQ should score a video alike
 # with and without a little more of it. Every STEP-th realtalk clip (default 6: 16 clips,
 # ~10 min on an idle 2-core machine), or with SPEAKERS=heldout every clip of the held-out
-# speakers (12 clips, never trained on by any model), is scored as recorded, Parla's render of its frame at
-# 0.5 s on its own audio, and that frame as a still video (the clip's audio, up to 4 s) —
+# speakers (12 clips, never trained on by any model), is scored as recorded, Parla's
+# render of its frame at 0.5 s on its own audio, and that frame as a still video (the
+# clip's audio, up to 4 s) —
 # each as it is and with ffmpeg's temporal grain added (`noise=alls=GRAIN:allf=t`, default
 # 4: uniform, about ±4 grey levels, barely visible; re-encoded at CRF 18). The summary
 # gives each one's mean and how often the grainy copy scores higher; the held-out and the

@@ -125,6 +125,7 @@ TEST_P(MouthInterior, RoundedLipsCoverThePaintedTeeth) {
   video::Renderer renderer(rig, {});
   const Image rest = renderer.render(neutral_frame());
   const video::Landmarks l = video::fit_face(rest, "render").landmarks;
+  const int own_teeth = upper_teeth_run(rest, l);
   auto run_at = [&](float funnel, float pucker) {
     MotionFrame motion = neutral_frame();
     motion[index(Channel::JawOpen)] = 0.35f;
@@ -136,16 +137,16 @@ TEST_P(MouthInterior, RoundedLipsCoverThePaintedTeeth) {
   for (float funnel : {0.f, 0.1f, 0.2f, 0.3f, 0.4f, 0.5f}) runs.push_back(run_at(funnel, 0.f));
   const int puckered = run_at(0.f, 1.f);
   std::printf("%s: own teeth at rest %d px; painted upper teeth at jawOpen 0.35, funnel 0 .. 0.5:", face.name,
-              upper_teeth_run(rest, l));
+              own_teeth);
   for (int run : runs) std::printf(" %d", run);
   std::printf(" px; pucker 1: %d px\n", puckered);
   // The illustration's closed mouth shows no teeth and gets a painted row: the rule
   // always has a face to hold on.
   if (std::string(face.name) == "illustration") {
-    EXPECT_EQ(upper_teeth_run(rest, l), 0);
+    EXPECT_EQ(own_teeth, 0);
     EXPECT_GE(runs.front(), 4);
   }
-  if (upper_teeth_run(rest, l) > 0 || testing::mid_word(face) || runs.front() < 4) return;
+  if (own_teeth > 0 || testing::mid_word(face) || runs.front() < 4) return;
   for (size_t i = 1; i < runs.size(); ++i) EXPECT_LE(runs[i], runs[i - 1] + 1) << "funnel " << 0.1 * static_cast<double>(i);
   EXPECT_LE(runs.back(), 1);
   EXPECT_LE(puckered, 1);
