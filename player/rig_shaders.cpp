@@ -223,12 +223,13 @@ void main() {
 #elif MATERIAL == 3
   {
     // video/rig_internal.h lip_seam_colour: the line where the lips meet takes their
-    // colour at its core and darkens.
+    // colour at its core where it is lighter than them (kSeamPullLevels 16) and darkens.
     float below = mouth_uvg.x, strength = mouth_uvg.y, blend = max(0.0, mouth_uvg.z);
     rgb = sample_bilinear(source);
     if (strength > 0.0) {
       float g = exp(-(below * below) / (seam_width_px * seam_width_px));
-      rgb = (rgb + (seam_lip - rgb) * (blend * g * g)) * (1.0 - 0.35 * strength * g);
+      float lighter = clamp01(dot(rgb - seam_lip, vec3(0.299, 0.587, 0.114)) / 16.0 + 0.5);
+      rgb = (rgb + (seam_lip - rgb) * (blend * g * g * lighter)) * (1.0 - 0.35 * strength * g);
     }
   }
 #else

@@ -306,15 +306,19 @@ inline float lip_seam_width(float px_per_unit, float scale) {
   return std::max({1.f, 0.016f * px_per_unit, 1.2f * scale});
 }
 // A Lip pixel `below_px` output pixels below the contact line: its core drawn by
-// `blend` towards the lips' colour (`lip`: Rig::Impl::seam_lip), then darkened by up to 35 %
-// of `strength`, with Gaussians about the line. The two lips' textures meet there
-// sampled apart (their inner bands slide away; a blurred picture's lip edges lie where
-// dlib put them), and meet along one soft line instead of a stepped edge
-// (player/rig_shaders.cpp mirrors it).
+// `blend` towards the lips' colour (`lip`: Rig::Impl::seam_lip) where it is lighter than
+// that colour (fully from kSeamPullLevels / 2 luma levels lighter, not at all from as
+// much darker: a lip darker than the two lips' mean, such as a dark upper lip over a
+// pink lower one, keeps its own colour), then darkened by up to 35 % of `strength`,
+// with Gaussians about the line. The two lips' textures meet there sampled apart (their
+// inner bands slide away; a blurred picture's lip edges lie where dlib put them), and
+// meet along one soft line instead of a stepped edge (player/rig_shaders.cpp mirrors it).
+inline constexpr float kSeamPullLevels = 16.f;
 inline void lip_seam_colour(float rgb[3], const std::array<float, 3>& lip, float below_px, float strength,
                             float blend, float width_px) {
   const float g = std::exp(-(below_px * below_px) / (width_px * width_px));
-  const float shade = 1.f - 0.35f * strength * g, pull = blend * g * g;
+  const float lighter = std::clamp((luma(rgb[0], rgb[1], rgb[2]) - luma(lip)) / kSeamPullLevels + 0.5f, 0.f, 1.f);
+  const float shade = 1.f - 0.35f * strength * g, pull = blend * g * g * lighter;
   for (int k = 0; k < 3; ++k) rgb[k] = (rgb[k] + (lip[k] - rgb[k]) * pull) * shade;
 }
 

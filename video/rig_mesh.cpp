@@ -246,9 +246,14 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
       const float x = rig.rest_face[upper].x;
       const float a = (x - centre) / half;
       const float taper = std::sqrt(std::max(0.f, 1.f - a * a));
-      const float line = g.lip_line_y(x);
-      rig.slide_y[upper] = -kLipEdgeSlide * taper * std::max(0.f, line - g.upper_lip_top);
-      if (lower >= 0) rig.slide_y[lower] = kLipEdgeSlide * taper * std::max(0.f, g.lower_lip_bottom - line);
+      // The lip's thickness from its inner edge as meshed (the lip-edge row on the inner
+      // contour, else the cut), not from the midline: over a smile's teeth the midline
+      // lies half the opening further in, and a slide measured from it took 60-80 % of a
+      // thin smiling lip out of view, leaving a pale sliver where the lipstick was.
+      rig.slide_y[upper] = -kLipEdgeSlide * taper * std::max(0.f, rig.rest_face[upper].y - g.upper_lip_top);
+      if (lower >= 0) {
+        rig.slide_y[lower] = kLipEdgeSlide * taper * std::max(0.f, g.lower_lip_bottom - rig.rest_face[lower].y);
+      }
     }
   }
   rig.slid.clear();
