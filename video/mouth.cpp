@@ -11,23 +11,6 @@
 namespace parla::video {
 namespace {
 
-std::array<float, 3> mean_patch(const Image& image, std::initializer_list<Point> centres, int radius) {
-  std::array<float, 3> sum{};
-  int n = 0;
-  for (const Point& c : centres) {
-    for (int dy = -radius; dy <= radius; ++dy) {
-      for (int dx = -radius; dx <= radius; ++dx) {
-        int x = static_cast<int>(c.x) + dx, y = static_cast<int>(c.y) + dy;
-        if (x < 0 || y < 0 || x >= image.width || y >= image.height) continue;
-        for (int k = 0; k < 3; ++k) sum[k] += image.pixel(x, y)[k];
-        ++n;
-      }
-    }
-  }
-  for (float& v : sum) v = n > 0 ? v / n : 128.f;
-  return sum;
-}
-
 Point mid(Point a, Point b) { return {(a.x + b.x) / 2, (a.y + b.y) / 2}; }
 
 // The portrait's luma at a point in face units.
@@ -145,6 +128,23 @@ float bite_along(const Image& portrait, Point from, Point to, float lip_luma, fl
 }
 
 }  // namespace
+
+std::array<float, 3> mean_patch(const Image& image, std::initializer_list<Point> centres, int radius) {
+  std::array<float, 3> sum{};
+  int n = 0;
+  for (const Point& c : centres) {
+    for (int dy = -radius; dy <= radius; ++dy) {
+      for (int dx = -radius; dx <= radius; ++dx) {
+        int x = static_cast<int>(c.x) + dx, y = static_cast<int>(c.y) + dy;
+        if (x < 0 || y < 0 || x >= image.width || y >= image.height) continue;
+        for (int k = 0; k < 3; ++k) sum[k] += image.pixel(x, y)[k];
+        ++n;
+      }
+    }
+  }
+  for (float& v : sum) v = n > 0 ? v / n : 128.f;
+  return sum;
+}
 
 MouthModel build_mouth(const Image& portrait, const Landmarks& l, const FaceFrame& frame, FaceGeometry& g) {
   MouthModel m;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <limits>
 #include <memory>
 #include <thread>
@@ -138,6 +139,9 @@ EyePose eye_pose(const EyeModel& eye, const MotionFrame& motion, bool subject_le
 bool shade_eye(const EyeModel& eye, const EyePose& pose, const Image& portrait, Point p,
                std::array<float, 3>& rgb);
 
+// The mean colour of the (2 radius + 1)² pixels about each of `centres` (image pixels,
+// truncated), those inside the image; mid-grey if none is.
+std::array<float, 3> mean_patch(const Image& image, std::initializer_list<Point> centres, int radius);
 // Mouth interior colours from the portrait.
 struct MouthModel {
   std::array<float, 3> cavity{};  // RGB 0..255

@@ -147,6 +147,15 @@ struct LipLine {
   float median_dip = 0.f;  // of (lips - line) / lips
 };
 
+// The darkest row of column x within `reach` pixels of row `mid` (where lips meet).
+int darkest_row(const Image& picture, int x, float mid, float reach) {
+  int darkest = static_cast<int>(mid);
+  for (int y = static_cast<int>(mid - reach); y <= static_cast<int>(mid + reach); ++y) {
+    if (video::luma(picture.pixel(x, y)) < video::luma(picture.pixel(x, darkest))) darkest = y;
+  }
+  return darkest;
+}
+
 LipLine read_lip_line(const Image& picture) {
   const video::Landmarks l = video::fit_face(picture, "render").landmarks;
   const video::FaceGeometry g = video::face_geometry(l);
@@ -162,10 +171,7 @@ LipLine read_lip_line(const Image& picture) {
   std::vector<float> dips;
   for (int x = static_cast<int>(left + 0.15f * (right - left)); x <= static_cast<int>(right - 0.15f * (right - left)); ++x) {
     const float mid = g.lip_line_y(static_cast<float>(x));
-    int darkest = static_cast<int>(mid);
-    for (int y = static_cast<int>(mid - reach); y <= static_cast<int>(mid + reach); ++y) {
-      if (luma(x, y) < luma(x, darkest)) darkest = y;
-    }
+    const int darkest = darkest_row(picture, x, mid, reach);
     const float lips = std::min(mean(x, darkest - 4, darkest - 2), mean(x, darkest + 2, darkest + 4));
     const float dip = (lips - luma(x, darkest)) / std::max(1.f, lips);
     dips.push_back(dip);
@@ -267,19 +273,10 @@ INSTANTIATE_TEST_SUITE_P(Faces, ShutLips, ::testing::ValuesIn(testing::mouth_tes
 // lip's thickness above 51, the lip halfway between 51 and 62).
 float shut_upper_lip_colour(const Image& rest, const Image& shut) {
   const video::Landmarks l = video::fit_face(rest, "render").landmarks;
-  auto colour = [](const Image& picture, float x, float y) {
-    std::array<float, 3> sum{};
-    for (int dy = -1; dy <= 1; ++dy) {
-      for (int dx = -1; dx <= 1; ++dx) {
-        const std::uint8_t* p = picture.pixel(static_cast<int>(x) + dx, static_cast<int>(y) + dy);
-        for (int c = 0; c < 3; ++c) sum[c] += p[c] / 9.f;
-      }
-    }
-    return sum;
-  };
   const int thickness = std::max(2, static_cast<int>(std::lround(l[62].y - l[51].y)));
-  const std::array<float, 3> lip = colour(rest, l[51].x, 0.5f * (l[51].y + l[62].y));
-  const std::array<float, 3> skin = colour(rest, l[51].x, l[51].y - std::max(3.f, 0.8f * thickness));
+  const std::array<float, 3> lip = video::mean_patch(rest, {{l[51].x, 0.5f * (l[51].y + l[62].y)}}, 1);
+  const std::array<float, 3> skin =
+      video::mean_patch(rest, {{l[51].x, l[51].y - std::max(3.f, 0.8f * thickness)}}, 1);
   auto lip_share = [&](const std::uint8_t* p) {
     float along = 0.f, norm = 0.f;
     for (int c = 0; c < 3; ++c) {
@@ -293,10 +290,7 @@ float shut_upper_lip_colour(const Image& rest, const Image& shut) {
   float sum = 0.f;
   int count = 0;
   for (int x = static_cast<int>(left + 0.35f * (right - left)); x <= static_cast<int>(right - 0.35f * (right - left)); ++x) {
-    int meet = static_cast<int>(mid);
-    for (int y = static_cast<int>(mid - reach); y <= static_cast<int>(mid + reach); ++y) {
-      if (video::luma(shut.pixel(x, y)) < video::luma(shut.pixel(x, meet))) meet = y;
-    }
+    const int meet = darkest_row(shut, x, mid, reach);
     for (int y = meet - thickness; y < meet; ++y, ++count) sum += lip_share(shut.pixel(x, y));
   }
   return count > 0 ? sum / static_cast<float>(count) : 0.f;
