@@ -320,6 +320,7 @@ void set_teeth_edge_reach(MouthModel& m, const FaceGeometry& g) {
 void open_lip_corners(const Image& portrait, const FaceFrame& frame, const Landmarks& face_units,
                       const MouthModel& mouth, const RigParams& params, FaceGeometry& g) {
   if (!g.lips_apart(params)) return;
+  g.curved_lips = true;
   const float dark = 0.75f * luma(mouth.lip);
   // The darkest sample across the line within 0.02 face units of it.
   auto darkest = [&](Point p) {

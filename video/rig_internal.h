@@ -54,11 +54,18 @@ struct FaceGeometry {
   float eye_top_y = -0.1f;             // mean y of the upper eyelid points
   float brow_y = -0.45f;               // mean y of the brows
   Point nose_tip;                      // landmark 30
+  // The portrait's lips are apart (lips_apart, set by open_lip_corners): the midline and
+  // the opening are curves through the five points (monotone cubics), not straight
+  // segments, because mouthClose draws the shut line along them and a real mouth's has
+  // no corner under each landmark. Where the lips are shut in the picture the cut stays
+  // on dlib's points, along the picture's own line.
+  bool curved_lips = false;
   float lip_line_y(float x) const;     // the midline at x, constant beyond the corners
   float half_gap(float x) const;       // lip_half_gap at x, 0 beyond the corners
   float widest_half_gap() const;       // the largest of lip_half_gap (half_gap never exceeds it)
   float cut_y(float x) const;          // the cut at x: the midline, or the bite below it
   float along_lip_line(const std::array<float, 5>& values, float x) const;
+  float lip_span(size_t k) const;      // lip_line[k + 1].x - lip_line[k].x, at least 1e-4
   // The portrait's lips are apart (it shows teeth or an open mouth between them): the
   // widest half opening is over 0.15 of a mesh cell (RigParams), so the mesh gets its
   // teeth band and the lip line's ends may follow the dark opening (open_lip_corners).

@@ -52,6 +52,7 @@ TEST(LipCorners, FollowADarkOpeningToTheOuterCorners) {
   const video::FaceGeometry g = corners_on(f, uniform(512, 20), 0.05f);
   expect_at(g.lip_line.front(), f.face_units[48]);
   expect_at(g.lip_line.back(), f.face_units[54]);
+  EXPECT_TRUE(g.curved_lips);  // lips apart: the line bends through its points (lip_line_test)
 }
 
 TEST(LipCorners, StayWhereThePictureIsNotDarkOrTheLipsTouch) {
@@ -63,6 +64,8 @@ TEST(LipCorners, StayWhereThePictureIsNotDarkOrTheLipsTouch) {
   const video::FaceGeometry touching = corners_on(f, uniform(512, 20), 0.f);
   expect_at(touching.lip_line.front(), dlib.lip_line.front());
   expect_at(touching.lip_line.back(), dlib.lip_line.back());
+  EXPECT_TRUE(light.curved_lips);
+  EXPECT_FALSE(touching.curved_lips);  // shut in the picture: dlib's segments
 }
 
 TEST(LipCorners, NeverMoveInwards) {
