@@ -1,78 +1,20 @@
-// The round trip the critic is calibrated on: a known MotionTrack rendered by Parla's own
-// rig on each shared portrait, tracked back by FaceTracker and estimate_motion. jawOpen
-// must read back with Pearson r >= 0.9 and a slope within 30 % of 1 on every portrait
-// (docs/critic.md "Video analysis: landmarks → channels" lists the figures).
+// The round trip the critic is calibrated on (tests/critic/round_trip.h) on each shared
+// portrait: jawOpen must read back with Pearson r >= 0.9 and a slope within 30 % of 1
+// on every portrait (docs/critic.md "Video analysis: landmarks → channels" lists the
+// figures). `rig_gallery roundtrip` reads back other tracks too.
 #include <gtest/gtest.h>
 
-#include <cmath>
-#include <random>
 #include <string>
 
-#include "critic/critic.h"
+#include "tests/critic/round_trip.h"
 #include "tests/support/testing.h"
-#include "video/video.h"
 
 namespace parla::critic {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr int kFrames = 150;
-
-// Smooth Gaussian noise (a moving sum of `width` neighbours each side), unit-ish spread.
-std::vector<float> smooth_noise(std::mt19937& rng, int width) {
-  std::normal_distribution<float> normal;
-  std::vector<float> raw(kFrames), out(kFrames);
-  for (float& v : raw) v = normal(rng);
-  for (int i = 0; i < kFrames; ++i) {
-    float sum = 0;
-    int count = 0;
-    for (int k = -width; k <= width; ++k) {
-      if (i + k >= 0 && i + k < kFrames) sum += raw[i + k], ++count;
-    }
-    out[i] = sum / std::sqrt(static_cast<float>(count));
-  }
-  return out;
-}
-
-// Speech-like mouth (jaw 0..0.9 at syllable rate, lips pressed when nearly shut),
-// blinks, and a moderate head motion.
-MotionTrack known_track() {
-  std::mt19937 rng(11);
-  const auto jaw = smooth_noise(rng, 2), press = smooth_noise(rng, 1), blink = smooth_noise(rng, 1);
-  const auto yaw = smooth_noise(rng, 6), pitch = smooth_noise(rng, 6), roll = smooth_noise(rng, 6);
-  MotionTrack track;
-  track.frames.assign(kFrames, neutral_frame());
-  for (int i = 0; i < kFrames; ++i) {
-    MotionFrame& f = track.frames[i];
-    const float j = std::clamp(0.25f + 0.25f * jaw[i], 0.f, 0.9f);
-    f[index(Channel::JawOpen)] = j;
-    f[index(Channel::MouthClose)] = j < 0.12f ? std::clamp(0.5f + 0.5f * press[i], 0.f, 1.f) : 0.f;
-    const float b = blink[i] > 1.3f ? 1.f : 0.f;
-    f[index(Channel::EyeBlinkLeft)] = f[index(Channel::EyeBlinkRight)] = b;
-    f[index(Channel::HeadYaw)] = 0.08f * yaw[i];
-    f[index(Channel::HeadPitch)] = 0.05f * pitch[i];
-    f[index(Channel::HeadRoll)] = 0.04f * roll[i];
-  }
-  return track;
-}
-
-struct Fit {
-  double r = 0, slope = 0;
-};
-// Pearson r and the least-squares slope of `estimate` on `truth`.
-Fit compare(const MotionTrack& truth, const MotionTrack& estimate, Channel c) {
-  double mt = 0, me = 0;
-  const int n = static_cast<int>(std::min(truth.frames.size(), estimate.frames.size()));
-  for (int i = 0; i < n; ++i) mt += truth.value(i, c), me += estimate.value(i, c);
-  mt /= n, me /= n;
-  double ste = 0, stt = 0, see = 0;
-  for (int i = 0; i < n; ++i) {
-    const double t = truth.value(i, c) - mt, e = estimate.value(i, c) - me;
-    ste += t * e, stt += t * t, see += e * e;
-  }
-  return {ste / std::sqrt(std::max(1e-12, stt * see)), ste / std::max(1e-12, stt)};
-}
+using testing::compare;
+using testing::Fit;
 
 class RoundTrip : public ::testing::TestWithParam<std::string> {};
 
@@ -82,15 +24,9 @@ TEST_P(RoundTrip, RenderedTrackReadsBack) {
                             : testing::shared_media_dir() / "portraits" / GetParam();
   const Image portrait = video::load_image(path);
   video::Rig rig(portrait, video::fit_face(portrait, path.string()));
-  video::Renderer renderer(rig, {.framing = video::Framing::Crop, .size = 256, .threads = 1});
-  const MotionTrack truth = known_track();
-  FaceTracker tracker({.keep_crops = false});
-  std::vector<FaceObservation> observations;
-  for (const MotionFrame& frame : truth.frames)
-    observations.push_back(tracker.observe(renderer.render(frame)));
-  for (const FaceObservation& o : observations) ASSERT_TRUE(o.found);
-  const MotionTrack estimate = estimate_motion(observations, kMotionFps);
-  ASSERT_EQ(estimate.frame_count(), kFrames);
+  const MotionTrack truth = testing::known_track();
+  const MotionTrack estimate = testing::read_back(rig, truth);
+  ASSERT_EQ(estimate.frame_count(), testing::kRoundTripFrames) << "the face was lost on a frame";
 
   const Fit jaw = compare(truth, estimate, Channel::JawOpen);
   std::printf("%s: jawOpen r %.3f slope %.3f\n", GetParam().c_str(), jaw.r, jaw.slope);

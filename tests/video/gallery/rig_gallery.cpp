@@ -9,6 +9,9 @@
 //   rig_gallery frame   PORTRAIT OUT.png SIZE CROP_UNITS [channel=value ...] [--no-silhouette]
 //   rig_gallery silhouette PORTRAIT OUT.png          the foreground estimate over the portrait
 //   rig_gallery golden  OUT_DIR                      the golden frames (tests/video/golden)
+//   rig_gallery roundtrip PORTRAIT [SEED ...]        the critic's read-back of known tracks
+//                                                    rendered on the portrait (default seeds
+//                                                    11 1 2 3 4 5; the test's is 11)
 //   rig_gallery landmarks PORTRAIT OUT.json          dlib's fit as a landmarks file
 //   rig_gallery mouths  PORTRAIT OUT.png [LABEL]     mouth close-ups of the default 512² render
 //                                                    at rest, shut, half-open, open, pucker,
@@ -38,6 +41,7 @@
 #include <vector>
 
 #include "critic/degrade.h"
+#include "tests/critic/round_trip.h"
 #include "tests/support/testing.h"
 #include "tests/video/rig_cases.h"
 #include "tests/video/rig_fixtures.h"
@@ -54,6 +58,24 @@ video::Rig load_rig(const fs::path& portrait_path) {
   video::FaceFit fit = video::fit_face(portrait, portrait_path.string());
   if (!fit.warning.empty()) std::cerr << "warning: " << fit.warning << "\n";
   return video::Rig(std::move(portrait), fit);
+}
+
+// The critic's read-back of known tracks rendered on `rig` (tests/critic/round_trip.h;
+// the test's own track is seed 11): jawOpen r / slope and mouthClose r per track, and
+// their means, so a renderer change is judged over several tracks, not one.
+void print_round_trips(const video::Rig& rig, std::vector<std::string> seeds) {
+  if (seeds.empty()) seeds = {"11", "1", "2", "3", "4", "5"};
+  double jaw_r = 0, jaw_slope = 0, close_r = 0;
+  for (const std::string& seed : seeds) {
+    const MotionTrack truth = testing::known_track(static_cast<unsigned>(std::stoul(seed)));
+    const MotionTrack estimate = testing::read_back(rig, truth);
+    if (estimate.frames.empty()) throw InputError("track " + seed + ": the face was lost on a frame");
+    const testing::Fit jaw = testing::compare(truth, estimate, Channel::JawOpen);
+    const testing::Fit close = testing::compare(truth, estimate, Channel::MouthClose);
+    std::printf("track %s: jawOpen r %.3f slope %.3f, mouthClose r %.3f\n", seed.c_str(), jaw.r, jaw.slope, close.r);
+    jaw_r += jaw.r / seeds.size(), jaw_slope += jaw.slope / seeds.size(), close_r += close.r / seeds.size();
+  }
+  std::printf("mean of %zu tracks: jawOpen r %.3f slope %.3f, mouthClose r %.3f\n", seeds.size(), jaw_r, jaw_slope, close_r);
 }
 
 // The silhouette estimate over the portrait: background dimmed and tinted blue, the band
@@ -428,6 +450,8 @@ int main(int argc, char** argv) {
       }
       video::Renderer renderer(rig, {.size = std::stoi(argv[4]), .crop_units = std::stof(argv[5])});
       video::save_png(renderer.render(motion), argv[3]);
+    } else if (mode == "roundtrip" && argc >= 3) {
+      print_round_trips(load_rig(argv[2]), std::vector<std::string>(argv + 3, argv + argc));
     } else if (mode == "landmarks" && argc >= 4) {
       Image portrait = video::load_image(argv[2]);
       write_text_file(argv[3], video::landmarks_to_json(video::fit_face(portrait, argv[2]).landmarks));
