@@ -30,10 +30,6 @@ float gauss(float dx, float dy, float sigma_x, float sigma_y) {
   return t * t;
 }
 
-}  // namespace
-
-namespace {
-
 // Fritsch–Carlson tangent at a point between secants `left` and `right` over spans
 // `h_left` and `h_right`: 0 at a turn (so the curve never goes past its neighbours'
 // values), else their weighted harmonic mean.
@@ -47,13 +43,15 @@ float monotone_tangent(float left, float right, float h_left, float h_right) {
 float hermite(float x0, float x1, float v0, float v1, float m0, float m1, float x) {
   const float h = std::max(1e-4f, x1 - x0), t = std::clamp((x - x0) / h, 0.f, 1.f);
   const float t2 = t * t, t3 = t2 * t;
-  return (2.f * t3 - 3.f * t2 + 1.f) * v0 + (t3 - 2.f * t2 + t) * h * m0 + (-2.f * t3 + 3.f * t2) * v1 +
-         (t3 - t2) * h * m1;
+  return (2.f * t3 - 3.f * t2 + 1.f) * v0 + (t3 - 2.f * t2 + t) * h * m0 +
+         (-2.f * t3 + 3.f * t2) * v1 + (t3 - t2) * h * m1;
 }
 
 }  // namespace
 
-float FaceGeometry::lip_span(size_t k) const { return std::max(1e-4f, lip_line[k + 1].x - lip_line[k].x); }
+float FaceGeometry::lip_span(size_t k) const {
+  return std::max(1e-4f, lip_line[k + 1].x - lip_line[k].x);
+}
 
 // `values` (one per lip-line point) at x, constant beyond the ends: linear between the
 // points, or with curved_lips a monotone cubic through them (no corner at a point).
@@ -72,7 +70,8 @@ float FaceGeometry::along_lip_line(const std::array<float, 5>& values, float x) 
       if (k == last) return secant(last - 1);
       return monotone_tangent(secant(k - 1), secant(k), lip_span(k - 1), lip_span(k));
     };
-    return hermite(lip_line[i - 1].x, lip_line[i].x, values[i - 1], values[i], tangent(i - 1), tangent(i), x);
+    return hermite(lip_line[i - 1].x, lip_line[i].x, values[i - 1], values[i], tangent(i - 1),
+                   tangent(i), x);
   }
   return values.back();
 }
@@ -96,15 +95,17 @@ float FaceGeometry::half_gap(float x) const {
       if (!curved_lips) return lip_half_gap[i - 1] + t * (lip_half_gap[i] - lip_half_gap[i - 1]);
       // Between the three middle points a monotone cubic; next to each corner the
       // rounded end's own slope (half the gap over the span, at t = 1) stands in for
-      // the secant, so the opening has no corner anywhere.
+      // the secant, so the opening has no corner in the middle and meets its rounded
+      // ends at a turn no sharper than straight segments did.
       auto secant = [&](size_t k) { return (lip_half_gap[k + 1] - lip_half_gap[k]) / lip_span(k); };
       auto tangent = [&](size_t k) {
         const float left = k == 1 ? 0.5f * lip_half_gap[1] / lip_span(0) : secant(k - 1);
-        const float right = k == last - 1 ? -0.5f * lip_half_gap[last - 1] / lip_span(last - 1) : secant(k);
+        const float right =
+            k == last - 1 ? -0.5f * lip_half_gap[last - 1] / lip_span(last - 1) : secant(k);
         return monotone_tangent(left, right, lip_span(k - 1), lip_span(k));
       };
-      return hermite(lip_line[i - 1].x, lip_line[i].x, lip_half_gap[i - 1], lip_half_gap[i], tangent(i - 1),
-                     tangent(i), x);
+      return hermite(lip_line[i - 1].x, lip_line[i].x, lip_half_gap[i - 1], lip_half_gap[i],
+                     tangent(i - 1), tangent(i), x);
     }
   }
   return 0.f;

@@ -56,9 +56,9 @@ struct FaceGeometry {
   Point nose_tip;                      // landmark 30
   // The portrait's lips are apart (lips_apart, set by open_lip_corners): the midline and
   // the opening are curves through the five points (monotone cubics), not straight
-  // segments, because mouthClose draws the shut line along them and a real mouth's has
-  // no corner under each landmark. Where the lips are shut in the picture the cut stays
-  // on dlib's points, along the picture's own line.
+  // segments, because mouthClose draws the shut line along them and a real mouth's
+  // line has no corner under each landmark. Where the lips are shut in the picture the
+  // cut stays on dlib's points, along the picture's own line.
   bool curved_lips = false;
   float lip_line_y(float x) const;     // the midline at x, constant beyond the corners
   float half_gap(float x) const;       // lip_half_gap at x, 0 beyond the corners

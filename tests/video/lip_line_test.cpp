@@ -17,7 +17,8 @@ namespace {
 // in the middle.
 video::FaceGeometry smile(bool curved) {
   video::FaceGeometry g;
-  g.lip_line = {video::Point{-0.40f, 0.f}, {-0.18f, 0.05f}, {0.f, 0.12f}, {0.22f, 0.05f}, {0.40f, 0.f}};
+  g.lip_line = {
+      video::Point{-0.40f, 0.f}, {-0.18f, 0.05f}, {0.f, 0.12f}, {0.22f, 0.05f}, {0.40f, 0.f}};
   g.lip_half_gap = {0.f, 0.04f, 0.06f, 0.035f, 0.f};
   g.curved_lips = curved;
   return g;
@@ -49,7 +50,8 @@ TEST(LipLine, CurvesThroughThePointsWithoutACornerWhereTheLipsAreApart) {
   const video::FaceGeometry straight = smile(false);
   auto straight_gap = [&](float x) { return straight.half_gap(x); };
   for (size_t i : {1, 3}) {
-    EXPECT_LE(std::abs(turn_at(gap, g.lip_line[i].x)), std::abs(turn_at(straight_gap, g.lip_line[i].x)) + 1e-3f)
+    EXPECT_LE(std::abs(turn_at(gap, g.lip_line[i].x)),
+              std::abs(turn_at(straight_gap, g.lip_line[i].x)) + 1e-3f)
         << "opening at point " << i;
   }
   // Nothing past its neighbours: the line between each pair of points stays between
@@ -58,7 +60,8 @@ TEST(LipLine, CurvesThroughThePointsWithoutACornerWhereTheLipsAreApart) {
     const float low = std::min(g.lip_line[i - 1].y, g.lip_line[i].y);
     const float high = std::max(g.lip_line[i - 1].y, g.lip_line[i].y);
     for (int k = 0; k <= 50; ++k) {
-      const float x = g.lip_line[i - 1].x + (g.lip_line[i].x - g.lip_line[i - 1].x) * static_cast<float>(k) / 50.f;
+      const float x = g.lip_line[i - 1].x +
+                      (g.lip_line[i].x - g.lip_line[i - 1].x) * static_cast<float>(k) / 50.f;
       EXPECT_GE(g.lip_line_y(x), low - 1e-5f);
       EXPECT_LE(g.lip_line_y(x), high + 1e-5f);
       EXPECT_GE(g.half_gap(x), 0.f);
@@ -82,7 +85,8 @@ TEST(LipLine, FlatWhereItsPointsAreLevel) {
   video::FaceGeometry g = smile(true);
   g.lip_line = {video::Point{-0.4f, 0.f}, {-0.2f, 0.f}, {0.f, 0.f}, {0.2f, 0.1f}, {0.4f, 0.1f}};
   for (float x = -0.4f; x <= 0.f; x += 0.01f) EXPECT_NEAR(g.lip_line_y(x), 0.f, 1e-6f) << "x " << x;
-  for (float x = 0.2f; x <= 0.4f; x += 0.01f) EXPECT_NEAR(g.lip_line_y(x), 0.1f, 1e-6f) << "x " << x;
+  for (float x = 0.2f; x <= 0.4f; x += 0.01f)
+    EXPECT_NEAR(g.lip_line_y(x), 0.1f, 1e-6f) << "x " << x;
 }
 
 }  // namespace

@@ -69,13 +69,18 @@ void print_round_trips(const video::Rig& rig, std::vector<std::string> seeds) {
   for (const std::string& seed : seeds) {
     const MotionTrack truth = testing::known_track(static_cast<unsigned>(std::stoul(seed)));
     const MotionTrack estimate = testing::read_back(rig, truth);
-    if (estimate.frames.empty()) throw InputError("track " + seed + ": the face was lost on a frame");
+    if (estimate.frames.empty())
+      throw InputError("track " + seed + ": the face was lost on a frame");
     const testing::Fit jaw = testing::compare(truth, estimate, Channel::JawOpen);
     const testing::Fit close = testing::compare(truth, estimate, Channel::MouthClose);
-    std::printf("track %s: jawOpen r %.3f slope %.3f, mouthClose r %.3f\n", seed.c_str(), jaw.r, jaw.slope, close.r);
-    jaw_r += jaw.r / seeds.size(), jaw_slope += jaw.slope / seeds.size(), close_r += close.r / seeds.size();
+    std::printf("track %s: jawOpen r %.3f slope %.3f, mouthClose r %.3f\n", seed.c_str(), jaw.r,
+                jaw.slope, close.r);
+    jaw_r += jaw.r / seeds.size();
+    jaw_slope += jaw.slope / seeds.size();
+    close_r += close.r / seeds.size();
   }
-  std::printf("mean of %zu tracks: jawOpen r %.3f slope %.3f, mouthClose r %.3f\n", seeds.size(), jaw_r, jaw_slope, close_r);
+  std::printf("mean of %zu tracks: jawOpen r %.3f slope %.3f, mouthClose r %.3f\n", seeds.size(),
+              jaw_r, jaw_slope, close_r);
 }
 
 // The silhouette estimate over the portrait: background dimmed and tinted blue, the band
