@@ -39,19 +39,32 @@ float monotone_tangent(float left, float right, float h_left, float h_right) {
   return (w_left + w_right) / (w_left / left + w_right / right);
 }
 
-// The cubic Hermite from (x0, v0) to (x1, v1) with tangents m0 and m1, at x.
-float hermite(float x0, float x1, float v0, float v1, float m0, float m1, float x) {
-  const float h = std::max(1e-4f, x1 - x0), t = std::clamp((x - x0) / h, 0.f, 1.f);
+using LipPoints = std::array<Point, 5>;
+
+// lip_line[k + 1].x - lip_line[k].x, at least 1e-4.
+float lip_span(const LipPoints& line, size_t k) {
+  return std::max(1e-4f, line[k + 1].x - line[k].x);
+}
+
+// The monotone cubic through `values` at the lip line's points, at x between points
+// i - 1 and i: a cubic Hermite whose tangent at each inner point is monotone_tangent of
+// `secant(k)` (the slope from point k to k + 1) either side, and at an end its secant.
+template <typename Secant>
+float monotone_cubic(const LipPoints& line, const std::array<float, 5>& values, size_t i, float x,
+                     Secant secant) {
+  const size_t last = line.size() - 1;
+  auto tangent = [&](size_t k) {
+    if (k == 0) return secant(0);
+    if (k == last) return secant(last - 1);
+    return monotone_tangent(secant(k - 1), secant(k), lip_span(line, k - 1), lip_span(line, k));
+  };
+  const float h = lip_span(line, i - 1), t = std::clamp((x - line[i - 1].x) / h, 0.f, 1.f);
   const float t2 = t * t, t3 = t2 * t;
-  return (2.f * t3 - 3.f * t2 + 1.f) * v0 + (t3 - 2.f * t2 + t) * h * m0 +
-         (-2.f * t3 + 3.f * t2) * v1 + (t3 - t2) * h * m1;
+  return (2.f * t3 - 3.f * t2 + 1.f) * values[i - 1] + (t3 - 2.f * t2 + t) * h * tangent(i - 1) +
+         (-2.f * t3 + 3.f * t2) * values[i] + (t3 - t2) * h * tangent(i);
 }
 
 }  // namespace
-
-float FaceGeometry::lip_span(size_t k) const {
-  return std::max(1e-4f, lip_line[k + 1].x - lip_line[k].x);
-}
 
 // `values` (one per lip-line point) at x, constant beyond the ends: linear between the
 // points, or with curved_lips a monotone cubic through them (no corner at a point).
@@ -60,18 +73,13 @@ float FaceGeometry::along_lip_line(const std::array<float, 5>& values, float x) 
   const size_t last = lip_line.size() - 1;
   for (size_t i = 1; i <= last; ++i) {
     if (x > lip_line[i].x) continue;
-    if (!curved_lips) {
-      const float t = (x - lip_line[i - 1].x) / lip_span(i - 1);
-      return values[i - 1] + t * (values[i] - values[i - 1]);
+    if (curved_lips) {
+      return monotone_cubic(lip_line, values, i, x, [&](size_t k) {
+        return (values[k + 1] - values[k]) / lip_span(lip_line, k);
+      });
     }
-    auto secant = [&](size_t k) { return (values[k + 1] - values[k]) / lip_span(k); };
-    auto tangent = [&](size_t k) {
-      if (k == 0) return secant(0);
-      if (k == last) return secant(last - 1);
-      return monotone_tangent(secant(k - 1), secant(k), lip_span(k - 1), lip_span(k));
-    };
-    return hermite(lip_line[i - 1].x, lip_line[i].x, values[i - 1], values[i], tangent(i - 1),
-                   tangent(i), x);
+    const float t = (x - lip_line[i - 1].x) / lip_span(lip_line, i - 1);
+    return values[i - 1] + t * (values[i] - values[i - 1]);
   }
   return values.back();
 }
@@ -87,7 +95,7 @@ float FaceGeometry::half_gap(float x) const {
   const size_t last = lip_line.size() - 1;
   for (size_t i = 1; i <= last; ++i) {
     if (x <= lip_line[i].x) {
-      const float t = (x - lip_line[i - 1].x) / lip_span(i - 1);
+      const float t = (x - lip_line[i - 1].x) / lip_span(lip_line, i - 1);
       // Next to a corner the opening is rounded (as an ellipse's end), not a wedge: a
       // smile's teeth show almost up to the corners.
       if (i == 1) return lip_half_gap[1] * std::sqrt(t);
@@ -97,15 +105,11 @@ float FaceGeometry::half_gap(float x) const {
       // rounded end's own slope (half the gap over the span, at t = 1) stands in for
       // the secant, so the opening has no corner in the middle and meets its rounded
       // ends at a turn no sharper than straight segments did.
-      auto secant = [&](size_t k) { return (lip_half_gap[k + 1] - lip_half_gap[k]) / lip_span(k); };
-      auto tangent = [&](size_t k) {
-        const float left = k == 1 ? 0.5f * lip_half_gap[1] / lip_span(0) : secant(k - 1);
-        const float right =
-            k == last - 1 ? -0.5f * lip_half_gap[last - 1] / lip_span(last - 1) : secant(k);
-        return monotone_tangent(left, right, lip_span(k - 1), lip_span(k));
-      };
-      return hermite(lip_line[i - 1].x, lip_line[i].x, lip_half_gap[i - 1], lip_half_gap[i],
-                     tangent(i - 1), tangent(i), x);
+      return monotone_cubic(lip_line, lip_half_gap, i, x, [&](size_t k) {
+        if (k == 0) return 0.5f * lip_half_gap[1] / lip_span(lip_line, 0);
+        if (k == last - 1) return -0.5f * lip_half_gap[last - 1] / lip_span(lip_line, last - 1);
+        return (lip_half_gap[k + 1] - lip_half_gap[k]) / lip_span(lip_line, k);
+      });
     }
   }
   return 0.f;

@@ -65,7 +65,6 @@ struct FaceGeometry {
   float widest_half_gap() const;       // the largest of lip_half_gap (half_gap never exceeds it)
   float cut_y(float x) const;          // the cut at x: the midline, or the bite below it
   float along_lip_line(const std::array<float, 5>& values, float x) const;
-  float lip_span(size_t k) const;      // lip_line[k + 1].x - lip_line[k].x, at least 1e-4
   // The portrait's lips are apart (it shows teeth or an open mouth between them): the
   // widest half opening is over 0.15 of a mesh cell (RigParams), so the mesh gets its
   // teeth band and the lip line's ends may follow the dark opening (open_lip_corners).
