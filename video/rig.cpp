@@ -251,6 +251,22 @@ void source_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vecto
     const Point p = rig.rest_face[v];
     out_px[v] = rig.frame.to_image({p.x, p.y + close * rig.slide_y[v]});
   }
+  // Over an open jaw (Rig::Impl::teeth_covers): the rig closes the teeth strips and the
+  // gap between the rows by the same share, 1 - close; a lip that passes over its teeth
+  // while the gap closes would have covered close / (1 - close) x gap / strips of what is
+  // left of them. Only from mouthClose 0.6 on: the generator's tracks hold partial
+  // closures on most speech frames, where real speakers' lips do not narrow, and covering
+  // them too followed the real speakers' jaw less (r 0.527 -> 0.511, docs/rig.md).
+  const float jaw = expression_coefficients(motion)[kJaw];
+  if (jaw <= 0.f || rig.teeth_covers.empty()) return;
+  const float lead = close / std::max(1e-3f, 1.f - close) * jaw * smoothstep(0.6f, 0.9f, close);
+  for (const auto& [v, lip_edge, at_edge, ratio] : rig.teeth_covers) {
+    const float cover = std::min(1.f, lead * ratio);
+    const Point p = rig.rest_face[v], edge = rig.rest_face[lip_edge];
+    const float y = p.y + close * rig.slide_y[v];
+    const float lip = edge.y + (close + (at_edge ? 0.f : 0.5f)) * rig.slide_y[lip_edge];
+    out_px[v] = rig.frame.to_image({p.x, y + (lip - y) * cover});
+  }
 }
 
 float hairline_lip_share(const Rig::Impl& rig, float mouth_close) {

@@ -230,6 +230,21 @@ struct Rig::Impl {
   // posed like them, but their source slides by mouthClose x slide_y (face units) so the
   // closing lips cover the teeth instead of squashing them. (lip-edge vertex, copy).
   std::vector<std::array<int, 2>> teeth_pairs;
+  // Lips closing over an open jaw cover the teeth before they meet, as a mouth's do: the
+  // teeth stay with the jaws while each lip slides over its row, and the last of the
+  // opening is the dark gap between the rows. The rig closes lips, teeth and gap alike,
+  // so each strip of teeth (between a lip edge and the cut) takes the picture of its lip
+  // instead as the lip would have passed over it (source_vertices). Per teeth-band
+  // column and side: a teeth copy or cut vertex, its side's lip-edge vertex, whether it
+  // is the teeth copy (covered, it samples where that lip edge does; the cut half the
+  // lip-edge slide further into the lip: the lip's inner band, mirrored), and the jaw's
+  // opening per unit of jawOpen over the portrait's own opening between the lip edges.
+  struct TeethCover {
+    int vertex, lip_edge;
+    bool at_edge;
+    float ratio;
+  };
+  std::vector<TeethCover> teeth_covers;
   std::vector<float> slide_y;          // per vertex; non-zero on teeth copies and lip edges
   std::vector<int> slid;               // the vertices whose slide_y is not zero
   // Where the lips meet when they close: per column across the mouth, plus the corner

@@ -256,6 +256,21 @@ void build_mesh(Rig::Impl& rig, const RigParams& params) {
       }
     }
   }
+  rig.teeth_covers.clear();
+  if (teeth_band) {
+    for (int column = first_cut; column <= last_cut; ++column) {
+      const int upper_edge = id(column, cut_row - 1), lower_edge = id(column, cut_row + 1);
+      const int cut = id(column, cut_row), lower_cut = lower_copy[column];
+      const float own = rig.rest_face[lower_edge].y - rig.rest_face[upper_edge].y;
+      const float opening = rig.basis[lower_cut][kJaw].y - rig.basis[cut][kJaw].y;
+      if (own <= 0.f || opening <= 0.f) continue;
+      const float ratio = opening / own;
+      rig.teeth_covers.push_back({upper_teeth[column], upper_edge, true, ratio});
+      rig.teeth_covers.push_back({cut, upper_edge, false, ratio});
+      rig.teeth_covers.push_back({lower_cut, lower_edge, false, ratio});
+      rig.teeth_covers.push_back({lower_teeth[column], lower_edge, true, ratio});
+    }
+  }
   rig.slid.clear();
   for (size_t v = 0; v < count; ++v) {
     if (rig.slide_y[v] != 0.f) rig.slid.push_back(static_cast<int>(v));

@@ -91,6 +91,9 @@ inline std::vector<GoldenFrame> golden_frames() {
       {"funnel_brows", frame({{Channel::MouthFunnel, 1.f}, {Channel::BrowInnerUp, 1.f}, {Channel::TongueOut, 0.5f}})},
       {"pose", frame({{Channel::HeadYaw, 0.4f}, {Channel::HeadPitch, -0.2f}, {Channel::HeadRoll, 0.2f},
                       {Channel::HeadX, 0.1f}, {Channel::HeadScale, 0.05f}, {Channel::JawOpen, 0.4f}})},
+      // Lips closing over an open jaw cover the teeth (Rig::Impl::teeth_covers).
+      {"closing",
+       frame({{Channel::JawOpen, 0.3f}, {Channel::MouthClose, 0.8f}, {Channel::MouthSmile, 0.15f}})},
   };
 }
 inline constexpr int kGoldenSize = 192;  // output pixels
