@@ -257,9 +257,11 @@ void source_vertices(const Rig::Impl& rig, const MotionFrame& motion, std::vecto
   // left of them. Only from mouthClose 0.6 on: the generator's tracks hold partial
   // closures on most speech frames, where real speakers' lips do not narrow, and covering
   // them too followed the real speakers' jaw less (r 0.527 -> 0.511, docs/rig.md).
+  const float late = smoothstep(0.6f, 0.9f, close);
+  if (late == 0.f || rig.teeth_covers.empty()) return;  // most frames: nothing covered
   const float jaw = expression_coefficients(motion)[kJaw];
-  if (jaw <= 0.f || rig.teeth_covers.empty()) return;
-  const float lead = close / std::max(1e-3f, 1.f - close) * jaw * smoothstep(0.6f, 0.9f, close);
+  if (jaw <= 0.f) return;
+  const float lead = close / std::max(1e-3f, 1.f - close) * jaw * late;
   for (const auto& [v, lip_edge, at_edge, ratio] : rig.teeth_covers) {
     const float cover = std::min(1.f, lead * ratio);
     const Point p = rig.rest_face[v], edge = rig.rest_face[lip_edge];

@@ -24,13 +24,19 @@ for portrait in data/sample/portrait.png "$media/portraits/obama.jpg" "$work/kat
     tool=$before
     [ "$side" = after ] && tool=$after
     inputs=""
+    crops=""
+    cells=""
+    k=0
     for close in 0.6 0.75 0.85 0.92; do
       "$tool" frame "$portrait" "$work/f_$close.png" 512 1.6 jawOpen=0.3 mouthSmile=0.14 "mouthClose=$close"
       inputs="$inputs -i $work/f_$close.png"
+      crops="$crops[$k]crop=300:170:106:320[c$k];"  # the mouth of the 512² frame
+      cells="$cells[c$k]"
+      k=$((k + 1))
     done
     # shellcheck disable=SC2086
     ffmpeg -v error -y $inputs -filter_complex \
-      "[0]crop=300:170:106:320[a];[1]crop=300:170:106:320[b];[2]crop=300:170:106:320[c];[3]crop=300:170:106:320[d];[a][b][c][d]hstack=4,scale=iw*1.5:-1,pad=iw+200:ih:200:0:color=0x282828,drawtext=fontfile=$font:text='$name $side':x=6:y=80:fontsize=16:fontcolor=white" \
+      "$crops${cells}hstack=$k,scale=iw*1.5:-1,pad=iw+200:ih:200:0:color=0x282828,drawtext=fontfile=$font:text='$name $side':x=6:y=80:fontsize=16:fontcolor=white" \
       "$work/row_$i.png"
     i=$((i + 1))
   done
