@@ -154,6 +154,7 @@ struct MouthModel {
   std::array<float, 3> teeth{};
   std::array<float, 3> tongue{};
   std::array<float, 3> lip{};
+  std::array<float, 3> skin{};  // the cheeks beside the mouth and nose
   // How much of each row of teeth to paint below the cut (face units, at a wide opening):
   // a natural row's visible height minus what the portrait already shows, none where the
   // portrait shows that row's edge above the cut or a gap without teeth.

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -72,6 +73,23 @@ TEST_P(MouthInterior, OneRowOfTeethPerJaw) {
     std::printf("%s: jawOpen %.2f, %d runs of teeth down the middle of the mouth\n", face.name, jaw, runs);
     EXPECT_LE(runs, 2) << "jawOpen " << jaw;
   }
+}
+
+// A tongue is not lipstick-red (issue #16: an interior that belongs to the face). The
+// tongue takes a share of the lips' colour; on a made-up mouth, of the bare lips' colour
+// estimated from the skin. Bare lips are 0.00-0.16 redder ((R - G) / (R + G + B)) than
+// the skin over the realtalk clips' frames, and the tongues painted from them at most
+// 0.14 redder (the sample's); katiehill's lipstick is 0.25-0.29 redder than her skin,
+// and the tongue painted from it was 0.22 / 0.24 redder (her frames at 0.5 s / 6.5 s), a
+// maroon band at the foot of her open mouth. Now 0.17 / 0.18, the lips unchanged.
+TEST_P(MouthInterior, TongueIsNotLipstickRed) {
+  const testing::Face& face = GetParam();
+  const video::Rig rig = testing::face_rig(face);
+  const video::MouthModel& m = rig.impl().mouth;
+  auto redness = [](const std::array<float, 3>& c) { return (c[0] - c[1]) / (c[0] + c[1] + c[2]); };
+  const float lip = redness(m.lip) - redness(m.skin), tongue = redness(m.tongue) - redness(m.skin);
+  std::printf("%s: redness over the skin's: lips %+.3f, tongue %+.3f\n", face.name, lip, tongue);
+  EXPECT_LT(tongue, 0.2f);
 }
 
 // The first run of teeth down the middle of the mouth (teeth_runs_down): the longest of

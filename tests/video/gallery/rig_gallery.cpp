@@ -23,6 +23,9 @@
 //                                                    inner-lip gap over mouth width on every
 //                                                    STEP-th frame, its p5 / p10 / median,
 //                                                    and the p3-p7 frames' gap at the 512² crop
+//   rig_gallery liptravel VIDEO [STEP]               how the upper and lower lips share the
+//                                                    opening: each lip point's slope on the
+//                                                    inner-lip gap (over the eyes' distance)
 //   rig_gallery mouthlight VIDEO [STEP [MAX]]        how light the open mouth is: luma inside
 //                                                    the inner lips over the cheeks' (p90 / p50
 //                                                    / p10), mean over frames open >= 0.15
@@ -32,6 +35,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <initializer_list>
 #include <iostream>
 #include <optional>
 #include <stdexcept>
@@ -260,6 +264,56 @@ void print_mouth_width(const fs::path& video_path, int step) {
               widths.size(), at(0.1), at(0.5), at(0.9), at(0.1) / at(0.5));
 }
 
+// How a video's lips share its opening (issue #16: real speakers raise the upper lip as
+// they open, the rig opens mostly by the jaw): on every `step`-th frame, the inner and
+// outer lip points' distance below the nose (landmark 33) along the face's vertical (the
+// eyes' line turned a right angle), over the distance between the eyes' centres; the
+// least-squares slope of each on the inner-lip gap over the frames. The upper inner lip's
+// slope is minus the upper lip's share of the opening (the lower's is 1 + it).
+void print_lip_travel(const fs::path& video_path, int step) {
+  struct Reading {
+    float gap, upper_inner, upper_outer, lower_outer;
+  };
+  std::vector<Reading> readings;
+  for (const LipFrame& t : track_lips(video_path, step, false)) {
+    const auto& l = t.landmarks;
+    auto centre = [&](int first) {
+      video::Point c;
+      for (int i = first; i < first + 6; ++i) c = {c.x + l[i].x / 6, c.y + l[i].y / 6};
+      return c;
+    };
+    const video::Point left = centre(36), right = centre(42);
+    const float eyes = std::hypot(right.x - left.x, right.y - left.y);
+    if (eyes <= 0.f) continue;
+    const video::Point down = {-(right.y - left.y) / eyes, (right.x - left.x) / eyes};
+    auto below_nose = [&](std::initializer_list<int> ids) {
+      float sum = 0.f;
+      for (int i : ids) sum += ((l[i].x - l[33].x) * down.x + (l[i].y - l[33].y) * down.y) / eyes;
+      return sum / static_cast<float>(ids.size());
+    };
+    const float upper = below_nose({61, 62, 63});
+    readings.push_back({below_nose({65, 66, 67}) - upper, upper, below_nose({50, 51, 52}), below_nose({56, 57, 58})});
+  }
+  if (readings.size() < 3) throw InputError(video_path.string() + ": too few frames with a face");
+  double gap_mean = 0;
+  for (const Reading& r : readings) gap_mean += r.gap / static_cast<double>(readings.size());
+  auto slope = [&](float Reading::*value) {
+    double mean = 0, covariance = 0, variance = 0;
+    for (const Reading& r : readings) mean += r.*value / static_cast<double>(readings.size());
+    for (const Reading& r : readings) {
+      covariance += (r.gap - gap_mean) * (r.*value - mean);
+      variance += (r.gap - gap_mean) * (r.gap - gap_mean);
+    }
+    return variance > 0 ? covariance / variance : 0.0;
+  };
+  std::vector<float> gaps;
+  for (const Reading& r : readings) gaps.push_back(r.gap);
+  std::sort(gaps.begin(), gaps.end());
+  std::printf("%s  frames %zu  gap/eyes p10 %.3f p90 %.3f  slope on the gap: upper inner %+.3f upper outer %+.3f lower outer %+.3f\n",
+              video_path.stem().c_str(), readings.size(), gaps[gaps.size() / 10], gaps[gaps.size() * 9 / 10],
+              slope(&Reading::upper_inner), slope(&Reading::upper_outer), slope(&Reading::lower_outer));
+}
+
 // How light the open mouth is in a video (issue #16: teeth whose brightness comes from
 // the portrait): over every `step`-th frame whose inner-lip gap is at least 0.15 of the
 // mouth's width, the luma inside the inner-lip polygon (60-67) at its 90th, 50th and 10th
@@ -476,14 +530,16 @@ int main(int argc, char** argv) {
       // What the mouth interior paints for this portrait (video/mouth.cpp build_mouth).
       const video::Rig rig = load_rig(argv[2]);
       const video::MouthModel& m = rig.impl().mouth;
-      std::printf("%s  upper teeth %.3f  lower teeth %.3f  teeth edge %.2f / %.2f (reach %.2f)  teeth rgb %.0f %.0f %.0f  own lip line %.2f  cut %.2f %.2f %.2f  own jaw %.3f  jaw share %.2f\n",
+      std::printf("%s  upper teeth %.3f  lower teeth %.3f  teeth edge %.2f / %.2f (reach %.2f)  teeth rgb %.0f %.0f %.0f  own lip line %.2f  cut %.2f %.2f %.2f  own jaw %.3f  jaw share %.2f  skin rgb %.0f %.0f %.0f  lip rgb %.0f %.0f %.0f  tongue rgb %.0f %.0f %.0f\n",
                   fs::path(argv[2]).filename().c_str(), m.upper_teeth_units, m.lower_teeth_units, m.teeth_edge,
                   m.lower_teeth_edge, m.teeth_edge_reach, m.teeth[0], m.teeth[1], m.teeth[2], rig.impl().seam_own_dip, rig.impl().geometry.lip_cut_ratio[1], rig.impl().geometry.lip_cut_ratio[2], rig.impl().geometry.lip_cut_ratio[3], m.own_jaw,
-                  rig.impl().geometry.jaw_share);
+                  rig.impl().geometry.jaw_share, m.skin[0], m.skin[1], m.skin[2], m.lip[0], m.lip[1], m.lip[2], m.tongue[0], m.tongue[1], m.tongue[2]);
     } else if (mode == "shutgap" && argc >= 3) {
       print_shut_gap(argv[2], argc >= 4 ? std::max(1, std::stoi(argv[3])) : 1);
     } else if (mode == "mouthwidth" && argc >= 3) {
       print_mouth_width(argv[2], argc >= 4 ? std::max(1, std::stoi(argv[3])) : 1);
+    } else if (mode == "liptravel" && argc >= 3) {
+      print_lip_travel(argv[2], argc >= 4 ? std::max(1, std::stoi(argv[3])) : 1);
     } else if (mode == "mouthlight" && argc >= 3) {
       print_mouth_light(argv[2], argc >= 4 ? std::max(1, std::stoi(argv[3])) : 1, argc >= 5 ? std::stof(argv[4]) : 1e9f);
     } else if (mode == "recolour" && argc >= 5) {
