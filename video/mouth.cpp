@@ -133,8 +133,11 @@ float bite_along(const Image& portrait, Point from, Point to, float lip_luma, fl
 // skin's (median 0.11, lip / skin per channel about 0.84 / 0.62 / 0.76); hdtf_katiehill's
 // lipstick is 0.26 above it. Lips over 0.18 above the skin turn, by 0.24, into the skin
 // at those ratios.
-std::array<float, 3> bare_lip_colour(const std::array<float, 3>& lip, const std::array<float, 3>& skin) {
-  auto redness = [](const std::array<float, 3>& c) { return (c[0] - c[1]) / std::max(1.f, c[0] + c[1] + c[2]); };
+std::array<float, 3> bare_lip_colour(const std::array<float, 3>& lip,
+                                     const std::array<float, 3>& skin) {
+  auto redness = [](const std::array<float, 3>& c) {
+    return (c[0] - c[1]) / std::max(1.f, c[0] + c[1] + c[2]);
+  };
   const float make_up = smoothstep(0.18f, 0.24f, redness(lip) - redness(skin));
   if (make_up <= 0.f) return lip;
   return mix(lip, {0.84f * skin[0], 0.62f * skin[1], 0.76f * skin[2]}, make_up);
@@ -164,7 +167,8 @@ MouthModel build_mouth(const Image& portrait, const Landmarks& l, const FaceFram
   int radius = std::max(0, static_cast<int>(frame.interocular_px / 40.f));
   m.lip = mean_patch(portrait, {mid(l[50], l[61]), mid(l[51], l[62]), mid(l[52], l[63]),
                                 mid(l[56], l[65]), mid(l[57], l[66]), mid(l[58], l[67])}, radius);
-  m.skin = mean_patch(portrait, {mid(l[41], l[48]), mid(l[46], l[54]), mid(l[31], l[3]), mid(l[35], l[13])},
+  m.skin = mean_patch(portrait,
+                      {mid(l[41], l[48]), mid(l[46], l[54]), mid(l[31], l[3]), mid(l[35], l[13])},
                       radius + 1);
   const std::array<float, 3>& skin = m.skin;
   float skin_luma = luma(skin);

@@ -292,7 +292,8 @@ void print_lip_travel(const fs::path& video_path, int step) {
       return sum / static_cast<float>(ids.size());
     };
     const float upper = below_nose({61, 62, 63});
-    readings.push_back({below_nose({65, 66, 67}) - upper, upper, below_nose({50, 51, 52}), below_nose({56, 57, 58})});
+    readings.push_back({below_nose({65, 66, 67}) - upper, upper, below_nose({50, 51, 52}),
+                        below_nose({56, 57, 58})});
   }
   if (readings.size() < 3) throw InputError(video_path.string() + ": too few frames with a face");
   double gap_mean = 0;
@@ -309,9 +310,12 @@ void print_lip_travel(const fs::path& video_path, int step) {
   std::vector<float> gaps;
   for (const Reading& r : readings) gaps.push_back(r.gap);
   std::sort(gaps.begin(), gaps.end());
-  std::printf("%s  frames %zu  gap/eyes p10 %.3f p90 %.3f  slope on the gap: upper inner %+.3f upper outer %+.3f lower outer %+.3f\n",
-              video_path.stem().c_str(), readings.size(), gaps[gaps.size() / 10], gaps[gaps.size() * 9 / 10],
-              slope(&Reading::upper_inner), slope(&Reading::upper_outer), slope(&Reading::lower_outer));
+  std::printf(
+      "%s  frames %zu  gap/eyes p10 %.3f p90 %.3f  slope on the gap: upper inner %+.3f upper outer "
+      "%+.3f lower outer %+.3f\n",
+      video_path.stem().c_str(), readings.size(), gaps[gaps.size() / 10],
+      gaps[gaps.size() * 9 / 10], slope(&Reading::upper_inner), slope(&Reading::upper_outer),
+      slope(&Reading::lower_outer));
 }
 
 // How light the open mouth is in a video (issue #16: teeth whose brightness comes from
@@ -530,10 +534,16 @@ int main(int argc, char** argv) {
       // What the mouth interior paints for this portrait (video/mouth.cpp build_mouth).
       const video::Rig rig = load_rig(argv[2]);
       const video::MouthModel& m = rig.impl().mouth;
-      std::printf("%s  upper teeth %.3f  lower teeth %.3f  teeth edge %.2f / %.2f (reach %.2f)  teeth rgb %.0f %.0f %.0f  own lip line %.2f  cut %.2f %.2f %.2f  own jaw %.3f  jaw share %.2f  skin rgb %.0f %.0f %.0f  lip rgb %.0f %.0f %.0f  tongue rgb %.0f %.0f %.0f\n",
-                  fs::path(argv[2]).filename().c_str(), m.upper_teeth_units, m.lower_teeth_units, m.teeth_edge,
-                  m.lower_teeth_edge, m.teeth_edge_reach, m.teeth[0], m.teeth[1], m.teeth[2], rig.impl().seam_own_dip, rig.impl().geometry.lip_cut_ratio[1], rig.impl().geometry.lip_cut_ratio[2], rig.impl().geometry.lip_cut_ratio[3], m.own_jaw,
-                  rig.impl().geometry.jaw_share, m.skin[0], m.skin[1], m.skin[2], m.lip[0], m.lip[1], m.lip[2], m.tongue[0], m.tongue[1], m.tongue[2]);
+      std::printf(
+          "%s  upper teeth %.3f  lower teeth %.3f  teeth edge %.2f / %.2f (reach %.2f)  teeth rgb "
+          "%.0f %.0f %.0f  own lip line %.2f  cut %.2f %.2f %.2f  own jaw %.3f  jaw share %.2f  "
+          "skin rgb %.0f %.0f %.0f  lip rgb %.0f %.0f %.0f  tongue rgb %.0f %.0f %.0f\n",
+          fs::path(argv[2]).filename().c_str(), m.upper_teeth_units, m.lower_teeth_units,
+          m.teeth_edge, m.lower_teeth_edge, m.teeth_edge_reach, m.teeth[0], m.teeth[1], m.teeth[2],
+          rig.impl().seam_own_dip, rig.impl().geometry.lip_cut_ratio[1],
+          rig.impl().geometry.lip_cut_ratio[2], rig.impl().geometry.lip_cut_ratio[3], m.own_jaw,
+          rig.impl().geometry.jaw_share, m.skin[0], m.skin[1], m.skin[2], m.lip[0], m.lip[1],
+          m.lip[2], m.tongue[0], m.tongue[1], m.tongue[2]);
     } else if (mode == "shutgap" && argc >= 3) {
       print_shut_gap(argv[2], argc >= 4 ? std::max(1, std::stoi(argv[3])) : 1);
     } else if (mode == "mouthwidth" && argc >= 3) {
