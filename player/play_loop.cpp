@@ -74,7 +74,7 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
 
   PlayStats stats;
   stats.generator = input.generator;
-  Figures offsets;
+  Figures offsets, abs_offsets;  // the A/V offset, and its size
   bool seeking = false;          // a seek the picture has not caught up with yet
   double seek_target = 0;        // seconds, valid while seeking
   std::int64_t seek_epoch = 0;   // the queue's epoch from the seek on
@@ -93,7 +93,7 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
     seek_target = target;
     seek_epoch = queue.job().epoch;
     seek_ns = audio::steady_now_ns();
-    offsets = Figures();  // the sync figures start again at the new position
+    offsets = abs_offsets = Figures();  // the sync figures start again at the new position
   };
   // Mutes or unmutes the sound; hands the clock over between audio and wall when the
   // speed leaves or returns to 1.
@@ -273,7 +273,9 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
     bool before_shot = !screenshot_index || after_s < static_cast<double>(*screenshot_index) / fps;
     if (display.current() && !clock->paused() && !seeking && before_shot &&
         after_s < static_cast<double>(count) / fps) {
-      offsets.add(after_s - (display.current()->seconds + 0.5 / fps));
+      const double offset = after_s - (display.current()->seconds + 0.5 / fps);
+      offsets.add(offset);
+      abs_offsets.add(std::fabs(offset));
       std::int64_t t = audio::steady_now_ns();
       if (first_clock < 0 && after_s >= kPacingStartSeconds) {
         first_clock = after_s;
@@ -301,6 +303,7 @@ PlayStats run_play(const Scene& scene, const PlayInput& input, const PlayParams&
   stats.av_offset_mean = offsets.mean();
   stats.av_offset_min = offsets.min();
   stats.av_offset_max = offsets.max();
+  stats.av_offset_abs_p99 = abs_offsets.percentile(99);
   stats.clock_advance_seconds = first_clock >= 0 ? last_clock - first_clock : 0;
   stats.clock_wall_seconds = static_cast<double>(last_clock_ns - first_clock_ns) * 1e-9;
   stats.clock = clock->name();

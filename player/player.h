@@ -143,6 +143,9 @@ struct PlayStats {
   double av_offset_mean = 0;
   double av_offset_min = 0;
   double av_offset_max = 0;
+  // |offset| at its 99th percentile: a redraw of a loaded machine (the draw itself slowed
+  // down, or the swap held up) may fall a few milliseconds past a frame now and then.
+  double av_offset_abs_p99 = 0;
   // Pacing: media time the clock advanced, and the wall time it took, from the first
   // redraw after 0.5 s of media (past the device's start-up) to the last one.
   double clock_advance_seconds = 0;

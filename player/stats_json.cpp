@@ -16,6 +16,7 @@ std::string stats_to_json(const PlayStats& s) {
       {"av_offset_mean_s", s.av_offset_mean},
       {"av_offset_min_s", s.av_offset_min},
       {"av_offset_max_s", s.av_offset_max},
+      {"av_offset_abs_p99_s", s.av_offset_abs_p99},
       {"clock_advance_s", s.clock_advance_seconds},
       {"clock_wall_s", s.clock_wall_seconds},
       {"output_delay_s", s.output_delay_seconds},
