@@ -187,7 +187,9 @@ TEST(PlaySync, SurvivesTheAudioDeviceDisappearing) {
   auto s = read_stats(stats_path);
   EXPECT_TRUE(s["audio_lost"].get<bool>());
   EXPECT_GE(s["frames_shown"].get<int>(), 200);  // the 8.3 s sample to its end
-  EXPECT_LE(s["av_offset_max_s"].get<double>(), 0.04) << s.dump();
+  // In sync across the hand-over, as PlaySync.PacedAvOffset... holds it.
+  EXPECT_LE(s["av_offset_abs_p99_s"].get<double>(), 0.04) << s.dump();
+  EXPECT_LE(s["av_offset_max_s"].get<double>(), 0.1) << s.dump();
 }
 
 // Keys through xdotool (XTEST): H, S, space twice (1 s paused), → (seek +5 s), Q.
