@@ -13,8 +13,6 @@
 set -eu
 gallery=${RIG_GALLERY:-build/tests/video/rig_gallery}
 media=../shared/media/realtalk
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 . bench/realtalk_common.sh
 # "GAP_P90 UPPER_INNER UPPER_OUTER LOWER_OUTER"
 travel() {

@@ -13,8 +13,6 @@
 set -eu
 gallery=${RIG_GALLERY:-build/tests/video/rig_gallery}
 media=../shared/media/realtalk
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 . bench/realtalk_common.sh
 light() { "$gallery" mouthlight "$1" 2 2>/dev/null || true; }
 tail -n +2 "$media/MANIFEST.tsv" | cut -f1,6 | while IFS="$(printf '\t')" read -r file speaker; do

@@ -10,8 +10,6 @@ before=$1
 after=$2
 scorer=${3:-$2}
 media=../shared/media
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 . bench/realtalk_common.sh
 printf '| face | real video VQ | render before | render after |\n|---|---|---|---|\n'
 for v in hdtf_katiehill retalking_woman; do

@@ -14,8 +14,6 @@ set -eu
 parla=${1:-build/cli/parla}
 gallery=${RIG_GALLERY:-build/tests/video/rig_gallery}
 media=../shared/media/realtalk
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 . bench/realtalk_common.sh
 width() { "$gallery" mouthwidth "$1" 2 2>/dev/null | sed -n 's/.* p10 \([0-9.]*\) median \([0-9.]*\) p90 \([0-9.]*\)  p10\/median \([0-9.]*\)$/\1\t\2\t\3\t\4/p'; }
 heldout_speakers "$work/heldout.txt"

@@ -1,9 +1,9 @@
 # Sourced by the benches that score real talking faces and Parla's renders of them
-# (mouth_vq, realtalk_vq, vq_mouth_colour, vq_grain, mouth_light, mouth_width; run from the
-# checkout's root).
+# (mouth_vq, realtalk_vq, vq_mouth_colour, vq_grain, mouth_light, mouth_width, lip_travel;
+# run from the checkout's root). Sourcing it makes the caller's scratch folder, $work,
+# removed when the bench exits.
 # `vq PARLA VIDEO [DIGITS]`: the critic's VQ of VIDEO (`parla score`, its JSON in
-# $work/s.json; $work is the caller's scratch folder), DIGITS decimals (default 1); fails
-# when the video cannot be scored. `heldout_speakers FILE`: the held-out speakers of the
+# $work/s.json), DIGITS decimals (default 1); fails when the video cannot be scored. `heldout_speakers FILE`: the held-out speakers of the
 # real clips (train/real_clips.cpp kValidationSpeakers, never trained on), one a line.
 # `chosen_clips HELDOUT_FILE`: the realtalk clips a bench reads, "file<TAB>speaker" a line:
 # every STEP-th (default 6), or with SPEAKERS=heldout every clip of the held-out speakers.
@@ -11,6 +11,8 @@
 # renders of it start from, and its audio as 16 kHz mono ($work/a.wav).
 # `frame_audio_still CLIP`: those, and that frame as a still video with the audio, up to
 # 4 s ($work/still.mp4).
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 vq() {
   "$1" score "$2" --json "$work/s.json" </dev/null >/dev/null 2>&1 &&
     python3 -c "import json,sys; print('%.*f' % (int(sys.argv[2]), json.load(open(sys.argv[1]))['vq']['score']))" \

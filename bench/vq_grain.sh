@@ -17,8 +17,6 @@ set -eu
 parla=${1:-build/cli/parla}
 grain=${GRAIN:-4}
 media=../shared/media/realtalk
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 . bench/realtalk_common.sh
 heldout_speakers "$work/heldout.txt"
 both() {  # VIDEO: its VQ, then the VQ of a grainy copy

@@ -15,8 +15,6 @@ set -eu
 parla=${1:-build/cli/parla}
 gallery=${2:-build/tests/video/rig_gallery}
 media=../shared/media/realtalk
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 . bench/realtalk_common.sh
 heldout_speakers "$work/heldout.txt"
 printf 'clip\tspeaker\treal\tgreyer\tmore_colourful\tdarker\tlighter\n' | tee "$work/vq.tsv"
