@@ -13,10 +13,8 @@
 set -eu
 parla=${1:-build/cli/parla}
 media=../shared/media/realtalk
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-out=${2:-$work/vq.tsv}
 . bench/realtalk_common.sh
+out=${2:-$work/vq.tsv}
 printf 'clip\tspeaker\treal_vq\trender_vq\tframe_vq\n' >"$out"
 tail -n +2 "$media/MANIFEST.tsv" | cut -f1,6 | while IFS="$(printf '\t')" read -r file speaker; do
   clip="$media/$file"
