@@ -129,10 +129,10 @@ float bite_along(const Image& portrait, Point from, Point to, float lip_luma, fl
 
 // The lips' colour without make-up, which the tongue takes a share of (a tongue is not
 // lipstick-red). Bare lips are only a little redder than the skin: over the realtalk
-// clips' frames at 0.5 s, (R - G) / (R + G + B) of the lips is 0.00 to 0.16 above the
-// skin's (median 0.11, lip / skin per channel about 0.84 / 0.62 / 0.76); hdtf_katiehill's
-// lipstick is 0.26 above it. Lips over 0.18 above the skin turn, by 0.24, into the skin
-// at those ratios.
+// clips' frames at 0.5 s, (R - G) / (R + G + B) of the lips is -0.06 to +0.16 above the
+// skin's (median 0.11; lip / skin per channel about 0.84 / 0.62 / 0.76 on GRID s1);
+// hdtf_katiehill's lipstick is 0.25-0.29 above it. Lips over 0.18 above the skin turn,
+// by 0.24, into the skin at those ratios (docs/rig.md, 44th session).
 std::array<float, 3> bare_lip_colour(const std::array<float, 3>& lip,
                                      const std::array<float, 3>& skin) {
   auto redness = [](const std::array<float, 3>& c) {
