@@ -70,18 +70,30 @@ inline MotionTrack read_back(const video::Rig& rig, const MotionTrack& truth) {
 struct Fit {
   double r = 0, slope = 0;
 };
-// Pearson r and the least-squares slope of `estimate` on `truth`.
-inline Fit compare(const MotionTrack& truth, const MotionTrack& estimate, Channel c) {
+// Pearson r and the least-squares slope of `estimate` on `truth`, over the pairs both
+// have.
+inline Fit fit(const std::vector<double>& truth, const std::vector<double>& estimate) {
+  const size_t n = std::min(truth.size(), estimate.size());
+  if (n == 0) return {};
   double mt = 0, me = 0;
-  const int n = static_cast<int>(std::min(truth.frames.size(), estimate.frames.size()));
-  for (int i = 0; i < n; ++i) mt += truth.value(i, c), me += estimate.value(i, c);
-  mt /= n, me /= n;
+  for (size_t i = 0; i < n; ++i) mt += truth[i], me += estimate[i];
+  mt /= static_cast<double>(n), me /= static_cast<double>(n);
   double ste = 0, stt = 0, see = 0;
-  for (int i = 0; i < n; ++i) {
-    const double t = truth.value(i, c) - mt, e = estimate.value(i, c) - me;
+  for (size_t i = 0; i < n; ++i) {
+    const double t = truth[i] - mt, e = estimate[i] - me;
     ste += t * e, stt += t * t, see += e * e;
   }
   return {ste / std::sqrt(std::max(1e-12, stt * see)), ste / std::max(1e-12, stt)};
+}
+// ... of one channel of two tracks, frame by frame.
+inline Fit compare(const MotionTrack& truth, const MotionTrack& estimate, Channel c) {
+  std::vector<double> t, e;
+  const size_t n = std::min(truth.frames.size(), estimate.frames.size());
+  for (size_t i = 0; i < n; ++i) {
+    t.push_back(truth.value(static_cast<int>(i), c));
+    e.push_back(estimate.value(static_cast<int>(i), c));
+  }
+  return fit(t, e);
 }
 
 }  // namespace parla::testing

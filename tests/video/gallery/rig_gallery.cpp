@@ -266,56 +266,34 @@ void print_mouth_width(const fs::path& video_path, int step) {
 
 // How a video's lips share its opening (issue #16: real speakers raise the upper lip as
 // they open, the rig opens mostly by the jaw): on every `step`-th frame, the inner and
-// outer lip points' distance below the nose (landmark 33) along the face's vertical (the
-// eyes' line turned a right angle), over the distance between the eyes' centres; the
-// least-squares slope of each on the inner-lip gap over the frames. The upper inner lip's
-// slope is minus the upper lip's share of the opening (the lower's is 1 + it).
+// outer lip points' distance below the nose (landmark 33) in the face frame (face units:
+// the distance between the eyes' centres, y down the face); the least-squares slope of
+// each on the inner-lip gap over the frames (testing::fit). The upper inner lip's slope is
+// minus the upper lip's share of the opening (the lower's is 1 + it).
 void print_lip_travel(const fs::path& video_path, int step) {
-  struct Reading {
-    float gap, upper_inner, upper_outer, lower_outer;
-  };
-  std::vector<Reading> readings;
+  std::vector<double> gap, upper_inner, upper_outer, lower_outer;
   for (const LipFrame& t : track_lips(video_path, step, false)) {
-    const auto& l = t.landmarks;
-    auto centre = [&](int first) {
-      video::Point c;
-      for (int i = first; i < first + 6; ++i) c = {c.x + l[i].x / 6, c.y + l[i].y / 6};
-      return c;
-    };
-    const video::Point left = centre(36), right = centre(42);
-    const float eyes = std::hypot(right.x - left.x, right.y - left.y);
-    if (eyes <= 0.f) continue;
-    const video::Point down = {-(right.y - left.y) / eyes, (right.x - left.x) / eyes};
+    const video::FaceFrame frame = video::face_frame(t.landmarks);
+    if (!(frame.interocular_px > 0.f)) continue;
     auto below_nose = [&](std::initializer_list<int> ids) {
-      float sum = 0.f;
-      for (int i : ids) sum += ((l[i].x - l[33].x) * down.x + (l[i].y - l[33].y) * down.y) / eyes;
-      return sum / static_cast<float>(ids.size());
+      double sum = 0.0;
+      for (int i : ids) sum += frame.to_face(t.landmarks[i]).y - frame.to_face(t.landmarks[33]).y;
+      return sum / static_cast<double>(ids.size());
     };
-    const float upper = below_nose({61, 62, 63});
-    readings.push_back({below_nose({65, 66, 67}) - upper, upper, below_nose({50, 51, 52}),
-                        below_nose({56, 57, 58})});
+    upper_inner.push_back(below_nose({61, 62, 63}));
+    gap.push_back(below_nose({65, 66, 67}) - upper_inner.back());
+    upper_outer.push_back(below_nose({50, 51, 52}));
+    lower_outer.push_back(below_nose({56, 57, 58}));
   }
-  if (readings.size() < 3) throw InputError(video_path.string() + ": too few frames with a face");
-  double gap_mean = 0;
-  for (const Reading& r : readings) gap_mean += r.gap / static_cast<double>(readings.size());
-  auto slope = [&](float Reading::*value) {
-    double mean = 0, covariance = 0, variance = 0;
-    for (const Reading& r : readings) mean += r.*value / static_cast<double>(readings.size());
-    for (const Reading& r : readings) {
-      covariance += (r.gap - gap_mean) * (r.*value - mean);
-      variance += (r.gap - gap_mean) * (r.gap - gap_mean);
-    }
-    return variance > 0 ? covariance / variance : 0.0;
-  };
-  std::vector<float> gaps;
-  for (const Reading& r : readings) gaps.push_back(r.gap);
-  std::sort(gaps.begin(), gaps.end());
+  if (gap.size() < 3) throw InputError(video_path.string() + ": too few frames with a face");
+  std::vector<double> sorted = gap;
+  std::sort(sorted.begin(), sorted.end());
   std::printf(
       "%s  frames %zu  gap/eyes p10 %.3f p90 %.3f  slope on the gap: upper inner %+.3f upper outer "
       "%+.3f lower outer %+.3f\n",
-      video_path.stem().c_str(), readings.size(), gaps[gaps.size() / 10],
-      gaps[gaps.size() * 9 / 10], slope(&Reading::upper_inner), slope(&Reading::upper_outer),
-      slope(&Reading::lower_outer));
+      video_path.stem().c_str(), gap.size(), sorted[sorted.size() / 10],
+      sorted[sorted.size() * 9 / 10], testing::fit(gap, upper_inner).slope,
+      testing::fit(gap, upper_outer).slope, testing::fit(gap, lower_outer).slope);
 }
 
 // How light the open mouth is in a video (issue #16: teeth whose brightness comes from
