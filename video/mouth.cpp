@@ -139,7 +139,6 @@ std::array<float, 3> bare_lip_colour(const std::array<float, 3>& lip,
     return (c[0] - c[1]) / std::max(1.f, c[0] + c[1] + c[2]);
   };
   const float make_up = smoothstep(0.18f, 0.24f, redness(lip) - redness(skin));
-  if (make_up <= 0.f) return lip;
   return mix(lip, {0.84f * skin[0], 0.62f * skin[1], 0.76f * skin[2]}, make_up);
 }
 
