@@ -26,7 +26,7 @@ heldout_speakers() {
 chosen_clips() {
   tail -n +2 ../shared/media/realtalk/MANIFEST.tsv | cut -f1,6 |
     if [ "${SPEAKERS:-}" = heldout ]; then awk -F '\t' 'NR == FNR { h[$0]; next } $2 in h' "$1" -
-    else awk -v s="${STEP:-6}" 'NR % s == 1'; fi
+    else awk -v s="${STEP:-6}" '(NR - 1) % s == 0'; fi
 }
 
 frame_audio() {
