@@ -1,0 +1,48 @@
+#!/bin/sh
+# How far the critic's scores move when nothing a viewer sees changes (a test-retest
+# floor for comparing two renderers by `parla score`): for the realtalk clips
+# `chosen_clips` picks (STEP=1 for every clip, SPEAKERS=heldout for the held-out
+# speakers), the real video and Parla's render of its frame at 0.5 s on its own audio,
+# each scored as it is and again after a visually lossless re-encode (libx264 crf 16,
+# the audio copied). Prints each video's LS / MN / VQ both ways, then per head the mean
+# and the standard deviation of the change and its largest size. A renderer change whose
+# per-clip differences are within this spread is not told apart by the critic clip by
+# clip; only a mean over many clips is (its standard error: the deviation / sqrt(clips)).
+# ~10 s per clip on an idle 2-core machine.
+# Usage: [STEP=N] [SPEAKERS=heldout] bench/critic_retest.sh [PARLA]
+set -eu
+parla=${1:-build/cli/parla}
+media=../shared/media/realtalk
+. bench/realtalk_common.sh
+# "LS MN VQ" of a video, or nothing when it cannot be scored.
+scores() {
+  "$parla" score "$1" --json "$work/s.json" -q -y </dev/null >/dev/null 2>&1 &&
+    python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(*('%.2f' % d[h]['score'] for h in ('ls', 'mn', 'vq')))" \
+      "$work/s.json"
+}
+reencoded() {
+  ffmpeg -nostdin -v error -y -i "$1" -c:v libx264 -crf 16 -pix_fmt yuv420p -c:a copy "$work/re.mp4" && echo "$work/re.mp4"
+}
+heldout_speakers "$work/heldout.txt"
+chosen_clips "$work/heldout.txt" | while IFS="$(printf '\t')" read -r file _; do
+  frame_audio "$media/$file"
+  "$parla" render "$work/p.png" "$work/a.wav" -o "$work/r.mp4" -y -q </dev/null 2>/dev/null || continue
+  for kind in real render; do
+    video="$media/$file"
+    [ "$kind" = render ] && video="$work/r.mp4"
+    row="$kind ${file%.mp4} $(scores "$video") $(scores "$(reencoded "$video")")"
+    [ "$(echo "$row" | wc -w)" -eq 8 ] && echo "$row" | tee -a "$work/t.txt"
+  done
+done
+python3 - "$work/t.txt" <<'EOF'
+import statistics as st, sys
+rows = [line.split() for line in open(sys.argv[1])]
+for kind in ("real", "render"):
+    chosen = [r for r in rows if r[0] == kind]
+    if len(chosen) < 2:
+        continue
+    print(f"{kind} videos, {len(chosen)} clips: the change on a crf 16 re-encode")
+    for k, head in enumerate(("LS", "MN", "VQ")):
+        d = [float(r[5 + k]) - float(r[2 + k]) for r in chosen]
+        print(f"  {head}: mean {st.mean(d):+.2f}, standard deviation {st.stdev(d):.2f}, largest {max(map(abs, d)):.2f}")
+EOF
