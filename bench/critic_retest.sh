@@ -14,23 +14,17 @@ set -eu
 parla=${1:-build/cli/parla}
 media=../shared/media/realtalk
 . bench/realtalk_common.sh
-# "LS MN VQ" of a video, or nothing when it cannot be scored.
-scores() {
-  "$parla" score "$1" --json "$work/s.json" -q -y </dev/null >/dev/null 2>&1 &&
-    python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(*('%.2f' % d[h]['score'] for h in ('ls', 'mn', 'vq')))" \
-      "$work/s.json"
-}
 reencoded() {
   ffmpeg -nostdin -v error -y -i "$1" -c:v libx264 -crf 16 -pix_fmt yuv420p -c:a copy "$work/re.mp4" && echo "$work/re.mp4"
 }
 heldout_speakers "$work/heldout.txt"
 chosen_clips "$work/heldout.txt" | while IFS="$(printf '\t')" read -r file _; do
   frame_audio "$media/$file"
-  "$parla" render "$work/p.png" "$work/a.wav" -o "$work/r.mp4" -y -q </dev/null 2>/dev/null || continue
+  render_frame "$parla" || continue
   for kind in real render; do
     video="$media/$file"
     [ "$kind" = render ] && video="$work/r.mp4"
-    row="$kind ${file%.mp4} $(scores "$video") $(scores "$(reencoded "$video")")"
+    row="$kind ${file%.mp4} $(scores "$parla" "$video" 2 ls mn vq) $(scores "$parla" "$(reencoded "$video")" 2 ls mn vq)"
     [ "$(echo "$row" | wc -w)" -eq 8 ] && echo "$row" | tee -a "$work/t.txt"
   done
 done

@@ -24,7 +24,7 @@ chosen_clips "$work/heldout.txt" | while IFS="$(printf '\t')" read -r file _; do
   frame_audio "$media/$file"
   row="${file%.mp4} $(travel "$media/$file")"
   for parla in "$@"; do
-    "$parla" render "$work/p.png" "$work/a.wav" -o "$work/r.mp4" -y -q </dev/null 2>/dev/null || continue 2
+    render_frame "$parla" || continue 2
     row="$row $(travel "$work/r.mp4")"
   done
   [ "$(echo "$row" | wc -w)" -eq $((5 + 4 * $#)) ] && echo "$row" | tee -a "$work/t.txt"

@@ -21,7 +21,7 @@ tail -n +2 "$media/MANIFEST.tsv" | cut -f1,6 | while IFS="$(printf '\t')" read -
   frame_audio "$media/$file"
   i=0
   for parla in "$@"; do
-    if "$parla" render "$work/p.png" "$work/a.wav" -o "$work/r.mp4" -y -q </dev/null 2>/dev/null; then
+    if render_frame "$parla"; then
       printf '%s\t%s\t%s\n' "$name" "$speaker" "$(light "$work/r.mp4")" >>"$work/build$i.tsv"
     fi
     i=$((i + 1))

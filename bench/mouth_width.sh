@@ -20,7 +20,7 @@ heldout_speakers "$work/heldout.txt"
 chosen_clips "$work/heldout.txt" | while IFS="$(printf '\t')" read -r file _; do
   frame_audio "$media/$file"
   real=$(width "$media/$file")
-  "$parla" render "$work/p.png" "$work/a.wav" -o "$work/r.mp4" -y -q </dev/null 2>/dev/null || continue
+  render_frame "$parla" || continue
   render=$(width "$work/r.mp4")
   [ -n "$real" ] && [ -n "$render" ] && printf '%s\t%s\t%s\n' "${file%.mp4}" "$real" "$render" | tee -a "$work/w.tsv"
 done

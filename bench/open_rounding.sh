@@ -12,15 +12,14 @@ set -eu
 media=../shared/media/realtalk
 . bench/realtalk_common.sh
 heldout_speakers "$work/heldout.txt"
-chosen_clips "$work/heldout.txt" | cut -f1 >"$work/clips.txt"
-i=0
-for parla in "$@"; do
-  mkdir -p "$work/$i"
-  while read -r file; do
-    ffmpeg -nostdin -v error -y -i "$media/$file" -vn -ac 1 -ar 16000 "$work/a.wav"
+chosen_clips "$work/heldout.txt" | while IFS="$(printf '\t')" read -r file _; do
+  clip_audio "$media/$file"
+  i=0
+  for parla in "$@"; do
+    mkdir -p "$work/$i"
     "$parla" motion "$work/a.wav" -o "$work/$i/${file%.mp4}.json" -y -q </dev/null
-  done <"$work/clips.txt"
-  i=$((i + 1))
+    i=$((i + 1))
+  done
 done
 python3 - "$work" "$@" <<'EOF'
 import glob, json, sys
@@ -30,14 +29,13 @@ def percentile(values, q):
     return values[min(len(values) - 1, int(q / 100 * len(values)))] if values else float("nan")
 bins = ((0, 0.1), (0.1, 0.25), (0.25, 0.4), (0.4, 9))
 for i, build in enumerate(builds):
-    frames = []
-    for path in sorted(glob.glob(f"{work}/{i}/*.json")):
+    frames, tracks = [], sorted(glob.glob(f"{work}/{i}/*.json"))
+    for path in tracks:
         track = json.load(open(path))
         at = {name: k for k, name in enumerate(track["channels"])}
         for f in track["frames"]:
             frames.append((f[at["jawOpen"]], 2 * f[at["mouthFunnel"]] + f[at["mouthPucker"]]))
-    clips = len(glob.glob(f"{work}/{i}/*.json"))
-    print(f"{build}: {clips} clips, {len(frames)} frames")
+    print(f"{build}: {len(tracks)} clips, {len(frames)} frames")
     for lo, hi in bins:
         r = [r for jaw, r in frames if lo <= jaw < hi]
         label = f"jawOpen {lo}-{hi}" if hi < 9 else f"jawOpen {lo}+"

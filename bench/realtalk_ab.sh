@@ -17,7 +17,7 @@ scorer=${3:-build/cli/parla}
 media=../shared/media/realtalk
 . bench/realtalk_common.sh
 render_vq() {
-  if "$1" render "$work/p.png" "$work/a.wav" -o "$work/r.mp4" -y -q </dev/null 2>/dev/null; then
+  if render_frame "$1"; then
     vq "$scorer" "$work/r.mp4" 2 || echo nan
   else
     echo nan

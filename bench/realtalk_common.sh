@@ -1,23 +1,30 @@
 # Sourced by the benches that score real talking faces and Parla's renders of them
-# (mouth_vq, realtalk_vq, vq_mouth_colour, vq_grain, mouth_light, mouth_width, lip_travel;
-# run from the checkout's root). Sourcing it makes the caller's scratch folder, $work,
-# removed when the bench exits.
-# `vq PARLA VIDEO [DIGITS]`: the critic's VQ of VIDEO (`parla score`, its JSON in
-# $work/s.json), DIGITS decimals (default 1); fails when the video cannot be scored. `heldout_speakers FILE`: the held-out speakers of the
-# real clips (train/real_clips.cpp kValidationSpeakers, never trained on), one a line.
+# (mouth_vq, realtalk_vq, realtalk_ab, critic_retest, vq_mouth_colour, vq_grain,
+# mouth_light, mouth_width, lip_travel, open_rounding; run from the checkout's root).
+# Sourcing it makes the caller's scratch folder, $work, removed when the bench exits.
+# `scores PARLA VIDEO DIGITS HEAD...`: the critic's scores of VIDEO for each HEAD (ls, mn,
+# vq; `parla score`, its JSON in $work/s.json), space-separated, DIGITS decimals; fails
+# when the video cannot be scored. `vq PARLA VIDEO [DIGITS]`: its VQ (default 1 decimal).
+# `heldout_speakers FILE`: the held-out speakers of the real clips (train/real_clips.cpp
+# kValidationSpeakers, never trained on), one a line.
 # `chosen_clips HELDOUT_FILE`: the realtalk clips a bench reads, "file<TAB>speaker" a line:
 # every STEP-th (default 6), or with SPEAKERS=heldout every clip of the held-out speakers.
-# `frame_audio CLIP`: the clip's frame at 0.5 s ($work/p.png), the portrait Parla's
-# renders of it start from, and its audio as 16 kHz mono ($work/a.wav).
+# `clip_audio CLIP`: the clip's audio as 16 kHz mono ($work/a.wav). `frame_audio CLIP`:
+# that, and the clip's frame at 0.5 s ($work/p.png), the portrait Parla's renders of it
+# start from. `render_frame PARLA`: Parla's render of that frame on that audio
+# ($work/r.mp4); fails when it cannot render it.
 # `frame_audio_still CLIP`: those, and that frame as a still video with the audio, up to
 # 4 s ($work/still.mp4).
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-vq() {
-  "$1" score "$2" --json "$work/s.json" </dev/null >/dev/null 2>&1 &&
-    python3 -c "import json,sys; print('%.*f' % (int(sys.argv[2]), json.load(open(sys.argv[1]))['vq']['score']))" \
-      "$work/s.json" "${3:-1}"
+scores() {
+  "$1" score "$2" --json "$work/s.json" </dev/null >/dev/null 2>&1 || return
+  shift 2  # DIGITS HEAD...
+  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(*('%.*f' % (int(sys.argv[2]), d[h]['score']) for h in sys.argv[3:]))" \
+    "$work/s.json" "$@"
 }
+
+vq() { scores "$1" "$2" "${3:-1}" vq; }
 
 heldout_speakers() {
   sed -n '/kValidationSpeakers = {/,/};/p' train/real_clips.cpp | grep -o '"[^"]*"' | tr -d '"' >"$1"
@@ -29,9 +36,17 @@ chosen_clips() {
     else awk -v s="${STEP:-6}" '(NR - 1) % s == 0'; fi
 }
 
+clip_audio() {
+  ffmpeg -nostdin -v error -y -i "$1" -vn -ac 1 -ar 16000 "$work/a.wav"
+}
+
 frame_audio() {
   ffmpeg -nostdin -v error -y -ss 0.5 -i "$1" -frames:v 1 "$work/p.png"
-  ffmpeg -nostdin -v error -y -i "$1" -vn -ac 1 -ar 16000 "$work/a.wav"
+  clip_audio "$1"
+}
+
+render_frame() {
+  "$1" render "$work/p.png" "$work/a.wav" -o "$work/r.mp4" -y -q </dev/null 2>/dev/null
 }
 
 frame_audio_still() {

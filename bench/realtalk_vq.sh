@@ -21,7 +21,7 @@ tail -n +2 "$media/MANIFEST.tsv" | cut -f1,6 | while IFS="$(printf '\t')" read -
   frame_audio_still "$clip"
   real=$(vq "$parla" "$clip" || echo nan)
   frame=$(vq "$parla" "$work/still.mp4" || echo nan)
-  if "$parla" render "$work/p.png" "$work/a.wav" -o "$work/r.mp4" -y -q </dev/null 2>/dev/null; then
+  if render_frame "$parla"; then
     render=$(vq "$parla" "$work/r.mp4" || echo nan)
   else
     render=nan

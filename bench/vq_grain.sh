@@ -28,7 +28,7 @@ chosen_clips "$work/heldout.txt" | while IFS="$(printf '\t')" read -r file speak
   clip="$media/$file"
   frame_audio_still "$clip"
   line="${file%.mp4}	$speaker	$(both "$clip")"
-  if "$parla" render "$work/p.png" "$work/a.wav" -o "$work/r.mp4" -y -q </dev/null 2>/dev/null; then
+  if render_frame "$parla"; then
     line="$line	$(both "$work/r.mp4")"
   else
     line="$line	nan	nan"
