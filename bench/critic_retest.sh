@@ -8,7 +8,7 @@
 # and the standard deviation of the change and its largest size. A renderer change whose
 # per-clip differences are within this spread is not told apart by the critic clip by
 # clip; only a mean over many clips is (its standard error: the deviation / sqrt(clips)).
-# ~10 s per clip on an idle 2-core machine.
+# ~7 s per clip on an idle 2-core machine (every 3rd clip: 4 min).
 # Usage: [STEP=N] [SPEAKERS=heldout] bench/critic_retest.sh [PARLA]
 set -eu
 parla=${1:-build/cli/parla}

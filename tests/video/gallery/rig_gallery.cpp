@@ -275,9 +275,10 @@ void print_lip_travel(const fs::path& video_path, int step) {
   for (const LipFrame& t : track_lips(video_path, step, false)) {
     const video::FaceFrame frame = video::face_frame(t.landmarks);
     if (!(frame.interocular_px > 0.f)) continue;
+    const double nose = frame.to_face(t.landmarks[33]).y;
     auto below_nose = [&](std::initializer_list<int> ids) {
       double sum = 0.0;
-      for (int i : ids) sum += frame.to_face(t.landmarks[i]).y - frame.to_face(t.landmarks[33]).y;
+      for (int i : ids) sum += frame.to_face(t.landmarks[i]).y - nose;
       return sum / static_cast<double>(ids.size());
     };
     upper_inner.push_back(below_nose({61, 62, 63}));
