@@ -28,6 +28,7 @@ int run_motion(const ParsedArgs& args) {
   std::vector<std::filesystem::path> inputs;
   if (!audio.original().empty()) inputs.push_back(audio.original());
   {
+    check_motion_track_name(*out_path);
     OutputFile probe(*out_path, inputs);  // validates the output path before the work
   }
   AudioScan scan;

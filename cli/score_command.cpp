@@ -29,6 +29,14 @@ int run_score(const ParsedArgs& args) {
     }
   }
   std::optional<OutputFile> json_out, html_out;  // validated before any work
+  const auto track_path = args.value("track");
+  if (track_path) {
+    if (videos.size() != 1 || is_track(videos[0])) {
+      throw InputError("--track writes the motion tracked in exactly one video");
+    }
+    check_motion_track_name(*track_path);
+    OutputFile probe(*track_path, std::span<const std::filesystem::path>(videos));
+  }
   if (auto p = args.value("json")) json_out.emplace(*p, std::span<const std::filesystem::path>(videos));
   if (auto p = args.value("html")) html_out.emplace(*p, std::span<const std::filesystem::path>(videos));
   const bool quiet = args.has("quiet");
@@ -57,6 +65,7 @@ int run_score(const ParsedArgs& args) {
     progress.finish(quiet ? "" : summary);
   }
   std::fputs(critic::report_to_text(reports).c_str(), stdout);
+  if (track_path) write_motion_track(reports[0].motion, *track_path, videos);
   if (json_out) {
     write_text_file(json_out->temp_path(), critic::report_to_json(reports));
     json_out->commit();
@@ -83,10 +92,12 @@ const Command& score_command() {
            "(natural vs perturbed motion, with blink rate, head energy and jerk, stillness in\n"
            "silence) and VQ (face and mouth crops, flicker). Scores are 0..100 (docs/critic.md).\n"
            "One video prints a summary; several print a ranking table. A MotionTrack (.json or\n"
-           ".csv, as 'parla motion' writes) with --audio is scored on LS and MN without pixels.",
+           ".csv, as 'parla motion' writes) with --audio is scored on LS and MN without pixels;\n"
+           "--track writes the one scored in a video, at 25 fps.",
        .options = {{"audio", 0, "FILE", "score against this audio instead of the video's own track"},
                    {"json", 0, "FILE", "write every figure as JSON (schema in docs/critic.md)"},
                    {"html", 0, "FILE", "write a self-contained HTML report with plots"},
+                   {"track", 0, "FILE", "write the 20-channel MotionTrack tracked in the video (.json or .csv)"},
                    {"models", 0, "DIR", "critic weights (default: data/models/critic)"},
                    {"threads", 0, "N", "torch threads (default 1)"},
                    {"quiet", 'q', "", "no progress on stderr"}},

@@ -248,6 +248,9 @@ class VmcSender {
 // File helpers choosing the form by extension (.json or .csv); write through
 // OutputFile so a failed write leaves nothing behind.
 MotionTrack read_motion_track(const std::filesystem::path& path);
+// Throws InputError naming `path` unless it ends in .json or .csv: checked before any
+// work by the commands that write a track.
+void check_motion_track_name(const std::filesystem::path& path);
 void write_motion_track(const MotionTrack& track, const std::filesystem::path& path,
                         std::span<const std::filesystem::path> inputs = {});
 

@@ -128,13 +128,18 @@ MotionTrack read_motion_track(const std::filesystem::path& path) {
   return motion_from_json(text, path.string());
 }
 
-void write_motion_track(const MotionTrack& track, const std::filesystem::path& path,
-                        std::span<const std::filesystem::path> inputs) {
-  std::string ext = path.extension().string();
+void check_motion_track_name(const std::filesystem::path& path) {
+  const std::string ext = path.extension().string();
   if (ext != ".json" && ext != ".csv") {
     throw InputError("cannot write motion track " + quoted(path) +
                      ": use a .json or .csv (Live Link Face) file name");
   }
+}
+
+void write_motion_track(const MotionTrack& track, const std::filesystem::path& path,
+                        std::span<const std::filesystem::path> inputs) {
+  check_motion_track_name(path);
+  const std::string ext = path.extension().string();
   OutputFile out(path, inputs);
   write_text_file(out.temp_path(),
                   ext == ".csv" ? motion_to_live_link_csv(track) : motion_to_json(track));

@@ -1,6 +1,7 @@
 // `parla score` with the shipped critic heads (data/models/critic) on real files: a real
 // talking video in sync and with its audio shifted, a Parla render, several videos at
-// once, the JSON report, and every kind of bad video (exit 2, one line, nothing written).
+// once, the JSON report, the tracked MotionTrack (--track), and every kind of bad video
+// (exit 2, one line, nothing written).
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -88,6 +89,40 @@ TEST(ScoreCommand, RanksSeveralVideosAndWritesAnHtmlReport) {
   EXPECT_NE(html.find("<svg"), std::string::npos);
   EXPECT_EQ(html.find("src=\"http"), std::string::npos);  // self-contained: nothing fetched
   EXPECT_EQ(html.find("<link"), std::string::npos);
+}
+
+// --track: the 20-channel MotionTrack the critic read from the video, a file `parla score
+// TRACK --audio` and the renderer take; scored again with the video's audio it gets the
+// video's MN. Asked of anything but one video, or with a name that is no track, it is
+// refused before any work, and nothing is written.
+TEST(ScoreCommand, WritesTheTrackedMotion) {
+  ScratchDir dir;
+  const fs::path track_path = dir / "tracked.json";
+  nlohmann::json j = score_json(q(real_video()) + " --track " + q(track_path), dir / "r.json");
+  const parla::MotionTrack track = parla::read_motion_track(track_path);
+  EXPECT_EQ(track.fps, 25);
+  ASSERT_EQ(static_cast<int>(track.frame_count()), j["motion"]["frames"].get<int>());
+  const std::vector<double> jaw = j["motion"]["jaw_open"].get<std::vector<double>>();
+  double head_motion = 0;
+  for (size_t i = 0; i < track.frames.size(); ++i) {
+    EXPECT_NEAR(track.frames[i][parla::index(parla::Channel::JawOpen)], jaw[i], 6e-4) << i;
+    head_motion += std::abs(track.frames[i][parla::index(parla::Channel::HeadYaw)]);
+  }
+  EXPECT_GT(head_motion / track.frames.size(), 0.005);  // she moves her head
+  nlohmann::json again = score_json(q(track_path) + " --audio " + q(real_video()), dir / "t.json");
+  EXPECT_NEAR(again["mn"]["score"].get<double>(), j["mn"]["score"].get<double>(), 0.5);
+
+  const fs::path render = dir / "sample.mp4";
+  ASSERT_EQ(parla("render -q --sample -o " + q(render)).exit_code, 0);
+  for (const std::string& args : {q(real_video()) + " " + q(render) + " --track " + q(dir / "two.json"),
+                                  q(real_video()) + " --track " + q(dir / "track.txt")}) {
+    CommandResult r = parla("score -q " + args);
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+    EXPECT_NE(r.output.find("track"), std::string::npos) << r.output;
+  }
+  EXPECT_FALSE(fs::exists(dir / "two.json"));
+  EXPECT_FALSE(fs::exists(dir / "track.txt"));
 }
 
 double pearson(const std::vector<double>& a, const std::vector<double>& b) {
