@@ -140,6 +140,10 @@ Image crop_square(const Image& frame, float cx, float cy, float side, int size) 
   return out;
 }
 
+// The box of points first..last, its edges on pixel centres: the tracker's landmarks have
+// sub-pixel fractions that wander a little on every frame, and VQ (trained on crops of
+// whole-pixel landmarks) reads a crop that shifts by a fraction of a pixel on a still face
+// as a frame that shakes. Snapped, a still face gives the same crop frame after frame.
 Image crop_around(const Image& frame, const video::Landmarks& l, int first, int last, float margin,
                   int size) {
   float x0 = l[first].x, x1 = x0, y0 = l[first].y, y1 = y0;
@@ -147,6 +151,8 @@ Image crop_around(const Image& frame, const video::Landmarks& l, int first, int 
     x0 = std::min(x0, l[i].x), x1 = std::max(x1, l[i].x);
     y0 = std::min(y0, l[i].y), y1 = std::max(y1, l[i].y);
   }
+  auto snap = [](float v) { return std::floor(v) + 0.5f; };
+  x0 = snap(x0), x1 = snap(x1), y0 = snap(y0), y1 = snap(y1);
   const float side = std::max(2.f, margin * std::max(x1 - x0, y1 - y0));
   return crop_square(frame, 0.5f * (x0 + x1), 0.5f * (y0 + y1), side, size);
 }

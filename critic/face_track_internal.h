@@ -23,9 +23,8 @@ std::vector<dlib::rectangle> detect_faces(dlib::frontal_face_detector& detector,
                                           const GrayImage& gray, int max_side);
 
 // A copy of the process-wide detector (construction from dlib's string costs ~0.7 s,
-// copying is cheap) and the shared landmark model (const use is thread-safe).
+// copying is cheap).
 dlib::frontal_face_detector make_detector();
-const dlib::shape_predictor& landmark_model();
 
 // Average of R, G and B (what dlib's shape predictor reads from an RGB image).
 void to_gray(const Image& frame, GrayImage& gray);

@@ -1,10 +1,13 @@
 // The face tracker: dlib's HOG detector on a downscaled frame now and then, the 68-point
 // shape predictor on every frame from the box the previous landmarks give, one
 // consistent face throughout (docs/critic.md "Video analysis").
+#include <dlib/image_processing/shape_predictor.h>
 #include <dlib/image_transforms.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <fstream>
 #include <mutex>
 
 #include "critic/face_track_internal.h"
@@ -54,13 +57,38 @@ float contrast(const GrayImage& gray, const Box& box) {
   return static_cast<float>(std::sqrt(std::max(0.0, sum2 / n - mean * mean)));
 }
 
+// dlib's 68-point shape predictor, read into its parts (the layout of dlib's own
+// `deserialize(shape_predictor&)`) so that its cascade can run with sub-pixel results:
+// `dlib::shape_predictor` rounds every landmark, and the box it starts from, to whole
+// pixels. On a face 40 px between the eyes half a pixel is an eighth of a lip's
+// thickness, and a re-encode that moves a landmark across a rounding edge moved
+// mouthClose, gaze and the head angles by as much as MN's own `jitter` fault.
+struct LandmarkModel {
+  dlib::matrix<float, 0, 1> initial_shape;
+  std::vector<std::vector<dlib::impl::regression_tree>> forests;
+  std::vector<std::vector<unsigned long>> anchor_idx;
+  std::vector<std::vector<dlib::vector<float, 2>>> deltas;
+};
+
 struct SharedModels {
   dlib::frontal_face_detector detector = dlib::get_frontal_face_detector();
-  dlib::shape_predictor predictor;
+  LandmarkModel predictor;
   SharedModels() {
     check_input_file(kLandmarkModel, "dlib 68-point landmark model");
     try {
-      dlib::deserialize(kLandmarkModel) >> predictor;
+      std::ifstream in(kLandmarkModel, std::ios::binary);
+      int version = 0;
+      dlib::deserialize(version, in);
+      if (version != 1) throw dlib::serialization_error("not a version 1 shape predictor");
+      dlib::deserialize(predictor.initial_shape, in);
+      dlib::deserialize(predictor.forests, in);
+      dlib::deserialize(predictor.anchor_idx, in);
+      dlib::deserialize(predictor.deltas, in);
+      if (predictor.initial_shape.size() != 2 * video::kLandmarkCount ||
+          predictor.anchor_idx.size() != predictor.forests.size() ||
+          predictor.deltas.size() != predictor.forests.size()) {
+        throw dlib::serialization_error("not a 68-point shape predictor");
+      }
     } catch (const std::exception& e) {
       throw Error("cannot load the landmark model " + quoted(kLandmarkModel) + ": " + e.what());
     }
@@ -72,13 +100,54 @@ const SharedModels& shared_models() {
   return models;
 }
 
+const LandmarkModel& landmark_model() { return shared_models().predictor; }
+
 // dlib's templates are compiled here, in this file: cloned for AVX2 (picked at run time,
 // the default build stays portable), the shape predictor runs ~1.5x faster and the HOG
 // scan too (PLATFORM.md: -march=x86-64-v3 halves the predictor's time).
-__attribute__((target_clones("arch=x86-64-v3", "default"), flatten)) dlib::full_object_detection
-predict_landmarks(const dlib::shape_predictor& predictor, const GrayImage& gray,
-                  const dlib::rectangle& box) {
-  return predictor(gray, box);
+//
+// dlib's cascade (shape_predictor::operator()) from a box with sub-pixel corners, keeping
+// the result's fractions: at each level the pixels the trees compare are placed relative
+// to the current shape and the trees' sum of leaf values refines the shape. dlib reads
+// the nearest pixel there; here they are read bilinearly, so the result moves smoothly
+// with the picture instead of jumping when a sample point crosses a pixel edge (on 31
+// realtalk clips and their crf 16 re-encodes, the head angles moved 25 % less between
+// the two and mouthClose 25 % less than with the nearest pixel; docs/critic.md). `box`
+// maps the model's unit square: (0, 0) to its top left, (1, 1) to its bottom right, in
+// dlib's pixel-index coordinates.
+__attribute__((target_clones("arch=x86-64-v3", "default"), flatten)) void predict_landmarks(
+    const LandmarkModel& model, const GrayImage& gray, const Box& box, video::Landmarks& out) {
+  dlib::matrix<float, 0, 1> shape = model.initial_shape;
+  std::vector<float> values;
+  const float w = box.x1 - box.x0, h = box.y1 - box.y0;
+  const long columns = gray.nc(), rows = gray.nr();
+  for (size_t level = 0; level < model.forests.size(); ++level) {
+    const dlib::matrix<float, 2, 2> tform = dlib::matrix_cast<float>(
+        dlib::impl::find_tform_between_shapes(model.initial_shape, shape).get_m());
+    const auto& deltas = model.deltas[level];
+    const auto& anchors = model.anchor_idx[level];
+    values.resize(deltas.size());
+    for (size_t i = 0; i < deltas.size(); ++i) {
+      const dlib::vector<float, 2> u = tform * deltas[i] + dlib::impl::location(shape, anchors[i]);
+      const float x = box.x0 + u.x() * w, y = box.y0 + u.y() * h;
+      if (!(x > -0.5f && y > -0.5f && x < columns - 0.5f && y < rows - 0.5f)) {
+        values[i] = 0.f;  // outside the picture, as dlib reads it
+        continue;
+      }
+      const float cx = std::clamp(x, 0.f, columns - 1.f), cy = std::clamp(y, 0.f, rows - 1.f);
+      const long x0 = static_cast<long>(cx), y0 = static_cast<long>(cy);
+      const long x1 = std::min(columns - 1, x0 + 1), y1 = std::min(rows - 1, y0 + 1);
+      const float ax = cx - x0, ay = cy - y0;
+      values[i] = (1 - ay) * ((1 - ax) * gray[y0][x0] + ax * gray[y0][x1]) +
+                  ay * ((1 - ax) * gray[y1][x0] + ax * gray[y1][x1]);
+    }
+    unsigned long leaf = 0;
+    for (const auto& tree : model.forests[level]) shape += tree(values, leaf);
+  }
+  // dlib's landmark (x, y) is the pixel whose centre is at (x + 0.5, y + 0.5) here.
+  for (int i = 0; i < video::kLandmarkCount; ++i) {
+    out[i] = {box.x0 + shape(2 * i) * w + 0.5f, box.y0 + shape(2 * i + 1) * h + 0.5f};
+  }
 }
 
 __attribute__((target_clones("arch=x86-64-v3", "default"), flatten)) std::vector<dlib::rectangle>
@@ -89,7 +158,6 @@ run_detector(dlib::frontal_face_detector& detector, const GrayImage& gray) {
 }  // namespace
 
 dlib::frontal_face_detector make_detector() { return shared_models().detector; }
-const dlib::shape_predictor& landmark_model() { return shared_models().predictor; }
 
 void to_gray(const Image& frame, GrayImage& gray) {
   gray.set_size(frame.height, frame.width);
@@ -129,7 +197,7 @@ FaceObservation TrackerCore::observe(const Image& frame, const GrayImage& gray,
   const std::int64_t index = frame_index_++;
   FaceObservation obs;
   const bool due = !tracking_ || index % params_.detect_every == 0;
-  dlib::rectangle box;
+  Box box;
   bool detected = false;
   if (due) {
     std::vector<dlib::rectangle> own;
@@ -158,22 +226,18 @@ FaceObservation TrackerCore::observe(const Image& frame, const GrayImage& gray,
       best = std::max_element(detections->begin(), detections->end(),
                               [](const auto& a, const auto& b) { return a.area() < b.area(); });
     }
-    box = *best;
+    box = {static_cast<float>(best->left()), static_cast<float>(best->top()),
+           static_cast<float>(best->right()), static_cast<float>(best->bottom())};
     detected = true;
   } else {
     const Box last = landmark_box(previous_);
     const float w = last.width();
     const float cx = last.cx() + box_dx_ * w, cy = last.cy() + box_dy_ * w;
     const float half = 0.5f * box_size_ * w;
-    box = dlib::rectangle(std::lround(cx - half), std::lround(cy - half), std::lround(cx + half),
-                          std::lround(cy + half));
+    box = {cx - half, cy - half, cx + half, cy + half};
   }
 
-  const dlib::full_object_detection shape = predict_landmarks(landmark_model(), gray, box);
-  for (int i = 0; i < video::kLandmarkCount; ++i) {
-    const dlib::point& p = shape.part(i);
-    obs.landmarks[i] = {static_cast<float>(p.x() + 0.5), static_cast<float>(p.y() + 0.5)};
-  }
+  predict_landmarks(landmark_model(), gray, box, obs.landmarks);
   const Box found = landmark_box(obs.landmarks);
   if (found.width() < kMinFaceWidthPx || contrast(gray, found) < kMinFaceContrast ||
       found.cx() < 0 || found.cy() < 0 || found.cx() > frame.width || found.cy() > frame.height) {
@@ -182,9 +246,9 @@ FaceObservation TrackerCore::observe(const Image& frame, const GrayImage& gray,
   }
   if (detected) {
     const float w = found.width();
-    box_dx_ = (0.5f * (box.left() + box.right()) - found.cx()) / w;
-    box_dy_ = (0.5f * (box.top() + box.bottom()) - found.cy()) / w;
-    box_size_ = static_cast<float>(box.width()) / w;
+    box_dx_ = (box.cx() - found.cx()) / w;
+    box_dy_ = (box.cy() - found.cy()) / w;
+    box_size_ = box.width() / w;
   }
   tracking_ = true;
   previous_ = obs.landmarks;
