@@ -14,9 +14,6 @@ set -eu
 parla=${1:-build/cli/parla}
 media=../shared/media/realtalk
 . bench/realtalk_common.sh
-reencoded() {
-  ffmpeg -nostdin -v error -y -i "$1" -c:v libx264 -crf 16 -pix_fmt yuv420p -c:a copy "$work/re.mp4" && echo "$work/re.mp4"
-}
 heldout_speakers "$work/heldout.txt"
 chosen_clips "$work/heldout.txt" | while IFS="$(printf '\t')" read -r file _; do
   frame_audio "$media/$file"

@@ -1,6 +1,7 @@
 # Sourced by the benches that score real talking faces and Parla's renders of them
-# (mouth_vq, realtalk_vq, realtalk_ab, critic_retest, vq_mouth_colour, vq_grain,
-# mouth_light, mouth_width, lip_travel, open_rounding; run from the checkout's root).
+# (mouth_vq, realtalk_vq, realtalk_ab, critic_retest, track_retest, vq_mouth_colour,
+# vq_grain, mouth_light, mouth_width, lip_travel, open_rounding; run from the checkout's
+# root).
 # Sourcing it makes the caller's scratch folder, $work, removed when the bench exits.
 # `scores PARLA VIDEO DIGITS HEAD...`: the critic's scores of VIDEO for each HEAD (ls, mn,
 # vq; `parla score`, its JSON in $work/s.json), space-separated, DIGITS decimals; fails
@@ -9,6 +10,8 @@
 # kValidationSpeakers, never trained on), one a line.
 # `chosen_clips HELDOUT_FILE`: the realtalk clips a bench reads, "file<TAB>speaker" a line:
 # every STEP-th (default 6), or with SPEAKERS=heldout every clip of the held-out speakers.
+# `reencoded VIDEO`: a visually lossless copy of it (libx264 crf 16, the audio copied;
+# $work/re.mp4), its path printed.
 # `clip_audio CLIP`: the clip's audio as 16 kHz mono ($work/a.wav). `frame_audio CLIP`:
 # that, and the clip's frame at 0.5 s ($work/p.png), the portrait Parla's renders of it
 # start from. `render_frame PARLA`: Parla's render of that frame on that audio
@@ -34,6 +37,10 @@ chosen_clips() {
   tail -n +2 ../shared/media/realtalk/MANIFEST.tsv | cut -f1,6 |
     if [ "${SPEAKERS:-}" = heldout ]; then awk -F '\t' 'NR == FNR { h[$0]; next } $2 in h' "$1" -
     else awk -v s="${STEP:-6}" '(NR - 1) % s == 0'; fi
+}
+
+reencoded() {
+  ffmpeg -nostdin -v error -y -i "$1" -c:v libx264 -crf 16 -pix_fmt yuv420p -c:a copy "$work/re.mp4" && echo "$work/re.mp4"
 }
 
 clip_audio() {
