@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <fstream>
 #include <mutex>
 
@@ -110,9 +109,9 @@ const LandmarkModel& landmark_model() { return shared_models().predictor; }
 // the result's fractions: at each level the pixels the trees compare are placed relative
 // to the current shape and the trees' sum of leaf values refines the shape. dlib reads
 // the nearest pixel there; here they are read bilinearly, so the result moves smoothly
-// with the picture instead of jumping when a sample point crosses a pixel edge (on 31
-// realtalk clips and their crf 16 re-encodes, the head angles moved 25 % less between
-// the two and mouthClose 25 % less than with the nearest pixel; docs/critic.md). `box`
+// with the picture instead of jumping when a sample point crosses a pixel edge (on 32
+// realtalk clips and their crf 16 re-encodes, the head angles and mouthClose moved about
+// a quarter less between the two than with the nearest pixel; docs/critic.md). `box`
 // maps the model's unit square: (0, 0) to its top left, (1, 1) to its bottom right, in
 // dlib's pixel-index coordinates.
 __attribute__((target_clones("arch=x86-64-v3", "default"), flatten)) void predict_landmarks(

@@ -30,8 +30,8 @@ constexpr int kLsContextFrames = 21;    // offsets (15) + window (2) + receptive
 constexpr int kMnMinWindow = 50;
 // Per-channel σ of the tracking noise added to MN's windows, at its largest (channel
 // units): about what a visually lossless re-encode changes in a tracked real video (the
-// RMS change of each channel over 31 realtalk clips and their libx264 crf 16 copies,
-// docs/critic.md "Scores under a re-encode"). Order: jawOpen … mouthRollLower, tongueOut,
+// RMS change of each channel over 32 realtalk clips and their libx264 crf 16 copies,
+// `bench/track_retest.sh`, docs/critic.md "Steady under a re-encode"). Order: jawOpen … mouthRollLower, tongueOut,
 // blinks, gaze, brows, head angles (rad), head position and scale. Each window draws its
 // level uniformly from 0 to this.
 torch::Tensor mn_tracking_noise() {
